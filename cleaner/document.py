@@ -1,0 +1,139 @@
+"""The data that flows through the pipeline: a document, its blocks, and what was removed and why.
+
+One concept: a `Document` is created by a reader, split into `Block`s by the segmenter, marked by the cleaner
+(every removed block carries a `Removal` with the rule and a reason), scored, deduplicated, and finally turned
+into an output record (`Document.to_record`) that validates against `schemas/record.schema.json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+BlockKind = Literal["paragraph", "heading", "list_item", "line", "table", "quote"]
+
+
+@dataclass
+class Block:
+    """A unit of the article's structure: one paragraph, heading, list item or short line."""
+
+    text: str
+    kind: BlockKind = "paragraph"
+    # Extra evidence about the block (HTML: tag path, link density; text: blank line before/after).
+    features: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Removal:
+    """One removed block: its text, the id of the rule (or model) that removed it, and a reason a person reads."""
+
+    text: str
+    rule: str
+    reason: str
+    block: int  # index of the block in Document.blocks
+    partial: bool = False  # True when only this text was cut out of the block (an inline promo)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"text": self.text, "rule": self.rule, "reason": self.reason, "block": self.block}
+        if self.partial:
+            out["partial"] = True
+        return out
+
+
+@dataclass
+class Flag:
+    """A quality flag: never a bare boolean, always the score, the threshold and the reasons with numbers."""
+
+    flagged: bool
+    score: float
+    threshold: float
+    reasons: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "flagged": bool(self.flagged),
+            "score": round(float(self.score), 4),
+            "threshold": float(self.threshold),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass
+class Document:
+    """A document as it moves through read → segment → clean → score → dedup → write."""
+
+    id: str
+    input: str  # where it came from: a path, "path:line" for JSONL, or "-" for stdin
+    format: Literal["text", "html"]
+    raw: str  # decoded input text or HTML
+    url: str | None = None
+    source: str | None = None  # the site (domain or source name)
+    title: str | None = None
+    date: str | None = None  # ISO 8601
+    language: str | None = None
+    blocks: list[Block] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+    scores: dict[str, Any] = field(default_factory=dict)
+    flags: dict[str, Flag] = field(default_factory=dict)
+    dedup: dict[str, Any] | None = None
+    verdict: dict[str, Any] = field(default_factory=lambda: {"is_article": True, "reasons": []})
+    meta: dict[str, Any] = field(default_factory=dict)  # passthrough fields from the input
+
+    @property
+    def removed_indexes(self) -> set[int]:
+        return {r.block for r in self.removed if not r.partial}
+
+    @property
+    def kept_blocks(self) -> list[Block]:
+        gone = self.removed_indexes
+        return [b for i, b in enumerate(self.blocks) if i not in gone]
+
+    @property
+    def text(self) -> str:
+        """The cleaned body: kept blocks, one per line, in their original order."""
+        return "\n".join(b.text for b in self.kept_blocks)
+
+    def remove(self, index: int, rule: str, reason: str) -> bool:
+        """Mark block `index` removed unless an earlier rule already did; True when newly removed."""
+        if index in self.removed_indexes:
+            return False
+        self.removed.append(Removal(self.blocks[index].text, rule, reason, index))
+        return True
+
+    def cut(self, index: int, start: int, rule: str, reason: str) -> None:
+        """Cut the block's text from `start` to its end (a trailing inline promo); the rest of the block stays."""
+        block = self.blocks[index]
+        self.removed.append(Removal(block.text[start:].strip(), rule, reason, index, partial=True))
+        block.text = block.text[:start].rstrip()
+
+    def to_record(self) -> dict[str, Any]:
+        text = self.text
+        removed = sorted(self.removed, key=lambda r: r.block)
+        whole = [r for r in removed if not r.partial]
+        cut_chars = sum(len(r.text) for r in removed if r.partial)
+        record: dict[str, Any] = {
+            "id": self.id,
+            "input": self.input,
+            "format": self.format,
+            "source": self.source,
+            "url": self.url,
+            "title": self.title,
+            "date": self.date,
+            "language": self.language,
+            "text": text,
+            "removed": [r.to_dict() for r in removed],
+            "stats": {
+                "chars_in": sum(len(b.text) for b in self.blocks) + cut_chars,
+                "chars_out": len(text),
+                "blocks_in": len(self.blocks),
+                "blocks_out": len(self.blocks) - len(whole),
+            },
+            "verdict": self.verdict,
+            "scores": self.scores,
+            "flags": {name: flag.to_dict() for name, flag in self.flags.items()},
+        }
+        if self.dedup is not None:
+            record["dedup"] = self.dedup
+        if self.meta:
+            record["meta"] = self.meta
+        return record

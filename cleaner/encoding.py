@@ -1,0 +1,57 @@
+"""Bytes to text without crashing: BOM, strict UTF-8, the HTML's own meta charset, then a detector."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from .errors import DocumentError
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+# Control bytes other than tab/newline/carriage return/form feed/escape: text almost never has them.
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if not sample:
+        return False
+    if b"\x00" in sample:
+        return True
+    controls = sum(sample.count(bytes([b])) for b in _CONTROL)
+    return controls / len(sample) > 0.05
+
+
+def decode_bytes(data: bytes, is_html: bool = False) -> tuple[str, str]:
+    """Return (text, encoding used). Raises DocumentError('binary') for data that is not text."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data.decode(name, errors="replace"), name
+    if _looks_binary(data):
+        raise DocumentError("binary", "input looks binary (NUL or control bytes), not text or HTML")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if is_html:
+        match = _META_CHARSET.search(data[:8192])
+        if match:
+            name = match.group(1).decode("ascii", "ignore").lower()
+            try:
+                codecs.lookup(name)
+                return data.decode(name, errors="replace"), name
+            except LookupError:
+                pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding:
+        return data.decode(best.encoding, errors="replace"), best.encoding
+    return data.decode("cp1252", errors="replace"), "cp1252"

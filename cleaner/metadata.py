@@ -1,0 +1,137 @@
+"""Title and date: metadata, not body. From the page's metadata (HTML) or from the text (the headline line and a
+date line near the top), the date normalised to ISO 8601."""
+
+from __future__ import annotations
+
+import re
+
+from .document import Block
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+            ("october", "oct"), ("november", "nov"), ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+TIMEZONES = {
+    "utc": "+00:00", "gmt": "+00:00", "z": "+00:00", "bst": "+01:00", "cet": "+01:00", "cest": "+02:00",
+    "eet": "+02:00", "eest": "+03:00", "msk": "+03:00", "ist": "+05:30", "hkt": "+08:00", "sgt": "+08:00",
+    "cst": "-06:00", "cdt": "-05:00", "est": "-05:00", "edt": "-04:00", "mst": "-07:00", "mdt": "-06:00",
+    "pst": "-08:00", "pdt": "-07:00", "jst": "+09:00", "kst": "+09:00", "aest": "+10:00", "aedt": "+11:00",
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_TIME = r"(?:[ T,]+(?:at\s+)?(?P<hh>\d{1,2}):(?P<mm>\d{2})(?::(?P<ss>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?)?"
+_TZ = r"(?:\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|[A-Z]{2,4}T?\b))?"
+DATE_PATTERNS = [
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})" + _TIME + _TZ, re.I),
+    re.compile(r"(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})" + _TIME + _TZ, re.I),
+    re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})" + _TIME + _TZ, re.I),
+    re.compile(_MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})" + _TIME + _TZ, re.I),
+    re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<y>\d{4})" + _TIME + _TZ, re.I),
+]
+# Words that may stand beside a date on a date line ("Published on Monday, 7 Sep 2025 at 14:06 HKT").
+_DATE_LINE_FILLER = re.compile(
+    r"\b(?:published|updated|posted|last|modified|first|date|on|at|am|pm|a\.m\.|p\.m\.|hours?|ago|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun)\b|[|·•,:;/()\[\]–—-]",
+    re.I,
+)
+_TITLE_NOISE = re.compile(r"^(?:by\s|photo|image|credit|advertisement|share|skip to)\b", re.I)
+
+
+def parse_date(text: str) -> tuple[str, tuple[int, int]] | None:
+    """The first date in text as ISO 8601 (with time and offset when given), and the match span."""
+    for pattern in DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            g = match.groupdict()
+            month = MONTHS[g["month"].lower()] if g.get("month") else int(g["m"])
+            year, day = int(g["y"]), int(g["d"])
+            if not (1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+                continue
+            iso = f"{year:04d}-{month:02d}-{day:02d}"
+            if g.get("hh") is not None:
+                hour, minute = int(g["hh"]), int(g["mm"])
+                if g.get("ampm"):
+                    hour = hour % 12 + (12 if g["ampm"].lower().startswith("p") else 0)
+                if hour < 24 and minute < 60:
+                    iso += f"T{hour:02d}:{minute:02d}:{int(g['ss'] or 0):02d}"
+                    tz = (g.get("tz") or "").strip()
+                    if tz.upper() == "Z" or tz.lower() in TIMEZONES:
+                        iso += TIMEZONES[tz.lower()]
+                    elif re.fullmatch(r"[+-]\d{2}:?\d{2}", tz):
+                        iso += tz[:3] + ":" + tz[-2:]
+            return iso, match.span()
+    return None
+
+
+def is_date_line(text: str) -> str | None:
+    """ISO date when the line holds nothing but a date, times, weekdays and words like 'Published'."""
+    if len(text) > 80:
+        return None
+    found = parse_date(text)
+    if not found:
+        return None
+    iso, (start, end) = found
+    rest = _DATE_LINE_FILLER.sub(" ", text[:start] + " " + text[end:])
+    rest = re.sub(r"\b\d{1,2}:\d{2}(:\d{2})?\b|\b[A-Z]{2,4}\b", " ", rest)
+    return iso if not rest.strip() else None
+
+
+def _title_likeness(block: Block) -> float:
+    text = block.text
+    words = len(text.split())
+    if block.kind == "list_item" or words < 4 or words > 30 or _TITLE_NOISE.search(text) or is_date_line(text):
+        return 0.0
+    score = 1.0
+    if text.endswith("."):
+        score -= 0.3
+    if block.features.get("blank_before", True) and block.features.get("blank_after", True):
+        score += 0.2
+    return score
+
+
+def find_title(blocks: list[Block], declared: str | None = None) -> int | None:
+    """Index of the headline block: the one equal to a declared title, else the most title-like line before the
+    first long paragraph (the earliest of equal copies, so a repeated headline is removed as a copy)."""
+    if declared:
+        key = _norm(declared)
+        for i, block in enumerate(blocks[:60]):
+            if _norm(block.text) == key:
+                return i
+    first_long = next((i for i, b in enumerate(blocks) if len(b.text.split()) >= 25), len(blocks))
+    best, best_score = None, 0.0
+    for i in range(min(first_long, 60)):
+        score = _title_likeness(blocks[i])
+        if score and score >= best_score:
+            best, best_score = i, score
+    if best is None:
+        return None
+    key = _norm(blocks[best].text)
+    return next(i for i in range(best + 1) if _norm(blocks[i].text) == key)
+
+
+def find_date(blocks: list[Block], title_index: int | None) -> tuple[int, str] | None:
+    """A date line near the headline (or near the top when there is none)."""
+    start = 0 if title_index is None else max(0, title_index - 3)
+    end = min(len(blocks), (title_index or 0) + 6)
+    for i in range(start, end):
+        iso = is_date_line(blocks[i].text)
+        if iso:
+            return i, iso
+    return None
+
+
+def normalize_date(value: str | None) -> str | None:
+    """Any date string a page or input gives, as ISO 8601, or None."""
+    if not value:
+        return None
+    found = parse_date(value)
+    return found[0] if found else None
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))

@@ -1,0 +1,175 @@
+"""Rule packs: declarative cleaning rules in YAML or JSON, validated against schemas/rulepack.schema.json.
+
+Patterns are compiled with RE2 (google-re2), a linear-time engine: a user's catastrophic pattern such as `(a+)+$`
+runs in time proportional to the text, so it cannot hang a batch. RE2 refuses backreferences and lookaround; such
+a pack is rejected with a clear error when it is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import re2
+import yaml
+
+from .errors import RulePackError
+from .paths import data_dir
+from .schemas import errors as schema_errors
+
+DEFAULT_STRUCTURE: dict[str, Any] = {
+    "leading_navigation": True,
+    "repeated_headline": True,
+    "teaser_runs": True,
+    "classifier": True,
+    "classifier_threshold": 0.5,
+    "section_max_words": 40,
+}
+
+
+def _re2_options() -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False  # errors are raised as RulePackError, not printed by the C++ library
+    options.max_mem = 64 << 20
+    return options
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # qualified: "<pack>/<rule>"
+    kind: str
+    pattern: str
+    reason: str
+    regex: Any = field(compare=False, repr=False)
+    max_words: int | None = None
+    position: str = "any"
+    extent: str = "section"
+    examples: tuple[dict, ...] = ()
+
+    def search(self, text: str):
+        return self.regex.search(text)
+
+
+@dataclass
+class RulePack:
+    id: str
+    description: str
+    rules: list[Rule]
+    domains: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    structure: dict[str, Any] = field(default_factory=dict)
+    examples: list[dict] = field(default_factory=list)
+    path: str | None = None
+
+    @property
+    def is_generic(self) -> bool:
+        return not self.domains and not self.sources
+
+    def applies(self, source: str | None, domain: str | None) -> bool:
+        if self.is_generic:
+            return True
+        if source and source.lower() in (s.lower() for s in self.sources):
+            return True
+        if domain:
+            domain = domain.lower()
+            return any(domain == d or domain.endswith("." + d) for d in self.domains)
+        return False
+
+
+def compile_pattern(pattern: str, where: str):
+    try:
+        return re2.compile(pattern, _re2_options())
+    except re2.error as exc:  # type: ignore[attr-defined]
+        detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise RulePackError(
+            f"{where}: pattern {pattern!r} is not valid RE2 ({detail}); RE2 is linear-time and has no "
+            "backreferences or lookaround"
+        ) from None
+
+
+def parse_pack(data: Any, path: str | None = None) -> RulePack:
+    """A rule pack from already-parsed YAML/JSON data; RulePackError when it is not valid."""
+    where = path or "rule pack"
+    problems = schema_errors("rulepack", data)
+    if problems:
+        raise RulePackError(f"{where} is not a valid rule pack: " + "; ".join(problems[:5]))
+    pack_id = data["id"]
+    seen: set[str] = set()
+    rules = []
+    for spec in data["rules"]:
+        if spec["id"] in seen:
+            raise RulePackError(f"{where}: rule id {spec['id']!r} is used twice")
+        seen.add(spec["id"])
+        rules.append(
+            Rule(
+                id=f"{pack_id}/{spec['id']}",
+                kind=spec["kind"],
+                pattern=spec["pattern"],
+                reason=spec["reason"],
+                regex=compile_pattern(spec["pattern"], f"{where}: rule {spec['id']}"),
+                max_words=spec.get("max_words"),
+                position=spec.get("position", "any"),
+                extent=spec.get("extent", "section"),
+                examples=tuple(spec.get("examples", ())),
+            )
+        )
+    applies = data.get("applies_to", {})
+    return RulePack(
+        id=pack_id,
+        description=data["description"],
+        rules=rules,
+        domains=[d.lower() for d in applies.get("domains", [])],
+        sources=list(applies.get("sources", [])),
+        structure=dict(data.get("structure", {})),
+        examples=list(data.get("examples", [])),
+        path=path,
+    )
+
+
+def load_pack(path: str | Path) -> RulePack:
+    """Read a YAML or JSON rule pack file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulePackError(f"cannot read rule pack {path}: {exc}") from exc
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise RulePackError(f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from exc
+    return parse_pack(data, str(path))
+
+
+@lru_cache(maxsize=1)
+def bundled_packs() -> tuple[RulePack, ...]:
+    """The packs shipped in rules/: the generic pack(s) first, then site packs, in name order."""
+    root = data_dir("rules")
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in (".yaml", ".yml", ".json"))
+    packs = [load_pack(p) for p in files]
+    return tuple(sorted(packs, key=lambda p: (not p.is_generic, p.id)))
+
+
+@dataclass
+class RuleSet:
+    """The packs that apply to a batch: bundled ones plus user packs (`--rules`), user packs last."""
+
+    packs: list[RulePack]
+
+    @classmethod
+    def default(cls, user_packs: list[str | Path] | None = None, bundled: bool = True) -> RuleSet:
+        packs = list(bundled_packs()) if bundled else []
+        packs += [load_pack(p) for p in (user_packs or [])]
+        return cls(packs)
+
+    def for_document(self, source: str | None, domain: str | None) -> tuple[list[Rule], dict[str, Any]]:
+        """Rules of every pack that applies, and the structure settings (later packs override earlier)."""
+        rules: list[Rule] = []
+        structure = dict(DEFAULT_STRUCTURE)
+        for pack in self.packs:
+            if pack.applies(source, domain):
+                rules.extend(pack.rules)
+                structure.update(pack.structure)
+        return rules, structure

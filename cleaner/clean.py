@@ -62,7 +62,8 @@ class Cleaner:
     def run(self, doc: Document) -> Document:
         rules, structure = self.ruleset.for_document(doc.source, domain_of(doc.url) or doc.source)
         title_index = self._metadata(doc)
-        head_end = title_index if title_index is not None else self._first_long(doc, 0)
+        # Before the headline is page chrome; with no headline found there is no such region to judge.
+        head_end = title_index if title_index is not None else 0
         self._pattern_rules(doc, rules, head_end, structure)
         if structure.get("leading_navigation"):
             self._leading_navigation(doc, head_end)
@@ -135,14 +136,16 @@ class Cleaner:
                     continue
                 doc.remove(i, rule.id, rule.reason)
                 if rule.kind == "section" and i > head_end:
-                    self._remove_section(doc, i, rule)
+                    markers = [r for r in rules if r.kind == "section"]
+                    self._remove_section(doc, i, rule, markers, max_marker)
                 break
             i += 1
 
-    def _remove_section(self, doc: Document, marker: int, rule: Rule) -> None:
+    def _remove_section(self, doc: Document, marker: int, rule: Rule, markers: list[Rule], max_marker: int) -> None:
         """Remove what a section marker heads. 'rest': to the end. 'section': list items, short lines and teaser
         paragraphs (a long paragraph right after a short headline-like line) until the article resumes: a long
-        paragraph not introduced by a short line, or a short line followed by two long paragraphs."""
+        paragraph not introduced by a short line, or a short line followed by two long paragraphs. Another
+        section's marker ends this section, so its own rule names what follows it."""
         if rule.extent == "marker":
             return
         blocks = doc.blocks
@@ -153,6 +156,9 @@ class Cleaner:
             for j in range(marker + 1, len(blocks)):
                 block = blocks[j]
                 words = _words(block.text)
+                if words <= max_marker and any(m.search(block.text) for m in markers):
+                    end = j
+                    break
                 is_long = words > SHORT_LINE_WORDS and block.kind != "list_item"
                 if not is_long:
                     nxt = [_words(b.text) > LONG_PARAGRAPH_WORDS for b in blocks[j + 1 : j + 3]]

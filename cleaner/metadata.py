@@ -84,14 +84,19 @@ def is_date_line(text: str) -> str | None:
 def _title_likeness(block: Block) -> float:
     text = block.text
     words = len(text.split())
-    if block.kind == "list_item" or words < 4 or words > 30 or _TITLE_NOISE.search(text) or is_date_line(text):
+    if block.kind == "list_item" or words < 3 or words > 30 or _TITLE_NOISE.search(text) or is_date_line(text):
         return 0.0
-    score = 1.0
+    score = 1.0 + 0.2 * min(words, 10) / 10  # headlines run to several words; menu items and labels do not
     if text.endswith("."):
         score -= 0.3
     if block.features.get("blank_before", True) and block.features.get("blank_after", True):
         score += 0.2
     return score
+
+
+def _is_prose(text: str) -> bool:
+    """A sentence-like paragraph: where the article body has begun and the headline is behind us."""
+    return len(text.split()) >= 15 and text.rstrip()[-1:] in ".!?\"'”’)"
 
 
 def find_title(blocks: list[Block], declared: str | None = None) -> int | None:
@@ -102,7 +107,8 @@ def find_title(blocks: list[Block], declared: str | None = None) -> int | None:
         for i, block in enumerate(blocks[:60]):
             if _norm(block.text) == key:
                 return i
-    first_long = next((i for i, b in enumerate(blocks) if len(b.text.split()) >= 25), len(blocks))
+        return None  # the caller knows the headline and it is not in the text: guess no other
+    first_long = next((i for i, b in enumerate(blocks) if _is_prose(b.text)), len(blocks))
     best, best_score = None, 0.0
     for i in range(min(first_long, 60)):
         score = _title_likeness(blocks[i])

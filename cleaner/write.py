@@ -4,7 +4,6 @@ or an error line, and the summary counts both."""
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import sys
@@ -14,10 +13,23 @@ from pathlib import Path
 from typing import IO, Any
 
 
+class _StdoutSink:
+    """stdout as an output file that the `with` block flushes but never closes."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def __enter__(self) -> _StdoutSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout.flush()
+
+
 def open_output(path: str | Path) -> IO[str]:
     """'-' is stdout; '.gz' is gzip-compressed; parent folders are created."""
     if str(path) == "-":
-        return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", write_through=True)
+        return _StdoutSink()  # type: ignore[return-value]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".gz":

@@ -1,0 +1,63 @@
+"""The CLI is a thin layer over the library: its output equals the library's, its help has examples."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+
+import cleaner
+from cleaner.cli import main
+from cleaner.schemas import errors as schema_errors
+
+SEED = ROOT / "fixtures" / "seeds" / "002_83d07605061ef0cb.txt"
+
+
+@pytest.mark.parametrize("command", [["clean"], ["explain"], ["rules", "check"]])
+def test_help_says_what_and_shows_an_example(command) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output
+
+
+def test_clean_writes_valid_records_equal_to_the_library(tmp_path) -> None:
+    out = tmp_path / "out.jsonl.gz"
+    result = CliRunner().invoke(main, ["clean", str(SEED), "-o", str(out), "--no-score"])
+    assert result.exit_code == 0, result.output
+    import gzip
+
+    records = [json.loads(line) for line in gzip.open(out, "rt")]
+    assert len(records) == 1
+    assert schema_errors("record", records[0]) == []
+    doc = cleaner.clean_text(SEED.read_text(), id=SEED.stem)
+    assert records[0]["text"] == doc.text
+    assert records[0]["id"] == "002_83d07605061ef0cb"
+    summary = json.loads((tmp_path / "out.summary.json").read_text())
+    assert summary["read"] == 1 and summary["cleaned"] == 1 and summary["chars_removed"] > 0
+    assert "read 1, cleaned 1" in result.output
+
+
+def test_explain_marks_removals_with_rule_and_reason() -> None:
+    result = CliRunner().invoke(main, ["explain", str(SEED), "--no-score"])
+    assert result.exit_code == 0
+    assert "- Related Articles" in result.output
+    assert "removed by generic-en/related-section" in result.output
+    assert "removed by generic-en/newsletter-signup" in result.output
+
+
+def test_stdin_to_stdout() -> None:
+    line = json.dumps({"id": "s", "text": SEED.read_text()})
+    result = CliRunner().invoke(main, ["clean", "-", "-o", "-", "--no-score", "--errors", "/dev/null",
+                                       "--summary", "/dev/null"], input=line + "\n")
+    assert result.exit_code == 0
+    record = json.loads(result.stdout.splitlines()[0])
+    assert record["id"] == "s" and "Related Articles" not in record["text"]
+
+
+def test_bad_rule_pack_is_a_clear_error(tmp_path) -> None:
+    pack = tmp_path / "bad.yaml"
+    pack.write_text("id: bad\ndescription: x\nrules:\n  - {id: r, kind: line, pattern: '(a)\\1', reason: why}\n")
+    result = CliRunner().invoke(main, ["clean", str(SEED), "-o", str(tmp_path / "o.jsonl"), "--rules", str(pack)])
+    assert result.exit_code != 0 and "not valid RE2" in result.output

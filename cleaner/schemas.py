@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from .paths import data_dir
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> Draft202012Validator:
     """`name` is the schema's file stem: record, rulepack, summary, error, sources, config."""
     path = data_dir("schemas") / f"{name}.schema.json"

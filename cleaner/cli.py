@@ -128,5 +128,35 @@ def rules_check(packs) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.argument("records", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, help="Per-source summary JSON (valid against schemas/sources.schema.json).")
+@click.option("--html", "html_path", help="Also write a self-contained HTML report here.")
+@click.option("--store", help="SQLite store that keeps each site's history across batches (can be the dedup index).")
+@click.option("--worst", default=5, show_default=True, help="Worst documents kept per source for the drill-down.")
+def sources(records, output, html_path, store, worst) -> None:
+    """Judge the sources (sites) of cleaned RECORDS: boilerplate share, flag rates, languages, readability,
+    duplicates and who copies whom, each figure compared with the batch's median.
+
+    \b
+    Examples:
+      cleaner sources out/clean.jsonl -o out/sources.json --html out/report.html
+      cleaner sources out/week2.jsonl -o out/sources.json --store out/cleaner.sqlite
+    """
+    from .report import write_html_report
+    from .sources import iter_jsonl, summarize_sources
+    from .write import write_json
+
+    try:
+        summary = summarize_sources(iter_jsonl(records), store=store, worst=worst)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    write_json(output, summary)
+    if html_path:
+        write_html_report(summary, html_path)
+    click.echo(f"{len(summary.get('sources', []))} sources from {records} → {output}"
+               + (f" and {html_path}" if html_path else ""), err=True)
+
+
 if __name__ == "__main__":
     main()

@@ -22,7 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "fields": {},
     "workers": 1,
     "doc_timeout": 60.0,
-    "dedup": {"index": None, "threshold": 0.8, "num_perm": 128, "source_priority": []},
+    "dedup": {"index": None, "threshold": None, "num_perm": 128, "source_priority": []},  # None: the index decides
 }
 
 

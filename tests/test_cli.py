@@ -61,3 +61,30 @@ def test_bad_rule_pack_is_a_clear_error(tmp_path) -> None:
     pack.write_text("id: bad\ndescription: x\nrules:\n  - {id: r, kind: line, pattern: '(a)\\1', reason: why}\n")
     result = CliRunner().invoke(main, ["clean", str(SEED), "-o", str(tmp_path / "o.jsonl"), "--rules", str(pack)])
     assert result.exit_code != 0 and "not valid RE2" in result.output
+
+
+def test_dedup_command_clusters_a_syndicated_copy_and_not_the_seeds(tmp_path) -> None:
+    """Four seeds are different articles on one story: they stay apart; a syndicated copy of one joins it."""
+    seeds = sorted((ROOT / "fixtures" / "seeds").glob("*.txt"))
+    cleaned = tmp_path / "clean.jsonl"
+    assert CliRunner().invoke(main, ["clean", *map(str, seeds), "-o", str(cleaned), "--no-score"]).exit_code == 0
+    records = [json.loads(line) for line in cleaned.read_text().splitlines()]
+    copy = dict(records[2], id="copy-of-002", source="copier.example", date="2025-09-10")
+    copy["text"] = "This story first appeared on The Guardian.\n" + copy["text"].replace("'", "’")
+    original = dict(records[2], date="2025-09-03", source="origin.example")
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps(r) + "\n" for r in [*records[:2], original, *records[3:], copy]))
+    out, index = tmp_path / "dedup.jsonl", tmp_path / "index.sqlite"
+    result = CliRunner().invoke(main, ["dedup", str(batch), "-o", str(out), "--index", str(index)])
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert rows["copy-of-002"]["dedup"]["canonical"] == "002_83d07605061ef0cb"
+    assert rows["copy-of-002"]["dedup"]["is_canonical"] is False
+    assert all(rows[s.stem]["dedup"]["is_canonical"] for s in seeds)
+    assert len({rows[s.stem]["dedup"]["cluster"] for s in seeds}) == 5
+    assert "1 duplicates in 1 clusters" in result.output
+    for row in rows.values():
+        assert schema_errors("record", row) == []
+    # a second batch with different parameters is refused, clearly
+    again = CliRunner().invoke(main, ["dedup", str(batch), "-o", str(out), "--index", str(index), "--threshold", "0.9"])
+    assert again.exit_code != 0 and "threshold" in again.output

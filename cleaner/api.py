@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .document import Document
 from .errors import ErrorRecord
+from .executors import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_DOC_TIMEOUT,
+    ChunkResult,
+    PipelineSpec,
+    add_steps,
+    add_summary_part,
+    chunked,
+    make_executor,
+)
+from .formats import open_atomic, output_kind, write_json_atomic
 from .pipeline import Pipeline
-from .read import JsonFields, ReadStats, domain_of, read_inputs
-from .write import Summary, dumps, open_output, write_json
+from .read import DEFAULT_MAX_BYTES, JsonFields, ReadStats, domain_of, read_inputs
+from .resume import PartsDir, code_fingerprint, inputs_fingerprint, own_files
+from .rules import RuleSet
+from .write import Summary, dumps, open_output
 
 
 def _document(raw: str, fmt: str, id: str, title: str | None, url: str | None, source: str | None) -> Document:
@@ -63,10 +79,38 @@ def default_side_paths(output: str) -> tuple[str, str]:
     if output == "-":
         return "cleaner-errors.jsonl", "cleaner-summary.json"
     base = str(output)
-    for ext in (".gz", ".jsonl", ".json"):
+    for ext in (".gz", ".zst", ".jsonl", ".json", ".parquet"):
         if base.endswith(ext):
             base = base[: -len(ext)]
     return base + ".errors.jsonl", base + ".summary.json"
+
+
+@dataclass
+class BatchSummary(Summary):
+    """The batch summary plus what scale adds: WARC records skipped by reason, workers, chunks (and how many a
+    resumed run found already done)."""
+
+    skipped_records: Counter = field(default_factory=Counter)
+    workers: int = 1
+    chunks: int = 0
+    resumed_chunks: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out["skipped_records"] = dict(self.skipped_records.most_common())
+        out["workers"] = self.workers
+        out["chunks"] = self.chunks
+        out["resumed_chunks"] = self.resumed_chunks
+        return out
+
+    def text(self) -> str:
+        line = super().text()
+        extra = []
+        if self.skipped_records:
+            extra.append(f"skipped records {sum(self.skipped_records.values())}")
+        if self.resumed_chunks:
+            extra.append(f"resumed: {self.resumed_chunks} of {self.chunks} chunks were already done")
+        return line + ("; " + "; ".join(extra) if extra else "")
 
 
 def run_batch(
@@ -80,40 +124,137 @@ def run_batch(
     fields: JsonFields | None = None,
     progress: bool = False,
     pipeline: Pipeline | None = None,
-) -> Summary:
-    """Clean every input into `output` (JSONL), errors into the error report, and write the summary JSON.
-    Every input ends up in exactly one of the two files."""
+    workers: int = 1,
+    doc_timeout: float | None = DEFAULT_DOC_TIMEOUT,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    resume: bool = True,
+    fresh: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    scorers: list[str] | None = None,
+) -> BatchSummary:
+    """Clean every input into `output` (JSONL, .jsonl.gz, .jsonl.zst or .parquet by suffix; '-' for stdout),
+    errors into the error report (JSONL), and write the summary JSON. Every input ends up in exactly one of the
+    two files, in input order whatever the number of `workers` (0 = one per core).
+
+    Streaming: memory stays flat (chunks of `chunk_size` documents, a bounded number in flight). Each document
+    has `doc_timeout` seconds (None or 0: no limit). Resumable when the output is a file and no input is stdin:
+    finished chunks are kept in OUTPUT.parts/ and a rerun of the same call skips them (see cleaner.resume);
+    `fresh=True` discards them, `resume=False` writes no parts at all."""
     started = time.perf_counter()
-    pipeline = pipeline or Pipeline.default(rules, score=score)
     errors_path, summary_path = default_side_paths(output)
     errors_path, summary_path = errors or errors_path, summary or summary_path
+    if pipeline is None:
+        RuleSet.default(rules)  # a bad rule pack fails here, clearly, before any worker starts
+    recipe: Pipeline | PipelineSpec = pipeline or PipelineSpec(
+        tuple(rules or ()), score, tuple(scorers) if scorers is not None else None)
     stats = ReadStats()
-    result = Summary()
-    items = read_inputs(inputs, fields=fields, stats=stats)
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    result = BatchSummary(workers=workers or (os.cpu_count() or 1))
+    steps: dict[str, dict[str, Any]] = {}
+    exclude = own_files(output, errors_path, summary_path)
+    chunks = _Counted(chunked(read_inputs(inputs, fields=fields, max_bytes=max_bytes, stats=stats, exclude=exclude),
+                              chunk_size))
+    bar: Any = None
 
-        bar = tqdm(unit="doc", desc="cleaning", leave=False)
-    with open_output(output) as out, open_output(errors_path) as err:
-        for item in process_stream(items, pipeline):
-            if isinstance(item, ErrorRecord):
-                line = item.to_dict()
-                err.write(dumps(line) + "\n")
-                result.add_error(line)
-            else:
-                out.write(dumps(item) + "\n")
-                result.add_record(item)
-            if bar is not None:
-                bar.update(1)
-    if bar is not None:
-        bar.close()
+    def account(res: ChunkResult) -> None:
+        add_summary_part(result, res.summary)
+        add_steps(steps, res.steps)
+        if bar is not None:
+            bar.update(len(res.records) + len(res.errors))
+
+    resumable = resume and output != "-" and "-" not in inputs
+    if resumable:  # checked before any worker or model is loaded: a refused resume fails at once
+        manifest = {
+            "inputs": inputs_fingerprint(inputs, exclude),
+            "code": code_fingerprint(rules or ()),
+            "options": {"score": score, "scorers": scorers, "fields": asdict(fields or JsonFields()),
+                        "chunk_size": chunk_size, "doc_timeout": doc_timeout, "max_bytes": max_bytes,
+                        "pipeline": None if pipeline is None else [s.name for s in pipeline.steps],
+                        "output": output_kind(output)},
+        }
+        parts = PartsDir(output, manifest, fresh=fresh)
+        parts.remove_stale(output, errors_path, summary_path)
+    try:
+        executor = make_executor(recipe, workers, doc_timeout)
+    except BaseException:
+        if resumable:
+            parts.release()
+        raise
+    try:
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(unit="doc", desc="cleaning", leave=False)
+        if resumable:
+            try:
+                done = parts.done()
+                result.resumed_chunks = len(done)
+                todo = ((i, items) for i, items in chunks if i not in done)
+                for res in executor.map(todo):
+                    parts.commit(res)
+                    if bar is not None:
+                        bar.update(len(res.records) + len(res.errors))
+                out, err = open_atomic(output), open_atomic(errors_path, "jsonl")
+                try:
+                    headers = parts.merge(chunks.count, out, err)  # type: ignore[arg-type]
+                except BaseException:
+                    out.abort()
+                    err.abort()
+                    raise
+                out.commit()
+                err.commit()
+            except BaseException:
+                parts.release()
+                raise
+            for header in headers:
+                add_summary_part(result, header["summary"])
+                add_steps(steps, header["steps"])
+        else:
+            out, err = open_atomic(output), open_atomic(errors_path, "jsonl")
+            try:
+                for res in executor.map(chunks):
+                    for line in res.records:
+                        out.write_line(line)
+                    for line in res.errors:
+                        err.write_line(line)
+                    account(res)
+            except BaseException:
+                out.abort()
+                err.abort()
+                raise
+            out.commit()
+            err.commit()
+    finally:
+        executor.close()
+        if bar is not None:
+            bar.close()
+    result.chunks = chunks.count
     result.files = stats.files
     result.skipped_files = stats.skipped
-    result.steps = {name: s.to_dict() for name, s in pipeline.stats.items()}
+    result.skipped_records = stats.skipped_records
+    result.steps = steps
     result.seconds = time.perf_counter() - started
-    write_json(summary_path, result.to_dict())
+    try:
+        write_json_atomic(summary_path, result.to_dict())
+    except BaseException:
+        if resumable:
+            parts.release()
+        raise
+    if resumable:
+        parts.remove()
     return result
+
+
+class _Counted:
+    """An iterator that counts what went through it: the number of chunks once the input is exhausted."""
+
+    def __init__(self, iterator: Iterator[Any]) -> None:
+        self.iterator = iterator
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self.iterator:
+            self.count += 1
+            yield item
 
 
 def explain(doc: Document) -> str:

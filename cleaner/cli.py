@@ -33,7 +33,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--output", required=True, help="Output JSONL (.gz to compress, - for stdout).")
+@click.option("-o", "--output", required=True,
+              help="Output: .jsonl, .jsonl.gz, .jsonl.zst or .parquet (by suffix); - for stdout (JSONL).")
 @click.option("--errors", "errors_path", help="Error report JSONL [default: OUTPUT.errors.jsonl].")
 @click.option("--summary", "summary_path", help="Summary JSON [default: OUTPUT.summary.json].")
 @click.option("--rules", "rule_packs", multiple=True, type=click.Path(exists=True, dir_okay=False),
@@ -45,28 +46,49 @@ def main() -> None:
 @click.option("--text-field", help="JSONL field holding extracted text [default: text].")
 @click.option("--html-field", help="JSONL field holding raw HTML [default: html].")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: on a terminal only].")
+@click.option("-w", "--workers", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes (0 = one per core). Output order is input order whatever the number.")
+@click.option("--doc-timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="Seconds one document may take; a slower one becomes a 'timeout' error line (0 = no limit).")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Documents per chunk: the unit of work for the workers and of a resumable run's progress.")
+@click.option("--max-mb", type=click.FloatRange(min=0.001), default=50.0, show_default=True,
+              help="Largest document (after decompression) in MiB; a larger one becomes a 'too_large' error line.")
+@click.option("--fresh", is_flag=True, help="Discard the finished chunks of an earlier run (OUTPUT.parts/).")
+@click.option("--no-resume", is_flag=True, help="Keep no OUTPUT.parts/: a killed run starts over.")
 def clean(inputs, output, errors_path, summary_path, rule_packs, no_score, id_field, url_field, source_field,
-          text_field, html_field, progress) -> None:
+          text_field, html_field, progress, workers, doc_timeout, chunk_size, max_mb, fresh, no_resume) -> None:
     """Clean INPUTS (files, folders, globs, or - for JSONL on stdin) into one JSON record per document.
 
-    Formats: .txt, .html/.htm, .jsonl, each optionally .gz. Documents that cannot be processed go to the
-    error report; the batch goes on and the summary accounts for every input.
+    Formats: .txt, .html/.htm, .jsonl (each optionally .gz or .zst), .parquet (columns mapped like JSONL
+    fields), WARC (.warc, .warc.gz: HTML responses; other records are counted as skipped). Documents that
+    cannot be processed go to the error report; the batch goes on and the summary accounts for every input.
+
+    Resumable: finished chunks are kept in OUTPUT.parts/ as the run goes. If the run is killed, run the same
+    command again: it skips the finished chunks and every document is written exactly once. OUTPUT, the error
+    report and the summary appear only when the run completes (each written to a temporary file and renamed),
+    and OUTPUT.parts/ is then removed. A rerun with other inputs or options is refused (add --fresh to start
+    over). Runs reading stdin or writing to stdout are not resumable.
 
     \b
     Examples:
       cleaner clean fixtures/seeds/*.txt -o out/seeds.jsonl
       cleaner clean crawl/ -o out/clean.jsonl.gz --rules my-site.yaml
+      cleaner clean CC-MAIN-*.warc.gz -o out/cc.parquet --workers 0
       zcat pages.jsonl.gz | cleaner clean - --html-field body -o -
     """
+    from .resume import ResumeError
+
     if progress is None:
         progress = sys.stderr.isatty()
     try:
         summary = api.run_batch(
             list(inputs), output, errors=errors_path, summary=summary_path, rules=list(rule_packs),
             score=not no_score, fields=_fields(id_field, url_field, source_field, text_field, html_field),
-            progress=progress,
+            progress=progress, workers=workers, doc_timeout=doc_timeout or None, chunk_size=chunk_size,
+            max_bytes=int(max_mb * 1024 * 1024), fresh=fresh, resume=not no_resume,
         )
-    except RulePackError as exc:
+    except (RulePackError, ResumeError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary.text(), err=True)
 
@@ -156,6 +178,37 @@ def sources(records, output, html_path, store, worst) -> None:
         write_html_report(summary, html_path)
     click.echo(f"{len(summary.get('sources', []))} sources from {records} → {output}"
                + (f" and {html_path}" if html_path else ""), err=True)
+
+
+@main.command()
+@click.argument("records", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, help="Records with a `dedup` field (JSONL, .gz, or - for stdout).")
+@click.option("--index", "index_path",
+              help="Persistent index: a SQLite path, or redis://host:port/db?prefix=NAME [default: in memory].")
+@click.option("--threshold", type=click.FloatRange(0.05, 1.0),
+              help="Jaccard similarity that makes two texts copies [default: the index's, 0.6 for a new one].")
+@click.option("--prefer", "source_priority", multiple=True,
+              help="Source to prefer as the canonical copy when dates and completeness tie; repeat in order.")
+def dedup(records, output, index_path, threshold, source_priority) -> None:
+    """Find syndicated and near-duplicate copies among cleaned RECORDS and against every batch indexed before.
+
+    Each record gets `dedup`: its cluster, the canonical copy (earliest date, then the most complete text, then
+    --prefer order, then id), whether it is canonical, and its similarity to the canonical.
+
+    \b
+    Examples:
+      cleaner dedup out/clean.jsonl -o out/dedup.jsonl --index out/cleaner.sqlite
+      cleaner dedup out/week2.jsonl -o out/week2.dedup.jsonl --index out/cleaner.sqlite   # against week 1 too
+    """
+    from .dedup import dedup_jsonl
+
+    try:
+        result = dedup_jsonl(records, output, index=index_path, threshold=threshold,
+                             source_priority=source_priority)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{result['records']} records, {result['duplicates']} duplicates in {result['clusters']} clusters; "
+               f"{len(result['copy_edges'])} copy edges between sources", err=True)
 
 
 if __name__ == "__main__":

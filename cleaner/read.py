@@ -1,19 +1,20 @@
-"""Read inputs into Documents: files, folders, globs, or JSONL on stdin; .txt, .html, .jsonl, each maybe gzipped.
+"""Read inputs into Documents: files, folders, globs, or JSONL on stdin. Formats: .txt, .html, .jsonl (each maybe
+.gz or .zst), .parquet, and WARC (.warc, .warc.gz: the HTML responses of a crawl).
 
 Every input becomes either a `Document` or an `ErrorRecord`, so nothing is lost; files of other kinds found in a
-folder are counted as skipped.
+folder are counted as skipped, and WARC records that are not HTML responses are counted by reason. No read holds
+more than `max_bytes` of one document in memory, however the input was compressed.
 """
 
 from __future__ import annotations
 
 import glob
-import gzip
 import io
 import json
 import os
 import sys
-import zlib
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,8 +22,14 @@ from urllib.parse import urlsplit
 from .document import Document
 from .encoding import decode_bytes
 from .errors import DocumentError, ErrorRecord
+from .formats import DECOMPRESS_ERRORS, bounded_lines, compression_error, iter_parquet, iter_warc, open_binary
+from .formats import read_bounded as _read_bounded
 
-TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+TEXT_SUFFIXES = {
+    ".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".warc": "warc", ".parquet": "parquet",
+}
+COMPRESSIONS = {".gz": "gz", ".zst": "zst"}
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 
@@ -41,9 +48,13 @@ class JsonFields:
 
 @dataclass
 class ReadStats:
+    """What the reader saw besides documents: files opened, files of unknown kinds skipped, and WARC records
+    skipped by reason (warc_request, not_html, http_status...), so the summary accounts for every input."""
+
     files: int = 0
     skipped: int = 0
     skipped_paths: list[str] = field(default_factory=list)
+    skipped_records: Counter = field(default_factory=Counter)
 
 
 def domain_of(url: str | None) -> str | None:
@@ -59,58 +70,40 @@ def domain_of(url: str | None) -> str | None:
     return host[4:] if host.startswith("www.") else host
 
 
-def file_kind(path: Path) -> tuple[str | None, bool]:
-    """('text'|'html'|'jsonl'|None, gzipped) from the file name."""
+def file_kind(path: Path) -> tuple[str | None, str | None]:
+    """('text'|'html'|'jsonl'|'warc'|'parquet'|None, 'gz'|'zst'|None) from the file name. WARC.gz is gzipped
+    record by record and read as such by the WARC reader; Parquet compresses inside the file."""
     suffixes = [s.lower() for s in path.suffixes]
-    gz = bool(suffixes) and suffixes[-1] == ".gz"
-    if gz:
+    compression = COMPRESSIONS.get(suffixes[-1]) if suffixes else None
+    if compression:
         suffixes = suffixes[:-1]
     kind = TEXT_SUFFIXES.get(suffixes[-1]) if suffixes else None
-    return kind, gz
+    if kind == "parquet" and compression:
+        kind = None
+    return kind, compression
 
 
 def stem_id(path: Path) -> str:
     """The file name without its extensions ('a.b.html.gz' keeps 'a.b'): the document id when none is given."""
     name = path.name
-    kind, gz = file_kind(path)
-    if gz:
-        name = name[: -len(".gz")]
+    kind, compression = file_kind(path)
+    if compression:
+        name = name[: -len(compression) - 1]
     if kind:
         name = name[: name.lower().rfind(".")] if "." in name else name
     return name or path.name
 
 
-def read_limited(path: Path, gz: bool, max_bytes: int) -> bytes:
-    """Read a file (gunzipping it) but never more than max_bytes: a gzip bomb is an error, not an OOM."""
-    with open(path, "rb") as raw:
-        if not gz:
-            data = raw.read(max_bytes + 1)
-        else:
-            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            chunks: list[bytes] = []
-            size = 0
-            try:
-                while size <= max_bytes:
-                    block = raw.read(64 * 1024)
-                    if not block:
-                        break
-                    piece = inflater.decompress(block, max_bytes + 1 - size)
-                    chunks.append(piece)
-                    size += len(piece)
-                    while inflater.unconsumed_tail and size <= max_bytes:
-                        piece = inflater.decompress(inflater.unconsumed_tail, max_bytes + 1 - size)
-                        chunks.append(piece)
-                        size += len(piece)
-            except zlib.error as exc:
-                raise DocumentError("bad_gzip", f"cannot gunzip: {exc}") from exc
-            data = b"".join(chunks)
-    if len(data) > max_bytes:
-        raise DocumentError("too_large", f"input is larger than the limit of {max_bytes:,} bytes")
-    return data
+def read_limited(path: Path, gz: bool | str | None, max_bytes: int) -> bytes:
+    """Read a file (decompressing it) but never more than max_bytes: a gzip bomb is an error, not an OOM."""
+    compression = "gz" if gz is True else (gz or None)
+    return _read_bounded(path, compression, max_bytes)  # type: ignore[arg-type]
 
 
-def expand_inputs(inputs: list[str], stats: ReadStats) -> Iterator[Path | str]:
-    """Files, folders (recursively, sorted) and globs, in the order given; '-' passes through as stdin."""
+def expand_inputs(inputs: list[str], stats: ReadStats,
+                  exclude: Callable[[Path], bool] | None = None) -> Iterator[Path | str]:
+    """Files, folders (recursively, sorted) and globs, in the order given; '-' passes through as stdin.
+    `exclude` names files and folders that are not input at all (a batch's own output in an input folder)."""
     for item in inputs:
         if item == "-":
             yield "-"
@@ -118,9 +111,11 @@ def expand_inputs(inputs: list[str], stats: ReadStats) -> Iterator[Path | str]:
         path = Path(item)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs.sort()
+                dirs[:] = sorted(d for d in dirs if exclude is None or not exclude(Path(root) / d))
                 for name in sorted(files):
                     child = Path(root) / name
+                    if exclude is not None and exclude(child):
+                        continue
                     if file_kind(child)[0] is None:
                         stats.skipped += 1
                         stats.skipped_paths.append(str(child))
@@ -133,7 +128,7 @@ def expand_inputs(inputs: list[str], stats: ReadStats) -> Iterator[Path | str]:
             if not matches:
                 yield path  # becomes a not_found error
             for match in matches:
-                if Path(match).is_file():
+                if Path(match).is_file() and (exclude is None or not exclude(Path(match))):
                     yield Path(match)
 
 
@@ -176,16 +171,28 @@ def document_from_json(obj: dict, where: str, default_id: str, fields: JsonField
     return doc
 
 
-def _iter_jsonl(stream: io.TextIOBase, where: str, base_id: str, fields: JsonFields):
-    for lineno, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
+def _iter_jsonl(stream: io.IOBase, where: str, base_id: str, fields: JsonFields,
+                max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ErrorRecord]:
+    """Lines of a text or binary stream; a line over max_bytes is a `too_large` error and is never held whole."""
+    for lineno, line in bounded_lines(stream, max_bytes):
         loc = f"{where}:{lineno}"
         default_id = f"{base_id}:{lineno}"
+        if line is None:
+            yield ErrorRecord(default_id, loc, "too_large", f"line {lineno} is longer than {max_bytes:,} bytes")
+            continue
+        if isinstance(line, bytes):
+            line = line.decode("utf-8", errors="replace")
+        if lineno == 1:
+            line = line.lstrip("\ufeff")
+        if not line.strip():
+            continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             yield ErrorRecord(default_id, loc, "bad_json", f"line {lineno} is not JSON: {exc.msg}")
+            continue
+        except RecursionError:
+            yield ErrorRecord(default_id, loc, "bad_json", f"line {lineno} is JSON nested too deeply to read")
             continue
         if not isinstance(obj, dict):
             yield ErrorRecord(default_id, loc, "bad_json", f"line {lineno} is a JSON {type(obj).__name__}, not an object")
@@ -193,32 +200,50 @@ def _iter_jsonl(stream: io.TextIOBase, where: str, base_id: str, fields: JsonFie
         try:
             yield document_from_json(obj, loc, default_id, fields)
         except DocumentError as exc:
-            doc_id = obj.get(fields.id[0]) if isinstance(obj.get(fields.id[0]), str) else default_id
-            yield ErrorRecord(str(doc_id), loc, exc.kind, exc.message)
+            yield ErrorRecord(_error_id(obj, fields, default_id), loc, exc.kind, exc.message)
 
 
-def read_path(path: Path, fields: JsonFields, max_bytes: int) -> Iterator[Document | ErrorRecord]:
-    """One file: a Document (txt/html), many (jsonl), or ErrorRecords."""
+def _error_id(obj: dict, fields: JsonFields, default_id: str) -> str:
+    """The record's own id for its error line when it has one, else its position."""
+    doc_id = _first(obj, fields.id)
+    return str(doc_id) if isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool) else default_id
+
+
+def read_path(path: Path, fields: JsonFields, max_bytes: int,
+              stats: ReadStats | None = None) -> Iterator[Document | ErrorRecord]:
+    """One file: a Document (txt/html), many (jsonl, parquet, warc), or ErrorRecords."""
     doc_id = stem_id(path)
-    kind, gz = file_kind(path)
+    kind, compression = file_kind(path)
     if not path.exists():
         yield ErrorRecord(doc_id, str(path), "not_found", f"no such file or pattern: {path}")
         return
+    if kind == "warc":
+        skipped = stats.skipped_records if stats is not None else Counter()
+        yield from iter_warc(path, doc_id, max_bytes, skipped)
+        return
+    if kind == "parquet":
+        yield from iter_parquet(path, doc_id, lambda obj, loc, did: document_from_json(obj, loc, did, fields),
+                                max_bytes, lambda obj, did: _error_id(obj, fields, did))
+        return
+    read = 0
     try:
         if kind == "jsonl":
-            opener = gzip.open if gz else open
-            with opener(path, "rt", encoding="utf-8", errors="replace") as stream:  # type: ignore[operator]
-                yield from _iter_jsonl(stream, str(path), doc_id, fields)
+            with open_binary(path, compression) as stream:
+                for item in _iter_jsonl(stream, str(path), doc_id, fields, max_bytes):
+                    read += 1
+                    yield item
             return
-        data = read_limited(path, gz, max_bytes)
+        data = read_limited(path, compression, max_bytes)
         if not data.strip():
             raise DocumentError("empty", "the file is empty")
         text, _ = decode_bytes(data, is_html=(kind == "html"))
         yield Document(id=doc_id, input=str(path), format="html" if kind == "html" else "text", raw=text)
     except DocumentError as exc:
-        yield ErrorRecord(doc_id, str(path), exc.kind, exc.message)
-    except (OSError, EOFError, zlib.error) as exc:
-        yield ErrorRecord(doc_id, str(path), "unreadable", f"{type(exc).__name__}: {exc}")
+        yield ErrorRecord(doc_id if not read else f"{doc_id}:rest", str(path), exc.kind, exc.message)
+    except DECOMPRESS_ERRORS as exc:
+        error = compression_error(compression, exc)
+        yield ErrorRecord(doc_id if not read else f"{doc_id}:rest", str(path), error.kind,
+                          error.message + (f" (after {read} lines)" if read else ""))
 
 
 def read_inputs(
@@ -227,14 +252,15 @@ def read_inputs(
     max_bytes: int = DEFAULT_MAX_BYTES,
     stats: ReadStats | None = None,
     stdin: io.TextIOBase | None = None,
+    exclude: Callable[[Path], bool] | None = None,
 ) -> Iterator[Document | ErrorRecord]:
     """All documents of all inputs, streaming, in input order."""
     fields = fields or JsonFields()
     stats = stats if stats is not None else ReadStats()
-    for item in expand_inputs(inputs, stats):
+    for item in expand_inputs(inputs, stats, exclude):
         stats.files += 1
         if item == "-":
-            stream = stdin if stdin is not None else io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-            yield from _iter_jsonl(stream, "-", "stdin", fields)
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            yield from _iter_jsonl(stream, "-", "stdin", fields, max_bytes)  # type: ignore[arg-type]
         else:
-            yield from read_path(Path(item), fields, max_bytes)
+            yield from read_path(Path(item), fields, max_bytes, stats)

@@ -11,6 +11,7 @@ from conftest import ROOT
 
 import cleaner
 from cleaner.cli import main
+from cleaner.pipeline import Pipeline
 from cleaner.errors import RulePackError
 from cleaner.rules import bundled_packs, load_pack
 
@@ -55,7 +56,7 @@ def test_catastrophic_regex_in_user_pack_cannot_hang_the_batch(tmp_path) -> None
                                                "reason": "catastrophic backtracking bait"}]}))
     text = "Headline for the hostile test\n\n" + "a" * 50_000 + "b\n\n" + "Real paragraph text. " * 10
     started = time.perf_counter()
-    doc = cleaner.clean_text(text, rules=[str(path)])
+    doc = cleaner.clean_text(text, pipeline=Pipeline.default([str(path)], score=False, use_model=False))
     assert time.perf_counter() - started < 5
     assert "Real paragraph text." in doc.text
 
@@ -68,8 +69,9 @@ def test_site_pack_applies_by_domain_only(tmp_path) -> None:
                                                "reason": "the site's subscription promo"}]}))
     text = ("Budget approved after long debate in the city\n\nTry Example Plus\n\n"
             + "The council approved the budget after a long debate that ran late into the night. " * 3)
-    on_site = cleaner.clean_text(text, rules=[str(path)], url="https://news.example.com/a")
-    elsewhere = cleaner.clean_text(text, rules=[str(path)], url="https://other.org/a")
+    rules_only = Pipeline.default([str(path)], score=False, use_model=False)
+    on_site = cleaner.clean_text(text, url="https://news.example.com/a", pipeline=rules_only)
+    elsewhere = cleaner.clean_text(text, url="https://other.org/a", pipeline=rules_only)
     assert "Try Example Plus" not in on_site.text
     assert "Try Example Plus" in elsewhere.text
     rule = next(r for r in on_site.removed if "Try Example" in r.text)

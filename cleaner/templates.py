@@ -1,0 +1,105 @@
+"""Cross-page evidence: blocks a site repeats on many of its pages (menus, footers, promos) are template.
+
+Deterministic and explainable: each block is normalised (case, digits, spacing, punctuation) and hashed;
+per source we count on how many distinct pages each hash occurs. A block on at least `min_pages` pages
+and at least `min_share` of the source's pages is template, unless it mostly sits *inside* the article
+(prose on both sides): sites that write every article to one outline ("Background", "Conclusion") repeat
+those headings too, and they are body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from cleaner.document import Block
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SENT_END = re.compile(r"[.!?。！？…][\"'”’»)\]]*$")
+
+
+def normalise(text: str) -> str:
+    """Case, digits, punctuation and spacing removed: "© 2019 Foo Inc." and "© 2020 foo inc" are one block."""
+    return _NON_WORD.sub(" ", _DIGITS.sub("0", text.lower())).strip()
+
+
+def block_hash(text: str) -> str:
+    return hashlib.blake2b(normalise(text).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _is_prose(text: str) -> bool:
+    words = len(_WORD.findall(text))
+    return (words >= 12 and bool(_SENT_END.search(text.strip()))) or words >= 25
+
+
+class TemplateLearner:
+    """Learns, per source, the blocks that repeat across that source's pages in a batch."""
+
+    def __init__(self, min_pages: int = 3, min_share: float = 0.3) -> None:
+        self.min_pages = min_pages
+        self.min_share = min_share
+        # source -> {"pages": n, "seen": set of page keys, "blocks": {hash: [pages, pages where inside prose]}}
+        self.sites: dict[str, dict[str, Any]] = {}
+
+    def observe(self, source: str, blocks: list[Block], page_key: str | None = None) -> None:
+        """Count one page of `source`. The same page observed twice (same page_key or same text) counts once."""
+        site = self.sites.setdefault(source, {"pages": 0, "seen": set(), "blocks": {}})
+        texts = [b.text for b in blocks if normalise(b.text)]
+        key = page_key or hashlib.blake2b("\n".join(texts).encode("utf-8"), digest_size=8).hexdigest()
+        if key in site["seen"]:
+            return
+        site["seen"].add(key)
+        site["pages"] += 1
+        prose = [_is_prose(t) for t in texts]
+        inside: dict[str, bool] = {}
+        for i, text in enumerate(texts):
+            h = block_hash(text)
+            surrounded = any(prose[max(0, i - 2):i]) and any(prose[i + 1:i + 3])
+            inside[h] = inside.get(h, False) or surrounded
+        for h, surrounded in inside.items():
+            entry = site["blocks"].setdefault(h, [0, 0])
+            entry[0] += 1
+            entry[1] += int(surrounded)
+
+    def is_template(self, source: str, text: str) -> str | None:
+        """A reason when `text` is template for `source`, else None."""
+        site = self.sites.get(source)
+        if not site or not normalise(text):
+            return None
+        entry = site["blocks"].get(block_hash(text))
+        if not entry:
+            return None
+        pages, inside = entry
+        total = site["pages"]
+        share = pages / total
+        if pages < self.min_pages or share < self.min_share:
+            return None
+        if inside * 2 > pages:
+            return None  # mostly inside the article's prose: a recurring subheading, not chrome
+        return (f"template: on {pages} of {total} pages of {source} ({share:.0%} ≥ {self.min_share:.0%}, "
+                f"≥ {self.min_pages} pages)")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "min_pages": self.min_pages,
+            "min_share": self.min_share,
+            "sites": {s: {"pages": d["pages"], "seen": sorted(d["seen"]), "blocks": dict(sorted(d["blocks"].items()))}
+                      for s, d in sorted(self.sites.items())},
+        }
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> TemplateLearner:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        learner = cls(int(data["min_pages"]), float(data["min_share"]))
+        for source, d in data["sites"].items():
+            learner.sites[source] = {"pages": int(d["pages"]), "seen": set(d["seen"]),
+                                     "blocks": {h: [int(a), int(b)] for h, (a, b) in d["blocks"].items()}}
+        return learner

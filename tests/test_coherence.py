@@ -1,0 +1,207 @@
+"""The `incoherent` flag: seeds, real news vs spliced news, reasons, edge cases, the model file and the tools."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import ROOT, shared_path
+
+from cleaner.document import Block, Document
+from cleaner.scorers.coherence import IncoherenceScorer, load_model, score_incoherence, strip_site_suffix
+
+SEEDS = ("000_3db7eecbe8e40396", "001_4af4492decbad57a", "002_83d07605061ef0cb", "003_380790700f85f489",
+         "004_2cd00be68acbb105")
+
+
+def seed(name: str) -> tuple[str, list[str]]:
+    """A seed as the cleaner sees it: the title line and the body lines."""
+    lines = shared_path("seeds", f"{name}.gold.tsv").read_text(encoding="utf-8").splitlines()
+    labels = [line.split("\t", 1) for line in lines]
+    title = next(text for lab, text in labels if lab == "title")
+    return title, [text for lab, text in labels if lab == "body"]
+
+
+def roc_auc(negatives: list[float], positives: list[float]) -> float:
+    wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
+    return wins / (len(positives) * len(negatives))
+
+
+def load_make_stitched():
+    spec = importlib.util.spec_from_file_location("make_stitched", ROOT / "tools" / "make_stitched.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_seeds(name: str) -> None:
+    expected = json.loads(shared_path("seeds", "expected.json").read_text())[f"{name}.txt"]["flags"]["incoherent"]
+    title, body = seed(name)
+    flag = score_incoherence(title, body)
+    assert flag.flagged is expected, (flag.score, flag.reasons)
+    assert flag.threshold == load_model().threshold
+    if expected:
+        assert flag.score >= flag.threshold
+    else:
+        assert flag.score < 0.5 * flag.threshold
+
+
+def test_seed_003_reasons_name_the_missing_people() -> None:
+    flag = score_incoherence(*seed("003_380790700f85f489"))
+    entity_reason = next(r for r in flag.reasons if r.startswith("headline entities"))
+    assert "Putin" in entity_reason and "Witkoff" in entity_reason
+    assert "2 of 4 appear in the body" in entity_reason
+    assert "missing: Putin, Witkoff" in entity_reason
+    assert flag.reasons[0].startswith(f"incoherence score {flag.score:.2f} ≥ threshold")
+
+
+def test_scorer_uses_paragraphs_and_list_items_only() -> None:
+    """Seed 004 through a Document: subheadings as headings, the timeline as list items."""
+    title, body = seed("004_2cd00be68acbb105")
+    blocks = []
+    for text in body:
+        if text.lstrip().startswith("•"):
+            blocks.append(Block(text.strip(" •"), "list_item"))
+        elif len(text.split()) <= 4:
+            blocks.append(Block(text, "heading"))
+        else:
+            blocks.append(Block(text, "paragraph"))
+    blocks.append(Block("Subscribe to our newsletter for the latest football transfer gossip", "line"))
+    doc = Document(id="004", input="seed", format="text", raw="", title=title, blocks=blocks)
+    IncoherenceScorer().run(doc)
+    flag = doc.flags["incoherent"]
+    assert not flag.flagged
+    assert flag.score == pytest.approx(score_incoherence(title, [b.text for b in blocks
+                                                                 if b.kind in ("paragraph", "list_item")]).score)
+    assert flag.to_dict()["threshold"] == load_model().threshold
+
+
+def test_removed_blocks_are_not_scored() -> None:
+    title, body = seed("001_4af4492decbad57a")
+    intruder = ("The Bank of England held interest rates at 4.5% on Thursday, citing stubborn services inflation "
+                "and a cooling labour market, while sterling slipped against the dollar.")
+    doc = Document(id="x", input="-", format="text", raw="", title=title,
+                   blocks=[Block(t) for t in body] + [Block(intruder)])
+    doc.remove(len(body), "test", "removed on purpose")
+    IncoherenceScorer().run(doc)
+    assert doc.flags["incoherent"].score == pytest.approx(score_incoherence(title, body).score)
+
+
+def test_edge_cases() -> None:
+    empty = score_incoherence(None, [])
+    assert not empty.flagged and 0.0 <= empty.score <= 1.0
+    assert "no headline" in empty.reasons[0]
+    blank = score_incoherence("", ["", "   "])
+    assert not blank.flagged
+    one = score_incoherence("Council approves new library budget",
+                            ["The city council approved a new budget for the central library on Monday."])
+    assert 0.0 <= one.score <= 1.0
+    numbers = score_incoherence("2025", ["12 34 56", "78 90"])
+    assert 0.0 <= numbers.score <= 1.0
+
+
+def test_site_suffix_is_not_part_of_the_story() -> None:
+    assert strip_site_suffix("Fire burns in Jurupa Valley - CBS Los Angeles") == "Fire burns in Jurupa Valley"
+    assert strip_site_suffix("Two cases confirmed in Sendai (Tohoku Broadcasting) - Yahoo!News") == \
+        "Two cases confirmed in Sendai"
+    assert strip_site_suffix("Winners announced in Moscow — Rossiyskaya Gazeta") == "Winners announced in Moscow"
+    kept = "Putin-Witkoff Meeting Sparks Diplomatic Tensions Amid Calls for NATO Involvement in Ukraine"
+    assert strip_site_suffix(kept) == kept
+    assert strip_site_suffix("Ireland v USA") == "Ireland v USA"
+
+
+def _news_sample(n: int = 40) -> list[dict]:
+    """n BBC articles with at least 6 paragraphs, spread over the categories, in a fixed order."""
+    path = shared_path("data", "news", "docs.jsonl")
+    ms = load_make_stitched()
+    by_category: dict[str, list[dict]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        if d["source"] != "bbc" or ms.split_of(d["id"]) != "test":
+            continue
+        paragraphs = ms.resegment(d["text"].split("\n"), random.Random(d["id"]), False)
+        if len(paragraphs) >= 6:
+            by_category.setdefault(d["category"], []).append({**d, "paragraphs": paragraphs})
+    picked: list[dict] = []
+    while len(picked) < n:
+        for docs in by_category.values():
+            if docs:
+                picked.append(docs.pop(0))
+    return picked[:n]
+
+
+def test_real_news_against_stitched_and_swapped_news() -> None:
+    """Held-out BBC articles: real ones stay unflagged; spliced and headline-swapped ones score higher."""
+    docs = _news_sample(40)
+    coherent = [score_incoherence(d["headline"], d["paragraphs"]) for d in docs]
+    stitched, swapped = [], []
+    for i, a in enumerate(docs):
+        b = next(d for d in docs[i + 1 :] + docs[:i] if d["category"] != a["category"])
+        stitched.append(score_incoherence(a["headline"], a["paragraphs"][:3] + b["paragraphs"][2:6]))
+        swapped.append(score_incoherence(b["headline"], a["paragraphs"]))
+    assert sum(f.flagged for f in coherent) <= 1
+    assert roc_auc([f.score for f in coherent], [f.score for f in stitched]) >= 0.95
+    assert roc_auc([f.score for f in coherent], [f.score for f in swapped]) >= 0.97
+    assert sum(f.flagged for f in stitched) >= 28 and sum(f.flagged for f in swapped) >= 34
+    body_reason = ("similarity", "paragraphs", "entities")
+    assert all(any(k in r for r in f.reasons[1:] for k in body_reason) for f in stitched if f.flagged)
+
+
+def test_speed() -> None:
+    docs = _news_sample(30)
+    start = time.perf_counter()
+    for d in docs:
+        score_incoherence(d["headline"], d["paragraphs"])
+    per_doc = (time.perf_counter() - start) / len(docs)
+    assert per_doc < 0.1, f"{per_doc * 1000:.1f} ms per document"
+
+
+def test_model_file_records_held_out_metrics() -> None:
+    data = json.loads((ROOT / "cleaner" / "models" / "coherence.json").read_text())
+    m = data["metrics_test"]
+    assert m["stitched_easy+hard"]["roc_auc"] >= 0.97
+    assert m["coherent"]["flagged_share"] <= 0.02
+    assert m["headline_swap_easy+hard"]["roc_auc"] >= 0.97
+    idf = json.loads((ROOT / "cleaner" / "models" / "news_idf.json").read_text())
+    assert idf["n_docs"] > 1000 and len(idf["df"]) > 5000
+
+
+def test_make_stitched_is_deterministic_and_split_by_article() -> None:
+    ms = load_make_stitched()
+    path = shared_path("data", "news", "docs.jsonl")
+    lines = path.read_text(encoding="utf-8").splitlines()[:400]  # WMT first, then BBC
+
+    def build() -> list[dict]:
+        docs = []
+        for line in lines:
+            d = json.loads(line)
+            if not d.get("headline"):
+                continue
+            paragraphs = ms.resegment(d["text"].split("\n"), random.Random(f"13:{d['id']}:segment"),
+                                      d["paragraph_unit"] == "sentence")
+            group = f"bbc:{d['category']}" if d["source"] == "bbc" else f"wmt:{d['outlet']}"
+            docs.append({"id": d["id"], "source": d["source"], "group": group, "headline": d["headline"],
+                         "paragraphs": paragraphs, "split": ms.split_of(d["id"])})
+        return ms.build(docs, 13)
+
+    first, second = build(), build()
+    assert first == second
+    kinds = {(r["kind"], r["difficulty"]) for r in first}
+    assert {("coherent", None), ("stitched", "easy"), ("stitched", "hard"), ("headline_swap", "easy")} <= kinds
+    split = {r["sources"][0]: r["split"] for r in first if r["kind"] == "coherent"}
+    for r in first:
+        assert {split[s] for s in r["sources"]} == {r["split"]}, "partners crossed the train/test split"
+
+
+def test_make_stitched_refuses_to_write_into_the_repo() -> None:
+    shared_path("data", "news", "docs.jsonl")
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "make_stitched.py"), "--out",
+                             str(ROOT / "stitched.jsonl")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "refusing" in result.stderr
+    assert not (ROOT / "stitched.jsonl").exists()

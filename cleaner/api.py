@@ -94,6 +94,7 @@ class BatchSummary(Summary):
     workers: int = 1
     chunks: int = 0
     resumed_chunks: int = 0
+    dedup: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
@@ -101,6 +102,8 @@ class BatchSummary(Summary):
         out["workers"] = self.workers
         out["chunks"] = self.chunks
         out["resumed_chunks"] = self.resumed_chunks
+        if self.dedup is not None:
+            out["dedup"] = self.dedup
         return out
 
     def text(self) -> str:
@@ -110,6 +113,8 @@ class BatchSummary(Summary):
             extra.append(f"skipped records {sum(self.skipped_records.values())}")
         if self.resumed_chunks:
             extra.append(f"resumed: {self.resumed_chunks} of {self.chunks} chunks were already done")
+        if self.dedup is not None:
+            extra.append(f"duplicates {self.dedup['duplicates']} in {self.dedup['clusters']} clusters")
         return line + ("; " + "; ".join(extra) if extra else "")
 
 
@@ -131,6 +136,8 @@ def run_batch(
     fresh: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     scorers: list[str] | None = None,
+    dedup_index: str | None = None,
+    dedup_threshold: float | None = None,
 ) -> BatchSummary:
     """Clean every input into `output` (JSONL, .jsonl.gz, .jsonl.zst or .parquet by suffix; '-' for stdout),
     errors into the error report (JSONL), and write the summary JSON. Every input ends up in exactly one of the
@@ -139,8 +146,17 @@ def run_batch(
     Streaming: memory stays flat (chunks of `chunk_size` documents, a bounded number in flight). Each document
     has `doc_timeout` seconds (None or 0: no limit). Resumable when the output is a file and no input is stdin:
     finished chunks are kept in OUTPUT.parts/ and a rerun of the same call skips them (see cleaner.resume);
-    `fresh=True` discards them, `resume=False` writes no parts at all."""
+    `fresh=True` discards them, `resume=False` writes no parts at all.
+
+    `dedup_index` (a SQLite path or redis:// URL): once the output is complete, deduplicate it against that
+    persistent index in place (cleaner.dedup.dedup_file); the summary then has `dedup` counts and copy edges."""
     started = time.perf_counter()
+    if dedup_index and output == "-":
+        raise ValueError("--dedup-index needs an output file: deduplication reads the output twice")
+    if dedup_index:  # an index built with other parameters is refused now, not after the whole batch
+        from .dedup import Deduplicator
+
+        Deduplicator(dedup_index, threshold=dedup_threshold).close()
     errors_path, summary_path = default_side_paths(output)
     errors_path, summary_path = errors or errors_path, summary or summary_path
     if pipeline is None:
@@ -232,8 +248,12 @@ def run_batch(
     result.skipped_files = stats.skipped
     result.skipped_records = stats.skipped_records
     result.steps = steps
-    result.seconds = time.perf_counter() - started
     try:
+        if dedup_index:
+            from .dedup import dedup_file
+
+            result.dedup = dedup_file(output, output, index=dedup_index, threshold=dedup_threshold)
+        result.seconds = time.perf_counter() - started
         write_json_atomic(summary_path, result.to_dict())
     except BaseException:
         if resumable:

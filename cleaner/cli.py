@@ -56,8 +56,13 @@ def main() -> None:
               help="Largest document (after decompression) in MiB; a larger one becomes a 'too_large' error line.")
 @click.option("--fresh", is_flag=True, help="Discard the finished chunks of an earlier run (OUTPUT.parts/).")
 @click.option("--no-resume", is_flag=True, help="Keep no OUTPUT.parts/: a killed run starts over.")
+@click.option("--dedup-index", help="Then deduplicate OUTPUT against this persistent index (a SQLite path or "
+              "redis://host:port/db?prefix=NAME), as `cleaner dedup` does; OUTPUT must be a file.")
+@click.option("--dedup-threshold", type=click.FloatRange(0.05, 1.0),
+              help="Jaccard similarity for --dedup-index [default: the index's, 0.6 for a new one].")
 def clean(inputs, output, errors_path, summary_path, rule_packs, no_score, id_field, url_field, source_field,
-          text_field, html_field, progress, workers, doc_timeout, chunk_size, max_mb, fresh, no_resume) -> None:
+          text_field, html_field, progress, workers, doc_timeout, chunk_size, max_mb, fresh, no_resume,
+          dedup_index, dedup_threshold) -> None:
     """Clean INPUTS (files, folders, globs, or - for JSONL on stdin) into one JSON record per document.
 
     Formats: .txt, .html/.htm, .jsonl (each optionally .gz or .zst), .parquet (columns mapped like JSONL
@@ -76,6 +81,7 @@ def clean(inputs, output, errors_path, summary_path, rule_packs, no_score, id_fi
       cleaner clean crawl/ -o out/clean.jsonl.gz --rules my-site.yaml
       cleaner clean CC-MAIN-*.warc.gz -o out/cc.parquet --workers 0
       zcat pages.jsonl.gz | cleaner clean - --html-field body -o -
+      cleaner clean week2/ -o out/week2.jsonl --dedup-index out/cleaner.sqlite
     """
     from .resume import ResumeError
 
@@ -87,8 +93,9 @@ def clean(inputs, output, errors_path, summary_path, rule_packs, no_score, id_fi
             score=not no_score, fields=_fields(id_field, url_field, source_field, text_field, html_field),
             progress=progress, workers=workers, doc_timeout=doc_timeout or None, chunk_size=chunk_size,
             max_bytes=int(max_mb * 1024 * 1024), fresh=fresh, resume=not no_resume,
+            dedup_index=dedup_index, dedup_threshold=dedup_threshold,
         )
-    except (RulePackError, ResumeError) as exc:
+    except (RulePackError, ResumeError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary.text(), err=True)
 
@@ -166,14 +173,14 @@ def sources(records, output, html_path, store, worst) -> None:
       cleaner sources out/week2.jsonl -o out/sources.json --store out/cleaner.sqlite
     """
     from .report import write_html_report
-    from .sources import iter_jsonl, summarize_sources
-    from .write import write_json
+    from .formats import read_records, write_json_atomic
+    from .sources import summarize_sources
 
     try:
-        summary = summarize_sources(iter_jsonl(records), store=store, worst=worst)
+        summary = summarize_sources(read_records(records), store=store, worst=worst)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    write_json(output, summary)
+    write_json_atomic(output, summary)
     if html_path:
         write_html_report(summary, html_path)
     click.echo(f"{len(summary.get('sources', []))} sources from {records} → {output}"
@@ -182,7 +189,7 @@ def sources(records, output, html_path, store, worst) -> None:
 
 @main.command()
 @click.argument("records", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", required=True, help="Records with a `dedup` field (JSONL, .gz, or - for stdout).")
+@click.option("-o", "--output", required=True, help="Records with a `dedup` field (.jsonl, .jsonl.gz, .jsonl.zst, .parquet; - for stdout).")
 @click.option("--index", "index_path",
               help="Persistent index: a SQLite path, or redis://host:port/db?prefix=NAME [default: in memory].")
 @click.option("--threshold", type=click.FloatRange(0.05, 1.0),
@@ -200,11 +207,11 @@ def dedup(records, output, index_path, threshold, source_priority) -> None:
       cleaner dedup out/clean.jsonl -o out/dedup.jsonl --index out/cleaner.sqlite
       cleaner dedup out/week2.jsonl -o out/week2.dedup.jsonl --index out/cleaner.sqlite   # against week 1 too
     """
-    from .dedup import dedup_jsonl
+    from .dedup import dedup_file
 
     try:
-        result = dedup_jsonl(records, output, index=index_path, threshold=threshold,
-                             source_priority=source_priority)
+        result = dedup_file(records, output, index=index_path, threshold=threshold,
+                            source_priority=source_priority)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{result['records']} records, {result['duplicates']} duplicates in {result['clusters']} clusters; "

@@ -491,6 +491,24 @@ def write_json_atomic(path: str | Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
+def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Records back from any output cleaner writes (JSONL, .jsonl.gz, .jsonl.zst, Parquet), one at a time; blank
+    lines are skipped and a line that is not JSON names its file and number."""
+    kind = output_kind(path)
+    if kind == "parquet":
+        yield from read_parquet_records(path)
+        return
+    compression = {"jsonl.gz": "gz", "jsonl.zst": "zst"}.get(kind)
+    with io.TextIOWrapper(open_binary(Path(path), compression), encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{number}: not JSON: {exc.msg}") from exc
+
+
 def read_parquet_records(path: str | Path) -> Iterator[dict[str, Any]]:
     """Records back from a Parquet output, nested fields parsed: the inverse of ParquetRecordWriter."""
     import pyarrow.parquet as pq

@@ -632,15 +632,3 @@ def summarize_sources(
                       for (f, t), c in sorted(edges.items(), key=lambda kv: (-kv[1], kv[0]))],
         },
     }
-
-
-def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Records from a JSON-lines file, one at a time; blank lines are skipped, a bad line names its number."""
-    with open(path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not JSON: {exc.msg}") from exc

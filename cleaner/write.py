@@ -105,12 +105,3 @@ class Summary:
         if d["flagged"]:
             line += "; flagged " + ", ".join(f"{k} {v}" for k, v in d["flagged"].items())
         return line + f"; {d['seconds']:.1f} s"
-
-
-def write_json(path: str | Path, data: Any) -> None:
-    """Atomic: a temporary file, then rename, so a reader never sees half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)

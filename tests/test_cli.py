@@ -88,3 +88,38 @@ def test_dedup_command_clusters_a_syndicated_copy_and_not_the_seeds(tmp_path) ->
     # a second batch with different parameters is refused, clearly
     again = CliRunner().invoke(main, ["dedup", str(batch), "-o", str(out), "--index", str(index), "--threshold", "0.9"])
     assert again.exit_code != 0 and "threshold" in again.output
+
+
+def test_clean_with_dedup_index_finds_a_copy_from_an_earlier_batch(tmp_path) -> None:
+    """`cleaner clean --dedup-index`: batch two is checked against batch one's index, output compressed or not."""
+    week1 = tmp_path / "week1"
+    week1.mkdir()
+    (week1 / "original.txt").write_text(SEED.read_text())
+    week2 = tmp_path / "week2"
+    week2.mkdir()
+    # a trimmed copy with other quotes: the original is the more complete text, so it stays canonical
+    copy = SEED.read_text().replace(" – reviving a proposal first put forward by Russian negotiators during talks in "
+                                    "Turkey in spring 2022", "").replace("'", "’")
+    assert copy.replace("’", "'") != SEED.read_text()
+    (week2 / "copy.txt").write_text(copy)
+    (week2 / "other.txt").write_text((ROOT / "fixtures" / "seeds" / "001_4af4492decbad57a.txt").read_text())
+    index = tmp_path / "index.sqlite"
+    first = CliRunner().invoke(main, ["clean", str(week1), "-o", str(tmp_path / "w1.jsonl"), "--no-score",
+                                      "--dedup-index", str(index)])
+    assert first.exit_code == 0, first.output
+    out = tmp_path / "w2.jsonl.gz"
+    second = CliRunner().invoke(main, ["clean", str(week2), "-o", str(out), "--no-score",
+                                       "--dedup-index", str(index)])
+    assert second.exit_code == 0, second.output
+    import gzip
+
+    rows = {r["id"]: r for r in map(json.loads, gzip.open(out, "rt"))}
+    assert rows["copy"]["dedup"]["canonical"] == "original" and rows["copy"]["dedup"]["is_canonical"] is False
+    assert rows["other"]["dedup"]["is_canonical"] is True and rows["other"]["dedup"]["cluster"] == "other"
+    for row in rows.values():
+        assert schema_errors("record", row) == []
+    summary = json.loads((tmp_path / "w2.summary.json").read_text())
+    assert schema_errors("summary", summary) == []
+    assert summary["dedup"]["duplicates"] == 1 and summary["dedup"]["records"] == 2
+    refused = CliRunner().invoke(main, ["clean", str(week2), "-o", "-", "--dedup-index", str(index)])
+    assert refused.exit_code != 0 and "output file" in refused.output

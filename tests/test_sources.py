@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from cleaner.schemas import errors
-from cleaner.sources import iter_jsonl, registered_domain, source_of, summarize_sources
+from cleaner.formats import read_records
+from cleaner.sources import registered_domain, source_of, summarize_sources
 
 
 def rec(
@@ -259,7 +260,7 @@ def test_store_accumulates_history_across_batches(tmp_path: Path) -> None:
 def test_streams_jsonl(tmp_path: Path) -> None:
     path = tmp_path / "batch.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in batch_one()) + "\n\n", encoding="utf-8")
-    assert summarize_sources(iter_jsonl(path)) == summarize_sources(batch_one())
+    assert summarize_sources(read_records(path)) == summarize_sources(batch_one())
     (tmp_path / "bad.jsonl").write_text('{"id": "a"}\nnot json\n', encoding="utf-8")
     with pytest.raises(ValueError, match="bad.jsonl:2"):
-        list(iter_jsonl(tmp_path / "bad.jsonl"))
+        list(read_records(tmp_path / "bad.jsonl"))

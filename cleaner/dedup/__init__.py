@@ -8,7 +8,7 @@ with Deduplicator("dedup.sqlite", threshold=0.6) as dd:
 """
 
 from cleaner.dedup.cluster import CanonicalRule, optimal_bands
-from cleaner.dedup.deduplicator import Deduplicator, dedup_jsonl, dedup_records
+from cleaner.dedup.deduplicator import Deduplicator, dedup_file, dedup_records
 from cleaner.dedup.index import DedupIndex, IndexParams, IndexParamsError, SQLiteIndex, open_index
 from cleaner.dedup.minhash import MinHasher, normalize_text, shingle_hash32, shingles, tokens
 
@@ -20,7 +20,7 @@ __all__ = [
     "IndexParamsError",
     "MinHasher",
     "SQLiteIndex",
-    "dedup_jsonl",
+    "dedup_file",
     "dedup_records",
     "normalize_text",
     "open_index",

@@ -144,6 +144,55 @@ def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict
         yield batch
 
 
+def dedup_file(
+    input_path: str | Path,
+    output_path: str | Path,
+    index: str | Path | DedupIndex | None = None,
+    threshold: float | None = None,
+    source_priority: Sequence[str] = (),
+) -> dict[str, Any]:
+    """`cleaner dedup` and `cleaner clean --dedup-index`: index every record of a file cleaner wrote (JSONL,
+    .gz, .zst or Parquet), then write each with its final `dedup` (two passes over the file, so a record's
+    cluster and canonical copy account for the whole file and the index before it). The output is written to a
+    temporary file and renamed, so it may be the input itself. Returns counts and the who-copies-whom edges."""
+    from cleaner.formats import open_atomic, read_records
+    from cleaner.write import dumps
+
+    counts = {"records": 0, "clusters": 0, "duplicates": 0}
+    clusters: set[str] = set()
+    with Deduplicator(index, threshold=threshold, source_priority=tuple(source_priority)) as dedup:
+        dedup.add(read_records(input_path))
+        out = open_atomic(output_path)
+        try:
+            for record in dedup.annotate(read_records(input_path)):
+                info = record["dedup"]
+                counts["records"] += 1
+                if not info["is_canonical"]:
+                    counts["duplicates"] += 1
+                    clusters.add(info["cluster"])
+                out.write_line(dumps(record))
+        except BaseException:
+            out.abort()
+            raise
+        out.commit()
+        edges = dedup.copy_edges()
+    counts["clusters"] = len(clusters)
+    return {**counts, "copy_edges": [{"origin": a, "copy": b, "stories": n} for a, b, n in edges]}
+
+
+def _id(record: dict[str, Any]) -> str:
+    rid = record.get("id")
+    if not isinstance(rid, str) or not rid:
+        raise ValueError(f"dedup needs a non-empty string id in every record, got {rid!r}")
+    return rid
+
+
+def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    it = iter(records)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
 def dedup_jsonl(
     input_path: str | Path,
     output_path: str | Path,

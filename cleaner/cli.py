@@ -172,8 +172,8 @@ def sources(records, output, html_path, store, worst) -> None:
       cleaner sources out/clean.jsonl -o out/sources.json --html out/report.html
       cleaner sources out/week2.jsonl -o out/sources.json --store out/cleaner.sqlite
     """
-    from .report import write_html_report
     from .formats import read_records, write_json_atomic
+    from .report import write_html_report
     from .sources import summarize_sources
 
     try:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from cleaner.schemas import errors
 from cleaner.formats import read_records
+from cleaner.schemas import errors
 from cleaner.sources import registered_domain, source_of, summarize_sources
 
 

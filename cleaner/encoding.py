@@ -29,6 +29,25 @@ def _looks_binary(data: bytes) -> bool:
     return controls / len(sample) > 0.05
 
 
+def _cp1252_byte(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+        return "\ufffd"
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few stray single-byte characters (a cp1252 quote or accent pasted into a UTF-8 page: the
+    commonest "mixed encoding" on the web) decoded byte by byte, or None when the text is not mostly UTF-8.
+    Mostly means: at least as many valid multi-byte UTF-8 characters as invalid bytes."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    invalid = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
+    valid = sum(1 for ch in text if ord(ch) > 127) - invalid
+    if invalid == 0 or valid < invalid:
+        return None
+    return "".join(_cp1252_byte(ord(ch) - 0xDC00) if "\udc80" <= ch <= "\udcff" else ch for ch in text)
+
+
 def decode_bytes(data: bytes, is_html: bool = False) -> tuple[str, str]:
     """Return (text, encoding used). Raises DocumentError('binary') for data that is not text."""
     for bom, name in _BOMS:
@@ -49,6 +68,9 @@ def decode_bytes(data: bytes, is_html: bool = False) -> tuple[str, str]:
                 return data.decode(name, errors="replace"), name
             except LookupError:
                 pass
+    mixed = _mostly_utf8(data)
+    if mixed is not None:
+        return mixed, "utf-8+cp1252"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()

@@ -132,7 +132,9 @@ def test_invalid_and_mixed_encodings_become_records_or_clear_errors(tmp_path) ->
     assert kinds(errors) == {"utf16-no-bom": "binary"}
     texts = {r["id"]: seen(r) for r in records}
     assert set(texts) == {"mixed", "bogus-charset", "bad-bytes", "urn:uuid:lying"}
-    assert "approved a new budget" in texts["mixed"]  # (the mixed line itself is decoded as one code page)
+    assert "approved a new budget" in texts["mixed"]
+    # mostly UTF-8 with a stray cp1252 phrase: each part decoded by its own encoding
+    assert "Le café est fermé — après trente ans." in texts["mixed"]
     assert "Caf\ufffd" in texts["bad-bytes"] and "Caf\ufffd noir" in texts["urn:uuid:lying"]
 
 

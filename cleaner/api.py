@@ -209,15 +209,8 @@ def run_batch(
                     parts.commit(res)
                     if bar is not None:
                         bar.update(len(res.records) + len(res.errors))
-                out, err = open_atomic(output), open_atomic(errors_path, "jsonl")
-                try:
+                with open_atomic(output) as out, open_atomic(errors_path, "jsonl") as err:
                     headers = parts.merge(chunks.count, out, err)  # type: ignore[arg-type]
-                except BaseException:
-                    out.abort()
-                    err.abort()
-                    raise
-                out.commit()
-                err.commit()
             except BaseException:
                 parts.release()
                 raise
@@ -225,20 +218,13 @@ def run_batch(
                 add_summary_part(result, header["summary"])
                 add_steps(steps, header["steps"])
         else:
-            out, err = open_atomic(output), open_atomic(errors_path, "jsonl")
-            try:
+            with open_atomic(output) as out, open_atomic(errors_path, "jsonl") as err:
                 for res in executor.map(chunks):
                     for line in res.records:
                         out.write_line(line)
                     for line in res.errors:
                         err.write_line(line)
                     account(res)
-            except BaseException:
-                out.abort()
-                err.abort()
-                raise
-            out.commit()
-            err.commit()
     finally:
         executor.close()
         if bar is not None:

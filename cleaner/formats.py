@@ -454,6 +454,16 @@ class AtomicOutput:
             if not self.direct:
                 self.tmp.unlink(missing_ok=True)
 
+    def __enter__(self) -> AtomicOutput:
+        return self
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        """Committed when the block ends normally, aborted (nothing left behind) when it raises."""
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
 
 class StdoutOutput:
     """JSONL to stdout, with AtomicOutput's interface (nothing to rename)."""
@@ -469,6 +479,12 @@ class StdoutOutput:
         sys.stdout.flush()
 
     def abort(self) -> None:
+        self.commit()
+
+    def __enter__(self) -> StdoutOutput:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
         self.commit()
 
 

@@ -162,8 +162,7 @@ def dedup_file(
     clusters: set[str] = set()
     with Deduplicator(index, threshold=threshold, source_priority=tuple(source_priority)) as dedup:
         dedup.add(read_records(input_path))
-        out = open_atomic(output_path)
-        try:
+        with open_atomic(output_path) as out:
             for record in dedup.annotate(read_records(input_path)):
                 info = record["dedup"]
                 counts["records"] += 1
@@ -171,10 +170,6 @@ def dedup_file(
                     counts["duplicates"] += 1
                     clusters.add(info["cluster"])
                 out.write_line(dumps(record))
-        except BaseException:
-            out.abort()
-            raise
-        out.commit()
         edges = dedup.copy_edges()
     counts["clusters"] = len(clusters)
     return {**counts, "copy_edges": [{"origin": a, "copy": b, "stories": n} for a, b, n in edges]}

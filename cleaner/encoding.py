@@ -48,6 +48,28 @@ def _mostly_utf8(data: bytes) -> str | None:
     return "".join(_cp1252_byte(ord(ch) - 0xDC00) if "\udc80" <= ch <= "\udcff" else ch for ch in text)
 
 
+# What Western European text in cp1252 shows beyond ASCII: accented Latin letters and typographic punctuation.
+_WESTERN = set("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝœŒ’‘“”„–—…«»€£°·•©®™\xa0")
+
+
+def _western(data: bytes) -> str | None:
+    """The text as cp1252 when it reads as Western European text (mostly ASCII letters, and what is not ASCII
+    is accented Latin or typographic punctuation), else None. The detector often picks another single-byte code
+    page (cp1250, cp1257...) for short or mostly-English text, turning "naïve" into "naďve"; cp1252 is the web's
+    legacy default (WHATWG) and the right reading whenever this test passes."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [ch for ch in text if ch.isalpha()]
+    beyond = [ch for ch in text if ord(ch) > 127]
+    if not letters or not beyond:
+        return None
+    ascii_share = sum(ch.isascii() for ch in letters) / len(letters)
+    western_share = sum(ch in _WESTERN for ch in beyond) / len(beyond)
+    return text if ascii_share >= 0.85 and western_share >= 0.9 else None
+
+
 def decode_bytes(data: bytes, is_html: bool = False) -> tuple[str, str]:
     """Return (text, encoding used). Raises DocumentError('binary') for data that is not text."""
     for bom, name in _BOMS:
@@ -71,6 +93,9 @@ def decode_bytes(data: bytes, is_html: bool = False) -> tuple[str, str]:
     mixed = _mostly_utf8(data)
     if mixed is not None:
         return mixed, "utf-8+cp1252"
+    western = _western(data[:200_000])
+    if western is not None:
+        return (western if len(data) <= 200_000 else data.decode("cp1252", errors="replace")), "cp1252"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()

@@ -289,3 +289,18 @@ def test_valid_samples_read_cleanly(tmp_path, suffix) -> None:
     path.write_bytes(SAMPLES[suffix])
     items = list(read_inputs([str(path)]))
     assert items and not any(isinstance(i, ErrorRecord) for i in items)
+
+
+@pytest.mark.parametrize("text, encoding", [
+    ("The naïve café owner said “no comment” — again, and closed the door. ", "cp1252"),
+    ("Le café est fermé après trente ans ; « c'était notre deuxième maison », dit Hélène. ", "cp1252"),
+    ("Die Straße über den Fluß wurde gesperrt, sagte die Behörde am Montag. ", "cp1252"),
+    ("Привет мир, как дела? Всё хорошо, спасибо. ", "cp1251"),
+    ("Zażółć gęślą jaźń. Pójdź, kińże tę chmurność w głąb flaszy! ", "cp1250"),
+    ("Ελληνικά κείμενα εδώ, για τον καιρό της εβδομάδας. ", "cp1253"),
+])
+def test_legacy_encodings_decode_to_the_original_text(text: str, encoding: str) -> None:
+    """No BOM, no charset: the detector plus the Western-text check read each code page back exactly."""
+    from cleaner.encoding import decode_bytes
+
+    assert decode_bytes((text * 3).encode(encoding))[0] == text * 3

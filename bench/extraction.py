@@ -13,6 +13,13 @@ tools/train_blocks.py) and the whole pipeline runs on each fold's held-out pages
 The committed model's numbers (training fit on these pages) are printed too, labelled as such.
 
     .venv/bin/python bench/extraction.py [--json out.json] [--limit N] [--no-oof] [--fold-models DIR]
+        [--quick] [--losses] [--templates]
+
+--quick: only the out-of-fold cleaner and model-only rows (no peers, no committed-model row): for iterating.
+--losses: which rule removed gold body lines (and how many drop lines it removed that the model alone would
+have kept), per mode, out-of-fold; the numbers to judge a rule by.
+--templates: also run the out-of-fold cleaner with cross-page template evidence (cleaner.templates), learnt
+from the held-out fold's own pages (as a batch of many pages of one site would).
 """
 
 from __future__ import annotations
@@ -47,12 +54,27 @@ DATA = tb.DATA
 # ------------------------------------------------------------------------------------------------
 
 
-def _fresh_pipeline() -> Any:
+TEMPLATES: dict[str, Any] = {}  # mode -> TemplateLearner, set by --templates
+
+
+def _fresh_pipeline(mode: str | None = None) -> Any:
     """A new default pipeline: its cleaner loads the classifier anew, so a per-fold override takes effect
-    (the pipeline clean_html caches keeps the model it loaded first)."""
+    (the pipeline clean_html caches keeps the model it loaded first). With `mode` and --templates, the
+    pipeline uses the template evidence learnt for that mode."""
     import cleaner
 
-    return cleaner.Pipeline.default([], score=False)
+    return cleaner.Pipeline.default([], score=False, templates=TEMPLATES.get(mode) if mode else None)
+
+
+def learn_site_templates(pages: list[tb.Page], mode: str, min_pages: int) -> Any:
+    """Template evidence per site from the pages themselves (no labels: what `cleaner templates learn` sees
+    in a batch holding these pages), each page under its site."""
+    from cleaner.templates import TemplateLearner
+
+    learner = TemplateLearner(min_pages=min_pages)
+    for p in pages:
+        learner.observe(p.site, p.html_blocks if mode == "html" else p.text_blocks, p.id)
+    return learner
 
 
 def _cleaner_html() -> Callable[[str, str | None], str]:
@@ -179,10 +201,12 @@ def score(pages: list[tb.Page], outputs: dict[str, str]) -> dict[str, Any]:
 
 
 def run_html(pages: list[tb.Page], htmls: dict[str, str], urls: dict[str, str | None],
-             oof: tuple[list[int], list[BlockClassifier]] | None) -> dict[str, Any]:
+             oof: tuple[list[int], list[BlockClassifier]] | None, quick: bool = False) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    systems: dict[str, Callable[[str, str | None], str]] = {"cleaner (committed model: training fit)": _cleaner_html()}
-    systems.update(PEERS)
+    systems: dict[str, Callable[[str, str | None], str]] = {}
+    if not quick:
+        systems["cleaner (committed model: training fit)"] = _cleaner_html()
+        systems.update(PEERS)
     for name, fn in systems.items():
         outputs, t0 = {}, time.perf_counter()
         for p in pages:
@@ -190,6 +214,8 @@ def run_html(pages: list[tb.Page], htmls: dict[str, str], urls: dict[str, str | 
         dt = time.perf_counter() - t0
         results[name] = score(pages, outputs) | {"pages_per_s": round(len(pages) / dt, 1)}
     if oof is not None:
+        import cleaner
+
         fold, clfs = oof
         outputs, t0 = {}, time.perf_counter()
         for f, clf in enumerate(clfs):
@@ -209,6 +235,15 @@ def run_html(pages: list[tb.Page], htmls: dict[str, str], urls: dict[str, str | 
                             for i, p in enumerate(pages) if fold[i] == f})
         BlockClassifier.override(None)
         results["cleaner model only, no rules (out-of-fold)"] = score(pages, outputs)
+        if "html" in TEMPLATES:
+            outputs = {}
+            for f, clf in enumerate(clfs):
+                BlockClassifier.override(clf)
+                pipe = _fresh_pipeline("html")
+                outputs.update({p.id: cleaner.clean_html(htmls[p.id], url=urls[p.id], source=p.site, pipeline=pipe).text
+                                for i, p in enumerate(pages) if fold[i] == f})
+            BlockClassifier.override(None)
+            results["cleaner + site templates (out-of-fold)"] = score(pages, outputs)
     return results
 
 
@@ -249,7 +284,7 @@ def _lines_kept_by(lines: list[str], extracted: str) -> list[str]:
 
 
 def run_text(pages: list[tb.Page], texts: dict[str, str],
-             oof: tuple[list[int], list[BlockClassifier]] | None) -> dict[str, Any]:
+             oof: tuple[list[int], list[BlockClassifier]] | None, quick: bool = False) -> dict[str, Any]:
     import justext
     import trafilatura
 
@@ -274,7 +309,7 @@ def run_text(pages: list[tb.Page], texts: dict[str, str],
 
     systems = {"cleaner (committed model: training fit)": _cleaner_text(), "keep everything": keep_all,
                "jusText on <p> lines": jt, "trafilatura on <p> lines": tf}
-    for name, fn in systems.items():
+    for name, fn in ({} if quick else systems).items():
         t0 = time.perf_counter()
         outputs = {p.id: fn(texts[p.id]) for p in pages}
         dt = time.perf_counter() - t0
@@ -297,8 +332,88 @@ def run_text(pages: list[tb.Page], texts: dict[str, str],
                     kept = _classify_only(blocks, {"title": p.title}).split("\n") if blocks else []
                     outputs[p.id] = ("\n".join(kept), kept)
         BlockClassifier.override(None)
-        results["cleaner model only, no rules (out-of-fold)"] = score_text(pages, outputs)
+        results["cleaner model only, no rules, gold title (out-of-fold)"] = score_text(pages, outputs)
+        if "text" in TEMPLATES:
+            import cleaner
+
+            outputs = {}
+            for f, clf in enumerate(clfs):
+                BlockClassifier.override(clf)
+                pipe = _fresh_pipeline("text")
+                for i, p in enumerate(pages):
+                    if fold[i] == f:
+                        doc = cleaner.clean_text(texts[p.id], source=p.site, pipeline=pipe)
+                        outputs[p.id] = (doc.text, [b.text for b in doc.kept_blocks])
+            BlockClassifier.override(None)
+            results["cleaner + site templates (out-of-fold)"] = score_text(pages, outputs)
     return results
+
+
+# ------------------------------------------------------------------------------------------------
+# per-rule losses (--losses)
+# ------------------------------------------------------------------------------------------------
+
+
+def rule_losses(pages: list[tb.Page], htmls: dict[str, str], urls: dict[str, str | None],
+                texts: dict[str, str], oof: tuple[list[int], list[BlockClassifier]]) -> dict[str, Any]:
+    """Per mode and rule: gold body lines it removed (and how many of those the model alone would have kept,
+    on how many sites), drop lines it removed (and how many of those the model alone would have kept: what
+    the rule adds). Out-of-fold: each page is cleaned with the model that did not see its site."""
+    import cleaner
+
+    fold, clfs = oof
+    out: dict[str, Any] = {}
+    for mode in ("html", "text"):
+        stats: dict[str, dict[str, Any]] = {}
+        examples: dict[str, list[str]] = {}
+        for f, clf in enumerate(clfs):
+            BlockClassifier.override(clf)
+            pipe = _fresh_pipeline()
+            for i, p in enumerate(pages):
+                if fold[i] != f:
+                    continue
+                if mode == "html":
+                    doc = cleaner.clean_html(htmls[p.id], url=urls[p.id], pipeline=pipe)
+                else:
+                    doc = cleaner.clean_text(texts[p.id], pipeline=pipe)
+                if len(doc.blocks) != len(p.labels):
+                    continue
+                probs = clf.scores(doc.blocks, doc.title)[0] if doc.blocks else []
+                cut = clf.threshold(mode == "html")
+                for r in doc.removed:
+                    if r.partial:
+                        continue
+                    s = stats.setdefault(r.rule, {"body_lost": 0, "body_lost_model_keeps": 0, "sites": set(),
+                                                  "drop_removed": 0, "drop_gain_over_model": 0})
+                    model_keeps = bool(probs[r.block] < cut)
+                    if p.labels[r.block] == 0:
+                        s["body_lost"] += 1
+                        s["body_lost_model_keeps"] += model_keeps
+                        s["sites"].add(p.site)
+                        if model_keeps:
+                            examples.setdefault(r.rule, []).append(f"{p.id}: {r.text[:70]!r} | {r.reason[:90]}")
+                    else:
+                        s["drop_removed"] += 1
+                        s["drop_gain_over_model"] += model_keeps
+        BlockClassifier.override(None)
+        out[mode] = {k: v | {"sites": len(v["sites"]), "examples": examples.get(k, [])[:8]}
+                     for k, v in sorted(stats.items(), key=lambda kv: -kv[1]["body_lost"])}
+    return out
+
+
+def print_losses(losses: dict[str, Any]) -> None:
+    for mode, stats in losses.items():
+        print(f"\n## {mode} mode: gold lines removed per rule (out-of-fold)")
+        print(f"{'rule':44s} body_lost (model_keeps, sites) | drop_removed (model_keeps)")
+        for rule, s in stats.items():
+            if rule.startswith("model/"):
+                print(f"{rule:44s} {s['body_lost']:5d} | {s['drop_removed']:5d}")
+                continue
+            print(f"{rule:44s} {s['body_lost']:5d} ({s['body_lost_model_keeps']:4d}, {s['sites']:3d}) | "
+                  f"{s['drop_removed']:5d} ({s['drop_gain_over_model']:4d})")
+        for rule, s in stats.items():
+            for ex in s["examples"]:
+                print(f"    {rule}: {ex}")
 
 
 def print_table(title: str, results: dict[str, Any]) -> None:
@@ -325,6 +440,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, help="only the first N pages (quick look; no out-of-fold)")
     ap.add_argument("--no-oof", action="store_true", help="skip the per-fold retraining (committed model only)")
     ap.add_argument("--fold-models", type=Path, help="per-fold models from tools/train_blocks.py --fold-models")
+    ap.add_argument("--quick", action="store_true", help="out-of-fold cleaner rows only (no peers)")
+    ap.add_argument("--losses", action="store_true", help="gold lines removed per rule, out-of-fold")
+    ap.add_argument("--templates", type=int, metavar="MIN_PAGES", nargs="?", const=3,
+                    help="add a row with per-site template evidence (a block on ≥ MIN_PAGES pages of its site)")
     args = ap.parse_args(argv)
     if not (DATA / "manifest.jsonl").exists():
         print(f"development data not found at {DATA} (../shared is absent); nothing to measure")
@@ -339,8 +458,17 @@ def main(argv: list[str] | None = None) -> int:
         oof = fold_classifiers(pages, args.fold_models)
     if args.limit:
         pages = pages[: args.limit]
-    html_res = run_html(pages, htmls, urls, oof)
-    text_res = run_text(pages, texts, oof)
+    if args.templates:
+        for mode in ("html", "text"):
+            TEMPLATES[mode] = learn_site_templates(pages, mode, args.templates)
+    if args.losses and oof is not None:
+        losses = rule_losses(pages, htmls, urls, texts, oof)
+        print_losses(losses)
+        if args.json:
+            args.json.write_text(json.dumps({"losses": losses}, indent=1))
+        return 0
+    html_res = run_html(pages, htmls, urls, oof, args.quick)
+    text_res = run_text(pages, texts, oof, args.quick)
     print_table("HTML mode (scrapinghub metric; pages/s = whole extraction incl. metadata)", html_res)
     print_table("Text mode (naive text in; shingles vs ground truth; line labels from gold.tsv)", text_res)
     if args.json:

@@ -138,6 +138,7 @@ def run_batch(
     scorers: list[str] | None = None,
     dedup_index: str | None = None,
     dedup_threshold: float | None = None,
+    templates: str | None = None,
 ) -> BatchSummary:
     """Clean every input into `output` (JSONL, .jsonl.gz, .jsonl.zst or .parquet by suffix; '-' for stdout),
     errors into the error report (JSONL), and write the summary JSON. Every input ends up in exactly one of the
@@ -149,7 +150,10 @@ def run_batch(
     `fresh=True` discards them, `resume=False` writes no parts at all.
 
     `dedup_index` (a SQLite path or redis:// URL): once the output is complete, deduplicate it against that
-    persistent index in place (cleaner.dedup.dedup_file); the summary then has `dedup` counts and copy edges."""
+    persistent index in place (cleaner.dedup.dedup_file); the summary then has `dedup` counts and copy edges.
+
+    `templates`: a file `cleaner templates learn` wrote (learn_templates): blocks a source repeats across its
+    pages are removed as `template/<source>`."""
     started = time.perf_counter()
     if dedup_index and output == "-":
         raise ValueError("--dedup-index needs an output file: deduplication reads the output twice")
@@ -161,6 +165,8 @@ def run_batch(
     errors_path, summary_path = errors or errors_path, summary or summary_path
     if pipeline is None:
         RuleSet.default(rules)  # a bad rule pack fails here, clearly, before any worker starts
+    if pipeline is None and templates:
+        pipeline = Pipeline.default(rules, score=score, scorers=scorers, templates=templates)
     recipe: Pipeline | PipelineSpec = pipeline or PipelineSpec(
         tuple(rules or ()), score, tuple(scorers) if scorers is not None else None)
     stats = ReadStats()
@@ -185,6 +191,7 @@ def run_batch(
             "options": {"score": score, "scorers": scorers, "fields": asdict(fields or JsonFields()),
                         "chunk_size": chunk_size, "doc_timeout": doc_timeout, "max_bytes": max_bytes,
                         "pipeline": None if pipeline is None else [s.name for s in pipeline.steps],
+                        **({"templates": [str(Path(templates).resolve()), _digest(templates)]} if templates else {}),
                         "output": output_kind(output)},
         }
         parts = PartsDir(output, manifest, fresh=fresh)
@@ -248,6 +255,20 @@ def run_batch(
     if resumable:
         parts.remove()
     return result
+
+
+def _digest(path: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def learn_templates(inputs: list[str], output: str | None = None, **kwargs: Any) -> Any:
+    """Learn per-source template blocks from a batch (cleaner.templates.learn_templates) and write them to
+    `output` for `run_batch(templates=...)` / `cleaner clean --templates`."""
+    from .templates import learn_templates as learn
+
+    return learn(inputs, output, **kwargs)
 
 
 class _Counted:

@@ -11,23 +11,44 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .document import Document
-from .metadata import find_date, find_title, normalize_date
+from .document import Block, Document
+from .metadata import _title_likeness, find_date, find_title, normalize_date
 from .read import domain_of
 from .rules import Rule, RuleSet
+from .templates import source_key as template_source
 
 LONG_PARAGRAPH_WORDS = 30
+#: p_boilerplate below which the model is sure a block is body: it ends a section and vetoes structural removals
+MODEL_VETO_P = 0.2
+ARTICLE_MIN_PARAGRAPHS = 2
+#: text mode without a declared headline: the headline is looked for in this many lines before the first
+#: paragraph the model is sure is body (p_boilerplate below TITLE_BODY_P, judged without a headline)
+TITLE_WINDOW = 15
+TITLE_BODY_P = 0.35
 SHORT_LINE_WORDS = 15
 SECTION_MARKER_MAX_WORDS = 8
 _TEASER_SUFFIX = re.compile(r"(?:\|\s*|\s[-–—·]\s*)(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d+\s+(?:min|mins|minutes?)\s+read)\s*$", re.I)
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
 def _words(text: str) -> int:
-    return len(text.split())
+    """Words; in scripts written without spaces (Chinese, Japanese) two characters count as one word."""
+    n = len(text.split())
+    if n * 4 < len(text):  # few spaces for the length: maybe CJK
+        cjk = len(_CJK.findall(text))
+        if cjk * 10 > 3 * len(text):
+            n = max(n, cjk // 2)
+    return n
 
 
 def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _is_prose(text: str) -> bool:
+    return _words(text) >= 15 and text.rstrip()[-1:] in ".!?\"'”’)"
 
 
 def _is_doubled(text: str) -> bool:
@@ -35,7 +56,7 @@ def _is_doubled(text: str) -> bool:
     words = text.split()
     for size in range(4, len(words) // 2 + 1):
         if words[:size] == words[size : 2 * size]:
-            return True
+            return not words[size - 1].endswith((".", "!", "?"))  # a sentence said twice is prose, not a teaser
     return False
 
 
@@ -44,10 +65,13 @@ class Cleaner:
 
     name = "clean"
 
-    def __init__(self, ruleset: RuleSet | None = None, use_model: bool | None = None):
+    def __init__(self, ruleset: RuleSet | None = None, use_model: bool | None = None, templates: Any = None):
         self.ruleset = ruleset or RuleSet.default()
         self.use_model = use_model
+        self.templates = templates  # a cleaner.templates.TemplateLearner (or None)
         self._model: Any = None
+        self._scores: list[Any] | None = None
+        self._article_at = 0
 
     def _classifier(self):
         if self._model is None:
@@ -61,9 +85,17 @@ class Cleaner:
 
     def run(self, doc: Document) -> Document:
         rules, structure = self.ruleset.for_document(doc.source, domain_of(doc.url) or doc.source)
-        title_index = self._metadata(doc)
+        use_model = structure.get("classifier") if self.use_model is None else self.use_model
+        template = self._template_reasons(doc) if self.templates is not None else {}
+        title_index = self._metadata(doc, bool(use_model), set(template))
         # Before the headline is page chrome; with no headline found there is no such region to judge.
         head_end = title_index if title_index is not None else 0
+        # The model's judgement comes first so that the rules can ask it: a section a marker heads ends at a
+        # block the model is sure is body, and a structural removal is vetoed for such a block.
+        self._scores = self._score(doc) if use_model else None
+        self._body_p = float(structure.get("model_veto_p", MODEL_VETO_P))
+        for i, reason in template.items():
+            doc.remove(i, f"template/{template_source(doc)}", reason)
         self._pattern_rules(doc, rules, head_end, structure)
         if structure.get("leading_navigation"):
             self._leading_navigation(doc, head_end)
@@ -71,27 +103,76 @@ class Cleaner:
             self._repeated_headline(doc)
         if structure.get("teaser_runs"):
             self._teaser_runs(doc)
-        use_model = structure.get("classifier") if self.use_model is None else self.use_model
         if use_model:
             self._model_decisions(doc, float(structure.get("classifier_threshold", 0.5)))
+        self._scores = None
         return doc
 
+    def _score(self, doc: Document) -> list[Any] | None:
+        model = self._classifier()
+        if model is None or not doc.blocks:
+            return None
+        return model.predict(doc.blocks, doc.title)
+
+    def _sure_body(self, i: int) -> float | None:
+        """The model's p_boilerplate for block i when it is sure the block is body (below the veto p), else None."""
+        if self._scores is None:
+            return None
+        p = self._scores[i].p_boilerplate
+        return p if p < self._body_p else None
+
+    # (0) cross-page evidence
+    def _template_reasons(self, doc: Document) -> dict[int, str]:
+        """Blocks this source repeats on many of its pages (menus, footers, promos), with the reason."""
+        source = template_source(doc)
+        if not source:
+            return {}
+        out = {}
+        for i, block in enumerate(doc.blocks):
+            reason = self.templates.is_template(source, block.text)
+            if reason:
+                out[i] = reason
+        return out
+
     # (1) metadata
-    def _metadata(self, doc: Document) -> int | None:
+    def _metadata(self, doc: Document, use_model: bool, template: set[int]) -> int | None:
         declared = doc.title or doc.meta.get("input_title")
-        title_index = find_title(doc.blocks, declared)
+        # a block the site repeats on every page (its name, a menu) is never this page's headline or date
+        blocks = [Block("", "list_item") if i in template else b for i, b in enumerate(doc.blocks)]
+        title_index = None if declared or not use_model else self._headline_before_body(doc, blocks)
+        if title_index is None:
+            title_index = find_title(blocks, declared)
         if title_index is not None:
             doc.title = doc.title or doc.blocks[title_index].text
             doc.remove(title_index, "metadata/title", "the headline: reported as the record's title, not body")
         elif declared and not doc.title:
             doc.title = declared
-        date = find_date(doc.blocks, title_index)
+        date = find_date(blocks, title_index)
         if date is not None:
             index, iso = date
             doc.date = doc.date or iso
             doc.remove(index, "metadata/date", f"the date line ({iso}): reported as the record's date, not body")
         doc.date = normalize_date(doc.date) or normalize_date(doc.meta.get("input_date"))
         return title_index
+
+    def _headline_before_body(self, doc: Document, candidates: list[Block]) -> int | None:
+        """A page given as plain text names no headline, and its first prose may be a teaser of another story.
+        The article starts at the first paragraph the model (judging without a headline) is sure is body; the
+        headline is the most headline-like line in the few lines before it (the earliest of equals: the lines
+        right above the body are bylines, captions and dates more often than headlines)."""
+        model = self._classifier()
+        if model is None or not doc.blocks:
+            return None
+        p = model.scores(doc.blocks, None)[0]
+        first = next((i for i, b in enumerate(doc.blocks) if p[i] < TITLE_BODY_P and _is_prose(b.text)), None)
+        if first is None:
+            return None
+        best, best_score = None, 0.0
+        for i in range(max(0, first - TITLE_WINDOW), first):
+            score = _title_likeness(candidates[i])
+            if score > best_score:
+                best, best_score = i, score
+        return best
 
     # (2) pattern rules
     def _first_long(self, doc: Document, start: int) -> int:
@@ -108,9 +189,33 @@ class Cleaner:
                 return i + 1
         return 0
 
+    def _article_start(self, doc: Document, rules: list[Rule], max_marker: int, head_end: int) -> int:
+        """Where the article's part of the page begins: section markers cut the page into parts, and the article
+        is the first part after the headline with a few paragraphs the model keeps (else the part
+        with the most; a count, not characters: a teaser list may carry whole stories in a few huge blocks). A marker before it heads a sidebar or a teaser list
+        above the article; a marker after it heads what follows the article (related stories, comments)."""
+        if self._scores is None:
+            return 0
+        sections = [r for r in rules if r.kind == "section"]
+        markers = [i for i, b in enumerate(doc.blocks)
+                   if _words(b.text) <= max_marker and any(r.search(b.text) for r in sections)]
+        bounds = [-1, *markers, len(doc.blocks)]
+        best, best_kept = 0, -1
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            if b <= head_end:
+                continue  # the article follows its headline
+            kept = sum(1 for j in range(a + 1, b)
+                       if self._scores[j].p_boilerplate < 0.5 and _words(doc.blocks[j].text) > SHORT_LINE_WORDS)
+            if kept >= ARTICLE_MIN_PARAGRAPHS:
+                return a + 1  # the first part after the headline with a few paragraphs of prose
+            if kept > best_kept:
+                best, best_kept = a + 1, kept
+        return best
+
     def _pattern_rules(self, doc: Document, rules: list[Rule], head_end: int, structure: dict) -> None:
         tail_start = self._tail_start(doc)
         max_marker = int(structure.get("section_max_words", SECTION_MARKER_MAX_WORDS))
+        self._article_at = self._article_start(doc, rules, max_marker, head_end)
         i = 0
         while i < len(doc.blocks):
             if i in doc.removed_indexes:
@@ -151,9 +256,19 @@ class Cleaner:
         blocks = doc.blocks
         reason = f"inside the section headed {blocks[marker].text!r}: {rule.reason}"
         end = len(blocks)
+        # A marker above the article (a sidebar "Most Popular", "Top Stories") heads only its own teasers, never
+        # the article: its section ends at the first block the model is sure is body.
+        stop_note = ""
+        for j in range(marker + 1, len(blocks) if marker < self._article_at else 0):
+            p = self._sure_body(j)
+            if p is not None:
+                end = j
+                stop_note = f" (it ends before block {j}, which the model is sure is body, p={p:.2f})"
+                break
+        model_end = end
         if rule.extent == "section":
             prev_short = True
-            for j in range(marker + 1, len(blocks)):
+            for j in range(marker + 1, end):
                 block = blocks[j]
                 words = _words(block.text)
                 if words <= max_marker and any(m.search(block.text) for m in markers):
@@ -171,12 +286,16 @@ class Cleaner:
                     end = j
                     break
                 prev_short = False
+        if end == model_end:
+            reason += stop_note
         for j in range(marker + 1, end):
             doc.remove(j, rule.id, reason)
 
     # (3) structural rules
     def _leading_navigation(self, doc: Document, head_end: int) -> None:
         for i in range(min(head_end, len(doc.blocks))):
+            if self._sure_body(i) is not None:
+                continue  # vetoed: the model is sure this is body (a page whose headline comes late)
             if _words(doc.blocks[i].text) <= 6 or doc.blocks[i].kind == "list_item":
                 doc.remove(i, "structure/leading-navigation", "short navigation or menu line before the headline")
 
@@ -206,11 +325,10 @@ class Cleaner:
 
     # (4) the model
     def _model_decisions(self, doc: Document, threshold: float) -> None:
-        model = self._classifier()
-        if model is None or not doc.blocks:
+        scores = self._scores
+        if scores is None:
             return
         gone = doc.removed_indexes
-        scores = model.predict(doc.blocks, doc.title)
         for i, score in enumerate(scores):
             if i not in gone and score.p_boilerplate >= threshold:
                 doc.remove(i, "model/blocks", score.reason)

@@ -60,9 +60,12 @@ def main() -> None:
               "redis://host:port/db?prefix=NAME), as `cleaner dedup` does; OUTPUT must be a file.")
 @click.option("--dedup-threshold", type=click.FloatRange(0.05, 1.0),
               help="Jaccard similarity for --dedup-index [default: the index's, 0.6 for a new one].")
+@click.option("--templates", "templates_path", type=click.Path(exists=True, dir_okay=False),
+              help="Template evidence from `cleaner templates learn`: blocks a site repeats on many of its pages "
+              "are removed (rule template/<source>).")
 def clean(inputs, output, errors_path, summary_path, rule_packs, no_score, id_field, url_field, source_field,
           text_field, html_field, progress, workers, doc_timeout, chunk_size, max_mb, fresh, no_resume,
-          dedup_index, dedup_threshold) -> None:
+          dedup_index, dedup_threshold, templates_path) -> None:
     """Clean INPUTS (files, folders, globs, or - for JSONL on stdin) into one JSON record per document.
 
     Formats: .txt, .html/.htm, .jsonl (each optionally .gz or .zst), .parquet (columns mapped like JSONL
@@ -82,6 +85,7 @@ def clean(inputs, output, errors_path, summary_path, rule_packs, no_score, id_fi
       cleaner clean CC-MAIN-*.warc.gz -o out/cc.parquet --workers 0
       zcat pages.jsonl.gz | cleaner clean - --html-field body -o -
       cleaner clean week2/ -o out/week2.jsonl --dedup-index out/cleaner.sqlite
+      cleaner clean crawl/ -o out/clean.jsonl --templates out/templates.json
     """
     from .resume import ResumeError
 
@@ -93,7 +97,7 @@ def clean(inputs, output, errors_path, summary_path, rule_packs, no_score, id_fi
             score=not no_score, fields=_fields(id_field, url_field, source_field, text_field, html_field),
             progress=progress, workers=workers, doc_timeout=doc_timeout or None, chunk_size=chunk_size,
             max_bytes=int(max_mb * 1024 * 1024), fresh=fresh, resume=not no_resume,
-            dedup_index=dedup_index, dedup_threshold=dedup_threshold,
+            dedup_index=dedup_index, dedup_threshold=dedup_threshold, templates=templates_path,
         )
     except (RulePackError, ResumeError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -105,7 +109,9 @@ def clean(inputs, output, errors_path, summary_path, rule_packs, no_score, id_fi
 @click.option("--rules", "rule_packs", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="A user rule pack (YAML/JSON); repeat for more.")
 @click.option("--no-score", is_flag=True, help="Skip the scorers.")
-def explain(path, rule_packs, no_score) -> None:
+@click.option("--templates", "templates_path", type=click.Path(exists=True, dir_okay=False),
+              help="Template evidence from `cleaner templates learn`.")
+def explain(path, rule_packs, no_score, templates_path) -> None:
     """Show one document with every removed block marked and the rule and reason that removed it.
 
     \b
@@ -115,8 +121,8 @@ def explain(path, rule_packs, no_score) -> None:
     from .pipeline import Pipeline
 
     try:
-        pipeline = Pipeline.default(list(rule_packs), score=not no_score)
-    except RulePackError as exc:
+        pipeline = Pipeline.default(list(rule_packs), score=not no_score, templates=templates_path)
+    except (RulePackError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     for item in pipeline.run(read_inputs([path])):
         if hasattr(item, "blocks"):
@@ -125,6 +131,48 @@ def explain(path, rule_packs, no_score) -> None:
         else:
             click.echo(f"# {item.id}: error {item.kind}: {item.message}", err=True)
             sys.exit(1)
+
+
+@main.group()
+def templates() -> None:
+    """Cross-page evidence: blocks a site repeats on many of its pages (menus, footers, promos) are template."""
+
+
+@templates.command("learn")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, help="Templates JSON to write (read by `cleaner clean --templates`).")
+@click.option("--min-pages", type=click.IntRange(min=2), default=3, show_default=True,
+              help="A block is template when it is on at least this many of a source's pages...")
+@click.option("--min-share", type=click.FloatRange(0.0, 1.0), default=0.3, show_default=True,
+              help="...and on at least this share of them.")
+@click.option("--update", is_flag=True, help="Extend OUTPUT if it exists (pages already counted count once).")
+@click.option("--id-field", help="JSONL field holding the id [default: id].")
+@click.option("--url-field", help="JSONL field holding the URL [default: url].")
+@click.option("--source-field", help="JSONL field holding the source/site [default: source].")
+@click.option("--text-field", help="JSONL field holding extracted text [default: text].")
+@click.option("--html-field", help="JSONL field holding raw HTML [default: html].")
+def templates_learn(inputs, output, min_pages, min_share, update, id_field, url_field, source_field, text_field,
+                    html_field) -> None:
+    """Learn, per source, the blocks repeated across the pages of INPUTS (read as `cleaner clean` reads them)
+    and write them to OUTPUT. Deterministic: the same pages give the same file.
+
+    \b
+    Examples:
+      cleaner templates learn crawl/ -o out/templates.json
+      cleaner clean crawl/ -o out/clean.jsonl --templates out/templates.json
+    """
+    from .templates import summary
+
+    try:
+        learner = api.learn_templates(list(inputs), output, fields=_fields(id_field, url_field, source_field,
+                                      text_field, html_field), min_pages=min_pages, min_share=min_share,
+                                      update=update)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    per_source = summary(learner)
+    blocks = sum(v["template_blocks"] for v in per_source.values())
+    pages = sum(v["pages"] for v in per_source.values())
+    click.echo(f"{pages} pages from {len(per_source)} sources; {blocks} template blocks → {output}", err=True)
 
 
 @main.group()

@@ -89,9 +89,15 @@ class Pipeline:
     @classmethod
     def default(
         cls, rules: list[str] | None = None, score: bool = True, scorers: Iterable[str] | None = None,
-        use_model: bool | None = None,
+        use_model: bool | None = None, templates: Any = None,
     ) -> Pipeline:
-        steps: list[Step] = [Segmenter(), Cleaner(RuleSet.default(rules), use_model=use_model)]
+        """The standard pipeline. `templates`: cross-page evidence (a TemplateLearner, or the path of a file
+        `cleaner templates learn` wrote): blocks a source repeats on many of its pages are removed as template."""
+        if templates is not None and not hasattr(templates, "is_template"):
+            from .templates import load_templates
+
+            templates = load_templates(templates)
+        steps: list[Step] = [Segmenter(), Cleaner(RuleSet.default(rules), use_model=use_model, templates=templates)]
         if score:
             steps.append(Scorer(scorers))
         return cls(steps)

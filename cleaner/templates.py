@@ -32,6 +32,13 @@ def block_hash(text: str) -> str:
     return hashlib.blake2b(normalise(text).encode("utf-8"), digest_size=8).hexdigest()
 
 
+def source_key(doc: Any) -> str | None:
+    """The source a document's template evidence is kept under: its source, else its URL's domain."""
+    from cleaner.read import domain_of
+
+    return doc.source or domain_of(doc.url) or None
+
+
 def _is_prose(text: str) -> bool:
     words = len(_WORD.findall(text))
     return (words >= 12 and bool(_SENT_END.search(text.strip()))) or words >= 25
@@ -68,10 +75,15 @@ class TemplateLearner:
 
     def is_template(self, source: str, text: str) -> str | None:
         """A reason when `text` is template for `source`, else None."""
-        site = self.sites.get(source)
-        if not site or not normalise(text):
+        if not normalise(text):
             return None
-        entry = site["blocks"].get(block_hash(text))
+        return self.is_template_hash(source, block_hash(text))
+
+    def is_template_hash(self, source: str, h: str) -> str | None:
+        site = self.sites.get(source)
+        if not site:
+            return None
+        entry = site["blocks"].get(h)
         if not entry:
             return None
         pages, inside = entry
@@ -103,3 +115,51 @@ class TemplateLearner:
             learner.sites[source] = {"pages": int(d["pages"]), "seen": set(d["seen"]),
                                      "blocks": {h: [int(a), int(b)] for h, (a, b) in d["blocks"].items()}}
         return learner
+
+
+def learn_templates(
+    inputs: list[str], output: str | Path | None = None, *, fields: Any = None, min_pages: int = 3,
+    min_share: float = 0.3, update: bool = False, max_bytes: int | None = None,
+) -> TemplateLearner:
+    """Learn template blocks from a batch (the same INPUTS `cleaner clean` reads): every page is segmented and
+    counted under its source. With `output`, the learner is written there as JSON (`cleaner clean --templates`
+    reads it); with `update`, an existing file is extended (pages already counted are not counted twice), so
+    the evidence is remembered from batch to batch. Deterministic: the same pages give the same file."""
+    from cleaner.errors import DocumentError
+    from cleaner.read import DEFAULT_MAX_BYTES, read_inputs
+    from cleaner.segment import segment
+
+    if update and output is not None and Path(output).exists():
+        learner = load_templates(output)
+    else:
+        learner = TemplateLearner(min_pages, min_share)
+    for item in read_inputs(inputs, fields=fields, max_bytes=max_bytes or DEFAULT_MAX_BYTES):
+        if not hasattr(item, "blocks"):
+            continue  # an unreadable input: `cleaner clean` reports it
+        try:
+            doc = segment(item)
+        except (DocumentError, RecursionError):
+            continue
+        source = source_key(doc)
+        if source and doc.blocks:
+            learner.observe(source, doc.blocks, doc.url or None)
+    if output is not None:
+        learner.save(output)
+    return learner
+
+
+def load_templates(path: str | Path) -> TemplateLearner:
+    """A learner saved by learn_templates / TemplateLearner.save; ValueError when the file is not one."""
+    try:
+        return TemplateLearner.load(path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path} is not a templates file written by `cleaner templates learn`: {exc}") from exc
+
+
+def summary(learner: TemplateLearner) -> dict[str, Any]:
+    """Per source: pages seen and how many distinct blocks count as template."""
+    out = {}
+    for source, site in sorted(learner.sites.items()):
+        n = sum(1 for h in site["blocks"] if learner.is_template_hash(source, h))
+        out[source] = {"pages": site["pages"], "template_blocks": n}
+    return out

@@ -19,10 +19,11 @@ from conftest import shared_path
 import cleaner
 
 # pinned a little below the measured pipeline numbers with the committed model on all 181 scrapinghub pages
-# (bench/extraction.py, 2026-11-23: HTML F1 0.978; text F1 0.932, recall 0.937)
-HTML_F1_FLOOR = 0.97
-TEXT_F1_FLOOR = 0.92
-TEXT_RECALL_FLOOR = 0.925
+# (2026-11-23, after sections end at model-sure body and the text-mode headline is found before the body:
+# HTML F1 0.990; text F1 0.957, recall 0.963; out-of-fold numbers are lower, see bench/extraction.py)
+HTML_F1_FLOOR = 0.985
+TEXT_F1_FLOOR = 0.95
+TEXT_RECALL_FLOOR = 0.955
 
 
 def _shingles(text: str) -> Counter:

@@ -1,0 +1,42 @@
+"""Section markers and the model: a sidebar marker above the article heads its teasers, never the article.
+
+Built from a real seed article (fixtures/seeds) with the committed block model.
+"""
+
+from __future__ import annotations
+
+import json
+
+from conftest import ROOT
+
+import cleaner
+from cleaner.clean import _words
+
+SEED = json.loads((ROOT / "fixtures" / "seeds" / "003_380790700f85f489.expected.json").read_text(encoding="utf-8"))
+TEASERS = ["Mayor opens new bridge over the river", "Storm warning for the weekend", "Five things to do this week"]
+
+
+def test_sidebar_marker_above_the_article_removes_its_teasers_not_the_article() -> None:
+    text = "\n\n".join([SEED["title"], "Most Popular", *TEASERS, *SEED["body"]])
+    doc = cleaner.clean_text(text)
+    kept = doc.text.split("\n")
+    for para in SEED["body"]:
+        assert para in kept, para[:60]
+    removed = {r.text: r for r in doc.removed}
+    assert "Most Popular" in removed
+    assert doc.title == SEED["title"]
+
+
+def test_related_marker_after_the_article_still_removes_its_teaser_paragraphs() -> None:
+    teaser = ("Heavy rain forced dozens of schools to close on Monday, officials said, as rivers rose to their "
+              "highest level in a decade and roads across the region were flooded for a second day.")
+    text = "\n\n".join([SEED["title"], *SEED["body"], "Related Articles", TEASERS[1], teaser])
+    doc = cleaner.clean_text(text)
+    kept = doc.text.split("\n")
+    assert teaser not in kept and TEASERS[1] not in kept
+    assert all(p in kept for p in SEED["body"])
+
+
+def test_cjk_lines_count_as_words() -> None:
+    assert _words("事实是，历史上酒与太空探险有一种复杂的关系。让我们来看看喝了酒的航天员究竟会发生什么") > 15
+    assert _words("Home") == 1

@@ -13,7 +13,19 @@ import pytest
 from conftest import ROOT, shared_path
 
 from cleaner.document import Block, Document
-from cleaner.scorers.coherence import IncoherenceScorer, load_model, score_incoherence, strip_site_suffix
+from cleaner.scorers.coherence import (
+    MIN_UNIT_WORDS,
+    IncoherenceScorer,
+    add,
+    analyse,
+    cosine,
+    load_model,
+    load_vocabulary,
+    score_incoherence,
+    strip_site_suffix,
+    tfidf,
+    tokens,
+)
 
 SEEDS = ("000_3db7eecbe8e40396", "001_4af4492decbad57a", "002_83d07605061ef0cb", "003_380790700f85f489",
          "004_2cd00be68acbb105")
@@ -205,3 +217,47 @@ def test_make_stitched_refuses_to_write_into_the_repo() -> None:
                              str(ROOT / "stitched.jsonl")], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "refusing" in result.stderr
     assert not (ROOT / "stitched.jsonl").exists()
+
+
+def _reference_features(title: str | None, paragraphs: list[str]) -> dict[str, float]:
+    """Some features with the dict-of-stems formulas (tfidf, add, cosine), paragraph by paragraph, as analyse
+    computed them before it was vectorised: a reference for the numpy version."""
+    vocab = load_vocabulary()
+    units: list[list[str]] = []
+    pending: list[str] = []
+    words = 0
+    for text in paragraphs:
+        if not text.strip():
+            continue
+        pending += [t.stem for t in tokens(text, vocab)]
+        words += len(text.split())
+        if words >= MIN_UNIT_WORDS:
+            units.append(pending)
+            pending, words = [], 0
+    if pending:
+        if units:
+            units[-1] += pending
+        else:
+            units.append(pending)
+    n = len(units)
+    vecs = [tfidf(u, vocab) for u in units]
+    head = tfidf((t.stem for t in tokens(strip_site_suffix(title), vocab, headline=True)), vocab) if title else {}
+    out = {"units": float(n), "head_body_cos": cosine(head, add(vecs)), "lead_rest_cos": cosine(vecs[0], add(vecs[1:]))}
+    neigh = [cosine(vecs[i], add([vecs[j] for j in (i - 1, i + 1) if 0 <= j < n])) for i in range(n)]
+    out["adj_mean"], out["adj_min"] = sum(neigh) / n, min(neigh)
+    out["shift_min"] = min(cosine(add(vecs[max(0, b - 2) : b]), add(vecs[b : b + 2])) for b in range(1, n))
+    out["split_min"] = min(cosine(add(vecs[:b]), add(vecs[b:])) for b in range(1, n))
+    out["pair_mean"] = sum(cosine(vecs[i], vecs[j]) for i in range(n) for j in range(n) if i != j) / (n * (n - 1))
+    return out
+
+
+def test_vectorised_features_match_the_dict_formulas() -> None:
+    docs = [seed(name) for name in SEEDS] + [(d["headline"], d["paragraphs"]) for d in _news_sample(12)]
+    rng = random.Random(3)
+    for _ in range(6):  # stitched bodies
+        (t1, p1), (_, p2) = rng.sample(docs, 2)
+        docs.append((t1, p1[: len(p1) // 2] + p2[len(p2) // 2 :]))
+    for title, paragraphs in docs:
+        features = analyse(title, paragraphs, load_vocabulary()).features
+        for name, value in _reference_features(title, paragraphs).items():
+            assert features[name] == pytest.approx(value, abs=1e-9), (name, title)

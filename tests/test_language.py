@@ -11,7 +11,15 @@ import pytest
 from conftest import ROOT, shared_path
 
 from cleaner.document import Block, Document
-from cleaner.scorers.language import MAX_BLOCKS, LanguageScorer, detect_language
+from cleaner.scorers import language as language_module
+from cleaner.scorers.language import (
+    BLOCK_CHARS,
+    BLOCK_TRIALS,
+    MAX_BLOCKS,
+    LanguageScorer,
+    detect_language,
+    language_probabilities,
+)
 
 SEEDS = ("000_3db7eecbe8e40396", "001_4af4492decbad57a", "002_83d07605061ef0cb", "003_380790700f85f489",
          "004_2cd00be68acbb105")
@@ -86,12 +94,82 @@ def test_deterministic_across_calls_and_processes() -> None:
     assert json.loads(runs[0]) == json.loads(runs[1]) == here
 
 
-def test_long_documents_are_capped() -> None:
+def test_long_documents_are_capped(monkeypatch) -> None:
+    """Every long block is pre-checked, but langdetect runs on at most MAX_BLOCKS of the suspects (here the
+    German ones), whose foreign share is applied to all of them."""
     blocks = [ENGLISH] * 150 + [GERMAN] * 50
+    calls = []
+
+    def counting(text: str, max_chars: int = 2000, trials: int = 7) -> dict[str, float]:
+        calls.append((max_chars, trials))
+        return language_probabilities(text, max_chars, trials)
+
+    monkeypatch.setattr(language_module, "language_probabilities", counting)
     start = time.perf_counter()
     result = detect_language("\n".join(blocks), blocks)
     elapsed = time.perf_counter() - start
     assert result["language"] == "en"
-    assert result["blocks_checked"] == MAX_BLOCKS
-    assert 0.1 <= result["mixed_share"] <= 0.4  # 25% German, estimated from an evenly spaced sample
+    assert result["blocks_checked"] == 200
+    assert result["mixed_share"] == pytest.approx(50 * len(GERMAN) / (150 * len(ENGLISH) + 50 * len(GERMAN)), abs=1e-4)
+    assert calls.count((BLOCK_CHARS, BLOCK_TRIALS)) == MAX_BLOCKS and len(calls) == MAX_BLOCKS + 1
     assert elapsed < 0.5, f"{elapsed:.2f}s for 200 blocks"
+
+
+def _langdetect(text: str, max_chars: int, trials: int) -> dict[str, float]:
+    """What langdetect itself answers (seed 0, `trials` trials) on the first `max_chars` characters."""
+    from langdetect import DetectorFactory
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+    from langdetect.lang_detect_exception import LangDetectException
+
+    factory = _langdetect.__dict__.get("factory")
+    if factory is None:
+        factory = DetectorFactory()
+        factory.load_profile(PROFILES_DIRECTORY)
+        factory.seed = 0
+        _langdetect.__dict__["factory"] = factory
+    detector = factory.create()
+    detector.n_trial = trials
+    detector.append(text[:max_chars])
+    try:
+        return {lp.lang: float(lp.prob) for lp in detector.get_probabilities()}
+    except LangDetectException:
+        return {}
+
+
+def _real_texts() -> list[str]:
+    texts = []
+    for name in SEEDS:
+        lines = shared_path("seeds", f"{name}.gold.tsv").read_text(encoding="utf-8").splitlines()
+        texts.append("\n".join(text for lab, _, text in (line.partition("\t") for line in lines) if lab == "body"))
+    manifest = shared_path("data", "extraction", "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    pages = [json.loads(line) for line in manifest]
+    # one page in 8 of the extraction set (mostly English, a German and a Russian one) and every page whose
+    # metadata names another language (French, Czech, Spanish, Portuguese, German, Japanese)
+    return texts + [p["text"] for k, p in enumerate(pages)
+                    if p.get("text") and (k % 8 == 0 or not (p.get("lang") or "en").startswith("en"))]
+
+
+def test_same_answers_as_langdetect() -> None:
+    """language_probabilities is langdetect's Detector.get_probabilities (same n-grams, same random draws,
+    same stopping points), up to the order of floating-point products: documents and short blocks."""
+    texts = _real_texts() + [AMBIGUOUS, FRENCH, GERMAN, "Kiev Kyiv Moskva Putin", "ab", "Ελληνικά κείμενο με λίγα Latin"]
+    cases = [(t, 2000, 7) for t in texts]
+    cases += [(line.strip(), BLOCK_CHARS, BLOCK_TRIALS) for t in texts for line in t.splitlines()[:6]
+              if len(line.strip()) >= 20]
+    assert len(cases) > 100
+    for text, max_chars, trials in cases:
+        ours, theirs = language_probabilities(text, max_chars, trials), _langdetect(text, max_chars, trials)
+        assert list(ours) == list(theirs), (text[:60], ours, theirs)
+        assert all(abs(ours[k] - theirs[k]) < 1e-9 for k in ours), (text[:60], ours, theirs)
+
+
+def test_random_stream_is_pythons() -> None:
+    """The bulk Mersenne Twister words reproduce random.Random(0)'s getrandbits, random, gauss and choice."""
+    language_module._get_profiles()
+    assert language_module._stream_is_pythons()
+
+
+def test_precheck_sends_foreign_blocks_to_langdetect() -> None:
+    english = [ENGLISH, ENGLISH.replace("bill", "plan"), "The minister said the plan would be debated next week."]
+    have, suspects = language_module._suspects(english + [FRENCH, GERMAN], "en")
+    assert have == [0, 1, 2, 3, 4] and suspects == [3, 4]

@@ -16,12 +16,22 @@ from conftest import ROOT, shared_path
 from cleaner.document import Block, Document, Flag
 from cleaner.paths import models_dir
 from cleaner.scorers.mt import (
+    _BE,
+    _CONNECTIVES,
+    _CONTRACTION,
+    _IRREGULAR_PARTICIPLES,
+    _TOKEN,
+    FUNCTION_SET,
+    FUNCTION_WORDS,
     MachineTranslationScorer,
+    _mattr,
     extract,
     load_model,
     normalise,
+    raw_vector,
     score_machine_translation,
     sentences,
+    shape,
 )
 
 SEED_SAMPLE = 20240607
@@ -142,3 +152,101 @@ def test_scorer_sets_the_flag_on_the_document() -> None:
     scorer.run(doc)
     flag = doc.flags["machine_translated"]
     assert flag.flagged and flag.to_dict()["threshold"] == load_model().threshold
+
+
+def _token_by_token(text: str, title: str | None) -> tuple[dict[str, float], list[str], dict[str, int]]:
+    """Some of extract's counts the slow, obvious way (token by token), as extract computed them before it
+    was vectorised: a reference for the numpy version."""
+    full = normalise(f"{title}\n{text}" if title else text)
+    shapes: list[str] = []
+    words: list[str] = []
+    caps: dict[str, int] = {}
+    lex: dict[str, int] = {}
+    n_contr = n_poss = n_passive = n_conn = n_caps = 0
+    sent_lens = []
+    for sent in sentences(full):
+        toks = _TOKEN.findall(sent)
+        if not toks:
+            continue
+        shapes.append("<s>")
+        first, n_w, prev = True, 0, ""
+        for tok in toks:
+            shapes.append(shape(tok, first))
+            if tok[0].isalpha():
+                low = tok.lower()
+                if first:
+                    n_conn += low in _CONNECTIVES
+                elif tok[0].isupper():
+                    n_caps += 1
+                    caps[tok] = caps.get(tok, 0) + 1
+                if tok.islower() and len(low) >= 3 and low not in FUNCTION_SET and "'" not in low:
+                    lex[low] = lex.get(low, 0) + 1
+                first = False
+                n_w += 1
+                words.append(low)
+                if _CONTRACTION.search(low):
+                    n_contr += 1
+                elif low.endswith("'s") or low.endswith("s'"):
+                    n_poss += 1
+                if prev in _BE and (low.endswith("ed") or low in _IRREGULAR_PARTICIPLES):
+                    n_passive += 1
+            prev = tok.lower()
+        shapes.append("</s>")
+        sent_lens.append(n_w)
+    n = max(len(words), 1)
+    values = {f"fw:{fw}": 100.0 * words.count(fw) / n for fw in FUNCTION_WORDS}
+    values |= {"word:caps_rate": 100.0 * n_caps / n, "word:contractions": 100.0 * n_contr / n,
+               "word:possessives": 100.0 * n_poss / n, "word:passives": 100.0 * n_passive / n,
+               "sent:connective_start": n_conn / max(len(sent_lens), 1),
+               "word:mean_len": sum(map(len, words)) / n, "word:mattr": _mattr(words)}
+    return values, shapes, lex
+
+
+def test_vectorised_counts_match_token_by_token() -> None:
+    docs = [_seed(f"{name}.gold.tsv") for name in ("000_3db7eecbe8e40396", "002_83d07605061ef0cb")]
+    news = _jsonl("data", "news", "docs.jsonl")
+    docs += [(d["headline"], d["text"]) for d in random.Random(SEED_SAMPLE).sample(news, 10)]
+    docs += [("A - B", "The U.S. is big. It's 'great', isn't it? Mr. Smith said: yes!\n- item one\n1) two ___")]
+    for title, body in docs:
+        ex = extract(body, title)
+        values, shapes, lex = _token_by_token(body, title)
+        assert {k: ex.values[k] for k in values} == values
+        assert ex.shapes == shapes and list(ex.lex.items()) == list(lex.items())
+        ngrams = ex.ngrams
+        assert all("</s> <s>" not in k for k in ngrams)
+        assert ngrams == {k: v for k, v in _ngrams(shapes).items() if "</s> <s>" not in k}
+
+
+def _ngrams(shapes: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for n in (2, 3):
+        for j in range(len(shapes) - n + 1):
+            key = " ".join(shapes[j : j + n])
+            out[key] = out.get(key, 0) + 1
+    return out
+
+
+def test_raw_vector_reads_the_counts() -> None:
+    model = load_model()
+    title, body = _seed("000_3db7eecbe8e40396.gold.tsv")
+    ex = extract(body, title)
+    expected = []
+    for name in model.features:
+        if name.startswith("ng:"):
+            expected.append(ex.ngrams.get(name[3:], 0) * 100.0 / len(ex.shapes))
+        elif name.startswith("lex:"):
+            expected.append(ex.lex.get(name[4:], 0) * 100.0 / ex.n_words)
+        else:
+            expected.append(ex.values.get(name, 0.0))
+    assert raw_vector(ex, model.features).tolist() == expected
+
+
+def test_mattr_matches_the_sliding_window() -> None:
+    rng = random.Random(7)
+    for n in (0, 10, 50, 51, 120, 400):
+        words = [rng.choice("abcdefghijklmnopqrstuvwxyz"[: rng.randint(3, 26)]) for _ in range(n)]
+        if n <= 50:
+            expected = len(set(words)) / max(n, 1)
+        else:
+            expected = sum(len(set(words[i : i + 50])) for i in range(n - 49)) / (n - 49) / 50
+        assert _mattr(words) == pytest.approx(expected, rel=1e-12)

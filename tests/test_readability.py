@@ -75,6 +75,50 @@ def test_seeds(name: str) -> None:
     assert 8 < result["flesch_kincaid_grade"] < 25 and -20 < result["flesch_reading_ease"] < 60
 
 
+def _textstat_reference(blocks: list[str], language: str) -> dict:
+    """The grades as textstat itself computes them (the reference `readability` must reproduce)."""
+    from textstat.backend import counts, metrics
+
+    from cleaner.scorers.readability import _as_sentences
+
+    joined = _as_sentences(blocks)
+    result = {"words": counts.count_words(joined) if joined else 0,
+              "sentences": counts.count_sentences(joined) if joined else 0, "language": language}
+    if result["words"] == 0:
+        return result | dict.fromkeys(GRADES)
+    result["coleman_liau_index"] = round(metrics.coleman_liau_index(joined), 2)
+    result["automated_readability_index"] = round(metrics.automated_readability_index(joined), 2)
+    result["lix"] = round(metrics.lix(joined), 2)
+    english = {
+        "flesch_reading_ease": metrics.flesch_reading_ease, "flesch_kincaid_grade": metrics.flesch_kincaid_grade,
+        "gunning_fog": metrics.gunning_fog, "smog_index": metrics.smog_index,
+        "dale_chall": metrics.dale_chall_readability_score,
+    }  # fmt: skip
+    for name, metric in english.items():
+        result[name] = round(metric(joined, "en_US"), 2) if language == "en" else None
+    return result
+
+
+def test_same_grades_as_textstat() -> None:
+    """`readability` computes textstat's grades in one pass; they must be textstat's, on real articles (the
+    seeds, extraction pages in several languages, English news) and on punctuation corner cases."""
+    texts = []
+    for name in ("000_3db7eecbe8e40396", "001_4af4492decbad57a", "002_83d07605061ef0cb", "003_380790700f85f489",
+                 "004_2cd00be68acbb105"):
+        lines = shared_path("seeds", f"{name}.gold.tsv").read_text(encoding="utf-8").splitlines()
+        texts.append("\n".join(text for lab, _, text in (line.partition("\t") for line in lines) if lab == "body"))
+    manifest = shared_path("data", "extraction", "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    texts += [page["text"] for page in map(json.loads, manifest[::6]) if page.get("text")]
+    news = shared_path("data", "news", "docs.jsonl").read_text(encoding="utf-8").splitlines()
+    texts += [json.loads(line)["text"] for line in news[:40]]
+    texts += [EASY, HARD, "Don't STOP. It's 'quoted' rock'n'roll -- ok?", "A b. C d e f g h. I'd've said 'no'.",
+              "U.S. officials met e.g. at 3.5 p.m.; the 'boys'' bags -- 100% sure!", "!!! ...", ""]
+    for text in texts:
+        for language in ("en", "de"):
+            blocks = text.splitlines()
+            assert readability(blocks, language) == _textstat_reference(blocks, language), text[:80]
+
+
 NO_NETWORK = """
 import json, socket, sys
 import nltk

@@ -21,7 +21,14 @@ Ukraine/Ukrainian and Russia/Russian meet) with an IDF table derived from the ne
 
 The score comes from two small logistic models (headline vs body; body alone) and the evidence of missing
 headline entities, combined as described in `Model` (weights in `cleaner/models/coherence.json`, trained by
-the same tool; pure Python at run time, ~15 ms per article).
+the same tool; Python and numpy at run time, about 2 ms per news article: see bench/scorers.py).
+
+Speed: each paragraph is normalised and split into words once (`_Document`); words become integer ids in a
+per-vocabulary table of what analysis needs to know of them (`_WordTable`: content stem, entity kind,
+capitalisation), and the units' TF-IDF vectors are the rows of one numpy matrix over the document's stems, so
+that windows, splits, chains and pairs are cumulative sums and boolean reductions. The features are those of
+the dict-of-stems formulas (`tfidf`, `add`, `cosine`) up to float rounding (~1e-14); where two boundaries tie
+to within 1e-12, the reasons name the first.
 """
 
 from __future__ import annotations
@@ -31,10 +38,12 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from cleaner.document import Document, Flag
 from cleaner.paths import models_dir
@@ -64,6 +73,7 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _SENTENCE_OPENERS = frozenset(".!?:;\"'“”‘’(—–-•*")
 _TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+_TYPOGRAPHY_PAIRS = tuple((chr(code), new) for code, new in _TYPOGRAPHY.items())
 # A trailing " - Site Name" / " | Site Name" on a headline: the outlet, not the story.
 # A trailing " - Site Name", " | Site", " -- Yahoo! News" or "(NBS Nagano Broadcasting)" on a headline: the
 # outlet, not the story. Only short segments of capitalised words are taken for one.
@@ -72,8 +82,14 @@ _NAME_CONNECTORS = frozenset({"of", "the", "and", "&", "at", "de", "for", "on", 
 
 
 def normalize(text: str) -> str:
-    """Curly quotes and dashes to ASCII, so that real pages and the ASCII training data tokenize alike."""
-    return text.translate(_TYPOGRAPHY)
+    """Curly quotes and dashes to ASCII, so that real pages and the ASCII training data tokenize alike.
+    (`text.translate(_TYPOGRAPHY)`; a few str.replace scans are several times faster on non-ASCII text.)"""
+    if text.isascii():
+        return text
+    for old, new in _TYPOGRAPHY_PAIRS:
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 def stem(word: str) -> str:
@@ -103,9 +119,23 @@ class Vocabulary:
     n_docs: int
     df: dict[str, int]
     proper: frozenset[str]
+    # per-process caches: IDF by stem, and what tokenisation needs to know of a word (see _word_facts)
+    _idf: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _facts: dict[str, tuple[str, int, bool] | tuple[()]] = field(default_factory=dict, repr=False, compare=False)
+    _words: _WordTable | None = field(default=None, repr=False, compare=False)
+
+    def word_table(self) -> _WordTable:
+        if self._words is None or self._words.full():
+            self._words = _WordTable(self)
+        return self._words
 
     def idf(self, s: str) -> float:
-        return math.log((self.n_docs + 1) / (self.df.get(s, 0) + 1)) + 1.0
+        value = self._idf.get(s)
+        if value is None:
+            if len(self._idf) > 1 << 18:
+                self._idf.clear()
+            value = self._idf[s] = math.log((self.n_docs + 1) / (self.df.get(s, 0) + 1)) + 1.0
+        return value
 
     def is_known(self, s: str) -> bool:
         return s in self.df
@@ -113,6 +143,132 @@ class Vocabulary:
 
 # Unknown capitalised headline words with these endings are Title Case, not names ("Adoring", "Maced").
 _COMMON_SUFFIXES = ("ing", "ed", "ly", "tion", "sion", "ness", "ment", "ive", "ous", "ful", "able", "ible", "ism")
+# How a word of running text is marked (see tokens): never an entity, always, or unless it opens a sentence.
+_PLAIN, _ENTITY, _ENTITY_UNLESS_OPENER = 0, 1, 2
+_WORD_SPLIT = re.compile("(" + _WORD.pattern + ")", re.UNICODE)  # re.split: gaps and words, alternating
+
+
+def _word_facts(word: str, vocab: Vocabulary) -> tuple[str, int, bool] | tuple[()]:
+    """(stem, running-text entity kind, entity in a headline) of one word; () when it is not a content
+    token (a stopword or a single letter). Cached per vocabulary: a word's facts never change."""
+    facts = vocab._facts
+    if word in facts:
+        return facts[word]
+    lower = word.lower()
+    acronym = 2 <= len(word) <= 4 and word.isupper()
+    result: tuple[str, int, bool] | tuple[()] = ()
+    if not (lower in STOPWORDS and not (acronym and lower == "us")) and len(word) >= 2:  # "US" the country
+        s = stem(word) if not acronym else lower
+        kind, head = _PLAIN, False
+        if word[0].isupper():
+            if acronym:
+                kind, head = _ENTITY, True
+            else:
+                head = lower in vocab.proper or (not vocab.is_known(s) and not lower.endswith(_COMMON_SUFFIXES))
+                kind = _ENTITY if lower in vocab.proper else _ENTITY_UNLESS_OPENER
+        result = (s, kind, head)
+    if len(facts) > 1 << 18:
+        facts.clear()
+    facts[word] = result
+    return result
+
+
+def _content(parts: list[str], vocab: Vocabulary, headline: bool = False) -> tuple[list[str], list[bool], list[str]]:
+    """(stems, entity marks, words) of the content tokens of a text split by _WORD_SPLIT."""
+    words = parts[1::2]
+    facts = vocab._facts
+    found = list(map(facts.get, words))
+    if None in found:
+        found = [_word_facts(w, vocab) if f is None else f for w, f in zip(words, found, strict=True)]
+    kept = [k for k, f in enumerate(found) if f]
+    stems = [found[k][0] for k in kept]  # type: ignore[index]
+    if headline:
+        entities = [found[k][2] for k in kept]  # type: ignore[index]
+    else:
+        entities = [found[k][1] == _ENTITY if found[k][1] != _ENTITY_UNLESS_OPENER  # type: ignore[index]
+                    else not _opens_sentence(parts, 2 * k + 1) for k in kept]
+    return stems, entities, [words[k] for k in kept]
+
+
+def _opens_sentence(parts: list[str], j: int) -> bool:
+    """Whether word parts[j] opens a sentence: the last non-space character before it is a sentence opener
+    (in the gap before it; otherwise it is the previous word's last letter), or there is none."""
+    gap = parts[j - 1].rstrip()
+    return gap[-1] in _SENTENCE_OPENERS if gap else j == 1
+
+
+def _grow(array: np.ndarray, size: int) -> np.ndarray:
+    if size <= len(array):
+        return array
+    grown = np.zeros(max(size, 2 * len(array), 1024), dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
+
+
+class _WordTable:
+    """Integer ids of the words seen so far, with what analysis needs to know of each as numpy arrays, so
+    that a document is a few arrays of ids (per vocabulary; replaced when it outgrows MAX words)."""
+
+    MAX = 1 << 18
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.ids: dict[str, int] = {}
+        self.words: list[str] = []
+        self.stem = np.zeros(0, dtype=np.int64)  # content stem id; -1: not a content token
+        self.kind = np.zeros(0, dtype=np.int8)  # running-text entity kind (_PLAIN, _ENTITY, ...)
+        self.upper = np.zeros(0, dtype=bool)  # first letter upper case
+        self.plain = np.zeros(0, dtype=np.int64)  # stem id of stem(word), whatever the word
+        self.stem_ids: dict[str, int] = {}
+        self.stems: list[str] = []
+        self.idf = np.zeros(0)  # by stem id
+        self.gaps: dict[str, int] = {}  # text between words: 0 blank, 1 ends in a sentence opener, 2 other
+
+    def full(self) -> bool:
+        return len(self.words) > self.MAX or len(self.stems) > self.MAX
+
+    def stem_id(self, s: str) -> int:
+        value = self.stem_ids.get(s)
+        if value is None:
+            value = self.stem_ids[s] = len(self.stems)
+            self.stems.append(s)
+            self.idf = _grow(self.idf, value + 1)
+            self.idf[value] = self.vocab.idf(s)
+        return value
+
+    def _add(self, word: str) -> int:
+        """Register a word (the arrays must have room: see word_ids)."""
+        value = self.ids[word] = len(self.words)
+        self.words.append(word)
+        facts = _word_facts(word, self.vocab)
+        self.stem[value] = self.stem_id(facts[0]) if facts else -1
+        self.kind[value] = facts[1] if facts else _PLAIN
+        self.upper[value] = word[0].isupper()
+        self.plain[value] = self.stem_id(stem(word))
+        return value
+
+    def word_ids(self, words: list[str]) -> np.ndarray:
+        ids = self.ids
+        found = list(map(ids.get, words))
+        if None in found:
+            size = len(self.words) + found.count(None)
+            for name in ("stem", "kind", "upper", "plain"):
+                setattr(self, name, _grow(getattr(self, name), size))
+            found = [ids[w] if w in ids else self._add(w) for w in words]
+        return np.array(found, dtype=np.int64)
+
+    def gap_codes(self, gaps: list[str]) -> np.ndarray:
+        table = self.gaps
+        found = list(map(table.get, gaps))
+        if None in found:
+            if len(table) > self.MAX:
+                table.clear()
+            for gap in gaps:
+                if gap not in table:
+                    stripped = gap.rstrip()
+                    table[gap] = 0 if not stripped else 1 if stripped[-1] in _SENTENCE_OPENERS else 2
+            found = list(map(table.__getitem__, gaps))
+        return np.array(found, dtype=np.int8)
 
 
 def tokens(text: str, vocab: Vocabulary, headline: bool = False) -> list[Token]:
@@ -123,31 +279,8 @@ def tokens(text: str, vocab: Vocabulary, headline: bool = False) -> list[Token]:
     when it is an acronym, usually capitalised in the news data, or unknown to it (new names: Witkoff) and
     not shaped like a common word. Words in capitals of 5+ letters are shouting ("VIDEO"), not acronyms.
     """
-    text = normalize(text)
-    out: list[Token] = []
-    for m in _WORD.finditer(text):
-        word = m.group(0)
-        lower = word.lower()
-        acronym = 2 <= len(word) <= 4 and word.isupper()
-        if lower in STOPWORDS and not (acronym and lower == "us"):  # "US" the country, "TO" is shouting
-            continue
-        if len(word) < 2:
-            continue
-        s = stem(word) if not acronym else lower
-        entity = False
-        if word[0].isupper():
-            if acronym:
-                entity = True
-            elif headline:
-                entity = lower in vocab.proper or (not vocab.is_known(s) and not lower.endswith(_COMMON_SUFFIXES))
-            else:
-                i = m.start() - 1
-                while i >= 0 and text[i].isspace():
-                    i -= 1
-                opener = i < 0 or text[i] in _SENTENCE_OPENERS
-                entity = (not opener) or lower in vocab.proper
-        out.append(Token(s, word, entity))
-    return out
+    stems, entities, words = _content(_WORD_SPLIT.split(normalize(text)), vocab, headline)
+    return [Token(s, w, e) for s, e, w in zip(stems, entities, words, strict=True)]
 
 
 class EntityIndex:
@@ -156,8 +289,11 @@ class EntityIndex:
     letters apart (transliterations: Lokomotiv/Locomotiv, Remenko/Remenyako) and the initials of runs of
     words (PM = Prime Minister, US = United States; two-letter acronyms only from capitalised runs)."""
 
-    def __init__(self, paragraphs: Sequence[str], stems: set[str], acronyms: Iterable[str] = ()) -> None:
-        """`acronyms`: the ones to look for as initials (only those runs are built)."""
+    def __init__(self, paragraphs: Sequence[str], stems: set[str], acronyms: Iterable[str] = (),
+                 words: Sequence[list[str]] | None = None, capitalised: Iterable[str] | None = None) -> None:
+        """`acronyms`: the ones to look for as initials (only those runs are built); `words`: the paragraphs'
+        words (_WORD.findall of the normalised text) when the caller has them already; `capitalised`: their
+        distinct capitalised words, if known (then `words` need only be given when there are acronyms)."""
         self.stems = stems
         self.prefixes: set[str] = set()
         self.long_names: set[str] = set()
@@ -165,17 +301,19 @@ class EntityIndex:
         wanted = {a.lower() for a in acronyms}
         lengths = {len(a) for a in wanted}
         firsts = {a[0] for a in wanted}
-        for text in paragraphs:
-            words = _WORD.findall(normalize(text))
-            for i, w in enumerate(words):
-                if w[0].isupper() and len(w) >= 4:
-                    self.prefixes.add(w[:4].lower())
-                    if len(w) >= 6:
-                        self.long_names.add(w.lower())
+        if words is None:
+            words = [_WORD.findall(normalize(text)) for text in paragraphs]
+        if capitalised is None:
+            capitalised = {w for para in words for w in para if w[0].isupper()}
+        long = [w for w in capitalised if len(w) >= 4]
+        self.prefixes.update(w[:4].lower() for w in long)
+        self.long_names.update(w.lower() for w in long if len(w) >= 6)
+        for para in words if firsts else ():
+            for i, w in enumerate(para):
                 if w[0].lower() not in firsts:
                     continue
                 for n in lengths:
-                    run = words[i : i + n]
+                    run = para[i : i + n]
                     letters = "".join(x[0] for x in run).lower()
                     if len(run) == n and letters in wanted and (n > 2 or all(x[0].isupper() for x in run)):
                         self.initials.add(letters)
@@ -243,54 +381,11 @@ def add_raw(vectors: Sequence[Vector]) -> Vector:
     return out
 
 
-def _split_similarities(vecs: Sequence[Vector]) -> list[tuple[float, int]]:
-    """(cosine(sum of vecs[:b], sum of vecs[b:]), b) for every boundary b, in O(n) vector operations:
-    with P the prefix and T the total, P.S = P.T - P.P and |S|^2 = T.T - 2 P.T + P.P."""
-    total = add_raw(vecs)
-    tt = sum(x * x for x in total.values())
-    prefix: dict[str, float] = {}
-    pt = pp = 0.0
-    out = []
-    for b in range(1, len(vecs)):
-        vec = vecs[b - 1]
-        pp += 2 * sum(x * prefix.get(k, 0.0) for k, x in vec.items()) + sum(x * x for x in vec.values())
-        pt += sum(x * total.get(k, 0.0) for k, x in vec.items())
-        for k, x in vec.items():
-            prefix[k] = prefix.get(k, 0.0) + x
-        ss = tt - 2 * pt + pp
-        denom = math.sqrt(max(pp, 0.0) * max(ss, 0.0))
-        out.append(((pt - pp) / denom if denom > 1e-12 else 0.0, b))
-    return out
-
-
-def _chain_crossings(chains: Sequence[set[str]]) -> list[tuple[float, int]]:
-    """(share of the smaller side's stems found on both sides, b) for every boundary b, incrementally."""
-    after: Counter[str] = Counter(s for c in chains for s in c)
-    n_after = len(after)
-    before: set[str] = set()
-    shared = 0
-    out = []
-    for b in range(1, len(chains)):
-        for s in chains[b - 1]:
-            after[s] -= 1
-            if after[s] == 0:
-                n_after -= 1
-            if s not in before:
-                before.add(s)
-                if after[s] > 0:
-                    shared += 1
-            elif after[s] == 0:
-                shared -= 1
-        out.append((shared / max(1, min(len(before), n_after)), b))
-    return out
-
-
 @dataclass
 class Unit:
     """A paragraph (or a short paragraph merged with the next) with its 1-based paragraph numbers."""
 
     paragraphs: list[int]
-    tokens: list[Token]
     words: int
 
     @property
@@ -299,30 +394,34 @@ class Unit:
         return f"paragraph {first}" if first == last else f"paragraphs {first}-{last}"
 
 
-def make_units(paragraphs: Sequence[str], vocab: Vocabulary) -> list[Unit]:
-    """Merge paragraphs shorter than MIN_UNIT_WORDS into the next one (the last into the previous)."""
-    units: list[Unit] = []
-    pending: Unit | None = None
-    for i, text in enumerate(paragraphs, start=1):
-        if not text.strip():
-            continue
-        toks = tokens(text, vocab)
-        words = len(text.split())
-        if pending is None:
-            pending = Unit([i], toks, words)
-        else:
-            pending = Unit(pending.paragraphs + [i], pending.tokens + toks, pending.words + words)
-        if pending.words >= MIN_UNIT_WORDS:
-            units.append(pending)
-            pending = None
-    if pending is not None:
-        if units:
-            last = units[-1]
-            units[-1] = Unit(last.paragraphs + pending.paragraphs, last.tokens + pending.tokens,
-                             last.words + pending.words)
-        else:
-            units.append(pending)
-    return units
+def _unit_vectors(counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    """Sublinear TF-IDF rows, L2-normalised (all-zero rows stay zero), as `tfidf` computes them."""
+    weights = np.zeros(counts.shape)
+    present = counts > 0
+    weights[present] = (1.0 + np.log(counts[present])) * np.broadcast_to(idf, counts.shape)[present]
+    norms = np.sqrt((weights * weights).sum(axis=1, keepdims=True))
+    return np.divide(weights, norms, out=np.zeros_like(weights), where=norms > 0)
+
+
+def _cosines(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Row-wise cosine of sums of unit vectors (0 where either side is empty), as cosine(add(.), add(.))."""
+    dots = (left * right).sum(axis=1)
+    norms = np.sqrt((left * left).sum(axis=1) * (right * right).sum(axis=1))
+    return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
+
+
+def _first_min(values: list[float]) -> int:
+    """The index of the smallest value, the first among values within 1e-12 of it: ties go to the earliest
+    boundary, whatever the float rounding of the sums behind them."""
+    low = min(values)
+    return next(i for i, v in enumerate(values) if v <= low + 1e-12)
+
+
+def _direction(rows: np.ndarray) -> np.ndarray:
+    """add(): the normalised sum of some rows (zero when it is zero)."""
+    total = rows.sum(axis=0)
+    norm = math.sqrt(float(total @ total))
+    return total / norm if norm else total
 
 
 def strip_site_suffix(title: str) -> str:
@@ -377,6 +476,7 @@ LOGGED = frozenset({"head_lead_cos", "head_body_cos", "head_tail_cos", "adj_mean
 RARE_IDF = 3.5  # a stem in fewer than ~5% of news articles counts as a rare term
 CHAIN_IDF = 2.5  # lexical chains: stems in fewer than ~15% of news articles
 _HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s$")
+_HONORIFICS = ("Mr", "Mrs", "Ms", "Miss", "Dr")
 
 
 def transform(name: str, value: float) -> float:
@@ -402,33 +502,132 @@ class Analysis:
     n_units: int = 0
 
 
-def _unintroduced(texts: Sequence[str]) -> tuple[int, list[str]]:
-    """Names whose first appearance is "Mr X": news introduces people in full first, so a body that starts
-    a person at "Mr X" was cut from a longer story. The first paragraph is exempt (some outlets open so)."""
-    seen: set[str] = set()
-    found: list[str] = []
-    for k, text in enumerate(texts):
-        text = normalize(text)
-        for m in _WORD.finditer(text):
-            word = m.group(0)
-            if not word[0].isupper():
+class _Document:
+    """The body paragraphs normalised, split into words once, and the words as arrays of ids (`_WordTable`):
+    content stems with their units and entity marks, capitalised words for EntityIndex and _unintroduced."""
+
+    def __init__(self, paragraphs: Sequence[str], vocab: Vocabulary) -> None:
+        self.table = table = vocab.word_table()
+        self.numbers: list[int] = []  # 1-based numbers of the non-empty paragraphs
+        self.texts: list[str] = []  # normalised
+        self.parts: list[list[str]] = []  # _WORD_SPLIT.split of each: gaps and words alternating
+        word_counts: list[int] = []  # whitespace-separated words of the raw text (MIN_UNIT_WORDS, LEAD_WORDS)
+        words: list[str] = []
+        gaps: list[str] = []
+        lengths: list[int] = []
+        for i, text in enumerate(paragraphs, start=1):
+            if not text.strip():
                 continue
-            s = stem(word)
-            if k > 0 and s not in seen and _HONORIFIC.search(text[max(0, m.start() - 5) : m.start()]):
-                found.append(word)
-            seen.add(s)
-    return min(3, len(found)), found
+            norm = normalize(text)
+            parts = _WORD_SPLIT.split(norm)
+            self.numbers.append(i)
+            self.texts.append(norm)
+            self.parts.append(parts)
+            word_counts.append(len(text.split()))
+            words += parts[1::2]
+            gaps += parts[0:-1:2]  # the gap before each word
+            lengths.append(len(parts) // 2)
+        # units: paragraphs shorter than MIN_UNIT_WORDS merged into the next (the last into the previous)
+        members: list[list[int]] = []
+        pending: list[int] = []
+        total = 0
+        for k, count in enumerate(word_counts):
+            pending.append(k)
+            total += count
+            if total >= MIN_UNIT_WORDS:
+                members.append(pending)
+                pending, total = [], 0
+        if pending:
+            if members:
+                members[-1] = members[-1] + pending
+            else:
+                members.append(pending)
+        self.unit_of = [0] * len(word_counts)
+        for u, ks in enumerate(members):
+            for k in ks:
+                self.unit_of[k] = u
+        self.units = [Unit([self.numbers[k] for k in ks], sum(word_counts[k] for k in ks)) for ks in members]
+        self.members = members
+
+        self.word_ids = ids = table.word_ids(words)
+        self.starts = np.cumsum([0, *lengths])  # each paragraph's first word
+        self.word_para = np.repeat(np.arange(len(lengths)), lengths)
+        first = np.zeros(len(words), dtype=bool)
+        first[self.starts[:-1][np.array(lengths, dtype=np.int64) > 0]] = True
+        code = table.gap_codes(gaps)
+        opener = (code == 1) | ((code == 0) & first)  # the start of a paragraph opens a sentence
+        stems = table.stem[ids]
+        kind = table.kind[ids]
+        content = stems >= 0
+        self.stems = stems[content]
+        self.stem_units = np.asarray(self.unit_of, dtype=np.int64)[self.word_para[content]]
+        self.entities = ((kind == _ENTITY) | ((kind == _ENTITY_UNLESS_OPENER) & ~opener))[content]
+
+    def entity_index(self, stems: set[str], acronyms: list[str], paragraphs: Iterable[int]) -> EntityIndex:
+        """EntityIndex over some of the paragraphs (indexes into self.numbers)."""
+        paragraphs = list(paragraphs)
+        mask = np.isin(self.word_para, paragraphs)
+        table = self.table
+        capitalised = np.unique(self.word_ids[mask & table.upper[self.word_ids]]).tolist()
+        runs = [self.parts[k][1::2] for k in paragraphs] if acronyms else []
+        return EntityIndex((), stems, acronyms, words=runs, capitalised=[table.words[i] for i in capitalised])
+
+    def unintroduced(self) -> tuple[int, list[str]]:
+        """Names whose first appearance is "Mr X": news introduces people in full first, so a body that starts
+        a person at "Mr X" was cut from a longer story. The first unit is exempt (some outlets open so). (The
+        text before a name is looked at in its unit's text: the unit's paragraphs joined by a space.)"""
+        table = self.table
+        caps = np.flatnonzero(table.upper[self.word_ids])
+        _, first = np.unique(table.plain[self.word_ids[caps]], return_index=True)
+        found: list[str] = []
+        unit_text: dict[int, str] = {}
+        for pos in sorted(caps[first].tolist()):  # each stem's first capitalised appearance
+            k = int(self.word_para[pos])
+            u = self.unit_of[k]
+            if u == 0:  # the first paragraph is exempt
+                continue
+            parts = self.parts[k]
+            j = 2 * (pos - int(self.starts[k])) + 1  # the word's part
+            # the honorific must end just before the word: the previous word is one, a space (or a period and a
+            # space) between (a paragraph's first word is checked in full: the window reaches the previous one)
+            if j > 1 and not (len(parts[j - 1]) <= 2 and parts[j - 2].endswith(_HONORIFICS)):
+                continue
+            if u not in unit_text:
+                unit_text[u] = " ".join(self.texts[q] for q in self.members[u])
+            start = sum(len(self.texts[q]) + 1 for q in self.members[u] if q < k) + sum(map(len, parts[:j]))
+            if _HONORIFIC.search(unit_text[u][max(0, start - 5) : start]):
+                found.append(parts[j])
+        return min(3, len(found)), found
 
 
 def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> Analysis:
-    """Compute the raw features (None where they cannot be measured: no headline, or too few paragraphs)."""
-    units = make_units(paragraphs, vocab)
-    n = len(units)
-    vecs = [tfidf((t.stem for t in u.tokens), vocab) for u in units]
-    unit_stems = [{t.stem for t in u.tokens} for u in units]
-    body_stems = set().union(*unit_stems) if units else set()
+    """Compute the raw features (None where they cannot be measured: no headline, or too few paragraphs).
+
+    Paragraphs are normalised and tokenised once; the TF-IDF vectors of the units are the rows of one numpy
+    matrix over the document's stems, so windows, splits and chains are cumulative sums and boolean
+    reductions (the same quantities as the dict-of-stems formulas in tfidf/add/cosine, up to float rounding)."""
+    doc = _Document(paragraphs, vocab)
+    units, n = doc.units, len(doc.units)
     f: dict[str, float | None] = dict.fromkeys(FEATURES)
     f["units"] = float(n)
+
+    headed = bool(title and title.strip() and units)
+    head = tokens(strip_site_suffix(title), vocab, headline=True) if headed else []  # type: ignore[arg-type]
+    # the document's stems (the body's, then the headline's others) and the units' counts over them
+    table = doc.table
+    body = np.unique(doc.stems)
+    extra = sorted({table.stem_id(t.stem) for t in head} - set(body.tolist()))
+    columns = np.concatenate([body, np.array(extra, dtype=np.int64)])  # global stem id of each column
+    m = len(columns)
+    stems_list = [table.stems[g] for g in columns.tolist()]
+    index = {st: j for j, st in enumerate(stems_list)}  # stem -> column
+    flat = doc.stem_units * m + np.searchsorted(body, doc.stems)
+    counts = np.bincount(flat, minlength=n * m).reshape(n, m).astype(float)
+    present = counts > 0
+    entity = np.bincount(flat[doc.entities], minlength=n * m).reshape(n, m) > 0
+    idf = table.idf[columns]
+    vecs = _unit_vectors(counts, idf)
+    body_stems = set(stems_list[: len(body)])
 
     lead_units: list[int] = []
     words = 0
@@ -437,47 +636,51 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> 
         words += u.words
         if words >= LEAD_WORDS:
             break
-    lead_stems = set().union(*(unit_stems[i] for i in lead_units)) if units else set()
+    lead_stems = {stems_list[j] for j in np.flatnonzero(present[lead_units].any(axis=0))} if units else set()
     last_lead = units[lead_units[-1]].paragraphs[-1] if units else 1
     lead_label = f"paragraphs 1-{last_lead}" if last_lead > 1 else "paragraph 1"
     a = Analysis(f, [], [], lead_label, n_units=n)
 
-    head: list[Token] = []
-    if title and title.strip() and units:
-        head = tokens(strip_site_suffix(title), vocab, headline=True)
+    if headed:
         ents: dict[str, Token] = {}
         for t in head:
             if t.entity:
                 ents.setdefault(t.stem, t)
         acronyms = [t.word for t in ents.values() if t.word.isupper()]
-        body_index = EntityIndex(paragraphs, body_stems, acronyms)
-        lead_index = EntityIndex([paragraphs[p - 1] for i in lead_units for p in units[i].paragraphs], lead_stems,
-                                 acronyms)
-        present = {s for s, t in ents.items() if body_index.has(t)}
+        body_index = doc.entity_index(body_stems, acronyms, range(len(doc.numbers)))
+        lead_paras = [k for k in range(len(doc.numbers)) if doc.unit_of[k] in lead_units]
+        lead_index = doc.entity_index(lead_stems, acronyms, lead_paras)
+        present_ents = {st for st, t in ents.items() if body_index.has(t)}
         a.head_entities = [t.word for t in ents.values()]
-        a.missing_entities = [t.word for s, t in ents.items() if s not in present]
+        a.missing_entities = [t.word for st, t in ents.items() if st not in present_ents]
         if ents:
-            total = sum(vocab.idf(s) for s in ents)
-            f["ent_cov"] = sum(vocab.idf(s) for s in present) / total
+            total = sum(vocab.idf(st) for st in ents)
+            f["ent_cov"] = sum(vocab.idf(st) for st in present_ents) / total
             f["ent_lead"] = sum(1 for t in ents.values() if lead_index.has(t)) / len(ents)
         else:
             f["ent_cov"], f["ent_lead"] = 1.0, 1.0
         f["ent_missing"] = float(min(3, len(a.missing_entities)))
         terms = {t.stem for t in head}
         if terms:
-            total = sum(vocab.idf(s) for s in terms)
-            f["term_cov"] = sum(vocab.idf(s) for s in terms if s in body_stems) / total
-            hvec = tfidf((t.stem for t in head), vocab)
-            f["head_lead_cos"] = cosine(hvec, add([vecs[i] for i in lead_units]))
-            f["head_body_cos"] = cosine(hvec, add(vecs))
-            f["head_tail_cos"] = cosine(hvec, add(vecs[n // 2 :]))
-            f["head_reach"] = sum(1 for s in unit_stems if s & terms) / n
+            total = sum(vocab.idf(st) for st in terms)
+            f["term_cov"] = sum(vocab.idf(st) for st in terms if st in body_stems) / total
+            head_counts = np.zeros((1, m))
+            for t in head:
+                head_counts[0, index[t.stem]] += 1
+            hvec = _unit_vectors(head_counts, idf)[0]
+            f["head_lead_cos"] = float(hvec @ _direction(vecs[lead_units]))
+            f["head_body_cos"] = float(hvec @ _direction(vecs))
+            f["head_tail_cos"] = float(hvec @ _direction(vecs[n // 2 :]))
+            term_ids = [index[st] for st in terms]
+            f["head_reach"] = int(present[:, term_ids].any(axis=1).sum()) / n
 
     if n >= 2:
-        f["lead_rest_cos"] = cosine(vecs[0], add(vecs[1:]))
-        keys = [{t.stem for t in u.tokens if t.entity or vocab.idf(t.stem) >= RARE_IDF} for u in units]
-        anchor = keys[0] | {t.stem for t in head}
-        mentions = [bool(k & anchor) for k in keys]
+        f["lead_rest_cos"] = float(vecs[0] @ _direction(vecs[1:]))
+        keys = entity | (present & (idf >= RARE_IDF))
+        anchor = keys[0].copy()
+        for t in head:
+            anchor[index[t.stem]] = True
+        mentions = (keys & anchor).any(axis=1).tolist()
         f["lead_reach"] = sum(mentions[1:]) / (n - 1)
         last = max(i for i in range(n) if i == 0 or mentions[i])
         f["tail_gap"] = (n - 1 - last) / n
@@ -492,22 +695,25 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> 
             end = units[best_end].paragraphs[-1]
             a.gap = (f"paragraphs {start}-{end}" if end > start else f"paragraph {start}") + (
                 " mention no entity or rare term of the headline and lead")
-        count, names = _unintroduced([" ".join(paragraphs[p - 1] for p in u.paragraphs) for u in units])
+        count, names = doc.unintroduced()
         f["unintroduced"] = float(count)
         a.unintroduced = names
 
     if n >= 3:
-        neigh = []
-        for i in range(n):
-            around = [vecs[j] for j in (i - 1, i + 1) if 0 <= j < n]
-            neigh.append(cosine(vecs[i], add(around)))
+        # neighbours: each unit against the direction of the units before and after it
+        padded = np.vstack([np.zeros((1, m)), vecs, np.zeros((1, m))])
+        neigh = _cosines(vecs, padded[:-2] + padded[2:]).tolist()
         f["adj_mean"] = sum(neigh) / n
-        worst = min(range(n), key=lambda i: neigh[i])
+        worst = _first_min(neigh)
         f["adj_min"] = neigh[worst]
         a.worst_unit = f"{units[worst].label} shares {neigh[worst]:.2f} similarity with its neighbours"
 
-        shifts = [(cosine(add(vecs[max(0, b - 2) : b]), add(vecs[b : b + 2])), b) for b in range(1, n)]
-        value, b = min(shifts)
+        cumulative = np.vstack([np.zeros((1, m)), np.cumsum(vecs, axis=0)])  # row b: the sum of units < b
+        bounds = np.arange(1, n)
+        shifts = _cosines(cumulative[bounds] - cumulative[np.maximum(bounds - 2, 0)],
+                          cumulative[np.minimum(bounds + 2, n)] - cumulative[bounds]).tolist()
+        b = 1 + _first_min(shifts)
+        value = shifts[b - 1]
         f["shift_min"] = value
         a.worst_boundary = (f"topic shift between paragraphs {units[b - 1].paragraphs[-1]} and "
                             f"{units[b].paragraphs[0]}: the paragraphs around it share {value:.2f} similarity")
@@ -516,27 +722,37 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> 
             return (f"paragraphs 1-{units[b - 1].paragraphs[-1]} and {units[b].paragraphs[0]}-"
                     f"{units[-1].paragraphs[-1]} share {value:.2f} similarity")
 
-        splits = _split_similarities(vecs)
-        value, b = min(splits)
-        f["split_min"] = value
-        a.split_boundary = split_text(b, value)
+        prefix = cumulative[1:n]
+        suffix = cumulative[n] - prefix
+        dots = (prefix * suffix).sum(axis=1)
+        denom = np.sqrt((prefix * prefix).sum(axis=1) * (suffix * suffix).sum(axis=1))
+        splits = np.divide(dots, denom, out=np.zeros_like(dots), where=denom > 1e-12).tolist()  # boundary b - 1
+        b = 1 + _first_min(splits)
+        f["split_min"] = splits[b - 1]
+        a.split_boundary = split_text(b, splits[b - 1])
         if n >= 4:
-            value, b = min(s for s in splits if 2 <= s[1] <= n - 2)
-            f["split_min2"] = value
-            a.split2_boundary = split_text(b, value)
-        chains = [{t.stem for t in u.tokens if t.entity or vocab.idf(t.stem) >= CHAIN_IDF} for u in units]
-        value, b = min(_chain_crossings(chains))
+            b = 2 + _first_min(splits[1 : n - 2])
+            f["split_min2"] = splits[b - 1]
+            a.split2_boundary = split_text(b, splits[b - 1])
+        # lexical chains: at each boundary, the share of the smaller side's entities and rarer terms on both
+        chains = entity | (present & (idf >= CHAIN_IDF))
+        before = np.logical_or.accumulate(chains[:-1], axis=0)
+        after = np.logical_or.accumulate(chains[:0:-1], axis=0)[::-1]
+        shared = (before & after).sum(axis=1)
+        smaller = np.maximum(1, np.minimum(before.sum(axis=1), after.sum(axis=1)))
+        crossings = (shared / smaller).tolist()
+        b = 1 + _first_min(crossings)
+        value = crossings[b - 1]
         f["chain_min"] = value
         a.chain_boundary = (f"only {value:.0%} of the entities and rarer terms on the smaller side of the boundary "
                             f"between paragraphs {units[b - 1].paragraphs[-1]} and {units[b].paragraphs[0]} "
                             f"appear on both sides")
         # Mean cosine over pairs of (unit or empty) vectors: (|sum|^2 - sum |v|^2) / (n (n - 1)).
-        total = add_raw(vecs)
-        norms = sum(sum(x * x for x in v.values()) for v in vecs)
-        f["pair_mean"] = (sum(x * x for x in total.values()) - norms) / (n * (n - 1))
+        total = cumulative[n]
+        f["pair_mean"] = (float(total @ total) - float((vecs * vecs).sum())) / (n * (n - 1))
 
-        units_with: Counter[str] = Counter(s for k in keys for s in k)
-        a.isolated = [u.label for u, k in zip(units, keys, strict=True) if not any(units_with[s] > 1 for s in k)]
+        shared_keys = keys.sum(axis=0) > 1
+        a.isolated = [u.label for u, k in zip(units, keys, strict=True) if not (k & shared_keys).any()]
         f["continuity"] = 1 - len(a.isolated) / n
     return a
 

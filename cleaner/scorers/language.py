@@ -1,28 +1,50 @@
-"""Language identification with langdetect, made deterministic and cheap enough for a pipeline.
+"""Language identification with langdetect's model, made deterministic and cheap enough for a pipeline.
 
-langdetect samples n-grams at random, so two calls on the same text can disagree. We build one private
-`DetectorFactory` with `seed = 0`: every detector it creates re-seeds its own `random.Random` with 0 before
-sampling, so the answer for a given text is the same on every call, in every process.
+Determinism: langdetect samples n-grams at random, so two calls on the same text can disagree. Every
+detection here re-seeds its own `random.Random` with 0 before sampling (as a langdetect `DetectorFactory` with
+`seed = 0` does), so the answer for a given text is the same on every call, in every process.
 
-Cost: langdetect needs about 5 ms per 1,000 characters, so the text fed to it is capped:
+Speed: langdetect itself costs about 5 ms per 1,000 characters, nearly all of it in two Python loops: building
+the n-gram list character by character, and multiplying 55 language probabilities one by one for each sampled
+n-gram. `language_probabilities` runs langdetect's algorithm (`Detector.get_probabilities`) on langdetect's
+own profiles (loaded once through its `DetectorFactory`) with those loops replaced, and gives langdetect's
+answers: the same n-grams in the same order, built word by word from a cache (`_word_rows`: a word's n-grams
+do not depend on its neighbours, the buffer restarts at every space); the same random draws, read in bulk from
+the seed-0 Mersenne Twister stream (`_RandomWords`, checked against `random.Random` at load); and the same
+stopping points, found by multiplying a dozen check points' worth of sampled profile rows at once with numpy.
+Only the order of the floating-point products differs, so probabilities agree to about 1e-15
+(tests/test_language.py compares them with langdetect's on real text).
+
+What is fed to it is also bounded:
 - the document language is decided on its first `DOC_CHARS` (2,000) characters;
-- `mixed_share` checks blocks of at least `MIN_BLOCK_CHARS` (40) characters, each cut to `BLOCK_CHARS`
-  (400) characters, with 3 sampling trials instead of langdetect's 7 (a call costs ~5 ms mostly in its
-  trials, whatever the length; 3 trials cost ~2 ms and are enough to tell "not the document's language");
-  when a document has more than `MAX_BLOCKS` (8) such blocks, 8 of them, evenly spaced, are checked and the
-  share is estimated from that sample (by characters).
-A document therefore costs at most one 2,000-character call plus 8 short calls (~30 ms) however long it is.
+- `mixed_share`, the share of block characters in another language, is estimated over every block of at least
+  `MIN_BLOCK_CHARS` (40) characters, but langdetect is not run on all of them: a block first goes through a
+  cheap pre-check, the naive-Bayes log-likelihood of its n-grams under langdetect's profiles (summed once per
+  distinct word, `_WordScores`, then one numpy gather and sum per document). A block whose n-grams favour the
+  document's language over every other language by at least `PRECHECK_MARGIN` nats is counted as the
+  document's language. The rest ("suspects") are judged by langdetect on their first `BLOCK_CHARS` (400) characters with `BLOCK_TRIALS` (3) sampling
+  trials (a block is another language when langdetect gives the document's language a probability under
+  `OTHER_LANGUAGE_MAX_P`); when there are more than `MAX_BLOCKS` (8) suspects, 8 of them, evenly spaced, are
+  judged and their foreign share (by characters) is applied to all suspects.
+A document therefore costs one 2,000-character detection, one vectorised pre-check and at most 8 short
+detections (usually none: an English article has no suspects): 1-2 ms on a news article (bench/scorers.py).
 """
 
 from __future__ import annotations
 
+import math
+import random
 import re
 import threading
+import warnings
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from langdetect import DetectorFactory
+from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY
-from langdetect.lang_detect_exception import LangDetectException
+from langdetect.utils.ngram import NGram
 
 from cleaner.document import Document
 
@@ -34,38 +56,311 @@ BLOCK_TRIALS = 3
 # A block counts as another language only when the document's language is this unlikely for it: short
 # blocks are noisy (an English sentence full of names can come out as "nl" at p=0.6 with "en" close behind).
 OTHER_LANGUAGE_MAX_P = 0.2
+# Pre-check: the document's language must beat every other language by this many nats of naive-Bayes
+# log-likelihood over the block's n-grams for the block to skip langdetect. On the development data (22,213
+# blocks of 40+ characters from the extraction pages, English news and the MT corpus), no block that
+# cleared 12 nats was called another language by langdetect (one at 8.1 was, of 207 foreign blocks); 3.8%
+# of the blocks fall below 12 and go to langdetect. Typical English paragraphs clear it by 50-500 nats.
+PRECHECK_MARGIN = 12.0
 
 DetectorFactory.seed = 0  # also makes the module-level langdetect.detect() reproducible for library users
 
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
-_factory: DetectorFactory | None = None
+# Detector.cleaning_text: Latin letters ('A' to 'z', as langdetect counts them) against other scripts
+# (from U+0300 up, except the Latin Extended Additional block U+1E00-U+1EFF).
+_LATIN = re.compile(r"[A-z]")
+_NON_LATIN = re.compile("[\u0300-\u1dff\u1f00-\U0010ffff]")
+_SPACES = re.compile(" {2,}")
+
+
+class _Normalised(dict):
+    """str.translate table: each character as langdetect's NGram.normalize maps it, filled on first use."""
+
+    def __missing__(self, code: int) -> str:
+        value = NGram.normalize(chr(code))
+        self[code] = value
+        return value
+
+
+@dataclass
+class _Profiles:
+    langs: list[str]
+    index: dict[str, int]  # n-gram -> row
+    prob: np.ndarray  # (n-grams, languages): P(n-gram | language), langdetect's word_lang_prob_map as rows
+    log_prob: np.ndarray  # log(prob + ALPHA_DEFAULT / BASE_FREQ), float32: the pre-check's naive Bayes
+
+
+_profiles: _Profiles | None = None
 _lock = threading.Lock()
+_NORMALISED = _Normalised()
 
 
-def _get_factory() -> DetectorFactory:
-    """Load langdetect's 55 profiles once (about 0.5 s) into a private, seeded factory."""
-    global _factory
+def _get_profiles() -> _Profiles:
+    """Load langdetect's 55 profiles once (about 0.5 s) through its own factory, then keep them as arrays."""
+    global _profiles
     with _lock:
-        if _factory is None:
+        if _profiles is None:
             factory = DetectorFactory()
             factory.load_profile(PROFILES_DIRECTORY)
-            factory.seed = 0
-            _factory = factory
-    return _factory
+            words = list(factory.word_lang_prob_map)
+            prob = np.array([factory.word_lang_prob_map[w] for w in words], dtype=np.float64)
+            smooth = Detector.ALPHA_DEFAULT / Detector.BASE_FREQ
+            _profiles = _Profiles(list(factory.langlist), {w: i for i, w in enumerate(words)},
+                                  prob, np.log(prob + smooth).astype(np.float32))
+            if not _stream_is_pythons():
+                warnings.warn("this Python's random.Random differs from the one the language scorer emulates: "
+                              "its answers stay deterministic but may differ from langdetect's", stacklevel=2)
+    return _profiles
+
+
+def _word_rows(word: str, trailing_space: bool) -> list[int]:
+    """Profile rows of the n-grams langdetect extracts from one normalised word, in its order.
+
+    NGram.add_char restarts its buffer after every space, so a word's n-grams depend only on the word and on
+    whether a space follows (which adds the word-final n-grams): those of " word " (or " word") ending at
+    each character after the first, of lengths 1-3, except the lone space and except at a capital letter
+    that follows a capital letter (langdetect's `capitalword`: acronyms tell nothing of the language)."""
+    index = _get_profiles().index
+    padded = " " + word + " " if trailing_space else " " + word
+    ends = range(1, len(padded))
+    if not word.islower():  # (all lower case: no capital follows a capital)
+        ends = [e for e in ends if not (padded[e].isupper() and padded[e - 1].isupper())]
+    grams = [padded[e - n : e + 1] for e in ends for n in (0, 1, 2) if e >= n and (n or padded[e] != " ")]
+    return [row for row in map(index.get, grams) if row is not None]
+
+
+class _RowCache(dict):
+    """_word_rows of words as int32 bytes, computed once per word: words recur, and the bytes of a text's
+    words join into one array without a Python loop (a dict's __getitem__ maps faster than an lru_cache).
+    Bounded: emptied when full."""
+
+    def __init__(self, trailing_space: bool, size: int) -> None:
+        super().__init__()
+        self.trailing_space = trailing_space
+        self.size = size
+
+    def __missing__(self, word: str) -> bytes:
+        if len(self) >= self.size:
+            self.clear()
+        value = self[word] = np.array(_word_rows(word, self.trailing_space) if word else (), np.int32).tobytes()
+        return value
+
+
+_rows_spaced = _RowCache(True, 1 << 17).__getitem__  # a word followed by a space: every word but the last
+_rows_final = _RowCache(False, 1 << 14).__getitem__
+
+
+_VI_MARKS = re.compile("[" + NGram.DMARK_CLASS + "]")
+
+
+def _clean_urls(text: str) -> str:
+    """The first steps of Detector.append: URLs and e-mail addresses out, Vietnamese letters normalised
+    (each step only when the text can contain what it replaces)."""
+    if "http" in text:
+        text = Detector.URL_RE.sub(" ", text)
+    if "@" in text:
+        text = Detector.MAIL_RE.sub(" ", text)
+    if _VI_MARKS.search(text):
+        text = NGram.normalize_vi(text)
+    return text
+
+
+def _prepare(text: str) -> str:
+    """Detector.append + Detector.cleaning_text: URLs and e-mails out, Vietnamese normalised, runs of spaces
+    collapsed, and Latin letters dropped from text mostly in another script."""
+    text = _SPACES.sub(" ", _clean_urls(text)[:10000])
+    non_latin = len(_NON_LATIN.findall(text))
+    if non_latin and len(_LATIN.findall(text)) * 2 < non_latin:
+        text = _LATIN.sub("", text)
+    return text
+
+
+def _rows_of_words(normalised: str) -> np.ndarray:
+    """The profile rows of the n-grams of normalised text, in langdetect's order."""
+    words = normalised.split(" ")
+    joined = b"".join(map(_rows_spaced, words[:-1])) + _rows_final(words[-1])
+    return np.frombuffer(joined, dtype=np.int32).astype(np.intp)
+
+
+def _ngram_rows(text: str) -> np.ndarray:
+    """The profile rows of langdetect's n-gram list for `text` (already through `_prepare`), in its order."""
+    return _rows_of_words(text.translate(_NORMALISED))
+
+
+class _RandomWords:
+    """The 32-bit outputs of `random.Random(0)`'s Mersenne Twister, in order, generated once in bulk.
+
+    Every langdetect detection re-seeds its generator with 0, so every detection reads the same stream.
+    CPython's `getrandbits(k)` (k <= 32) is one word shifted right by 32 - k, `random()` is built from two
+    words, `gauss()` from two `random()` calls (and caches its second value), and `choice(seq)` draws
+    `getrandbits(len(seq).bit_length())` until the value is below len(seq): `_stream_is_pythons` checks all this
+    against a real generator once, so the draws below are langdetect's."""
+
+    def __init__(self) -> None:
+        self._rnd = random.Random(0)
+        self._lock = threading.Lock()
+        self.words = np.empty(0, dtype=np.uint32)
+
+    def upto(self, end: int) -> np.ndarray:
+        """The stream with at least `end` words."""
+        words = self.words
+        if len(words) < end:
+            with self._lock:
+                k = max(end - len(self.words), 1 << 15)
+                more = np.frombuffer(self._rnd.getrandbits(32 * k).to_bytes(4 * k, "little"), dtype="<u4")
+                self.words = words = np.concatenate([self.words, more.astype(np.uint32)])
+        return words
+
+    def random(self, pos: int) -> float:
+        """random.Random.random() from the words at pos and pos + 1."""
+        words = self.upto(pos + 2)
+        return ((int(words[pos]) >> 5) * 67108864.0 + (int(words[pos + 1]) >> 6)) * (1.0 / 9007199254740992.0)
+
+    def gauss(self, pos: int) -> tuple[float, float]:
+        """The two normal deviates random.Random.gauss() makes from the four words at pos (it returns the
+        first and keeps the second for its next call)."""
+        x2pi = self.random(pos) * math.tau
+        g2rad = math.sqrt(-2.0 * math.log(1.0 - self.random(pos + 2)))
+        return math.cos(x2pi) * g2rad, math.sin(x2pi) * g2rad
+
+    def choices(self, pos: int, n: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """random.Random.choice over n items, `count` times from pos: (indexes, the word each one used)."""
+        words = self.upto(pos + 2 * count + 64)[pos : pos + 2 * count + 64]
+        drawn = words >> (32 - n.bit_length())
+        used = np.flatnonzero(drawn < n)[:count]  # choice's rejection sampling: below 2 words a draw on average
+        if len(used) < count:  # astronomically unlikely: fewer than half the words accepted
+            return self._slow_choices(pos, n, count)
+        return drawn[used].astype(np.intp), used
+
+    def _slow_choices(self, pos: int, n: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+        shift = 32 - n.bit_length()
+        out, used, k = [], [], 0
+        while len(out) < count:
+            value = int(self.upto(pos + k + 1)[pos + k]) >> shift
+            if value < n:
+                out.append(value)
+                used.append(k)
+            k += 1
+        return np.array(out, dtype=np.intp), np.array(used, dtype=np.intp)
+
+
+_WORDS = _RandomWords()
+
+
+def _stream_is_pythons() -> bool:
+    """Whether _RandomWords reproduces random.Random(0) (getrandbits, random, gauss, choice) here."""
+    rnd = random.Random(0)
+    if [rnd.getrandbits(32) for _ in range(8)] != _WORDS.upto(8)[:8].tolist():
+        return False
+    rnd.seed(0)
+    z, kept = _WORDS.gauss(0)
+    if (rnd.gauss(0.0, 1.0), rnd.gauss(0.0, 1.0)) != (z, kept):
+        return False
+    for n in (1, 3, 1000, 87598):
+        rnd.seed(0)
+        expected = [rnd.choice(range(n)) for _ in range(200)]
+        drawn, used = _WORDS.choices(0, n, 200)
+        if drawn.tolist() != expected or rnd.getrandbits(32) != int(_WORDS.upto(int(used[-1]) + 2)[used[-1] + 1]):
+            return False
+    return True
+
+
+_GROUPS = 12  # check points per step of a trial: 56 updates in the first step, 60 after (median need: 40)
+
+
+class _Draws:
+    """random.Random.choice(rows) as langdetect calls it again and again: the accepted draws of the shared
+    stream of words (a word is rejected when its top bits are not below len(rows)), worked out ahead."""
+
+    def __init__(self, rows: np.ndarray, table: np.ndarray) -> None:
+        self.rows = rows
+        self.table = table
+        self.shift = 32 - len(rows).bit_length()
+        self.size = 0
+        self._extend(1024)
+
+    def _extend(self, size: int) -> None:
+        drawn = _WORDS.upto(size)[:size] >> self.shift
+        self.at = np.flatnonzero(drawn < len(self.rows))  # stream positions of the accepted draws
+        self.factors = self.table[self.rows[drawn[self.at]]]  # the profile row each draw picks
+        self.size = size
+
+    def take(self, pos: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """The profile rows of the next `count` draws from stream position pos, and their positions."""
+        first = int(np.searchsorted(self.at, pos))
+        while first + count > len(self.at):
+            self._extend(2 * self.size)
+            first = int(np.searchsorted(self.at, pos))
+        return self.factors[first : first + count], self.at[first : first + count]
+
+
+def _probabilities(rows: np.ndarray, trials: int) -> list[tuple[str, float]]:
+    """Detector._detect_block + _sort_probability on an n-gram list, with langdetect's random draws.
+
+    langdetect multiplies the 55 language probabilities by one sampled n-gram's profile row at a time and
+    renormalises after updates 0, 5, 10, ... until one language exceeds CONV_THRESHOLD (or after update
+    1,000). Here a trial takes the draws up to `_GROUPS` check points ahead from the shared random stream at
+    once, multiplies the factors between check points together and then cumulatively (numpy calls on small
+    arrays; a dozen groups of 5 factors of at least 2e-5 cannot underflow), and stops at the first check
+    point at which langdetect stops; the stream position then moves past exactly the words langdetect
+    consumed. The probabilities are langdetect's up to floating-point rounding (tests compare them to 1e-9)."""
+    profiles = _get_profiles()
+    table = profiles.prob
+    n_langs = len(profiles.langs)
+    draws = _Draws(rows, table)
+    limit = Detector.ITERATION_LIMIT
+    total = np.zeros(n_langs)
+    factors = np.ones((5 * _GROUPS, n_langs))  # the first step of a trial starts with 4 neutral factors
+    pos = 0
+    gauss_next: float | None = None
+    for _ in range(trials):
+        if gauss_next is None:  # random.Random.gauss
+            z, gauss_next = _WORDS.gauss(pos)
+            pos += 4
+        else:
+            z, gauss_next = gauss_next, None
+        weight = (Detector.ALPHA_DEFAULT + z * Detector.ALPHA_WIDTH) / Detector.BASE_FREQ
+        prob = None  # langdetect starts from 1/55 each: a constant factor, irrelevant here
+        done = 0  # updates applied so far in this trial; the check points are after updates 0, 5, 10, ...
+        while True:
+            groups = min(_GROUPS, (limit - done) // 5 + 1)
+            pad = 4 if done == 0 else 0  # update 0 is a group of its own: 4 neutral factors before it
+            want = 5 * groups - pad
+            picked, at = draws.take(pos, want)
+            step = factors[: 5 * groups]
+            step[:pad] = 1.0
+            np.add(picked, weight, out=step[pad:])
+            grouped = step.reshape(groups, 5, n_langs).prod(axis=1)
+            if prob is not None:
+                grouped[0] *= prob
+            np.cumprod(grouped, axis=0, out=grouped)
+            sums = grouped.sum(axis=1)
+            # langdetect stops when max(p) / sum(p) > CONV_THRESHOLD, or at the check point of update 1,000
+            hit = np.flatnonzero(grouped.max(axis=1) > Detector.CONV_THRESHOLD * sums)
+            if hit.size or done + want > limit:
+                k = int(hit[0]) if hit.size else groups - 1
+                pos = int(at[5 * (k + 1) - pad - 1]) + 1  # past the last draw up to that check point
+                total += grouped[k] / (sums[k] * trials)
+                break
+            pos = int(at[-1]) + 1
+            done += want
+            prob = grouped[-1] / sums[-1]
+    result = [(lang, p) for lang, p in zip(profiles.langs, total.tolist(), strict=True)
+              if p > Detector.PROB_THRESHOLD]
+    result.sort(key=lambda lp: lp[1], reverse=True)
+    return result
 
 
 def language_probabilities(text: str, max_chars: int = DOC_CHARS, trials: int = 7) -> dict[str, float]:
-    """langdetect's probabilities for the first `max_chars` characters; {} when there is nothing to judge."""
+    """langdetect's probabilities for the first `max_chars` characters (those of
+    `Detector.get_probabilities()` with `n_trial = trials` and seed 0); {} when there is nothing to judge."""
     sample = text[:max_chars]
     if not _LETTER.search(sample):
         return {}
-    detector = _get_factory().create()
-    detector.n_trial = trials
-    detector.append(sample)
-    try:
-        return {lp.lang: float(lp.prob) for lp in detector.get_probabilities()}
-    except LangDetectException:  # "No features in text": letters but no usable n-grams
+    rows = _ngram_rows(_prepare(sample))
+    if not len(rows):  # langdetect: "No features in text"
         return {}
+    return dict(_probabilities(rows, trials))
 
 
 def _sample(indexes: list[int], k: int) -> list[int]:
@@ -76,12 +371,98 @@ def _sample(indexes: list[int], k: int) -> list[int]:
     return [indexes[int(i * step + step / 2)] for i in range(k)]
 
 
+class _WordScores:
+    """Naive-Bayes log-likelihoods of single (normalised) words under the 55 languages, cached as rows of one
+    matrix.
+
+    A word's row is the sum of `log_prob` over its n-grams (those of the word followed by a space), plus its
+    number of n-grams in the last column; a block's scores are the sum of its words' rows.
+    Words recur, so a document costs one gather of a few hundred rows instead of thousands of n-gram rows.
+    Bounded: the matrix is emptied when it would outgrow `MAX_WORDS` words. Row 0 is the block separator."""
+
+    MAX_WORDS = 1 << 17
+    SEPARATOR = "\n"
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {self.SEPARATOR: 0}
+        self.matrix = np.zeros((1, 1), dtype=np.float32)
+        self.lock = threading.Lock()
+
+    def scores(self, words: list[str]) -> np.ndarray:
+        """The rows of `words` (n-gram count last; zeros for the separator and words without n-grams)."""
+        with self.lock:
+            rows = list(map(self.ids.get, words))
+            if None in rows:
+                rows = self._add(words, rows)
+            return self.matrix[rows]
+
+    def _add(self, words: list[str], rows: list[int | None]) -> list[int]:
+        profiles = _get_profiles()
+        ids = self.ids
+        if len(ids) + len(words) > self.MAX_WORDS:
+            ids.clear()
+            ids[self.SEPARATOR] = 0
+            rows = [None] * len(words)
+        need = len(ids) + len(words)
+        if need > len(self.matrix) or self.matrix.shape[1] != len(profiles.langs) + 1:
+            grown = np.zeros((min(max(2 * need, 1 << 13), self.MAX_WORDS), len(profiles.langs) + 1),
+                             dtype=np.float32)
+            if self.matrix.shape[1] == grown.shape[1]:
+                grown[: len(self.matrix)] = self.matrix
+            self.matrix = grown
+        new = [w for w in dict.fromkeys(w for w, row in zip(words, rows, strict=True) if row is None) if w not in ids]
+        first = len(ids)
+        for word in new:
+            ids[word] = len(ids)
+        grams = [np.frombuffer(_rows_spaced(word), dtype=np.int32) for word in new]
+        counts = np.array([len(g) for g in grams], dtype=np.int64)
+        self.matrix[first : first + len(new)] = 0.0
+        self.matrix[first : first + len(new), -1] = counts
+        some = np.flatnonzero(counts)
+        if len(some):  # each word's n-gram log-likelihoods, summed in one call
+            starts = np.concatenate([[0], np.cumsum(counts[some])[:-1]])
+            sums = np.add.reduceat(profiles.log_prob[np.concatenate([grams[k] for k in some])], starts, axis=0)
+            self.matrix[first + some, :-1] = sums
+        return [ids[w] if row is None else row for w, row in zip(words, rows, strict=True)]
+
+
+_WORD_SCORES = _WordScores()
+_NORMALISED_LINES = _Normalised({ord("\n"): "\n"})  # _NORMALISED, but line breaks stay
+
+
+def _suspects(blocks: list[str], language: str) -> tuple[list[int], list[int]]:
+    """(blocks with n-grams, those among them that are not clearly `language`) by the naive-Bayes pre-check.
+
+    A block's n-grams are langdetect's for the words of its first BLOCK_CHARS characters (what langdetect
+    would judge), normalised as langdetect does, word by word (`_WordScores`); the text is not otherwise
+    prepared (URLs, Latin letters in text of another script): a pre-check need not be that exact."""
+    if not blocks:
+        return [], []
+    target = _get_profiles().langs.index(language)
+    joined = "\n".join(b[:BLOCK_CHARS].replace("\n", " ") for b in blocks).translate(_NORMALISED_LINES)
+    words: list[str] = []
+    starts: list[int] = []
+    for line in joined.split("\n"):
+        starts.append(len(words))
+        words.append(_WordScores.SEPARATOR)  # each block starts with a separator (a row of zeros)
+        words += line.split()
+    scores = np.add.reduceat(_WORD_SCORES.scores(words), starts, axis=0)
+    judged = np.flatnonzero(scores[:, -1] > 0)
+    scores = scores[judged]
+    own = scores[:, target].copy()
+    scores[:, target] = -np.inf
+    margin = own - scores[:, :-1].max(axis=1)
+    have = judged.tolist()
+    return have, [have[k] for k in np.flatnonzero(margin < PRECHECK_MARGIN).tolist()]
+
+
 def detect_language(text: str, blocks: list[str] | None = None) -> dict[str, Any]:
     """The language of `text`, its probability, and the share of block characters in another language.
 
     `blocks` defaults to the non-empty lines of `text`. The result is
     `{"language": "en" | None, "probability": float | None, "mixed_share": float | None,
-    "blocks_checked": int}`; language is None for empty text or text without letters.
+    "blocks_checked": int}` (blocks_checked: the blocks long enough to judge and with n-grams, all of
+    them pre-checked); language is None for empty text or text without letters.
     """
     if blocks is None:
         blocks = [line for line in text.splitlines() if line.strip()]
@@ -90,24 +471,30 @@ def detect_language(text: str, blocks: list[str] | None = None) -> dict[str, Any
         return {"language": None, "probability": None, "mixed_share": None, "blocks_checked": 0}
     language, probability = max(probs.items(), key=lambda kv: kv[1])
 
-    long_blocks = [i for i, b in enumerate(blocks) if len(b.strip()) >= MIN_BLOCK_CHARS]
-    checked = _sample(long_blocks, MAX_BLOCKS)
-    judged = other = 0
-    for i in checked:
-        block = blocks[i].strip()
-        block_probs = language_probabilities(block, BLOCK_CHARS, BLOCK_TRIALS)
-        if not block_probs:
-            continue
-        weight = len(block)
-        judged += weight
-        if block_probs.get(language, 0.0) < OTHER_LANGUAGE_MAX_P:
-            other += weight
+    long_blocks = [s for s in (b.strip() for b in blocks) if len(s) >= MIN_BLOCK_CHARS]
+    judged_blocks, suspects = _suspects(long_blocks, language)
+    suspect_set = set(suspects)
+    judged = sum(len(long_blocks[i]) for i in judged_blocks if i not in suspect_set)
+    other = 0.0
+    if suspects:
+        sampled_chars = sampled_other = 0
+        for i in _sample(suspects, MAX_BLOCKS):
+            block_probs = language_probabilities(long_blocks[i], BLOCK_CHARS, BLOCK_TRIALS)
+            if not block_probs:
+                continue
+            sampled_chars += len(long_blocks[i])
+            if block_probs.get(language, 0.0) < OTHER_LANGUAGE_MAX_P:
+                sampled_other += len(long_blocks[i])
+        if sampled_chars:
+            suspect_chars = sum(len(long_blocks[i]) for i in suspects)
+            judged += suspect_chars
+            other = suspect_chars * sampled_other / sampled_chars
     mixed = round(other / judged, 4) if judged else None
     return {
         "language": language,
         "probability": round(probability, 4),
         "mixed_share": mixed,
-        "blocks_checked": len(checked),
+        "blocks_checked": len(judged_blocks),
     }
 
 

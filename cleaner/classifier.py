@@ -18,8 +18,11 @@ import json
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import cache
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable
+from functools import cache, lru_cache, partial
+from itertools import accumulate, chain, compress
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +130,13 @@ def _text_features(text: str) -> dict[str, float]:
 
 
 _TEXT_NAMES = tuple(_text_features("x"))
+_TEXT_COL = {k: i for i, k in enumerate(_TEXT_NAMES)}
+_CORE_IDX = [_TEXT_COL[c] for c in _CORE]
+_WINDOW_IDX = [_TEXT_COL[c] for c in ("prose", "log_words", "stop_frac")]
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
 
 
 def _norm_tokens(text: str) -> list[str]:
@@ -137,8 +147,11 @@ def _norm_tokens(text: str) -> list[str]:
 
 def feature_names(html: bool) -> list[str]:
     """Column names of the feature matrix, in order (the model JSON stores them; they must match)."""
-    from cleaner.html import DOM_FEATURES
+    return list(_feature_names(html))
 
+
+@cache
+def _feature_names(html: bool) -> tuple[str, ...]:
     names = list(_TEXT_NAMES)
     names += ["blank_before", "blank_after", "pos", "pos_chars", "n_blocks_log", "doc_prose_frac",
               "rel_first_prose", "rel_last_prose", "dist_prev_prose", "dist_next_prose", "between_prose",
@@ -151,130 +164,376 @@ def feature_names(html: bool) -> list[str]:
     for w in _WINDOWS:
         names += [f"w{w}_prose", f"w{w}_log_words", f"w{w}_stop_frac"] + ([f"w{w}_link_density"] if html else [])
     if html:
+        from cleaner.html import DOM_FEATURES
+
         names += list(DOM_FEATURES)
-    return names
+    return tuple(names)
 
 
 def _title_tokens(title: str | None) -> set[str]:
     return set(_norm_tokens(title)) if title else set()
 
 
+# --------------------------------------------------------------------------------------------------
+# the feature matrix, computed per document: one pass over the characters (numpy), one scan per
+# pattern over the whole document, Python only where a block's words must be looked at
+# --------------------------------------------------------------------------------------------------
+
+# The per-block patterns above are run once per document, on the blocks joined by _JOIN (no pattern can
+# match across it), and mostly not at all: a date or a time starts at a number, so only the numbers are
+# tried (`_DATE_AT`, `_TIME_AT`: _DATE and _TIME without their leading \b, which holds there); the
+# month-first date form needs a month name, which is always a whole word, so it is looked up among the
+# block's words and then confirmed with _DATE itself; the other patterns need a literal the document
+# must contain first.
+_DATE_AT = re.compile(rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
+                      rf"\d{{1,2}}\.?\s+(?:{_MONTHS})\.?,?\s+\d{{4}}|\d{{4}}年)", re.I)
+_TIME_AT = re.compile(r"\d{1,2}:\d{2}\b|\d+\s*(?:min|mins|minutes|hours?|hrs?|days?|h)\s+ago\b", re.I)
+_MONTH_WORDS = frozenset("jan january feb february mar march apr april may jun june jul july aug august sep sept "
+                         "september oct october nov november dec december".split())
+_URL_HINTS = ("@", "#", "http", "www.", ".com")
+# The only characters that re.IGNORECASE matches to an ASCII letter other than the letter's own two
+# cases (İ ı ſ, and the Kelvin sign): where none occurs, str.lower() is the patterns' case folding.
+_FOLD_ODD = "\u0130\u0131\u017f\u212a"
+_ENDERS = ".!?。！？…"
+_CLOSERS = "\"'”’»)]"
+_SEPARATOR_CHARS = "|·•»/-–—"
+_JOIN = "\x00"  # between blocks in a document's joined text
+
+# per-character classes, one table lookup per character (bits 0-7 are counted per block, 8-9 searched)
+_F_ALPHA, _F_UPPER, _F_DIGIT, _F_WORD, _F_CJK, _F_DECIMAL, _F_LETTER, _F_PREV_LETTER = (1 << b for b in range(8))
+_F_SEP, _F_ODD_SPACE = 1 << 8, 1 << 9
+_STOP = STOP_WORDS.__contains__
+
+
+def _char_flags(ch: str) -> int:
+    r"""The character classes the text features use: str.isalpha/isupper/isdigit, regex \w and \d, the CJK
+    ranges, regex [^\W\d_] (the letters of _LETTER_WORD), the separators of _SEPARATORS, and whitespace
+    other than the space."""
+    word = ch.isalnum() or ch == "_"
+    return ((_F_ALPHA if ch.isalpha() else 0) | (_F_UPPER if ch.isupper() else 0)
+            | (_F_DIGIT if ch.isdigit() else 0) | (_F_WORD if word else 0)
+            | (_F_CJK if _CJK.match(ch) else 0) | (_F_DECIMAL if ch.isdecimal() else 0)
+            | (_F_LETTER if word and ch != "_" and not ch.isdecimal() else 0)
+            | (_F_SEP if ch in _SEPARATOR_CHARS else 0) | (_F_ODD_SPACE if ch.isspace() and ch != " " else 0))
+
+
+@cache
+def _bmp_flags() -> np.ndarray:
+    """_char_flags of every character of the Basic Multilingual Plane (built once per process)."""
+    return np.fromiter(map(_char_flags, map(chr, range(0x10000))), dtype=np.uint16, count=0x10000)
+
+
+def _flags_of(codes: np.ndarray) -> np.ndarray:
+    table = _bmp_flags()
+    if not codes.size or int(codes.max()) < 0x10000:
+        return table[codes]
+    flags = np.empty(codes.shape, dtype=np.uint16)
+    small = codes < 0x10000
+    flags[small] = table[codes[small]]
+    uniq, inverse = np.unique(codes[~small], return_inverse=True)
+    flags[~small] = np.array([_char_flags(chr(int(c))) for c in uniq], dtype=np.uint16)[inverse]
+    return flags
+
+
+_FIELD = 21  # bits of one count in a packed int64: three counts a number, blocks up to 2M characters
+
+
+def _count_tables() -> list[np.ndarray]:
+    r"""What each of the 256 low-byte flag combinations adds to the per-block counts, three counts packed
+    in an int64: letters, upper case, digits | word characters, CJK, letter runs ([^\W\d_]+) | letter runs
+    that start upper case. (Sums of these, not a matrix product: numpy's BLAS would start threads.)"""
+    v = np.arange(256)
+    run = ((v & _F_LETTER) != 0) & ((v & _F_PREV_LETTER) == 0)
+    counts = [(v & f) != 0 for f in (_F_ALPHA, _F_UPPER, _F_DIGIT, _F_WORD, _F_CJK)] + [run, run & ((v & _F_UPPER) != 0)]
+    return [sum(counts[k].astype(np.int64) << (_FIELD * j) for j, k in enumerate(range(i, min(i + 3, 7))))
+            for i in (0, 3, 6)]
+
+
+_COUNT_TABLES = _count_tables()
+
+
+def _block_counts(low: np.ndarray, starts: list[int], lens: list[int]) -> list[np.ndarray]:
+    """The seven counts of _count_tables for each block (its characters and the joiner after it)."""
+    if max(lens) >= 1 << _FIELD:  # too long to pack: one count at a time
+        owner = np.repeat(np.arange(len(lens)), np.array(lens) + 1)
+        return [np.bincount(owner, weights=(t[low] >> (_FIELD * j)) & ((1 << _FIELD) - 1), minlength=len(lens))
+                .astype(np.int64) for t in _COUNT_TABLES for j in range(3)][:7]
+    mask = (1 << _FIELD) - 1
+    out = []
+    for table in _COUNT_TABLES:
+        packed = np.add.reduceat(table[low], starts)
+        out += [(packed >> (_FIELD * j)) & mask for j in range(3)]
+    return out[:7]
+
+
+def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[int], list[int]]:
+    r"""The _TEXT_NAMES columns of all blocks (stripped texts) at once, equal to _text_features block by
+    block; each block's words in lower case (regex \w runs, as _text_features finds them); its length; its
+    number of whitespace-separated words."""
+    n = len(texts)
+    lens = [len(t) for t in texts]
+    starts = [0, *accumulate(length + 1 for length in lens)][:n]
+    joined = _JOIN.join(texts) + _JOIN
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    flags = _flags_of(codes)
+    # per block counts of character classes: a histogram of each block's low flag bytes
+    low = flags.astype(np.uint8)
+    low[1:] |= (low[:-1] & _F_LETTER) << 1  # _F_PREV_LETTER: a letter run starts where it is unset
+    letters, upper, digits, word_chars, cjk, runs, runs_upper = (
+        c.astype(np.float64) for c in _block_counts(low, starts, lens))
+    # the words: every non-word character made a space, in lower case, split per block
+    mapped = np.where(flags & _F_WORD, codes, np.uint32(32)).astype("<u4", copy=False)
+    mapped[[s - 1 for s in starts[1:]] + [len(codes) - 1]] = 0
+    lowered = mapped.tobytes().decode("utf-32-le", "surrogatepass").lower()
+    pieces = lowered.split(_JOIN)
+    fold_odd = any(c in joined for c in _FOLD_ODD)
+
+    # the patterns, over the whole document (block of a match: bisect in starts)
+    sentences = [0] * n
+    for m in _SENT_INNER.finditer(joined):
+        sentences[bisect_right(starts, m.start()) - 1] += 1
+    separators = [0] * n
+    last = -3
+    for q in np.flatnonzero(flags & _F_SEP).tolist():  # \s[|·•»/-–—]\s, not overlapping the last one
+        if q - last >= 3 and q > 0 and joined[q - 1].isspace() and joined[q + 1].isspace():
+            separators[bisect_right(starts, q) - 1] += 1
+            last = q
+    urlish = [False] * n
+    if any(h in joined for h in _URL_HINTS):
+        for m in _URLISH.finditer(joined):
+            urlish[bisect_right(starts, m.start()) - 1] = True
+    has_date = [False] * n
+    has_time = [False] * n
+    numbers = np.flatnonzero(flags & _F_DECIMAL)
+    if numbers.size:  # where a number starts (\b\d; before the first block: the joiner at the end)
+        may_time = ":" in joined or "ago" in lowered or fold_odd
+        for q in numbers[(flags[numbers - 1] & _F_WORD) == 0].tolist():
+            i = bisect_right(starts, q) - 1
+            if not has_date[i] and _DATE_AT.match(joined, q):
+                has_date[i] = True
+            if may_time and not has_time[i] and _TIME_AT.match(joined, q):
+                has_time[i] = True
+    copyright_ = [False] * n
+    if fold_odd or "©" in joined or "(c)" in joined or "(C)" in joined or "copyright" in lowered \
+            or "all rights reserved" in lowered:
+        copyright_ = [bool(_COPYRIGHT.search(t)) for t in texts]
+
+    # block by block
+    many_digits = (digits >= 5).tolist()  # a month-first date has at least 5
+    cjk_list = cjk.tolist()
+    words: list[list[str]] = []
+    rows = []
+    for i, t in enumerate(texts):
+        w = pieces[i].split()
+        words.append(w)
+        raw = len(w)
+        n_words = raw
+        if cjk_list[i] > 0.3 * max(lens[i], 1):
+            n_words = max(raw, int(cjk_list[i]) // 2)  # no spaces: count characters as a proxy for words
+        ends = (t.rstrip(_CLOSERS)[-1:] or "x") in _ENDERS
+        if not has_date[i] and many_digits[i] and (fold_odd or not _MONTH_WORDS.isdisjoint(w)):
+            has_date[i] = bool(_DATE.search(t))
+        short = n_words <= 10
+        first = t[:1]
+        rows.append((
+            raw, n_words, sum(map(_STOP, w)), t.count(",") + t.count("、") + t.count("，"), t.count(" "),
+            math.log1p(lens[i]), math.log1p(n_words), ends,
+            t.endswith((":", "：")), t[-1:] in "»›>|…-–—", sentences[i], _BULLET.match(t) is not None,
+            first.isdigit(), first.islower(), has_date[i], has_time[i], separators[i], urlish[i], copyright_[i],
+            first in "\"“„«'‘", bool(short and n_words <= 8 and _COMMENT_HEAD.match(t)),
+            # (_COMMENT_LINE: a line ending in ':' or a word or two, "Reply", "12 likes")
+            bool(short and (raw <= 2 or t.endswith(":")) and _COMMENT_LINE.search(t)),
+            (n_words >= 12 and ends) or n_words >= 25,
+        ))
+    per = np.array(rows, dtype=np.float64)
+    raw_words, n_words_f, stops, commas, spaces = per[:, 0], per[:, 1], per[:, 2], per[:, 3], per[:, 4]
+    chars = np.array(lens, dtype=np.float64)
+    one = np.maximum(chars, 1.0)
+    base = np.empty((n, len(_TEXT_NAMES)))
+    base[:, _PER_BLOCK_IDX] = per[:, 5:]
+    base[:, _FRACTION_IDX] = (
+        np.stack([word_chars, letters, digits, chars - letters - digits - spaces, upper, runs_upper, stops, commas,
+                  cjk], axis=1)
+        / np.stack([np.maximum(raw_words, 1.0), one, one, one, np.maximum(letters, 1.0), np.maximum(runs, 1.0),
+                    np.maximum(raw_words, 1.0), np.maximum(n_words_f, 1.0), one], axis=1))
+    base[:, _TEXT_COL["all_caps"]] = (letters >= 3) & (upper == letters)
+    if "  " in joined or (flags & _F_ODD_SPACE).any():
+        spaced = [len(t.split()) for t in texts]
+    else:  # single spaces between words: one more word than spaces
+        spaced = [t.count(" ") + 1 if t else 0 for t in texts]
+    return base, words, lens, spaced
+
+
+# where _text_matrix puts its per-block values and its fractions
+_PER_BLOCK_IDX = [_TEXT_COL[c] for c in (
+    "log_chars", "log_words", "ends_sentence", "ends_colon", "ends_other", "sentences", "bullet", "starts_digit",
+    "starts_lower", "has_date", "has_time", "separators", "urlish", "copyright", "quote_start", "comment_head",
+    "comment_line", "prose")]
+_FRACTION_IDX = [_TEXT_COL[c] for c in (
+    "mean_word_len", "alpha_frac", "digit_frac", "punct_frac", "upper_frac", "title_case", "stop_frac",
+    "commas_per_word", "cjk_frac")]
+
+
+@lru_cache(maxsize=1024)
+def _layout(n: int) -> dict[str, Any]:
+    """Index arithmetic that depends on the number of blocks alone (documents repeat their sizes)."""
+    idx = np.arange(n)
+    windows = {}
+    for w in set(_WINDOWS) | set(_S2_WINDOWS):
+        lo = np.maximum(idx - w, 0)
+        hi = np.minimum(idx + w + 1, n)
+        windows[w] = (lo, hi, (hi - lo).astype(np.float64))
+    s2 = [windows[w] for w in _S2_WINDOWS]
+    return {"idx": idx, "pos": idx / n, "log_n": math.log1p(n), "windows": windows,
+            "near": (np.maximum(idx - 10, 0), np.minimum(idx + 11, n)),
+            "s2_windows": tuple(np.stack([x[k] for x in s2], axis=1) for k in range(3))}
+
+
 def block_features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[str], bool]:
     """The feature matrix for a document's blocks (one row a block); HTML when the blocks carry DOM evidence."""
+    X, names, html, _ = _features(blocks, title)
+    return X, names, html
+
+
+def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[str], bool, list[int]]:
+    """block_features, and each block's number of whitespace-separated words (for stage2_features)."""
     html = bool(blocks) and "dom" in blocks[0].features
     names = feature_names(html)
     n = len(blocks)
     if n == 0:
-        return np.zeros((0, len(names))), names, html
-    texts = [b.text.strip() for b in blocks]
-    tf = [_text_features(t) for t in texts]
-    base = np.array([[f[k] for k in _TEXT_NAMES] for f in tf], dtype=np.float64)
-    col = {k: i for i, k in enumerate(_TEXT_NAMES)}
-    prose = base[:, col["prose"]]
-    prose_idx = np.flatnonzero(prose)
-    first_prose = int(prose_idx[0]) if len(prose_idx) else -1
-    last_prose = int(prose_idx[-1]) if len(prose_idx) else -1
-    idx = np.arange(n)
-    lengths = np.array([len(t) for t in texts], dtype=np.float64)
-    cum = np.cumsum(lengths) - lengths
-    total = max(lengths.sum(), 1.0)
+        return np.zeros((0, len(names))), names, html, []
+    texts = tuple(b.text.strip() for b in blocks)
+    part = _text_part(texts)
+    lay = _layout(n)
+    idx = lay["idx"]
+    sets = part["sets"]
+    ttoks = _title_tokens(title)
+    doc_rows = part["doc_rows"].copy()
+    doc_rows[:, 0] = [float(bool(b.features.get("blank_before", False))) for b in blocks]
+    doc_rows[:, 1] = [float(bool(b.features.get("blank_after", False))) for b in blocks]
+    if ttoks:
+        n_title = len(ttoks)
+        similar = []
+        for s in sets:
+            if s:
+                inter = len(s & ttoks)
+                similar.append((inter / len(s | ttoks), inter / n_title))
+            else:
+                similar.append((0.0, 0.0))
+        doc_rows[:, 11:13] = similar
+    title_line = _title_line(sets, ttoks)
+    if title_line >= 0:
+        doc_rows[:, 16] = np.clip(idx - title_line, -50, 50)
+        doc_rows[:, 17] = idx > title_line
+    if not html:
+        return np.concatenate([part["base"], doc_rows, part["context"]], axis=1), names, html, part["spaced"]
+    from cleaner.html import DOM_FEATURES
+
+    base = part["base"]
+    dom = np.array([b.features["dom"] for b in blocks], dtype=np.float64)
+    dcol = {k: i for i, k in enumerate(DOM_FEATURES)}
+    core = np.concatenate([base[:, _CORE_IDX], dom[:, [dcol[c] for c in _CORE_HTML]]], axis=1)
+    window_cols = np.concatenate([base[:, _WINDOW_IDX], dom[:, [dcol["link_density"]]]], axis=1)
+    X = np.concatenate([base, doc_rows, _context(core, window_cols, lay), dom], axis=1)
+    return X, names, html, part["spaced"]
+
+
+def _context(core: np.ndarray, window_cols: np.ndarray, lay: dict[str, Any]) -> np.ndarray:
+    """The neighbours' core features (-1 past either end) and the window means around each block."""
+    n = len(core)
+    padded = np.full((n + 6, core.shape[1]), -1.0)
+    padded[3:n + 3] = core
+    parts = [padded[3 + off:3 + off + n] for off in _OFFSETS]
+    cs = np.concatenate([np.zeros((1, window_cols.shape[1])), np.cumsum(window_cols, axis=0)])
+    for w in _WINDOWS:
+        lo, hi, cnt = lay["windows"][w]
+        parts.append((cs[hi] - cs[lo]) / cnt[:, None])
+    return np.concatenate(parts, axis=1)
+
+
+_TEXT_PART: list[tuple[tuple[str, ...], dict[str, Any]]] = []
+
+
+def _text_part(texts: tuple[str, ...]) -> dict[str, Any]:
+    """Everything in the features that depends on the blocks' texts alone, for the last texts seen: the
+    cleaner asks about the same blocks twice (once without a headline, to find it; then with it)."""
+    last = _TEXT_PART[-1] if _TEXT_PART else None  # (one tuple, replaced atomically)
+    if last is not None and last[0] == texts:
+        return last[1]
+    part = _text_part_of(texts)
+    _TEXT_PART[:] = [(texts, part)]
+    return part
+
+
+def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
+    n = len(texts)
+    base, lower_words, lengths, spaced = _text_matrix(list(texts))
+    lay = _layout(n)
+    idx = lay["idx"]
+    col = _TEXT_COL
+    prose_list = base[:, col["prose"]].tolist()
+    prose_idx = [i for i, p in enumerate(prose_list) if p]
+    first_prose = prose_idx[0] if prose_idx else -1
+    last_prose = prose_idx[-1] if prose_idx else -1
     # distance to the nearest prose block before / after (in blocks), capped
     cap = 50.0
-    prev_d = np.full(n, cap)
-    next_d = np.full(n, cap)
+    prev_d = [cap] * n
+    next_d = [cap] * n
     last = -10**9
-    for i in range(n):
+    for i, p in enumerate(prose_list):
         prev_d[i] = min(i - last, cap)
-        if prose[i]:
+        if p:
             last = i
     nxt = 10**9
     for i in range(n - 1, -1, -1):
         next_d[i] = min(nxt - i, cap)
-        if prose[i]:
+        if prose_list[i]:
             nxt = i
-    ttoks = _title_tokens(title)
-    toks = [_norm_tokens(t) for t in texts]
-    sets = [set(t) for t in toks]
-    counts: dict[str, int] = {}
-    for t in texts:
-        counts[t] = counts.get(t, 0) + 1
-    body_vocab: dict[str, int] = {}
-    for i in prose_idx:
-        for w in sets[i]:
-            body_vocab[w] = body_vocab.get(w, 0) + 1
-    words = np.expm1(base[:, col["log_words"]])
-    title_line = _title_line(sets, ttoks)
-    region, region_words = _regions(prose, words, gap=3)
-    main = int(np.argmax(region_words)) if len(region_words) else -1
+    # _norm_tokens of each block: its lower-case words, unless NFKC changes the block (then the words of that)
+    joined = _JOIN.join(texts)
+    folded = joined if joined.isascii() else unicodedata.normalize("NFKC", joined)
+    if folded is joined or folded == joined:
+        sets = [set(w) for w in lower_words]
+    else:  # the joiner stays where it is (NFKC composes nothing across it), unless a block has one of its own
+        pieces = folded.split(_JOIN) if joined.count(_JOIN) == n - 1 else map(_nfkc, texts)
+        sets = [set(w) if f == t else {x.lower() for x in _WORD.findall(f)}
+                for t, f, w in zip(texts, pieces, lower_words, strict=True)]
+    counts = Counter(texts)
+    body_vocab = Counter(chain.from_iterable(sets[i] for i in prose_idx))
+    in_body = set(body_vocab)
+    in_body_twice = set(compress(body_vocab, map((1).__lt__, body_vocab.values())))
+    log_words = base[:, col["log_words"]]
+    region, region_words = _regions(prose_list, np.expm1(log_words).tolist(), gap=3)
+    main = max(range(len(region_words)), key=region_words.__getitem__) if region_words else -1
     main_lo, main_hi = _region_span(region, main)
     total_prose = max(float(sum(region_words)), 1.0)
-    marks = base[:, col["comment_line"]]
-    heads = base[:, col["comment_head"]]
-    marks_cum = np.concatenate([[0.0], np.cumsum(marks)])
-    head_seen = np.concatenate([[0.0], np.maximum.accumulate(heads)])[:n]
-    doc_rows = np.zeros((n, 25))
-    for i in range(n):
-        s = sets[i]
-        feats = blocks[i].features
-        if ttoks and s:
-            inter = len(s & ttoks)
-            title_sim = inter / len(s | ttoks)
-            contained = inter / len(ttoks)
-        else:
-            title_sim = contained = 0.0
-        if s:
-            own = 1 if prose[i] else 0
-            get = body_vocab.get
-            vocab = sum(get(w, 0) > own for w in s) / len(s)
-        else:
-            vocab = 0.0
-        same_shape = 1.0 if i and abs(base[i, col["log_words"]] - base[i - 1, col["log_words"]]) < 0.3 else 0.0
-        doc_rows[i] = (
-            float(bool(feats.get("blank_before", False))), float(bool(feats.get("blank_after", False))),
-            i / n, cum[i] / total, math.log1p(n), len(prose_idx) / n,
-            (i - first_prose) / n if first_prose >= 0 else -1.0,
-            (i - last_prose) / n if last_prose >= 0 else 1.0,
-            prev_d[i], next_d[i], float(prev_d[i] <= 10 and next_d[i] <= 10),
-            title_sim, contained, float(counts[texts[i]]), vocab, same_shape,
-            float(min(max(i - title_line, -50), 50)) if title_line >= 0 else 99.0,
-            float(title_line >= 0 and i > title_line),
-            region_words[region[i]] / total_prose if region[i] >= 0 else 0.0,
-            float(main_lo <= i <= main_hi),
-            float(min(max(main_lo - i, i - main_hi, 0), 50)) if main >= 0 else 50.0,
-            region_words[main] / total_prose if main >= 0 else 0.0,
-            math.log1p(marks_cum[i]),
-            marks_cum[min(i + 11, n)] - marks_cum[max(i - 10, 0)],
-            head_seen[i] if main_lo <= i else 0.0,
-        )
-    parts = [base, doc_rows]
-    core = np.stack([base[:, col[c]] for c in _CORE], axis=1)
-    if html:
-        from cleaner.html import DOM_FEATURES
-
-        dom = np.array([b.features["dom"] for b in blocks], dtype=np.float64)
-        dcol = {k: i for i, k in enumerate(DOM_FEATURES)}
-        core = np.concatenate([core, dom[:, [dcol[c] for c in _CORE_HTML]]], axis=1)
-    pad = -1.0
-    for off in _OFFSETS:
-        shifted = np.full_like(core, pad)
-        if off < 0:
-            shifted[-off:] = core[:off]
-        else:
-            shifted[:-off] = core[off:]
-        parts.append(shifted)
-    window_cols = [prose, base[:, col["log_words"]], base[:, col["stop_frac"]]]
-    if html:
-        window_cols.append(dom[:, dcol["link_density"]])
-    csum = [np.concatenate([[0.0], np.cumsum(c)]) for c in window_cols]
-    for w in _WINDOWS:
-        lo = np.maximum(idx - w, 0)
-        hi = np.minimum(idx + w + 1, n)
-        cnt = (hi - lo).astype(np.float64)
-        parts.append(np.stack([(cs[hi] - cs[lo]) / cnt for cs in csum], axis=1))
-    if html:
-        parts.append(dom)
-    X = np.concatenate(parts, axis=1)
-    return X, names, html
+    marks_cum = np.concatenate([[0.0], np.cumsum(base[:, col["comment_line"]])])
+    shares = [w / total_prose for w in region_words] + [0.0]  # region -1: the appended 0.0
+    rows = [(prev_d[i], next_d[i], float(prev_d[i] <= 10 and next_d[i] <= 10), float(counts[t]),
+             len(s & in_body_twice if p else s & in_body) / len(s) if s else 0.0, shares[r])
+            for i, (t, s, p, r) in enumerate(zip(texts, sets, prose_list, region.tolist(), strict=True))]
+    doc_rows = np.zeros((n, 25))  # the columns of the title and of the blocks' blank lines: _features
+    doc_rows[:, [8, 9, 10, 13, 14, 18]] = rows
+    doc_rows[:, 2] = lay["pos"]
+    cum = np.array([0, *accumulate(lengths)][:n], dtype=np.float64)
+    doc_rows[:, 3] = cum / max(float(sum(lengths)), 1.0)
+    doc_rows[:, 4] = lay["log_n"]
+    doc_rows[:, 5] = len(prose_idx) / n
+    doc_rows[:, 6] = (idx - first_prose) / n if first_prose >= 0 else -1.0
+    doc_rows[:, 7] = (idx - last_prose) / n if last_prose >= 0 else 1.0
+    doc_rows[1:, 15] = np.abs(log_words[1:] - log_words[:-1]) < 0.3
+    doc_rows[:, 16] = 99.0  # no headline line
+    doc_rows[:, 19] = (main_lo <= idx) & (idx <= main_hi)
+    doc_rows[:, 20] = np.minimum(np.maximum(np.maximum(main_lo - idx, idx - main_hi), 0), 50) if main >= 0 else 50.0
+    doc_rows[:, 21] = region_words[main] / total_prose if main >= 0 else 0.0
+    doc_rows[:, 22] = list(map(math.log1p, marks_cum[:n].tolist()))
+    lo, hi = lay["near"]
+    doc_rows[:, 23] = marks_cum[hi] - marks_cum[lo]
+    doc_rows[:, 24] = np.concatenate([[0.0], np.maximum.accumulate(base[:, col["comment_head"]])])[:n]
+    if main_lo > 0:
+        doc_rows[:min(main_lo, n), 24] = 0.0
+    return {"base": base, "sets": sets, "spaced": spaced, "doc_rows": doc_rows,
+            "context": _context(base[:, _CORE_IDX], base[:, _WINDOW_IDX], lay)}
 
 
 def _title_line(sets: list[set[str]], ttoks: set[str]) -> int:
@@ -288,29 +547,28 @@ def _title_line(sets: list[set[str]], ttoks: set[str]) -> int:
     return best
 
 
-def _regions(mask: np.ndarray, weight: np.ndarray, gap: int) -> tuple[np.ndarray, list[float]]:
+def _regions(mask: Any, weight: Any, gap: int) -> tuple[np.ndarray, list[float]]:
     """Group flagged blocks into regions (flagged blocks at most `gap` apart, and what lies between them).
 
     The article is usually one such region of running prose; comment threads and teaser lists are
     others. Returns the region id of every block (-1 outside all regions) and each region's weight.
     """
-    n = len(mask)
-    region = np.full(n, -1, dtype=np.int64)
+    region = [-1] * len(mask)
     totals: list[float] = []
     last = -10**9
     current = -1
-    for i in range(n):
-        if not mask[i]:
+    for i, flagged in enumerate(mask):
+        if not flagged:
             continue
         if i - last > gap + 1 or current < 0:
             current += 1
             totals.append(0.0)
         else:
-            region[last + 1:i] = current
+            region[last + 1:i] = [current] * (i - last - 1)
         region[i] = current
         totals[current] += float(weight[i])
         last = i
-    return region, totals
+    return np.array(region, dtype=np.int64), totals
 
 
 def _region_span(region: np.ndarray, rid: int) -> tuple[int, int]:
@@ -329,53 +587,63 @@ STAGE2_NAMES = (["p1"] + [f"p1_n{o:+d}" for o in (-2, -1, 1, 2)] + [f"p1_w{w}" f
                    "p1_main_dist", "p1_region_count"])
 
 
-def stage2_features(p1: np.ndarray, blocks: list[Block]) -> np.ndarray:
-    """Context of stage-1 scores: neighbours, window means, the same DOM container, the document."""
+def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None = None) -> np.ndarray:
+    """Context of stage-1 scores: neighbours, window means, the same DOM container, the document.
+    `words`: each block's number of whitespace-separated words, when the caller has them."""
     n = len(p1)
     if n == 0:
         return np.zeros((0, len(STAGE2_NAMES)))
-    idx = np.arange(n)
-    cols: list[np.ndarray] = [p1]
-    for off in (-2, -1, 1, 2):
-        shifted = np.full(n, 0.5)
-        if off < 0:
-            shifted[-off:] = p1[:off]
-        else:
-            shifted[:-off] = p1[off:]
-        cols.append(shifted)
+    lay = _layout(n)
+    idx = lay["idx"]
+    out = np.empty((n, len(STAGE2_NAMES)))
+    out[:, 0] = p1
+    half = np.full(n + 4, 0.5)  # 0.5 past either end
+    half[2:n + 2] = p1
+    for j, k in ((1, 0), (2, 1), (3, 3), (4, 4)):  # p1 at i-2, i-1, i+1, i+2
+        out[:, j] = half[k:k + n]
+    around = np.full(n + 10, np.inf)  # no minimum past either end
+    around[5:n + 5] = p1
     cs = np.concatenate([[0.0], np.cumsum(p1)])
-    for w in _S2_WINDOWS:
-        lo = np.maximum(idx - w, 0)
-        hi = np.minimum(idx + w + 1, n)
-        cols.append((cs[hi] - cs[lo]) / (hi - lo))
-    prev_max = np.array([p1[max(0, i - 5):i].min() if i else 1.0 for i in range(n)])
-    next_max = np.array([p1[i + 1:i + 6].min() if i + 1 < n else 1.0 for i in range(n)])
-    cols += [prev_max, next_max]
-    groups = [b.features.get("group", i) for i, b in enumerate(blocks)]
-    sums: dict[Any, float] = {}
-    sizes: dict[Any, int] = {}
-    for g, p in zip(groups, p1, strict=True):
-        sums[g] = sums.get(g, 0.0) + float(p)
-        sizes[g] = sizes.get(g, 0) + 1
-    cols.append(np.array([sums[g] / sizes[g] for g in groups]))
-    cols.append(np.log1p(np.array([sizes[g] for g in groups], dtype=np.float64)))
-    cols.append(np.full(n, p1.mean()))
+    lo, hi, cnt = lay["s2_windows"]
+    out[:, 5:9] = (cs[hi] - cs[lo]) / cnt
+    out[:, 9] = np.min([around[k:k + n] for k in range(5)], axis=0)  # the 5 before
+    out[0, 9] = 1.0
+    out[:, 10] = np.min([around[k:k + n] for k in range(6, 11)], axis=0)  # the 5 after
+    out[n - 1, 10] = 1.0
+    if any("group" in b.features for b in blocks):
+        groups = [b.features.get("group", i) for i, b in enumerate(blocks)]
+        sums: dict[Any, float] = {}
+        sizes: dict[Any, int] = {}
+        for g, p in zip(groups, p1.tolist(), strict=True):
+            sums[g] = sums.get(g, 0.0) + p
+            sizes[g] = sizes.get(g, 0) + 1
+        out[:, 11] = [sums[g] / sizes[g] for g in groups]
+        out[:, 12] = np.log1p(np.array([sizes[g] for g in groups], dtype=np.float64))
+    else:  # every block its own group
+        out[:, 11] = p1
+        out[:, 12] = np.log1p(np.ones(n))
+    out[:, 13] = p1.mean()
     keep = p1 < 0.5
-    kept_idx = np.flatnonzero(keep)
-    cols.append(np.full(n, kept_idx.mean() / n if len(kept_idx) else -1.0) - idx / n)
+    keep_list = keep.tolist()
+    kept_idx = [i for i, k in enumerate(keep_list) if k]
+    # the mean of the kept indexes: an exact sum of integers, then one division, as numpy's mean
+    out[:, 14] = (sum(kept_idx) / len(kept_idx) / n if kept_idx else -1.0) - lay["pos"]
     ck = np.concatenate([[0], np.cumsum(keep)])
-    cols.append(ck[idx] / max(keep.sum(), 1))
-    cols.append((ck[-1] - ck[idx + 1]) / max(keep.sum(), 1))
-    words = np.array([len(b.text.split()) for b in blocks], dtype=np.float64)
-    region, totals = _regions(keep, words, gap=2)
+    n_keep = max(len(kept_idx), 1)
+    out[:, 15] = ck[:n] / n_keep
+    out[:, 16] = (ck[-1] - ck[1:]) / n_keep
+    if words is None:
+        words = [len(b.text.split()) for b in blocks]
+    region, totals = _regions(keep_list, words, gap=2)
     total = max(float(sum(totals)), 1.0)
-    main = int(np.argmax(totals)) if totals else -1
+    main = max(range(len(totals)), key=totals.__getitem__) if totals else -1
     lo, hi = _region_span(region, main)
-    cols.append(np.array([totals[r] / total if r >= 0 else 0.0 for r in region]))
-    cols.append(((idx >= lo) & (idx <= hi)).astype(np.float64))
-    cols.append(np.minimum(np.maximum(np.maximum(lo - idx, idx - hi), 0), 50).astype(np.float64))
-    cols.append(np.full(n, float(len(totals))))
-    return np.stack(cols, axis=1)
+    shares = np.array(totals + [0.0]) / total  # region -1: the appended 0.0
+    out[:, 17] = shares[region]
+    out[:, 18] = (idx >= lo) & (idx <= hi)
+    out[:, 19] = np.minimum(np.maximum(np.maximum(lo - idx, idx - hi), 0), 50)
+    out[:, 20] = float(len(totals))
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -408,13 +676,136 @@ class Trees:
             self.leaf[k, :m] = t["leaf"]
         self.depth = int(spec["max_depth"])
         self._flat: tuple[np.ndarray, ...] | None = None
+        self._masks: dict[str, Any] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_flat": None, "_masks": None}  # derived: rebuilt on first use
 
     def raw(self, X: np.ndarray, attribute: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """Log-odds per row; with attribute, also per-feature contributions (Saabas path attribution).
 
-        All (row, tree) pairs advance one level at a time over flat arrays, and pairs that reached a leaf
-        drop out: a few numpy operations per level instead of a Python loop per tree.
+        Without attribution every tree is evaluated for all rows at once from its split tests alone
+        (the QuickScorer idea): each test a row fails rules out the leaves left of it, and the row's leaf is
+        the leftmost leaf left over; a handful of numpy operations in all, however deep the trees. With
+        attribution the paths are walked level by level (see _walk).
         """
+        if attribute:
+            return self.base + self.leaf_values(X).sum(axis=1), self.attribute(X)
+        return self.base + self.leaf_values(X).sum(axis=1), None
+
+    def leaf_values(self, X: np.ndarray) -> np.ndarray:
+        """The value of the leaf each row reaches in each tree, (rows, trees) in C order."""
+        masks = self._leaf_masks()
+        if masks is None:
+            return self._walk(X, False, values=True)[0]
+        return np.ascontiguousarray(masks["value"][self._leaves(X)].T)
+
+    def _leaves(self, X: np.ndarray) -> np.ndarray:
+        """The leaf each row reaches in each tree, (trees, rows), as tree * 64 + leaf number."""
+        m = self._leaf_masks()
+        assert m is not None
+        rows = X.shape[0]
+        slots, t_count = m["slots"], m["trees"]
+        xt = np.ascontiguousarray(X.T, dtype=np.float64)
+        went_left = np.take(xt, m["feature"], axis=0) <= m["threshold"]  # (slots * trees, rows); NaN: right
+        ruled_out = np.multiply(m["left_of"], ~went_left).reshape(slots, t_count, rows)
+        gone = np.bitwise_or.reduce(ruled_out, axis=0) if slots else np.zeros((t_count, rows), m["left_of"].dtype)
+        first = ~gone & (gone + m["one"])  # the lowest leaf bit not ruled out
+        return m["ctz"](first) + m["tree_base"]
+
+    def attribute(self, X: np.ndarray) -> np.ndarray:
+        """Per-feature contributions of each row (Saabas path attribution): the same numbers, added in the
+        same order, as walking the trees level by level (_walk), from the rows' leaves and their paths."""
+        m = self._leaf_masks()
+        if m is None:
+            contrib = self._walk(X, True)[1]
+            assert contrib is not None
+            return contrib
+        rows, n_feat = X.shape
+        leaves = self._leaves(X).T.ravel()  # (row, tree) order, as _walk's pairs
+        base = np.repeat(np.arange(rows) * n_feat, m["trees"])
+        contrib = np.zeros(rows * n_feat)
+        features, changes, length = m["path_feature"], m["path_delta"], m["path_length"]
+        for d in range(features.shape[0]):  # level by level, as _walk adds them
+            on = np.flatnonzero(length[leaves] > d)  # the pairs still walking
+            if not on.size:
+                break
+            leaves, base = leaves[on], base[on]
+            contrib += np.bincount(features[d][leaves] + base, weights=changes[d][leaves], minlength=rows * n_feat)
+        return contrib.reshape(rows, n_feat)
+
+    def _leaf_masks(self) -> dict[str, Any] | None:
+        """Per tree: its split tests in slots (feature, threshold, bit set of the leaves left of the test),
+        its leaves' values, leaves numbered left to right, and each leaf's path (features tested, change of
+        value at each step). None when a tree has over 64 leaves."""
+        if self._masks is not None:
+            return self._masks or None
+        t_count = self.feature.shape[0]
+        tests: list[list[tuple[int, float, int]]] = []
+        leaf_value = np.zeros(t_count * 64)
+        paths: dict[int, list[tuple[int, float]]] = {}
+        for k in range(t_count):
+            value = self.value[k]
+            leaves: list[int] = []
+            splits: list[tuple[int, float, int]] = []
+            stack: list[tuple[int, bool, list[tuple[int, float]]]] = [(0, False, [])]
+            first_leaf: dict[int, int] = {}
+            while stack:  # depth first, left before right; an internal node is finished after both
+                node, done, path = stack.pop()
+                if self.leaf[k, node]:
+                    first_leaf[node] = len(leaves)
+                    paths[k * 64 + len(leaves)] = path
+                    leaves.append(node)
+                elif done:
+                    lo = first_leaf[int(self.left[k, node])]
+                    hi = first_leaf[int(self.right[k, node])]
+                    first_leaf[node] = lo
+                    splits.append((int(self.feature[k, node]), float(self.threshold[k, node]),
+                                   ((1 << hi) - 1) ^ ((1 << lo) - 1)))
+                else:
+                    f = int(self.feature[k, node])
+                    left, right = int(self.left[k, node]), int(self.right[k, node])
+                    stack += [(node, True, path), (right, False, path + [(f, value[right] - value[node])]),
+                              (left, False, path + [(f, value[left] - value[node])])]
+            if len(leaves) > 64:
+                self._masks = {}
+                return None
+            leaf_value[k * 64:k * 64 + len(leaves)] = value[leaves]
+            tests.append(splits)
+        slots = max(map(len, tests))
+        dtype = np.uint16 if slots + 1 <= 16 else np.uint64
+        feature = np.zeros((slots, t_count), dtype=np.intp)
+        threshold = np.zeros((slots, t_count))
+        left_of = np.zeros((slots, t_count), dtype=dtype)
+        for k, splits in enumerate(tests):
+            for j, (f, t, bits) in enumerate(splits):
+                feature[j, k], threshold[j, k], left_of[j, k] = f, t, bits
+        depth = max((len(p) for p in paths.values()), default=0)
+        path_feature = np.zeros((max(depth, 1), t_count * 64), dtype=np.intp)
+        path_delta = np.zeros((max(depth, 1), t_count * 64))
+        path_length = np.zeros(t_count * 64, dtype=np.intp)
+        for leaf, path in paths.items():
+            path_length[leaf] = len(path)
+            for d, (f, change) in enumerate(path):
+                path_feature[d, leaf], path_delta[d, leaf] = f, change
+        if dtype is np.uint16:
+            table = np.zeros(1 << 16, dtype=np.intp)
+            for b in range(16):
+                table[1 << b] = b
+            ctz = table.__getitem__
+        else:
+            def ctz(bits: np.ndarray) -> np.ndarray:
+                return np.log2(bits.astype(np.float64)).astype(np.intp)  # exact for powers of two
+        self._masks = {"feature": feature.ravel(), "threshold": threshold.reshape(-1, 1),
+                       "left_of": left_of.reshape(-1, 1), "value": leaf_value, "slots": slots, "trees": t_count,
+                       "ctz": ctz, "one": dtype(1), "tree_base": (np.arange(t_count) * 64)[:, None],
+                       "path_feature": path_feature, "path_delta": path_delta, "path_length": path_length}
+        return self._masks
+
+    def _walk(self, X: np.ndarray, attribute: bool, values: bool = False
+              ) -> tuple[np.ndarray, np.ndarray | None]:
+        """All (row, tree) pairs advance one level at a time over flat arrays, and pairs that reached a leaf
+        drop out; with attribute, each step's change of value is added to the feature it tested."""
         rows, n_feat = X.shape
         if self._flat is None:
             t_count, width = self.feature.shape
@@ -439,6 +830,8 @@ class Trees:
                 contrib += np.bincount(cell, weights=value[nxt] - value[nd], minlength=rows * n_feat)
             node[active] = nxt
             active = active[~leaf[nxt]]
+        if values:
+            return value[node].reshape(rows, t_count), None
         out = self.base + value[node].reshape(rows, t_count).sum(axis=1)
         return out, (contrib.reshape(rows, n_feat) if contrib is not None else None)
 
@@ -535,12 +928,26 @@ def _describe(name: str, value: float) -> str | None:
 
 
 def _reason(names: list[str], X: np.ndarray, contrib: np.ndarray, p: float, boiler: bool) -> str:
-    sign = 1.0 if boiler else -1.0
-    signed = sign * contrib
-    top = np.argpartition(-signed, 11)[:12] if len(signed) > 12 else np.arange(len(signed))
+    signed = (1.0 if boiler else -1.0) * contrib
+    return _reason_text(names, X, _ranked(signed[None, :])[0], signed, p, boiler)
+
+
+def _ranked(signed: np.ndarray) -> list[list[int]]:
+    """Per row of `signed` (contributions towards the verdict), the 12 largest, largest first."""
+    k = signed.shape[1]
+    if k > 12:
+        top = np.argpartition(-signed, 11, axis=1)[:, :12]
+    else:
+        top = np.broadcast_to(np.arange(k), signed.shape)
+    picked = np.take_along_axis(-signed, top, axis=1)
+    return np.take_along_axis(top, np.argsort(picked, axis=1, kind="stable"), axis=1).tolist()
+
+
+def _reason_text(names: list[str], X: np.ndarray, order: list[int], signed: np.ndarray, p: float,
+                 boiler: bool) -> str:
     said: list[str] = []
-    for j in top[np.argsort(-signed[top], kind="stable")]:
-        if sign * contrib[j] <= 0:
+    for j in order:
+        if signed[j] <= 0:
             break
         text = _describe(names[j], float(X[j]))
         if text and text not in said:
@@ -551,12 +958,60 @@ def _reason(names: list[str], X: np.ndarray, contrib: np.ndarray, p: float, boil
     return f"model: {verdict} ({', '.join(said) or 'overall shape'}), p={p:.2f}"
 
 
-@dataclass
 class BlockScore:
-    """The model's judgement of one block: probability of boilerplate and why."""
+    """The model's judgement of one block: probability of boilerplate and why.
 
-    p_boilerplate: float
-    reason: str
+    The reason is worked out when first read (most blocks are kept, and nobody reads why)."""
+
+    __slots__ = ("p_boilerplate", "_reason", "_explain")
+
+    def __init__(self, p_boilerplate: float, reason: str | None = None,
+                 explain: Callable[[], str] | None = None) -> None:
+        self.p_boilerplate = p_boilerplate
+        self._reason = reason
+        self._explain = explain
+
+    @property
+    def reason(self) -> str:
+        if self._reason is None:
+            self._reason = self._explain() if self._explain is not None else ""
+            self._explain = None
+        return self._reason
+
+    @reason.setter
+    def reason(self, value: str) -> None:
+        self._reason = value
+        self._explain = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BlockScore):
+            return NotImplemented
+        return (self.p_boilerplate, self.reason) == (other.p_boilerplate, other.reason)
+
+    def __repr__(self) -> str:
+        return f"BlockScore(p_boilerplate={self.p_boilerplate!r}, reason={self.reason!r})"
+
+
+class _Reasons:
+    """Reasons for one document's blocks, worked out on demand: the path attribution of the row asked for
+    and, at the same time, of every row at least as likely boilerplate, or over the threshold: the ones a
+    caller removing blocks asks for next."""
+
+    def __init__(self, trees: Trees, names: list[str], X: np.ndarray, p: np.ndarray, cut: float) -> None:
+        self.trees, self.names, self.X, self.p, self.cut = trees, names, X, p, cut
+        self.ranked: dict[int, tuple[list[int], np.ndarray]] = {}
+
+    def __call__(self, i: int) -> str:
+        if i not in self.ranked:
+            rows = [j for j in np.flatnonzero(self.p >= min(self.p[i], self.cut)).tolist() if j not in self.ranked]
+            if i not in rows:
+                rows.append(i)
+            sign = np.where(self.p[rows] >= self.cut, 1.0, -1.0)[:, None]
+            signed = sign * self.trees.attribute(self.X[rows])
+            self.ranked.update(zip(rows, zip(_ranked(signed), signed, strict=True), strict=True))
+        order, signed = self.ranked[i]
+        p = float(self.p[i])
+        return _reason_text(self.names, self.X[i], order, signed, p, bool(self.p[i] >= self.cut))
 
 
 class BlockClassifier:
@@ -565,6 +1020,10 @@ class BlockClassifier:
     def __init__(self, models: dict[str, dict[str, Trees]], thresholds: dict[str, float]) -> None:
         self.models = models
         self.thresholds = thresholds
+        self._last: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None  # the last call of scores()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_last": None}
 
     @classmethod
     def from_files(cls, paths: dict[str, Path]) -> BlockClassifier:
@@ -602,23 +1061,37 @@ class BlockClassifier:
     def scores(self, blocks: list[Block], title: str | None, attribute: bool = False
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, list[str], bool]:
         """p_boilerplate per block plus, with attribute, the matrix and contributions used for reasons."""
-        X, names, html = block_features(blocks, title)
-        model = self.models["html" if html else "text"]
-        raw1, _ = model["stage1"].raw(X)
-        p1 = _sigmoid(raw1)
-        X2 = np.concatenate([X, stage2_features(p1, blocks)], axis=1)
-        raw2, contrib = model["stage2"].raw(X2, attribute=attribute)
-        return _sigmoid(raw2), X2, contrib, model["stage2"].names, html
+        key = _scores_key(blocks, title)
+        last = self._last
+        if last is not None and last[0] == key:  # the same blocks and headline as the last call
+            p, X2, names, html = last[1]
+            p, X2 = p.copy(), X2.copy()
+        else:
+            X, _, html, spaced = _features(blocks, title)
+            model = self.models["html" if html else "text"]
+            p1 = _sigmoid(model["stage1"].raw(X)[0])
+            X2 = np.concatenate([X, stage2_features(p1, blocks, spaced)], axis=1)
+            p = _sigmoid(model["stage2"].raw(X2)[0])
+            names = model["stage2"].names
+            self._last = (key, (p.copy(), X2.copy(), names, html))
+        contrib = self.models["html" if html else "text"]["stage2"].attribute(X2) if attribute else None
+        return p, X2, contrib, names, html
 
     def predict(self, blocks: list[Block], title: str | None) -> list[BlockScore]:
-        """One BlockScore per block, in order."""
+        """One BlockScore per block, in order; each reason is worked out when it is read."""
         if not blocks:
             return []
-        p, X2, contrib, names, html = self.scores(blocks, title, attribute=True)
-        assert contrib is not None
-        cut = self.threshold(html)
-        return [BlockScore(float(p[i]), _reason(names, X2[i], contrib[i], float(p[i]), bool(p[i] >= cut)))
-                for i in range(len(blocks))]
+        p, X2, _, names, html = self.scores(blocks, title)
+        reasons = _Reasons(self.models["html" if html else "text"]["stage2"], names, X2, p, self.threshold(html))
+        return [BlockScore(pi, None, partial(reasons, i)) for i, pi in enumerate(p.tolist())]
+
+
+def _scores_key(blocks: list[Block], title: str | None) -> tuple[Any, ...]:
+    """What scores() reads of a document: the blocks' texts, blank lines and DOM evidence, the headline.
+    (The cleaner scores a page twice, without a headline to find one and then with it: often none.)"""
+    return (title, tuple(b.text for b in blocks),
+            tuple((b.features.get("blank_before", False), b.features.get("blank_after", False),
+                   id(b.features.get("dom")), b.features.get("group")) for b in blocks))
 
 
 _OVERRIDE: list[BlockClassifier] = []

@@ -81,11 +81,34 @@ class Document:
 
     @property
     def removed_indexes(self) -> set[int]:
-        return {r.block for r in self.removed if not r.partial}
+        return set(self._removed_set())
+
+    def _removed_set(self) -> set[int]:
+        """The indexes of wholly removed blocks, kept up to date as `removed` grows: the cleaner asks for
+        them once a block and once a removal, and rebuilding the set each time made a long page's
+        cleaning quadratic. Rebuilt whenever `removed` is another list, or has changed length or last item."""
+        removed = self.removed
+        last = removed[-1] if removed else None
+        cached = self.__dict__.get("_gone")
+        if cached is None or cached[0] is not removed or cached[1] != len(removed) or cached[2] is not last:
+            if cached is not None and cached[0] is removed and cached[1] == len(removed) - 1 and last is not None \
+                    and (len(removed) < 2 or removed[-2] is cached[2]):
+                gone = cached[3]  # one removal appended since: add it
+                if not last.partial:
+                    gone.add(last.block)
+            else:
+                gone = {r.block for r in removed if not r.partial}
+            cached = (removed, len(removed), last, gone)
+            self.__dict__["_gone"] = cached
+        return cached[3]
+
+    def is_removed(self, index: int) -> bool:
+        """Whether block `index` is wholly removed (`index in removed_indexes`, without copying the set)."""
+        return index in self._removed_set()
 
     @property
     def kept_blocks(self) -> list[Block]:
-        gone = self.removed_indexes
+        gone = self._removed_set()
         return [b for i, b in enumerate(self.blocks) if i not in gone]
 
     @property
@@ -95,7 +118,7 @@ class Document:
 
     def remove(self, index: int, rule: str, reason: str) -> bool:
         """Mark block `index` removed unless an earlier rule already did; True when newly removed."""
-        if index in self.removed_indexes:
+        if index in self._removed_set():
             return False
         self.removed.append(Removal(self.blocks[index].text, rule, reason, index))
         return True

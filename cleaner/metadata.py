@@ -84,7 +84,7 @@ def is_date_line(text: str) -> str | None:
 def _title_likeness(block: Block) -> float:
     text = block.text
     words = len(text.split())
-    if block.kind == "list_item" or words < 3 or words > 30 or _TITLE_NOISE.search(text) or is_date_line(text):
+    if block.kind == "list_item" or words < 3 or words > 30 or _TITLE_NOISE.match(text) or is_date_line(text):
         return 0.0
     score = 1.0 + 0.2 * min(words, 10) / 10  # headlines run to several words; menu items and labels do not
     if text.endswith("."):
@@ -104,10 +104,8 @@ def find_title(blocks: list[Block], declared: str | None = None) -> int | None:
     first long paragraph (the earliest of equal copies, so a repeated headline is removed as a copy)."""
     if declared:
         key = _norm(declared)
-        for i, block in enumerate(blocks[:60]):
-            if _norm(block.text) == key:
-                return i
-        return None  # the caller knows the headline and it is not in the text: guess no other
+        # None when it is not in the text: the caller knows the headline, so guess no other
+        return next((i for i, block in enumerate(blocks[:60]) if norm_equals(block.text, key)), None)
     first_long = next((i for i, b in enumerate(blocks) if _is_prose(b.text)), len(blocks))
     best, best_score = None, 0.0
     for i in range(min(first_long, 60)):
@@ -117,7 +115,16 @@ def find_title(blocks: list[Block], declared: str | None = None) -> int | None:
     if best is None:
         return None
     key = _norm(blocks[best].text)
-    return next(i for i in range(best + 1) if _norm(blocks[i].text) == key)
+    return next(i for i in range(best + 1) if norm_equals(blocks[i].text, key))
+
+
+def norm_equals(text: str, key: str) -> bool:
+    """_norm(text) == key, for a key _norm made: without tokenising the many texts lacking one of key's words."""
+    if key:
+        low = text.lower()
+        if not all(word in low for word in key.split(" ")):
+            return False
+    return _norm(text) == key
 
 
 def find_date(blocks: list[Block], title_index: int | None) -> tuple[int, str] | None:

@@ -8,7 +8,8 @@ a pack is rejected with a clear error when it is loaded.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,110 @@ class Rule:
     position: str = "any"
     extent: str = "section"
     examples: tuple[dict, ...] = ()
+    # The pack's patterns combined (see _Gate), and this rule's number among them: the gate tells which of
+    # the pack's rules match a text, and only those run their own pattern (to say where).
+    gate: Any = field(default=None, compare=False, repr=False)
+    gate_index: int = field(default=-1, compare=False, repr=False)
 
     def search(self, text: str):
+        gate = self.gate
+        if gate is not None:
+            hits = gate.seen.get(text)
+            if hits is None:
+                hits = gate.hits(text)
+            if hits is not True and self.gate_index not in hits:
+                return None
         return self.regex.search(text)
+
+
+_NONE: frozenset[int] = frozenset()
+
+
+class _Gate:
+    """The patterns of one pack, scanned once for all of them. A text goes through one RE2 alternation
+    `(?:p1)|(?:p2)|...`, which matches exactly when one of the patterns does; most blocks stop there.
+    For the few it matches, an RE2 set of the same patterns names the rules that match (a set's answer is
+    empty when its DFA runs out of memory: then every rule is asked, as without a gate). The rules' own
+    patterns run only where they match, to say where. The cleaner asks about a block once a rule and
+    passes over a page more than once, so the answers for the last few thousand texts are kept."""
+
+    __slots__ = ("patterns", "regex", "set", "seen")
+    KEEP = 4096
+
+    def __init__(self, patterns: list[str], regex: Any, rule_set: Any) -> None:
+        self.patterns = patterns
+        self.regex = regex
+        self.set = rule_set
+        # text → numbers of the rules that match it (True: not known, ask them all)
+        self.seen: dict[str, frozenset[int] | bool] = {}
+
+    def __getstate__(self) -> Any:
+        return self.patterns  # an RE2 set does not pickle, and the answers kept are not worth sending
+
+    def __setstate__(self, patterns: list[str]) -> None:
+        gate = _Gate.compile(patterns)
+        if gate is None:  # compiled in the sending process: it compiles here too
+            raise RulePackError("rule pack patterns could not be compiled again")
+        self.patterns, self.regex, self.set, self.seen = patterns, gate.regex, gate.set, {}
+
+    def hits(self, text: str) -> frozenset[int] | bool:
+        hits: frozenset[int] | bool = _NONE
+        if self.regex.search(text) is not None:
+            found = self.set.Match(text)
+            hits = frozenset(found) if found else True
+        if len(self.seen) >= self.KEEP:
+            self.seen.clear()
+        self.seen[text] = hits
+        return hits
+
+    def __call__(self, text: str) -> bool:
+        hits = self.seen.get(text)
+        return bool(self.hits(text) if hits is None else hits)
+
+    @classmethod
+    def for_rules(cls, rules: list[Rule]) -> _Gate | None:
+        """None when the patterns cannot be combined as they are: \\Q (quoting up to a \\E that may be
+        missing), named groups (the names could clash) or a combination over RE2's memory limit."""
+        patterns = [r.pattern for r in rules]
+        if len(patterns) < 2 or any("\\Q" in p or "(?P<" in p or "(?<" in p for p in patterns):
+            return None
+        return cls.compile(patterns)
+
+    @classmethod
+    def compile(cls, patterns: list[str]) -> _Gate | None:
+        try:
+            regex = re2.compile("|".join(f"(?:{p})" for p in patterns), _re2_options())
+            rule_set = re2.Set.SearchSet(_re2_options())
+            for p in patterns:
+                rule_set.Add(p)
+            rule_set.Compile()
+        except re2.error:  # type: ignore[attr-defined]
+            return None
+        return cls(list(patterns), regex, rule_set)
+
+
+def prefilter(rules: list[Rule]) -> Callable[[str], bool]:
+    """A test that is False only for texts no rule of `rules` can match: one scan per pack (the gates), so
+    a caller can skip its loop over the rules for most blocks. Always True when a rule has no gate."""
+    gates: list[_Gate] = []
+    for rule in rules:
+        if rule.gate is None:
+            return _always
+        if not any(g is rule.gate for g in gates):
+            gates.append(rule.gate)
+    if len(gates) == 1:
+        return gates[0]
+    return lambda text: any(gate(text) for gate in gates)
+
+
+def _always(text: str) -> bool:
+    return True
+
+
+def _gated(rules: list[Rule]) -> list[Rule]:
+    """The rules with their pack's gate (unchanged when the patterns cannot be combined)."""
+    gate = _Gate.for_rules(rules)
+    return rules if gate is None else [replace(r, gate=gate, gate_index=i) for i, r in enumerate(rules)]
 
 
 @dataclass
@@ -120,7 +222,7 @@ def parse_pack(data: Any, path: str | None = None) -> RulePack:
     return RulePack(
         id=pack_id,
         description=data["description"],
-        rules=rules,
+        rules=_gated(rules),
         domains=[d.lower() for d in applies.get("domains", [])],
         sources=list(applies.get("sources", [])),
         structure=dict(data.get("structure", {})),

@@ -16,6 +16,9 @@ BULLET = re.compile(r"^(?:[•·●▪◦‣∙*\-–—]|\d{1,3}[.)])\s+")
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’)]$")
 # Invisible characters that only make two equal lines look different.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# what a clean line cannot contain: whitespace other than the space (and the newline between lines), and
+# the invisible characters
+_ODD = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n") + "".join(map(chr, _INVISIBLE))
 
 
 def normalize_line(line: str) -> str:
@@ -26,34 +29,49 @@ def normalize_line(line: str) -> str:
 
 def guess_kind(text: str, blank_before: bool, blank_after: bool) -> str:
     """A cheap guess of the block's role from its shape; the classifier and rules refine it."""
+    return _guess_kind(text, len(text.split()), blank_before, blank_after)
+
+
+def _guess_kind(text: str, words: int, blank_before: bool, blank_after: bool) -> str:
     if BULLET.match(text):
         return "list_item"
-    words = len(text.split())
-    if words <= 12 and not _SENTENCE_END.search(text) and blank_before and blank_after:
+    if words <= 12 and blank_before and blank_after and not _SENTENCE_END.search(text):
         return "heading"
     return "paragraph" if words >= 15 else "line"
 
 
 def segment_text(text: str) -> list[Block]:
     """One block per non-blank line, in order, with blank_before/blank_after/indent features."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    items: list[tuple[str, int, int]] = []  # (clean text, indent, line number)
-    for number, raw in enumerate(lines):
-        clean = normalize_line(raw)
-        if clean:
-            items.append((clean, len(raw) - len(raw.lstrip(" \t\u00a0")), number))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    items: list[tuple[str, int, int, int]] = []  # (clean text, words, indent, line number)
+    if _is_clean(text):  # every line is already what normalize_line makes of it
+        items = [(line, line.count(" ") + 1, 0, number) for number, line in enumerate(lines) if line]
+    else:
+        for number, raw in enumerate(lines):
+            words = normalize_line(raw).split()
+            if words:
+                items.append((" ".join(words), len(words), len(raw) - len(raw.lstrip(" \t\u00a0")), number))
     blocks: list[Block] = []
-    for i, (clean, indent, number) in enumerate(items):
-        blank_before = i == 0 or items[i - 1][2] < number - 1
-        blank_after = i == len(items) - 1 or items[i + 1][2] > number + 1
+    last = len(items) - 1
+    for i, (clean, words, indent, number) in enumerate(items):
+        blank_before = i == 0 or items[i - 1][3] < number - 1
+        blank_after = i == last or items[i + 1][3] > number + 1
         blocks.append(
             Block(
                 text=clean,
-                kind=guess_kind(clean, blank_before, blank_after),  # type: ignore[arg-type]
+                kind=_guess_kind(clean, words, blank_before, blank_after),  # type: ignore[arg-type]
                 features={"blank_before": blank_before, "blank_after": blank_after, "indent": indent},
             )
         )
     return blocks
+
+
+def _is_clean(text: str) -> bool:
+    """True when normalize_line changes no line of `text` (newlines only): no whitespace but single spaces
+    between words, nothing invisible, NFC (then so is every line: a newline combines with nothing)."""
+    return (not any(c in text for c in _ODD) and "  " not in text and " \n" not in text and "\n " not in text
+            and not text.startswith(" ") and not text.endswith(" ") and unicodedata.is_normalized("NFC", text))
 
 
 def segment(doc: Document) -> Document:

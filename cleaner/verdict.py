@@ -33,29 +33,29 @@ def _words(text: str) -> int:
     return max(len(_WORD.findall(text)), cjk // 2)
 
 
-def _is_prose(text: str) -> bool:
-    n = _words(text)
+def _is_prose(text: str, n: int | None = None) -> bool:
+    n = _words(text) if n is None else n
     return (n >= 12 and bool(_SENT_END.search(text.strip()))) or n >= 25
 
 
-def _is_teaser(block: Block) -> bool:
+def _is_teaser(block: Block, n: int | None = None) -> bool:
     """A short headline-like line, or one that is mostly link text."""
-    n = _words(block.text)
+    n = _words(block.text) if n is None else n
     link = float(block.features.get("link_density", 0.0) or 0.0)
     return (link >= 0.5 and n <= 25) or (3 <= n <= 16 and not _SENT_END.search(block.text.strip()))
 
 
 def article_verdict(blocks: list[Block], kept: list[bool], title: str | None) -> dict[str, Any]:
     """{"is_article": bool, "reasons": [...]} for the kept blocks of a document."""
-    kept_blocks = [b for b, k in zip(blocks, kept, strict=True) if k]
-    words = sum(_words(b.text) for b in kept_blocks)
-    prose = [b for b in kept_blocks if _is_prose(b.text)]
-    prose_words = sum(_words(b.text) for b in prose)
-    teasers = sum(_is_teaser(b) for b in kept_blocks)
+    kept_blocks = [(b, _words(b.text)) for b, k in zip(blocks, kept, strict=True) if k]  # counted once a block
+    words = sum(c for _, c in kept_blocks)
+    prose = [(b, c) for b, c in kept_blocks if _is_prose(b.text, c)]
+    prose_words = sum(c for _, c in prose)
+    teasers = sum(_is_teaser(b, c) for b, c in kept_blocks)
     reasons: list[str] = []
     if words < MIN_WORDS:
         reasons.append(f"near-empty: {words} words kept of {sum(_words(b.text) for b in blocks)} (< {MIN_WORDS})")
-    head = " ".join([title or ""] + [b.text for b in kept_blocks[:5]])
+    head = " ".join([title or ""] + [b.text for b, _ in kept_blocks[:5]])
     m = _ERROR.search(head)
     if m and words < ERROR_MAX_WORDS:
         reasons.append(f"error page: '{m.group(0)}' with {words} words kept (< {ERROR_MAX_WORDS})")

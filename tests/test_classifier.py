@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pytest
 from conftest import shared_path
 
 from cleaner.classifier import BlockClassifier, BlockScore, Trees, block_features, feature_names
@@ -117,3 +120,226 @@ def test_verdict() -> None:
     v = article_verdict([Block("404 Not Found"), Block("The page you requested does not exist.")], [True, True], None)
     assert not v["is_article"] and any("error page" in r for r in v["reasons"])
     assert any("near-empty" in r for r in v["reasons"])
+
+
+# --------------------------------------------------------------------------------------------------
+# the fast paths compute exactly what the straightforward definitions compute
+# --------------------------------------------------------------------------------------------------
+
+from collections import Counter  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from cleaner import classifier as clf_mod  # noqa: E402
+from cleaner.testing import hostile_texts, noisy_articles  # noqa: E402
+
+_SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# characters that exercise every per-character class, the patterns' literals and their edge cases
+_ALPHABET = st.sampled_from(list(
+    "aAbB zZ09_.,;:!?…\"'”’»)]([«“„‘|·•»/-–—*+>#@©%&\t\u00a0\u2009\u3000\u200b\u00ad\ufeff\x00\x1c"
+    "éÉßİıſKΣσς日本語한국中文カ½²٣\U0001d400\U0001f600ﬁＡ\u0301") + [
+    "January", "Sept.", " 12, 2019", "2019-05-07", "12/05/2019", "5 mins ago", "10:30", "年", "(c)", "Copyright",
+    "all rights reserved", "www.example.com", "https://x", " - ", " | ", "Comments", "says:", "Reply", "1."])
+_LINES = st.lists(_ALPHABET, max_size=30).map("".join)
+
+
+def _reference_block_features(blocks: list[Block], title: str | None) -> np.ndarray:
+    """The feature matrix computed block by block from the definitions (the classifier's code before it was
+    vectorised): _text_features per block, then the document-level columns one block at a time."""
+    html = bool(blocks) and "dom" in blocks[0].features
+    n = len(blocks)
+    texts = [b.text.strip() for b in blocks]
+    tf = [clf_mod._text_features(t) for t in texts]
+    base = np.array([[f[k] for k in clf_mod._TEXT_NAMES] for f in tf], dtype=np.float64).reshape(n, -1)
+    col = {k: i for i, k in enumerate(clf_mod._TEXT_NAMES)}
+    prose = base[:, col["prose"]]
+    prose_idx = np.flatnonzero(prose)
+    first_prose = int(prose_idx[0]) if len(prose_idx) else -1
+    last_prose = int(prose_idx[-1]) if len(prose_idx) else -1
+    lengths = np.array([len(t) for t in texts], dtype=np.float64)
+    cum = np.cumsum(lengths) - lengths
+    total = max(lengths.sum(), 1.0)
+    prev_d, next_d = np.full(n, 50.0), np.full(n, 50.0)
+    last = -10**9
+    for i in range(n):
+        prev_d[i] = min(i - last, 50.0)
+        if prose[i]:
+            last = i
+    nxt = 10**9
+    for i in range(n - 1, -1, -1):
+        next_d[i] = min(nxt - i, 50.0)
+        if prose[i]:
+            nxt = i
+    ttoks = set(clf_mod._norm_tokens(title)) if title else set()
+    sets = [set(clf_mod._norm_tokens(t)) for t in texts]
+    counts = Counter(texts)
+    body_vocab: Counter[str] = Counter()
+    for i in prose_idx:
+        body_vocab.update(sets[i])
+    words = np.expm1(base[:, col["log_words"]])
+    title_line = clf_mod._title_line(sets, ttoks)
+    region, region_words = clf_mod._regions(prose, words, gap=3)
+    main = int(np.argmax(region_words)) if len(region_words) else -1
+    main_lo, main_hi = clf_mod._region_span(region, main)
+    total_prose = max(float(sum(region_words)), 1.0)
+    marks_cum = np.concatenate([[0.0], np.cumsum(base[:, col["comment_line"]])])
+    head_seen = np.concatenate([[0.0], np.maximum.accumulate(base[:, col["comment_head"]])])[:n]
+    doc_rows = np.zeros((n, 25))
+    for i in range(n):
+        s, feats = sets[i], blocks[i].features
+        inter = len(s & ttoks)
+        title_sim = inter / len(s | ttoks) if ttoks and s else 0.0
+        contained = inter / len(ttoks) if ttoks and s else 0.0
+        vocab = sum(body_vocab[w] > (1 if prose[i] else 0) for w in s) / len(s) if s else 0.0
+        lw = base[:, col["log_words"]]
+        doc_rows[i] = (
+            float(bool(feats.get("blank_before", False))), float(bool(feats.get("blank_after", False))),
+            i / n, cum[i] / total, math.log1p(n), len(prose_idx) / n,
+            (i - first_prose) / n if first_prose >= 0 else -1.0, (i - last_prose) / n if last_prose >= 0 else 1.0,
+            prev_d[i], next_d[i], float(prev_d[i] <= 10 and next_d[i] <= 10), title_sim, contained,
+            float(counts[texts[i]]), vocab, 1.0 if i and abs(lw[i] - lw[i - 1]) < 0.3 else 0.0,
+            float(min(max(i - title_line, -50), 50)) if title_line >= 0 else 99.0,
+            float(title_line >= 0 and i > title_line),
+            region_words[region[i]] / total_prose if region[i] >= 0 else 0.0, float(main_lo <= i <= main_hi),
+            float(min(max(main_lo - i, i - main_hi, 0), 50)) if main >= 0 else 50.0,
+            region_words[main] / total_prose if main >= 0 else 0.0, math.log1p(marks_cum[i]),
+            marks_cum[min(i + 11, n)] - marks_cum[max(i - 10, 0)], head_seen[i] if main_lo <= i else 0.0)
+    core = np.stack([base[:, col[c]] for c in clf_mod._CORE], axis=1)
+    windows = [base[:, col["prose"]], base[:, col["log_words"]], base[:, col["stop_frac"]]]
+    if html:
+        from cleaner.html import DOM_FEATURES
+
+        dom = np.array([b.features["dom"] for b in blocks], dtype=np.float64)
+        dcol = {k: i for i, k in enumerate(DOM_FEATURES)}
+        core = np.concatenate([core, dom[:, [dcol[c] for c in clf_mod._CORE_HTML]]], axis=1)
+        windows.append(dom[:, dcol["link_density"]])
+    parts = [base, doc_rows]
+    for off in clf_mod._OFFSETS:
+        shifted = np.full_like(core, -1.0)
+        for i in range(n):
+            if 0 <= i + off < n:
+                shifted[i] = core[i + off]
+        parts.append(shifted)
+    for w in clf_mod._WINDOWS:
+        parts.append(np.array([[c[max(i - w, 0):min(i + w + 1, n)].sum() / (min(i + w + 1, n) - max(i - w, 0))
+                                for c in windows] for i in range(n)]).reshape(n, -1))
+    if html:
+        parts.append(dom)
+    return np.concatenate(parts, axis=1)
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal, but for the window means: the reference adds the window's values up directly, the classifier
+    (before and after vectorising) subtracts running sums, which may differ in the last bit."""
+    return a.shape == b.shape and np.allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def _check_features(blocks: list[Block], title: str | None) -> None:
+    X, names, _ = block_features(blocks, title)
+    if not blocks:
+        assert X.shape == (0, len(names))
+        return
+    ref = _reference_block_features(blocks, title)
+    windows = [j for j, name in enumerate(names) if name[:1] == "w" and name[1:2].isdigit()]
+    exact = [j for j in range(len(names)) if j not in windows]
+    assert _same(X[:, exact], ref[:, exact]), [names[j] for j in exact if not _same(X[:, j], ref[:, j])]
+    assert _close(X[:, windows], ref[:, windows])
+
+
+@_SETTINGS
+@given(st.lists(_LINES, min_size=1, max_size=25), st.one_of(st.none(), _LINES))
+def test_features_equal_the_block_by_block_definitions(lines: list[str], title: str | None) -> None:
+    blocks = [Block(t, features={"blank_before": i % 3 == 0, "blank_after": i % 2 == 0}) for i, t in enumerate(lines)]
+    _check_features(blocks, title)
+
+
+@_SETTINGS
+@given(st.one_of(noisy_articles().map(lambda a: (a.text, a.title)), hostile_texts().map(lambda t: (t, None))))
+def test_features_of_articles_and_hostile_texts(case: tuple[str, str | None]) -> None:
+    text, title = case
+    _check_features(segment_text(text), title)
+
+
+def test_features_of_the_seeds_and_dev_pages() -> None:
+    seeds = shared_path("seeds")
+    for path in sorted(seeds.glob("*.txt")):
+        blocks = segment_text(path.read_text(encoding="utf-8"))
+        _check_features(blocks, None)
+        _check_features(blocks, blocks[1].text)  # the cached text part, with another headline
+
+
+def _random_trees(rng: np.random.Generator, n_feat: int, n_trees: int, max_leaves: int) -> dict:
+    trees = []
+    for _ in range(n_trees):
+        feature, threshold, left, right, value, leaf = [0], [0.0], [0], [0], [float(rng.normal())], [True]
+        for _ in range(int(rng.integers(0, max_leaves))):  # split a random leaf
+            k = int(rng.choice([i for i, is_leaf in enumerate(leaf) if is_leaf]))
+            a, b = len(feature), len(feature) + 1
+            feature[k], threshold[k], left[k], right[k], leaf[k] = int(rng.integers(n_feat)), float(
+                rng.choice([-1.0, 0.0, 0.5, 1.0, rng.normal()])), a, b, False
+            for _ in (a, b):
+                feature.append(0), threshold.append(0.0), left.append(0), right.append(0)
+                value.append(float(rng.normal())), leaf.append(True)
+        trees.append({"feature": feature, "threshold": threshold, "left": left, "right": right, "value": value,
+                      "leaf": leaf})
+    return {"features": [f"f{i}" for i in range(n_feat)], "base": 0.1, "max_depth": 99, "trees": trees}
+
+
+@pytest.mark.parametrize("max_leaves", [1, 15, 40, 80])
+def test_trees_leaf_masks_equal_the_level_walk(max_leaves: int) -> None:
+    """Leaf masks (uint16 up to 16 leaves, uint64 up to 64, the walk beyond) and the path attribution give the
+    very numbers of walking the trees level by level, NaN going right."""
+    rng = np.random.default_rng(max_leaves)
+    trees = Trees(_random_trees(rng, 7, 30, max_leaves))
+    X = rng.choice([-1.0, 0.0, 0.5, 1.0, np.nan, 3.0], size=(40, 7))
+    X[:, 3] = rng.normal(size=40)
+    walked, walked_contrib = trees._walk(X, True)
+    raw, contrib = trees.raw(X, attribute=True)
+    assert np.array_equal(raw, walked) and np.array_equal(contrib, walked_contrib)
+    assert np.array_equal(trees.raw(X)[0], walked)
+    assert np.array_equal(trees.attribute(X[[5, 2]]), walked_contrib[[5, 2]])
+
+
+def test_reasons_are_worked_out_lazily_and_equal_the_eager_ones() -> None:
+    clf = BlockClassifier.load()
+    blocks = segment_text(shared_path("seeds", "000_3db7eecbe8e40396.txt").read_text(encoding="utf-8"))
+    scores = clf.predict(blocks, None)
+    p, X2, contrib, names, html = clf.scores(blocks, None, attribute=True)
+    assert contrib is not None and [s.p_boilerplate for s in scores] == p.tolist()
+    cut = clf.threshold(html)
+    order: Callable[[int], int] = lambda i: (i * 7) % len(blocks)  # noqa: E731 - ask in a scrambled order
+    for i in map(order, range(len(blocks))):
+        assert scores[i].reason == clf_mod._reason(names, X2[i], contrib[i], float(p[i]), bool(p[i] >= cut))
+
+
+def test_block_score_keeps_its_constructor() -> None:
+    score = BlockScore(0.75, "model: boilerplate (menu), p=0.75")
+    assert score.p_boilerplate == 0.75 and score.reason.startswith("model: boilerplate")
+    assert score == BlockScore(0.75, "model: boilerplate (menu), p=0.75") and "0.75" in repr(score)
+
+
+def test_scoring_the_same_page_twice_reuses_the_first_answer() -> None:
+    """The cleaner scores a page without a headline and then with the one it found (often none): the second
+    call is answered from the first (with copies), and a changed block or headline is scored anew."""
+    rng = np.random.default_rng(1)
+    names = feature_names(False)
+    clf = BlockClassifier.from_specs({"text": {
+        "stage1": _random_trees(rng, len(names), 20, 8) | {"features": names},
+        "stage2": _random_trees(rng, len(names) + len(clf_mod.STAGE2_NAMES), 20, 8)
+        | {"features": names + list(clf_mod.STAGE2_NAMES)}}})
+    blocks = segment_text("Home | News\n\nA headline here\n\nThe council met on Tuesday and argued, at length, "
+                          "about the new budget for schools and roads.\n")
+    p, X2, _, _, _ = clf.scores(blocks, None)
+    first = p.copy()
+    p[:] = -1.0  # the caller's copy
+    again, X2_again, _, _, _ = clf.scores(blocks, None)
+    assert np.array_equal(again, first) and np.array_equal(X2_again, X2)
+    assert not np.array_equal(clf.scores(blocks, "A headline here")[1], X2)  # the headline's columns differ
+    blocks[2].text = "Changed."
+    assert not np.array_equal(clf.scores(blocks, None)[1], X2)

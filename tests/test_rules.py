@@ -11,8 +11,8 @@ from conftest import ROOT
 
 import cleaner
 from cleaner.cli import main
-from cleaner.pipeline import Pipeline
 from cleaner.errors import RulePackError
+from cleaner.pipeline import Pipeline
 from cleaner.rules import bundled_packs, load_pack
 
 
@@ -83,3 +83,85 @@ def test_every_bundled_rule_has_examples() -> None:
         assert pack.path and pack.path.startswith(str(ROOT)) or "_data" in pack.path
         for rule in pack.rules:
             assert rule.examples, f"{rule.id} has no examples"
+
+
+# --------------------------------------------------------------------------------------------------
+# each pack's patterns combined into one gate: it matches exactly where one of the rules does
+# --------------------------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from cleaner.rules import Rule, _Gate, parse_pack, prefilter  # noqa: E402
+from cleaner.testing import noisy_articles  # noqa: E402
+
+_EXAMPLES = [ex["text"] for pack in bundled_packs() for rule in pack.rules for ex in rule.examples]
+_TEXTS = st.one_of(st.sampled_from(_EXAMPLES), st.text(max_size=60),
+                   noisy_articles().map(lambda a: a.text.split("\n")[0]),
+                   st.lists(st.sampled_from(_EXAMPLES + ["", " ", "x", "Related", ":", "©", "\n"]), max_size=4)
+                   .map(" ".join))
+
+
+def _matches(rules: list[Rule], text: str) -> list[bool]:
+    return [rule.regex.search(text) is not None for rule in rules]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXTS)
+def test_a_packs_gate_matches_exactly_where_a_rule_does(text: str) -> None:
+    for pack in bundled_packs():
+        gate = pack.rules[0].gate
+        assert gate is not None and all(rule.gate is gate for rule in pack.rules)
+        assert gate(text) == any(_matches(pack.rules, text))
+        assert [rule.search(text) is not None for rule in pack.rules] == _matches(pack.rules, text)
+        assert prefilter(pack.rules)(text) == gate(text)
+        hits = gate.hits(text)
+        assert hits is True or hits == {i for i, m in enumerate(_matches(pack.rules, text)) if m}
+
+
+def test_when_the_rule_set_gives_no_answer_every_rule_is_asked() -> None:
+    """An RE2 set whose DFA runs out of memory answers as if nothing matched: the alternation says something
+    did, so the rules are asked one by one."""
+
+    class Silent:
+        def Match(self, text: str) -> None:  # noqa: N802 - RE2's name
+            return None
+
+    pack = parse_pack({"id": "p", "description": "d", "rules": [
+        {"id": "a", "kind": "line", "pattern": "^Related$", "reason": "why"},
+        {"id": "b", "kind": "line", "pattern": "Rel", "reason": "why"}]})
+    pack.rules[0].gate.set = Silent()
+    assert pack.rules[0].gate.hits("Related") is True
+    assert pack.rules[0].search("Related") and pack.rules[1].search("Related")
+    assert pack.rules[0].search("Relative") is None and pack.rules[1].search("Relative")
+
+
+def test_gates_of_the_dev_pages_lines() -> None:
+    from conftest import SHARED
+
+    texts = sorted((SHARED / "data" / "extraction" / "text").glob("*.txt"))[:60]
+    if not texts:
+        pytest.skip("development data not found")
+    packs = bundled_packs()
+    for path in texts:
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            for pack in packs:
+                assert [r.search(line) is not None for r in pack.rules] == _matches(pack.rules, line)
+
+
+def test_patterns_that_cannot_be_combined_keep_their_own_search() -> None:
+    def pack(*patterns: str):
+        return parse_pack({"id": "p", "description": "d", "rules": [
+            {"id": f"r{i}", "kind": "line", "pattern": p, "reason": "why"} for i, p in enumerate(patterns)]})
+
+    quoted = pack(r"\Qa|b", "^c$")  # \Q quotes to the end: wrapped in (?:...) it would swallow the )
+    assert all(r.gate is None for r in quoted.rules)
+    assert [r.search("xa|b") is not None for r in quoted.rules] == [True, False]
+    named = pack("(?P<x>a)", "(?P<x>b)")
+    assert all(r.gate is None for r in named.rules) and named.rules[1].search("b")
+    flags = pack("(?i)^related$", "^Teaser$")  # a flag stays inside its own pattern
+    assert flags.rules[0].gate is not None
+    assert flags.rules[1].search("teaser") is None and flags.rules[0].search("RELATED")
+    assert prefilter(flags.rules + quoted.rules)("nothing") is True  # a rule without a gate: always look
+    assert prefilter(flags.rules)("nothing") is False
+    assert _Gate.for_rules(flags.rules[:1]) is None  # one pattern: nothing to combine

@@ -12,9 +12,9 @@ import re
 from typing import Any
 
 from .document import Block, Document
-from .metadata import _title_likeness, find_date, find_title, normalize_date
+from .metadata import _norm, _title_likeness, find_date, find_title, norm_equals, normalize_date
 from .read import domain_of
-from .rules import Rule, RuleSet
+from .rules import Rule, RuleSet, prefilter
 from .templates import source_key as template_source
 
 LONG_PARAGRAPH_WORDS = 30
@@ -43,10 +43,6 @@ def _words(text: str) -> int:
     return n
 
 
-def _norm(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
-
-
 def _is_prose(text: str) -> bool:
     return _words(text) >= 15 and text.rstrip()[-1:] in ".!?\"'”’)"
 
@@ -55,9 +51,16 @@ def _is_doubled(text: str) -> bool:
     """A teaser that prints its headline twice ('Headline Headline category | date')."""
     words = text.split()
     for size in range(4, len(words) // 2 + 1):
-        if words[:size] == words[size : 2 * size]:
+        if words[size] == words[0] and words[:size] == words[size : 2 * size]:
             return not words[size - 1].endswith((".", "!", "?"))  # a sentence said twice is prose, not a teaser
     return False
+
+
+
+def _has_teaser_suffix(text: str) -> bool:
+    """_TEASER_SUFFIX.search(text), asked only of texts ending (but for spaces) as it must: a digit or 'read'."""
+    last = text.rstrip()[-1:]
+    return (last.isdecimal() or last in "dD") and _TEASER_SUFFIX.search(text) is not None
 
 
 class Cleaner:
@@ -197,8 +200,9 @@ class Cleaner:
         if self._scores is None:
             return 0
         sections = [r for r in rules if r.kind == "section"]
-        markers = [i for i, b in enumerate(doc.blocks)
-                   if _words(b.text) <= max_marker and any(r.search(b.text) for r in sections)]
+        could_match = prefilter(sections)
+        markers = [i for i, b in enumerate(doc.blocks) if could_match(b.text)
+                   and _words(b.text) <= max_marker and any(r.search(b.text) for r in sections)]
         bounds = [-1, *markers, len(doc.blocks)]
         best, best_kept = 0, -1
         for a, b in zip(bounds, bounds[1:], strict=False):
@@ -216,9 +220,10 @@ class Cleaner:
         tail_start = self._tail_start(doc)
         max_marker = int(structure.get("section_max_words", SECTION_MARKER_MAX_WORDS))
         self._article_at = self._article_start(doc, rules, max_marker, head_end)
+        could_match = prefilter(rules)  # one scan a block for all the rules of a pack
         i = 0
         while i < len(doc.blocks):
-            if i in doc.removed_indexes:
+            if doc.is_removed(i) or not could_match(doc.blocks[i].text):
                 i += 1
                 continue
             text = doc.blocks[i].text
@@ -304,11 +309,11 @@ class Cleaner:
         if not key:
             return
         for i, block in enumerate(doc.blocks):
-            if _norm(block.text) == key:
+            if norm_equals(block.text, key):
                 doc.remove(i, "structure/repeated-headline", "the headline repeated in the body")
 
     def _teaser_runs(self, doc: Document) -> None:
-        flags = [bool(_TEASER_SUFFIX.search(b.text)) or _is_doubled(b.text) for b in doc.blocks]
+        flags = [_has_teaser_suffix(b.text) or _is_doubled(b.text) for b in doc.blocks]
         i = 0
         while i < len(flags):
             if not flags[i]:

@@ -47,6 +47,7 @@ import numpy as np
 
 from cleaner.document import Document, Flag
 from cleaner.paths import models_dir
+from cleaner.scorers.arrays import grow
 
 MIN_UNIT_WORDS = 15
 LEAD_WORDS = 60  # the lead: the first paragraphs up to this many words
@@ -197,14 +198,6 @@ def _opens_sentence(parts: list[str], j: int) -> bool:
     return gap[-1] in _SENTENCE_OPENERS if gap else j == 1
 
 
-def _grow(array: np.ndarray, size: int) -> np.ndarray:
-    if size <= len(array):
-        return array
-    grown = np.zeros(max(size, 2 * len(array), 1024), dtype=array.dtype)
-    grown[: len(array)] = array
-    return grown
-
-
 class _WordTable:
     """Integer ids of the words seen so far, with what analysis needs to know of each as numpy arrays, so
     that a document is a few arrays of ids (per vocabulary; replaced when it outgrows MAX words)."""
@@ -232,7 +225,7 @@ class _WordTable:
         if value is None:
             value = self.stem_ids[s] = len(self.stems)
             self.stems.append(s)
-            self.idf = _grow(self.idf, value + 1)
+            self.idf = grow(self.idf, value + 1)
             self.idf[value] = self.vocab.idf(s)
         return value
 
@@ -253,7 +246,7 @@ class _WordTable:
         if None in found:
             size = len(self.words) + found.count(None)
             for name in ("stem", "kind", "upper", "plain"):
-                setattr(self, name, _grow(getattr(self, name), size))
+                setattr(self, name, grow(getattr(self, name), size))
             found = [ids[w] if w in ids else self._add(w) for w in words]
         return np.array(found, dtype=np.int64)
 

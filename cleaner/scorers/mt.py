@@ -34,6 +34,7 @@ import numpy as np
 
 from cleaner.document import Document, Flag
 from cleaner.paths import models_dir
+from cleaner.scorers.arrays import grow
 
 MODEL_FILE = "mt.json"
 
@@ -172,14 +173,6 @@ _PUNCT = (
 _K = 1024  # shape ids are below this: bigram a b = a K + b, trigram a b c = K^3 + (a K + b) K + c
 
 
-def _grow(array: np.ndarray, size: int) -> np.ndarray:
-    if size <= len(array):
-        return array
-    grown = np.zeros(max(size, 2 * len(array), 1024), dtype=array.dtype)
-    grown[: len(array)] = array
-    return grown
-
-
 class _Cache(dict):
     """A dict that computes missing values (bounded: emptied when full); its __getitem__ maps faster than
     an lru_cache'd function."""
@@ -252,9 +245,9 @@ class _Vocabulary:
         if value is None:
             value = self.word_ids[word] = len(self.words)
             self.words.append(word)
-            self.length = _grow(self.length, value + 1)
-            self.kind = _grow(self.kind, value + 1)
-            self.content = _grow(self.content, value + 1)
+            self.length = grow(self.length, value + 1)
+            self.kind = grow(self.kind, value + 1)
+            self.content = grow(self.content, value + 1)
             self.length[value] = len(word)
             self.kind[value] = 1 if _CONTRACTION.search(word) else 2 if word.endswith(("'s", "s'")) else 0
             self.content[value] = word not in FUNCTION_SET and len(word) > 2
@@ -290,7 +283,7 @@ class _Vocabulary:
         if None in found:
             size = len(self.tokens) + found.count(None)
             for name in ("alpha", "upper", "shape", "shape_first", "word", "lex", "be", "participle"):
-                setattr(self, name, _grow(getattr(self, name), size))
+                setattr(self, name, grow(getattr(self, name), size))
             found = [ids[t] if t in ids else self._add_token(t) for t in tokens]
         return np.array(found, dtype=np.int64)
 

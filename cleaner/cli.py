@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -25,6 +26,15 @@ def _fields(id_field, url_field, source_field, text_field, html_field) -> JsonFi
     )
 
 
+def _field_options(command: Callable) -> Callable:
+    """The JSONL/Parquet field-name options every command that reads inputs takes."""
+    for name, what, default in reversed([("id", "the id", "id"), ("url", "the URL", "url"),
+                                         ("source", "the source/site", "source"),
+                                         ("text", "extracted text", "text"), ("html", "raw HTML", "html")]):
+        command = click.option(f"--{name}-field", help=f"JSONL field holding {what} [default: {default}].")(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cleaner")
 def main() -> None:
@@ -40,11 +50,7 @@ def main() -> None:
 @click.option("--rules", "rule_packs", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="A user rule pack (YAML/JSON); repeat for more.")
 @click.option("--no-score", is_flag=True, help="Skip the scorers (language, readability, flags).")
-@click.option("--id-field", help="JSONL field holding the id [default: id].")
-@click.option("--url-field", help="JSONL field holding the URL [default: url].")
-@click.option("--source-field", help="JSONL field holding the source/site [default: source].")
-@click.option("--text-field", help="JSONL field holding extracted text [default: text].")
-@click.option("--html-field", help="JSONL field holding raw HTML [default: html].")
+@_field_options
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: on a terminal only].")
 @click.option("-w", "--workers", type=click.IntRange(min=0), default=1, show_default=True,
               help="Worker processes (0 = one per core). Output order is input order whatever the number.")
@@ -146,11 +152,7 @@ def templates() -> None:
 @click.option("--min-share", type=click.FloatRange(0.0, 1.0), default=0.3, show_default=True,
               help="...and on at least this share of them.")
 @click.option("--update", is_flag=True, help="Extend OUTPUT if it exists (pages already counted count once).")
-@click.option("--id-field", help="JSONL field holding the id [default: id].")
-@click.option("--url-field", help="JSONL field holding the URL [default: url].")
-@click.option("--source-field", help="JSONL field holding the source/site [default: source].")
-@click.option("--text-field", help="JSONL field holding extracted text [default: text].")
-@click.option("--html-field", help="JSONL field holding raw HTML [default: html].")
+@_field_options
 def templates_learn(inputs, output, min_pages, min_share, update, id_field, url_field, source_field, text_field,
                     html_field) -> None:
     """Learn, per source, the blocks repeated across the pages of INPUTS (read as `cleaner clean` reads them)

@@ -20,6 +20,8 @@ from .templates import source_key as template_source
 LONG_PARAGRAPH_WORDS = 30
 #: p_boilerplate below which the model is sure a block is body: it ends a section and vetoes structural removals
 MODEL_VETO_P = 0.2
+#: ...but a line of one or two words before the headline ("• world") is a menu item, never article prose
+NAV_VETO_MIN_WORDS = 3
 ARTICLE_MIN_PARAGRAPHS = 2
 #: text mode without a declared headline: the headline is looked for in this many lines before the first
 #: paragraph the model is sure is body (p_boilerplate below TITLE_BODY_P, judged without a headline)
@@ -299,9 +301,10 @@ class Cleaner:
     # (3) structural rules
     def _leading_navigation(self, doc: Document, head_end: int) -> None:
         for i in range(min(head_end, len(doc.blocks))):
-            if self._sure_body(i) is not None:
+            words = _words(doc.blocks[i].text)
+            if words >= NAV_VETO_MIN_WORDS and self._sure_body(i) is not None:
                 continue  # vetoed: the model is sure this is body (a page whose headline comes late)
-            if _words(doc.blocks[i].text) <= 6 or doc.blocks[i].kind == "list_item":
+            if words <= 6 or doc.blocks[i].kind == "list_item":
                 doc.remove(i, "structure/leading-navigation", "short navigation or menu line before the headline")
 
     def _repeated_headline(self, doc: Document) -> None:

@@ -651,6 +651,12 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
 # --------------------------------------------------------------------------------------------------
 
 
+#: Rows evaluated at once: the split tests of all trees for a chunk are a (tests, rows) matrix, so a page of a
+#: million lines is evaluated in bounded memory (tens of MB, not tens of GB) and a time limit can stop it
+#: between chunks.
+ROWS_PER_CHUNK = 2048
+
+
 class Trees:
     """A gradient-boosted ensemble (binary log-loss) evaluated with numpy, with path attribution."""
 
@@ -698,6 +704,9 @@ class Trees:
         masks = self._leaf_masks()
         if masks is None:
             return self._walk(X, False, values=True)[0]
+        if X.shape[0] > ROWS_PER_CHUNK:
+            return np.concatenate([self.leaf_values(X[i:i + ROWS_PER_CHUNK])
+                                   for i in range(0, X.shape[0], ROWS_PER_CHUNK)])
         return np.ascontiguousarray(masks["value"][self._leaves(X)].T)
 
     def _leaves(self, X: np.ndarray) -> np.ndarray:
@@ -721,6 +730,9 @@ class Trees:
             contrib = self._walk(X, True)[1]
             assert contrib is not None
             return contrib
+        if X.shape[0] > ROWS_PER_CHUNK:
+            return np.concatenate([self.attribute(X[i:i + ROWS_PER_CHUNK])
+                                   for i in range(0, X.shape[0], ROWS_PER_CHUNK)])
         rows, n_feat = X.shape
         leaves = self._leaves(X).T.ravel()  # (row, tree) order, as _walk's pairs
         base = np.repeat(np.arange(rows) * n_feat, m["trees"])

@@ -343,3 +343,23 @@ def test_scoring_the_same_page_twice_reuses_the_first_answer() -> None:
     assert not np.array_equal(clf.scores(blocks, "A headline here")[1], X2)  # the headline's columns differ
     blocks[2].text = "Changed."
     assert not np.array_equal(clf.scores(blocks, None)[1], X2)
+
+
+def test_a_page_of_many_blocks_is_scored_in_bounded_memory() -> None:
+    """The trees run over chunks of rows: 20,000 blocks must not build a (tests x rows) matrix of gigabytes
+    (a 43 MB page once took 24 GB and could not be stopped by the time limit inside one numpy call)."""
+    import tracemalloc
+
+    from cleaner.classifier import BlockClassifier
+    from cleaner.document import Block
+
+    blocks = [Block(text=f"Another short line of page furniture, number {i}") for i in range(20_000)]
+    clf = BlockClassifier.load()
+    tracemalloc.start()
+    try:
+        scores = clf.predict(blocks, None)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(scores) == len(blocks)
+    assert peak < 200 * 1024 * 1024, f"peak {peak / 2**20:.0f} MiB"

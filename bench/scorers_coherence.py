@@ -18,7 +18,6 @@ Usage: python bench/scorers_coherence.py   (prints JSON; needs ../shared)
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import sys
@@ -28,6 +27,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+import make_stitched  # noqa: E402  (tools/: builds the stitched test set)
 
 from cleaner.scorers.coherence import load_model, score_incoherence  # noqa: E402
 
@@ -36,14 +38,6 @@ NEWS = SHARED / "data" / "news" / "docs.jsonl"
 MT = SHARED / "data" / "mt" / "docs.jsonl"
 SEEDS = SHARED / "seeds"
 SEED = 13
-
-
-def _make_stitched():
-    spec = importlib.util.spec_from_file_location("make_stitched", ROOT / "tools" / "make_stitched.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
 
 
 def roc_auc(negatives: list[float], positives: list[float]) -> float:
@@ -75,7 +69,7 @@ def run_coherence_bench() -> dict[str, Any]:
     """All the numbers above, as a dict (raises FileNotFoundError when ../shared is absent)."""
     if not NEWS.exists():
         raise FileNotFoundError(f"news data not found at {NEWS} (../shared is absent on this machine)")
-    ms = _make_stitched()
+    ms = make_stitched
     records = [r for r in ms.build(ms.load(NEWS, SEED), SEED) if r["split"] == "test"]
     threshold = load_model().threshold
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import subprocess
@@ -30,6 +29,9 @@ from cleaner.scorers.coherence import (
 SEEDS = ("000_3db7eecbe8e40396", "001_4af4492decbad57a", "002_83d07605061ef0cb", "003_380790700f85f489",
          "004_2cd00be68acbb105")
 
+sys.path.insert(0, str(ROOT / "tools"))
+import make_stitched  # noqa: E402  (tools/: the stitched-article builder under test)
+
 
 def seed(name: str) -> tuple[str, list[str]]:
     """A seed as the cleaner sees it: the title line and the body lines."""
@@ -42,13 +44,6 @@ def seed(name: str) -> tuple[str, list[str]]:
 def roc_auc(negatives: list[float], positives: list[float]) -> float:
     wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
     return wins / (len(positives) * len(negatives))
-
-
-def load_make_stitched():
-    spec = importlib.util.spec_from_file_location("make_stitched", ROOT / "tools" / "make_stitched.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("name", SEEDS)
@@ -131,7 +126,7 @@ def test_site_suffix_is_not_part_of_the_story() -> None:
 def _news_sample(n: int = 40) -> list[dict]:
     """n BBC articles with at least 6 paragraphs, spread over the categories, in a fixed order."""
     path = shared_path("data", "news", "docs.jsonl")
-    ms = load_make_stitched()
+    ms = make_stitched
     by_category: dict[str, list[dict]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         d = json.loads(line)
@@ -185,7 +180,7 @@ def test_model_file_records_held_out_metrics() -> None:
 
 
 def test_make_stitched_is_deterministic_and_split_by_article() -> None:
-    ms = load_make_stitched()
+    ms = make_stitched
     path = shared_path("data", "news", "docs.jsonl")
     lines = path.read_text(encoding="utf-8").splitlines()[:400]  # WMT first, then BBC
 

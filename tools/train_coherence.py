@@ -28,7 +28,6 @@ Usage: train_coherence.py [--data ../shared/data/news/docs.jsonl] [--seed 13]
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import re
 import sys
@@ -42,6 +41,9 @@ from sklearn.metrics import roc_auc_score
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+import make_stitched  # noqa: E402
 
 from cleaner.scorers import coherence  # noqa: E402
 from cleaner.scorers.coherence import (  # noqa: E402
@@ -62,14 +64,6 @@ OFFSET_QUANTILES = (0.98, 0.99, 0.995, 0.998)
 REASON_PERCENTILE = 3.0
 HIGH_IS_BAD = frozenset({"ent_missing", "gap_run", "tail_gap", "unintroduced"})
 C = 1.0
-
-
-def load_make_stitched():
-    spec = importlib.util.spec_from_file_location("make_stitched", ROOT / "tools" / "make_stitched.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
@@ -172,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.exists():
         print(f"news data not found at {args.data} (../shared is absent on this machine)", file=sys.stderr)
         return 2
-    ms = load_make_stitched()
+    ms = make_stitched
     articles = ms.load(args.data, args.seed)
     records = ms.build(articles, args.seed)
 

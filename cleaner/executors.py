@@ -62,6 +62,7 @@ class DocumentTimeout(BaseException):
 
 
 _armed = False
+ALARM_REPEAT_SECONDS = 0.25
 
 
 def _on_alarm(signum: int, frame: Any) -> None:
@@ -99,7 +100,9 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     with alarm_handler():
         _armed = True
         try:
-            signal.setitimer(signal.ITIMER_REAL, seconds)
+            # repeating: a DocumentTimeout raised where Python swallows it (a finaliser run by the garbage
+            # collector) would otherwise leave the document running without a limit
+            signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT_SECONDS)
             yield
         finally:
             _armed = False

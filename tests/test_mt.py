@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from conftest import ROOT, shared_path
 
@@ -250,3 +251,33 @@ def test_mattr_matches_the_sliding_window() -> None:
         else:
             expected = sum(len(set(words[i : i + 50])) for i in range(n - 49)) / (n - 49) / 50
         assert _mattr(words) == pytest.approx(expected, rel=1e-12)
+
+
+def _train_mt():  # type: ignore[no-untyped-def]
+    """tools/train_mt.py as a module (training code, not part of the package)."""
+    pytest.importorskip("sklearn")
+    sys.path.insert(0, str(ROOT / "tools"))
+    import train_mt
+
+    return train_mt
+
+
+def test_training_is_blind_to_what_tells_the_human_corpora_apart() -> None:
+    """A feature on which only BBC differs (house style, era) must not become a 'human' cue: the two human
+    corpora get the same mean logit, the MT signal is still learned, and each corpus carries half the human
+    class's weight however many documents it has."""
+    train_mt = _train_mt()
+    rng = np.random.default_rng(0)
+    n_mt, n_wmt, n_bbc = 400, 30, 300
+    y = np.array([1] * n_mt + [0] * (n_wmt + n_bbc))
+    wmt_human = np.array([False] * n_mt + [True] * n_wmt + [False] * n_bbc)
+    Z = rng.normal(size=(len(y), 3))
+    Z[:, 0] += 1.5 * y  # a translation cue shared by both human corpora
+    Z[n_mt + n_wmt :, 1] -= 2.0  # BBC only: would read as "human" if the model may use it
+    weights, bias = train_mt.logistic(Z, y, wmt_human)
+    logit = Z @ weights + bias
+    bbc = (y == 0) & ~wmt_human
+    assert abs(logit[wmt_human].mean() - logit[bbc].mean()) < 1e-6
+    assert weights[0] > 0.1 and abs(weights[1]) < weights[0] / 2
+    w = train_mt.sample_weights(y, wmt_human)
+    assert np.isclose(w[wmt_human].sum(), w[bbc].sum()) and np.isclose(w[y == 1].sum(), w[y == 0].sum())

@@ -342,4 +342,4 @@ class Cleaner:
         gone = doc.removed_indexes
         for i, score in enumerate(scores):
             if i not in gone and score.p_boilerplate >= threshold:
-                doc.remove(i, "model/blocks", score.reason)
+                doc.remove(i, "model/blocks", lambda score=score: score.reason)  # worked out when read

@@ -7,6 +7,7 @@ into an output record (`Document.to_record`) that validates against `schemas/rec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,15 +24,41 @@ class Block:
     features: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
 class Removal:
-    """One removed block: its text, the id of the rule (or model) that removed it, and a reason a person reads."""
+    """One removed block: its text, the id of the rule (or model) that removed it, and a reason a person reads.
 
-    text: str
-    rule: str
-    reason: str
-    block: int  # index of the block in Document.blocks
-    partial: bool = False  # True when only this text was cut out of the block (an inline promo)
+    The reason may be given as a function: the model's reasons (a path attribution through its trees) are worked
+    out when first read, so a caller that only wants the cleaned text does not pay for them."""
+
+    __slots__ = ("text", "rule", "_reason", "block", "partial")
+
+    def __init__(self, text: str, rule: str, reason: str | Callable[[], str], block: int, partial: bool = False):
+        self.text = text
+        self.rule = rule
+        self._reason = reason
+        self.block = block  # index of the block in Document.blocks
+        self.partial = partial  # True when only this text was cut out of the block (an inline promo)
+
+    @property
+    def reason(self) -> str:
+        if not isinstance(self._reason, str):
+            self._reason = self._reason()
+        return self._reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Removal, (self.text, self.rule, self.reason, self.block, self.partial)  # pickled with its reason
+
+    def _key(self) -> tuple[str, str, str, int, bool]:
+        return self.text, self.rule, self.reason, self.block, self.partial
+
+    def __eq__(self, other: object) -> bool:
+        return self._key() == other._key() if isinstance(other, Removal) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return (f"Removal(text={self.text!r}, rule={self.rule!r}, reason={self.reason!r}, block={self.block!r}, "
+                f"partial={self.partial!r})")
 
     def to_dict(self) -> dict[str, Any]:
         out = {"text": self.text, "rule": self.rule, "reason": self.reason, "block": self.block}
@@ -116,7 +143,7 @@ class Document:
         """The cleaned body: kept blocks, one per line, in their original order."""
         return "\n".join(b.text for b in self.kept_blocks)
 
-    def remove(self, index: int, rule: str, reason: str) -> bool:
+    def remove(self, index: int, rule: str, reason: str | Callable[[], str]) -> bool:
         """Mark block `index` removed unless an earlier rule already did; True when newly removed."""
         if index in self._removed_set():
             return False

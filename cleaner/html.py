@@ -105,26 +105,23 @@ DOM_FEATURES: tuple[str, ...] = (
     + tuple(_TAG_GROUPS)
     + ("blk_p", "blk_div", "blk_li", "blk_td", "blk_h", "blk_other",
        "cand_in_top", "cand_ratio", "cand_anc_score", "parent_share", "container_share",
-       "container_p_share", "container_link_density", "siblings_p")
+       "container_p_share", "container_link_density", "siblings_p",
+       "extractor_main")
 )
 
 
 _FLAG_CACHE: dict[str, int] = {}
+_PATTERNS = tuple(_ATTR_GROUPS.values())
 
 
-def _attr_flags(attrib: Any) -> int:
-    """Bit set of the class/id/role/itemprop groups an element's attributes name (memoised: sites repeat)."""
-    if not attrib:
-        return 0
-    attrs = " ".join(v for v in (attrib.get("class"), attrib.get("id"), attrib.get("role"), attrib.get("itemprop"))
-                     if v)
-    if not attrs:
-        return 0
+def _attr_flags(attrs: str) -> int:
+    """Bit set of the class/id/role/itemprop groups named by `attrs`, those values joined by spaces
+    (memoised: sites repeat them)."""
     bits = _FLAG_CACHE.get(attrs)
     if bits is None:
         low = attrs.lower()
         bits = 0
-        for i, pattern in enumerate(_ATTR_GROUPS.values()):
+        for i, pattern in enumerate(_PATTERNS):
             if pattern.search(low):
                 bits |= 1 << i
         if len(_FLAG_CACHE) > 50000:
@@ -133,21 +130,89 @@ def _attr_flags(attrib: Any) -> int:
     return bits
 
 
+_INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
+
+
+def _clean_piece(text: str) -> str:
+    """_clean, faster: ASCII text holds no invisible characters, and str.split() splits at exactly the
+    characters \\s matches (both use Python's whitespace test), so the result is the same string."""
+    if not text.isascii() and _INVISIBLE_RE.search(text):
+        text = text.translate(_INVISIBLE)
+    return " ".join(text.split())
+
+
+_TAG_GROUP_BITS = {tag: sum(1 << g for g, tags in enumerate(_TAG_GROUPS.values()) if tag in tags)
+                   for tags in _TAG_GROUPS.values() for tag in tags}
+# per tag as lxml names it: (lower-case tag, is <br>, is a block, is <a>, is <pre>, ends a paragraph,
+# _TAG_GROUPS bits); () for elements that are skipped with their content (and comments, PIs)
+_TAG_INFO: dict[Any, tuple] = {}
+
+
+def _tag_info(tag: Any) -> tuple:
+    info = _TAG_INFO.get(tag)
+    if info is None:
+        if not isinstance(tag, str):
+            info = ()
+        else:
+            low = tag.lower()
+            info = () if low in SKIP_TAGS else (low, low == "br", low in BLOCK_TAGS, low == "a", low == "pre",
+                                                 low in _PARAGRAPH_TAGS, _TAG_GROUP_BITS.get(low, 0))
+        if len(_TAG_INFO) > 10000:
+            _TAG_INFO.clear()
+        _TAG_INFO[tag] = info
+    return info
+
+
+_N_GROUPS = len(_GROUPS)
+_BIT_GROUPS: dict[int, tuple[int, ...]] = {}  # attribute bits -> the groups they name
+_NO_POSITION = (-1,) * _N_GROUPS
+_FLAG_FLOATS: dict[int, tuple[float, ...]] = {}
+_TAG_FLOATS: dict[int, tuple[float, ...]] = {}
+
+
+def _bit_floats(bits: int, memo: dict[int, tuple[float, ...]], n: int) -> tuple[float, ...]:
+    floats = memo.get(bits)
+    if floats is None:
+        floats = memo[bits] = tuple(float(bits >> g & 1) for g in range(n))
+    return floats
+
+
+def _context(eids: list[int], opened: list[tuple[int, int, int, tuple[int, ...]]]) -> tuple:
+    """The evidence shared by every line flushed while these elements are open: the ids of the open elements
+    (anc), their count as a float, and the dom floats of near_* (distance from the innermost open element to
+    the nearest one naming each group, 99 if none) followed by the t_* tag groups of the open elements."""
+    depth = len(eids)
+    if not depth:
+        return (), 0.0, (99.0,) * _N_GROUPS + _bit_floats(0, _TAG_FLOATS, len(_TAG_GROUPS))
+    _, _, tag_bits, positions = opened[-1]
+    if depth <= 99:  # distances stay below 99: the nearest position is the answer
+        top = depth - 1
+        near = [99.0 if pos < 0 else float(top - pos) for pos in positions]
+    else:  # as the original scan: a distance of exactly 99 reads as "not found yet"
+        dist = [99] * _N_GROUPS
+        for depth_from_top, (bits, _, _, _) in enumerate(reversed(opened)):
+            if bits:
+                for g in range(_N_GROUPS):
+                    if bits >> g & 1 and dist[g] == 99:
+                        dist[g] = depth_from_top
+        near = [float(d) for d in dist]
+    return tuple(eids), float(depth), tuple(near) + _bit_floats(tag_bits, _TAG_FLOATS, len(_TAG_GROUPS))
+
+
 class _Line:
-    __slots__ = ("text", "block", "block_id", "anc", "link_chars", "n_pieces", "flags", "near", "tags", "blank_before",
+    __slots__ = ("text", "block", "block_id", "ctx", "link_chars", "n_pieces", "flags", "blank_before",
                  "blank_after")
 
-    def __init__(self) -> None:
-        self.text = ""
-        self.block = "body"
-        self.block_id = -1
-        self.anc: tuple[int, ...] = ()
-        self.link_chars = 0
-        self.n_pieces = 0
-        self.flags = 0
-        self.near: list[int] = []
-        self.tags: set[str] = set()
-        self.blank_before = False
+    def __init__(self, text: str, block: str, block_id: int, ctx: tuple, link_chars: int, n_pieces: int,
+                 flags: int, blank_before: bool) -> None:
+        self.text = text
+        self.block = block
+        self.block_id = block_id
+        self.ctx = ctx  # (anc: ids of the open elements, depth, near_* + t_* floats); see _context
+        self.link_chars = link_chars
+        self.n_pieces = n_pieces
+        self.flags = flags
+        self.blank_before = blank_before
         self.blank_after = False
 
 
@@ -163,112 +228,161 @@ def _walk(root: lxml.html.HtmlElement) -> tuple[list[_Line], list[int]]:
         body = root
     lines: list[_Line] = []
     parents: list[int] = []
-    pieces: list[tuple[str, bool, int]] = []  # text, inside a link, class/id bits of all its ancestors
-    # open elements: (tag, element id, own class/id bits, bits of it and all its ancestors)
-    opened: list[tuple[str, int, int, int]] = []
+    texts: list[str] = []  # the pieces of the line being built
+    links: list[str] = []  # those of them inside a link
+    piece_bits = 0  # class/id bits of all ancestors of all its pieces
+    # open elements: their ids, and (own class/id bits, bits of it and all its ancestors, _TAG_GROUPS bits of
+    # it and its ancestors, per group the position in the stack of the innermost open element naming it)
+    eids: list[int] = []
+    opened: list[tuple[int, int, int, tuple[int, ...]]] = []
+    contexts: dict[int, tuple] = {}  # innermost open element -> _context
     block_stack: list[tuple[str, int]] = [("body", -1)]
     link_depth = 0
     pre_depth = 0
     pending_blank = False
+    cum = 0  # of the innermost open element
+    tag_bits = 0
+    positions = _NO_POSITION
 
     def flush() -> None:
-        nonlocal pending_blank
-        if not pieces:
-            return
-        raw = "".join(p[0] for p in pieces)
+        nonlocal pending_blank, piece_bits
+        raw = "".join(texts)
         if raw.isspace():
-            pieces.clear()
+            texts.clear()
+            links.clear()
+            piece_bits = 0
             return
-        texts = raw.split("\n") if pre_depth else [raw]
-        link_chars = sum(len(_clean(p[0])) for p in pieces if p[1])
-        flags = 0
-        for p in pieces:
-            flags |= p[2]
-        tags = {t for t, _, _, _ in opened}
-        near = [99] * len(_GROUPS)
-        for depth_from_top, (_, _, bits, _) in enumerate(reversed(opened)):
-            if bits:
-                for g in range(len(_GROUPS)):
-                    if bits >> g & 1 and near[g] == 99:
-                        near[g] = depth_from_top
-        anc = tuple(eid for _, eid, _, _ in opened)
-        n_pieces = len(pieces)
-        pieces.clear()
-        for piece in texts:
-            text = _clean(piece)
+        link_chars = sum(len(_clean_piece(p)) for p in links) if links else 0
+        flags = piece_bits
+        n_pieces = len(texts)
+        texts.clear()
+        links.clear()
+        piece_bits = 0
+        block, block_id = block_stack[-1]
+        ctx = None
+        for piece in (raw.split("\n") if pre_depth else (raw,)):
+            text = _clean_piece(piece)
             if not text:
                 continue
-            line = _Line()
-            line.text = text
-            line.block, line.block_id = block_stack[-1]
-            line.anc = anc
-            line.link_chars = min(link_chars, len(text))
-            line.n_pieces = n_pieces
-            line.flags = flags
-            line.near = near
-            line.tags = tags
-            line.blank_before = pending_blank or not lines
-            if lines and line.blank_before:
+            if ctx is None:
+                key = eids[-1] if eids else -1
+                ctx = contexts.get(key)
+                if ctx is None:
+                    ctx = contexts[key] = _context(eids, opened)
+            blank_before = pending_blank or not lines
+            if lines and blank_before:
                 lines[-1].blank_after = True
             pending_blank = False
-            lines.append(line)
+            lines.append(_Line(text, block, block_id, ctx, min(link_chars, len(text)), n_pieces, flags,
+                               blank_before))
 
-    stack: list[tuple[int, Any]] = [(0, body)]
+    # a manual stack (deep pages would overflow recursion): elements, their tails (str) and, for an element
+    # being closed, its _tag_info (tuple)
+    stack: list[Any] = [body]
+    pop = stack.pop
+    push = stack.append
     while stack:
-        kind, item = stack.pop()
-        if kind == 2:  # text
-            pieces.append((item, link_depth > 0, opened[-1][3] if opened else 0))
+        item = pop()
+        kind = type(item)
+        if kind is str:  # text
+            texts.append(item)
+            if link_depth:
+                links.append(item)
+            piece_bits |= cum
             continue
-        if kind == 1:  # close
-            tag = item
+        if kind is tuple:  # close
             opened.pop()
-            if tag == "a":
+            eids.pop()
+            if opened:
+                _, cum, tag_bits, positions = opened[-1]
+            else:
+                cum, tag_bits, positions = 0, 0, _NO_POSITION
+            if item[3]:
                 link_depth -= 1
-            if tag in BLOCK_TAGS:
-                flush()
+            if item[2]:
+                if texts:
+                    flush()
                 block_stack.pop()
-                if tag == "pre":
+                if item[4]:
                     pre_depth -= 1
-                if tag in _PARAGRAPH_TAGS:
+                if item[5]:
                     pending_blank = True
             continue
-        el = item
-        tag = el.tag
-        if not isinstance(tag, str):
+        tag = item.tag
+        info = _TAG_INFO.get(tag) or _tag_info(tag)
+        if not info:
             continue
-        tag = tag.lower()
-        if tag in SKIP_TAGS:
-            continue
-        attrib = el.attrib
-        if attrib:
-            if "hidden" in attrib:
+        bits = 0
+        attrs = item.items()  # one call: cheaper than attrib.get per name
+        if attrs:
+            cls = el_id = role = itemprop = style = None
+            hidden = False
+            for name, value in attrs:
+                if name == "class":
+                    cls = value
+                elif name == "id":
+                    el_id = value
+                elif name == "style":
+                    style = value
+                elif name == "hidden":
+                    hidden = True
+                    break
+                elif name == "role":
+                    role = value
+                elif name == "itemprop":
+                    itemprop = value
+            if hidden or (style and _HIDDEN_STYLE.search(style)):
                 continue
-            style = attrib.get("style")
-            if style and _HIDDEN_STYLE.search(style):
-                continue
-        if tag == "br":
-            flush()
+            if el_id or role or itemprop:
+                joined = " ".join(v for v in (cls, el_id, role, itemprop) if v)
+                bits = _FLAG_CACHE.get(joined)
+                if bits is None:
+                    bits = _attr_flags(joined)
+            elif cls:
+                bits = _FLAG_CACHE.get(cls)
+                if bits is None:
+                    bits = _attr_flags(cls)
+        if info[1]:  # <br>
+            if texts:
+                flush()
             continue
         eid = len(parents)
-        parents.append(opened[-1][1] if opened else -1)
-        bits = _attr_flags(attrib)
-        if tag in BLOCK_TAGS:
-            flush()
-            block_stack.append((tag, eid))
-            if tag == "pre":
+        parents.append(eids[-1] if eids else -1)
+        if info[2]:
+            if texts:
+                flush()
+            block_stack.append((info[0], eid))
+            if info[4]:
                 pre_depth += 1
-        if tag == "a":
+        if info[3]:
             link_depth += 1
-        cum = bits | (opened[-1][3] if opened else 0)
-        opened.append((tag, eid, bits, cum))
-        if el.text:
-            pieces.append((el.text, link_depth > 0, cum))
-        stack.append((1, tag))
-        for child in reversed(el):
-            if child.tail:
-                stack.append((2, child.tail))
-            stack.append((0, child))
-    flush()
+        if bits:
+            cum |= bits
+            groups = _BIT_GROUPS.get(bits)
+            if groups is None:
+                groups = _BIT_GROUPS[bits] = tuple(g for g in range(_N_GROUPS) if bits >> g & 1)
+            pos = len(eids)
+            new_positions = list(positions)
+            for g in groups:
+                new_positions[g] = pos
+            positions = tuple(new_positions)
+        tag_bits |= info[6]
+        eids.append(eid)
+        opened.append((bits, cum, tag_bits, positions))
+        text = item.text
+        if text:
+            texts.append(text)
+            if link_depth:
+                links.append(text)
+            piece_bits |= cum
+        push(info)
+        for child in reversed(item):
+            tail = child.tail
+            if tail:
+                push(tail)
+            push(child)
+    if texts:
+        flush()
     if lines:
         lines[-1].blank_after = True  # as in text mode, the end of the page counts as blank
     return lines, parents
@@ -304,10 +418,13 @@ def _dom_features(lines: list[_Line], parents: list[int]) -> list[list[float]]:
     score = [0.0] * n_el
     total = 0
     for line in lines:
-        n = len(line.text)
+        text = line.text
+        n = len(text)
         total += n
         is_p = line.block == "p"
-        for eid in line.anc:
+        anc = line.ctx[0]
+        if anc:  # counted at the innermost open element here, summed up the tree below
+            eid = anc[-1]
             chars[eid] += n
             links[eid] += line.link_chars
             if is_p:
@@ -317,50 +434,82 @@ def _dom_features(lines: list[_Line], parents: list[int]) -> list[list[float]]:
             if parent >= 0 and is_p:
                 plines[parent] += 1
             if n >= 25 and line.link_chars < 0.5 * n:
-                vote = 1.0 + line.text.count(",") + line.text.count("、") + min(n // 100, 3)
+                vote = 1.0 + text.count(",") + text.count("、") + min(n // 100, 3)
                 if parent >= 0:
                     score[parent] += vote
                     grand = parents[parent]
                     if grand >= 0:
                         score[grand] += vote / 2
+    # a line's anc is its innermost open element and that element's ancestors, and ids grow from parent to
+    # child: adding each element's (integer) totals to its parent's, last id first, gives every element the
+    # totals of all lines inside it
+    for eid in range(n_el - 1, 0, -1):
+        if chars[eid]:
+            parent = parents[eid]
+            if parent >= 0:
+                chars[parent] += chars[eid]
+                links[parent] += links[eid]
+                pchars[parent] += pchars[eid]
     adjusted = [score[i] * (1.0 - links[i] / chars[i]) if chars[i] else 0.0 for i in range(n_el)]
-    top = max(range(n_el), key=adjusted.__getitem__) if n_el else -1
+    top = adjusted.index(max(adjusted)) if n_el else -1  # the first of the best
     top_score = adjusted[top] if top >= 0 and adjusted[top] > 0 else 1.0
     total = max(total, 1)
-    n_groups = len(_GROUPS)
+    # lines share their open elements (anc) and their block: those parts of the row are computed once
+    by_anc: dict[int, tuple[float, float, float]] = {}
+    by_block: dict[int, tuple[float, float, float, float, float]] = {}
+    log1p: dict[float, float] = {}
     out: list[list[float]] = []
     for line in lines:
         n = max(len(line.text), 1)
-        row: list[float] = [line.link_chars / n, float(line.link_chars >= n - 1), float(len(line.anc)),
-                            float(line.n_pieces)]
-        row.extend(float(line.flags >> g & 1) for g in range(n_groups))
-        row.extend(float(d) for d in line.near)
-        row.extend(float(not line.tags.isdisjoint(tags)) for tags in _TAG_GROUPS.values())
-        blk = [0.0] * 6
-        blk[_BLK.get(line.block, 5)] = 1.0
-        row.extend(blk)
-        best = max((adjusted[e] for e in line.anc), default=0.0)
-        parent = parents[line.block_id] if line.block_id >= 0 else -1
-        container = parent if parent >= 0 else line.block_id
-        c_chars = chars[container] if container >= 0 else total
-        row.extend([
-            float(top in line.anc),
-            best / top_score,
-            float(np.log1p(best)),
-            (chars[parent] if parent >= 0 else total) / total,
-            c_chars / total,
-            (pchars[container] / c_chars) if container >= 0 and c_chars else 0.0,
-            (links[container] / c_chars) if container >= 0 and c_chars else 0.0,
-            float(np.log1p(plines[container])) if container >= 0 else 0.0,
-        ])
-        out.append(row)
+        link_chars = line.link_chars
+        anc, depth, near_tags = line.ctx
+        anc_part = by_anc.get(id(anc))  # the anc tuples outlive this loop: ids are not reused
+        if anc_part is None:
+            best = max(map(adjusted.__getitem__, anc)) if anc else 0.0
+            log_best = log1p.get(best) if best > 0 else None
+            if log_best is None:
+                log_best = float(np.log1p(best))
+                if best > 0:
+                    log1p[best] = log_best
+            anc_part = by_anc[id(anc)] = (float(top in anc), best / top_score, log_best)
+        block_id = line.block_id
+        block_part = by_block.get(block_id)
+        if block_part is None:
+            parent = parents[block_id] if block_id >= 0 else -1
+            container = parent if parent >= 0 else block_id
+            c_chars = chars[container] if container >= 0 else total
+            block_part = by_block[block_id] = (
+                (chars[parent] if parent >= 0 else total) / total,
+                c_chars / total,
+                (pchars[container] / c_chars) if container >= 0 and c_chars else 0.0,
+                (links[container] / c_chars) if container >= 0 and c_chars else 0.0,
+                float(np.log1p(plines[container])) if container >= 0 else 0.0,
+            )
+        blk = _BLK_FLOATS.get(line.block)
+        if blk is None:
+            blk = [0.0] * 6
+            blk[_BLK.get(line.block, 5)] = 1.0
+            blk = _BLK_FLOATS[line.block] = tuple(blk)
+        out.append([link_chars / n, float(link_chars >= n - 1), depth, float(line.n_pieces),
+                    *_bit_floats(line.flags, _FLAG_FLOATS, _N_GROUPS), *near_tags, *blk, *anc_part, *block_part])
     return out
+
+
+_BLK_FLOATS: dict[str, tuple[float, ...]] = {}
+_PATHS: dict[tuple[str, int], str] = {}
 
 
 def _path(line: _Line) -> str:
     """A short human-readable summary of where the line sits (for reasons and debugging)."""
-    names = [name for g, name in enumerate(_GROUPS) if line.flags >> g & 1]
-    return line.block + (" [" + ",".join(names) + "]" if names else "")
+    key = (line.block, line.flags)
+    path = _PATHS.get(key)
+    if path is None:
+        names = [name for g, name in enumerate(_GROUPS) if line.flags >> g & 1]
+        path = line.block + (" [" + ",".join(names) + "]" if names else "")
+        if len(_PATHS) > 20000:
+            _PATHS.clear()
+        _PATHS[key] = path
+    return path
 
 
 def page_blocks(root: lxml.html.HtmlElement) -> list[Block]:
@@ -461,4 +610,42 @@ def html_to_blocks(html: str, url: str | None = None) -> tuple[list[Block], dict
     """
     root = parse_html(html)
     blocks = page_blocks(root)
-    return blocks, _metadata(root, url)
+    meta = _metadata(root, url)
+    # last: trafilatura prunes the tree it is given
+    main = main_content_lines(root) if len(html) <= VOTE_MAX_CHARS else None
+    for block in blocks:
+        block.features["dom"].append(_in_main(block.text, main))
+    return blocks, meta
+
+
+#: pages longer than this get no second opinion (trafilatura's time grows with the page; the DOM evidence stays)
+VOTE_MAX_CHARS = 3_000_000
+#: a line shorter than this counts as in the main content only when it is a whole line there
+_MAIN_SUBSTRING_MIN = 20
+
+
+def main_content_lines(root: lxml.html.HtmlElement) -> tuple[set[str], str] | None:
+    """The lines trafilatura keeps from this parsed page (fast mode, no comments), as a set and as one string;
+    None when it fails. Its vote is one DOM feature of the block model, weighed with the rest: an ensemble, not a
+    filter (out-of-fold HTML F1 0.969 → 0.972 on the development pages). It prunes the tree, so it runs last."""
+    try:
+        import trafilatura
+
+        text = trafilatura.extract(root, fast=True, include_comments=False, deduplicate=False) or ""
+    except Exception:  # noqa: BLE001 - a page the second extractor cannot read just gets no vote
+        return None
+    lines = [_clean(x).lstrip("•*- ").strip() for x in text.split("\n")]
+    lines = [x for x in lines if x]
+    return set(lines), "\n".join(lines)
+
+
+def _in_main(text: str, main: tuple[set[str], str] | None) -> float:
+    """1.0 when trafilatura kept this line (whole, or inside one of its lines), 0.0 when not, 0.5 when it gave no
+    vote on this page."""
+    if main is None:
+        return 0.5
+    lines, joined = main
+    text = text.lstrip("•*- ").strip()
+    if text in lines or (len(text) >= _MAIN_SUBSTRING_MIN and text in joined):
+        return 1.0
+    return 0.0

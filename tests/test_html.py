@@ -61,3 +61,21 @@ def test_lines_match_the_dev_set_text_mode() -> None:
         blocks, _ = html_to_blocks(html, rec["url"])
         want = [x for x in (data / "text" / f"{rec['id']}.txt").read_text(encoding="utf-8").split("\n") if x]
         assert [b.text for b in blocks] == want, rec["id"]
+
+
+def test_each_line_carries_trafilaturas_vote(monkeypatch) -> None:
+    """The block model's second opinion: 1.0 where trafilatura keeps the line, 0.0 where it drops it, 0.5 where
+    it gave no vote (a page over VOTE_MAX_CHARS)."""
+    import cleaner.html as html_module
+
+    col = DOM_FEATURES.index("extractor_main")
+    body = "".join(f"<p>Paragraph {i} of the story tells readers what the council decided and why it matters to "
+                   f"the city, with quotes from the mayor and residents.</p>" for i in range(6))
+    page = (f"<html><body><nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav>"
+            f"<article><h1>Council approves budget</h1>{body}</article>"
+            f"<footer><p>© 2024 Daily Bugle. All rights reserved.</p></footer></body></html>")
+    votes = {b.text: b.features["dom"][col] for b in html_to_blocks(page, None)[0]}
+    assert votes["Home"] == 0.0
+    assert all(v == 1.0 for t, v in votes.items() if t.startswith("Paragraph"))
+    monkeypatch.setattr(html_module, "VOTE_MAX_CHARS", 100)
+    assert {b.features["dom"][col] for b in html_to_blocks(page, None)[0]} == {0.5}

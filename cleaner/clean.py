@@ -26,10 +26,8 @@ ARTICLE_MIN_PARAGRAPHS = 2
 #: in HTML a section removes only the blocks the model (with the DOM's evidence) also doubts: a marker's reach is
 #: guessed from line shapes, and out-of-fold it cost more article lines than the model alone (recall 0.966 → 0.979)
 HTML_SECTION_SPARE_P = 0.5
-#: text mode without a declared headline: the headline is looked for in this many lines before the first
-#: paragraph the model is sure is body (p_boilerplate below TITLE_BODY_P, judged without a headline); lines
-#: beyond metadata.HEADLINE_NEAR of it count less (galleries and share buttons may stand in between)
-TITLE_WINDOW = 40
+#: text mode without a declared headline: the headline is looked for (metadata.find_headline) before the first
+#: paragraph the model is sure is body (p_boilerplate below TITLE_BODY_P, judged without a headline)
 TITLE_BODY_P = 0.35
 SHORT_LINE_WORDS = 15
 SECTION_MARKER_MAX_WORDS = 8
@@ -177,7 +175,7 @@ class Cleaner:
         first = next((i for i, b in enumerate(doc.blocks) if p[i] < TITLE_BODY_P and _is_prose(b.text)), None)
         if first is None:
             return None
-        return find_headline(candidates, first, p, TITLE_WINDOW)
+        return find_headline(candidates, first, p)
 
     # (2) pattern rules
     def _first_long(self, doc: Document, start: int) -> int:

@@ -115,6 +115,8 @@ HEADLINE_WEIGHTS = {
     "p_boilerplate": 1.4,  # × the model's p_boilerplate judged without a headline (the headline is not body)
 }
 HEADLINE_NEAR = 15
+#: lines before the article looked at (galleries and share buttons may stand between headline and body)
+HEADLINE_WINDOW = 40
 _WORD4 = re.compile(r"\w{4,}")
 _TIME_OR_DATE = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d+\s*(?:min|hours?|days?)\s+ago\b", re.I)
 _CAPTION = re.compile(
@@ -132,7 +134,7 @@ def _has_date(text: str) -> bool:
 
 
 def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float] | None = None,
-                      window: int = 40) -> list[tuple[int, dict[str, float]]]:
+                      window: int = HEADLINE_WINDOW) -> list[tuple[int, dict[str, float]]]:
     """The candidate headlines among the `window` lines before `start` (the article's first paragraph): each
     title-like line's index with its HEADLINE_WEIGHTS features."""
     lede: set[str] = set()
@@ -182,7 +184,7 @@ def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float
 
 
 def find_headline(blocks: list[Block], start: int, p_boilerplate: list[float] | None = None,
-                  window: int = 40) -> int | None:
+                  window: int = HEADLINE_WINDOW) -> int | None:
     """Index of the headline among the `window` lines before `start` (the article's first paragraph): the best
     by HEADLINE_WEIGHTS (title-like shape, words shared with the first paragraphs, a byline or date below it,
     closeness), the earliest of equals; None when no line there looks like a title at all."""

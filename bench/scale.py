@@ -265,33 +265,6 @@ def steady_cleaning(mode: str, n: int, passes: int = 3) -> dict[str, Any]:
             "docs_per_s_per_core": round(n / best, 1)}
 
 
-def scorer_times(n: int) -> dict[str, float]:
-    """Seconds per document of each scorer alone, on cleaned news-length documents, in this process."""
-    sys.path.insert(0, str(ROOT))
-    from cleaner.document import Document
-    from cleaner.pipeline import SCORER_CLASSES, Pipeline, load_scorers
-
-    pipeline = Pipeline.default(score=False)
-    rows = base_documents("news")[:n]
-    pipeline.process(Document(id="w", input="b", format="text", raw=rows[0]["text"]))
-    started = time.process_time()
-    docs = [pipeline.process(Document(id=str(i), input="b", format="text", raw=r["text"]))
-            for i, r in enumerate(rows)]
-    times = {"cleaning (segment + clean)": (time.process_time() - started) / len(docs)}
-    for name in SCORER_CLASSES:
-        scorer = load_scorers([name])[0]
-        try:
-            scorer.run(docs[0])  # loading happens once per process, not per document
-        except Exception as exc:  # noqa: BLE001 - a scorer that cannot run is reported, not measured
-            times[f"{name} (fails: {type(exc).__name__})"] = float("nan")
-            continue
-        started = time.process_time()
-        for doc in docs:
-            scorer.run(doc)
-        times[name] = (time.process_time() - started) / len(docs)
-    return times
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes: a few minutes")
@@ -370,15 +343,19 @@ def main() -> None:
             results["scorers"] = [alone, scored]
             print(f"      scorers cost {1 / scored['docs_per_s_per_core'] - 1 / alone['docs_per_s_per_core']:.4f} "
                   f"CPU s per document; errors with scorers: {scored['errors_by_kind'] or 'none'}", flush=True)
-            print("      steady state, one process (CPU time; loading excluded):", flush=True)
-            times = scorer_times(scorer_n)
-            for name, seconds in times.items():
-                print(f"      {name:28} {seconds * 1000:8.2f} ms per document", flush=True)
-                results.setdefault("steady_ms", {})[name] = round(seconds * 1000, 3)
-            clean_ms = next(iter(times.values())) * 1000
-            total_ms = sum(v for v in times.values() if v == v) * 1000
-            print(f"      → cleaning alone {1000 / clean_ms:.0f} docs/s per core; cleaning + all scorers "
-                  f"{1000 / total_ms:.0f} docs/s per core", flush=True)
+            print("      steady state, one process (CPU time; loading excluded; bench/scorers.py's measurement):",
+                  flush=True)
+            from scorers import measure_speed  # bench/scorers.py
+
+            speed = measure_speed(scorer_n, repeat=2)
+            steady = {"cleaning (segment + clean)": speed["cleaning"]["ms_per_doc"]}
+            steady |= {name: s["cached"]["ms_per_doc"] for name, s in speed["scorers"].items()}
+            for name, ms in steady.items():
+                print(f"      {name:28} {ms:8.2f} ms per document", flush=True)
+            results["steady_ms"] = steady
+            both = speed["cleaning_and_scorers"]["cached"]["docs_per_s_per_core"]
+            print(f"      → cleaning alone {speed['cleaning']['docs_per_s_per_core']:.0f} docs/s per core; cleaning + "
+                  f"all scorers {both:.0f} docs/s per core", flush=True)
     finally:
         results["load_after"] = os.getloadavg()
         if args.json:

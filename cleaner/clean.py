@@ -13,6 +13,7 @@ from typing import Any
 
 from .document import Block, Document
 from .metadata import _norm, find_date, find_headline, find_title, norm_equals, normalize_date
+from .prose import opens_body, word_count
 from .read import domain_of
 from .rules import Rule, RuleSet, prefilter
 from .templates import source_key as template_source
@@ -34,21 +35,6 @@ SECTION_MARKER_MAX_WORDS = 8
 _TEASER_SUFFIX = re.compile(r"(?:\|\s*|\s[-–—·]\s*)(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d+\s+(?:min|mins|minutes?)\s+read)\s*$", re.I)
 
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-
-
-def _words(text: str) -> int:
-    """Words; in scripts written without spaces (Chinese, Japanese) two characters count as one word."""
-    n = len(text.split())
-    if n * 4 < len(text):  # few spaces for the length: maybe CJK
-        cjk = len(_CJK.findall(text))
-        if cjk * 10 > 3 * len(text):
-            n = max(n, cjk // 2)
-    return n
-
-
-def _is_prose(text: str) -> bool:
-    return _words(text) >= 15 and text.rstrip()[-1:] in ".!?\"'”’)"
 
 
 def _is_doubled(text: str) -> bool:
@@ -172,7 +158,7 @@ class Cleaner:
         if model is None or not doc.blocks:
             return None
         p = model.scores(doc.blocks, None)[0]
-        first = next((i for i, b in enumerate(doc.blocks) if p[i] < TITLE_BODY_P and _is_prose(b.text)), None)
+        first = next((i for i, b in enumerate(doc.blocks) if p[i] < TITLE_BODY_P and opens_body(b.text)), None)
         if first is None:
             return None
         return find_headline(candidates, first, p)
@@ -181,14 +167,14 @@ class Cleaner:
     def _first_long(self, doc: Document, start: int) -> int:
         gone = doc.removed_indexes
         for i in range(start, len(doc.blocks)):
-            if i not in gone and _words(doc.blocks[i].text) >= LONG_PARAGRAPH_WORDS:
+            if i not in gone and word_count(doc.blocks[i].text) >= LONG_PARAGRAPH_WORDS:
                 return i
         return len(doc.blocks)
 
     def _tail_start(self, doc: Document) -> int:
         gone = doc.removed_indexes
         for i in range(len(doc.blocks) - 1, -1, -1):
-            if i not in gone and _words(doc.blocks[i].text) >= LONG_PARAGRAPH_WORDS:
+            if i not in gone and word_count(doc.blocks[i].text) >= LONG_PARAGRAPH_WORDS:
                 return i + 1
         return 0
 
@@ -202,14 +188,14 @@ class Cleaner:
         sections = [r for r in rules if r.kind == "section"]
         could_match = prefilter(sections)
         markers = [i for i, b in enumerate(doc.blocks) if could_match(b.text)
-                   and _words(b.text) <= max_marker and any(r.search(b.text) for r in sections)]
+                   and word_count(b.text) <= max_marker and any(r.search(b.text) for r in sections)]
         bounds = [-1, *markers, len(doc.blocks)]
         best, best_kept = 0, -1
         for a, b in zip(bounds, bounds[1:], strict=False):
             if b <= head_end:
                 continue  # the article follows its headline
             kept = sum(1 for j in range(a + 1, b)
-                       if self._scores[j].p_boilerplate < 0.5 and _words(doc.blocks[j].text) > SHORT_LINE_WORDS)
+                       if self._scores[j].p_boilerplate < 0.5 and word_count(doc.blocks[j].text) > SHORT_LINE_WORDS)
             if kept >= ARTICLE_MIN_PARAGRAPHS:
                 return a + 1  # the first part after the headline with a few paragraphs of prose
             if kept > best_kept:
@@ -227,7 +213,7 @@ class Cleaner:
                 i += 1
                 continue
             text = doc.blocks[i].text
-            words = _words(text)
+            words = word_count(text)
             for rule in rules:
                 if rule.position == "head" and i >= head_end or rule.position == "tail" and i < tail_start:
                     continue
@@ -242,7 +228,7 @@ class Cleaner:
                     if start > 0 and re.search(r"[.!?\"'”’)]\s*$", text[:start]):
                         doc.cut(i, start, rule.id, rule.reason)
                         text = doc.blocks[i].text
-                        words = _words(text)
+                        words = word_count(text)
                     continue
                 doc.remove(i, rule.id, rule.reason)
                 if rule.kind == "section" and i > head_end:
@@ -275,13 +261,13 @@ class Cleaner:
             prev_short = True
             for j in range(marker + 1, end):
                 block = blocks[j]
-                words = _words(block.text)
+                words = word_count(block.text)
                 if words <= max_marker and any(m.search(block.text) for m in markers):
                     end = j
                     break
                 is_long = words > SHORT_LINE_WORDS and block.kind != "list_item"
                 if not is_long:
-                    nxt = [_words(b.text) > LONG_PARAGRAPH_WORDS for b in blocks[j + 1 : j + 3]]
+                    nxt = [word_count(b.text) > LONG_PARAGRAPH_WORDS for b in blocks[j + 1 : j + 3]]
                     if block.kind != "list_item" and len(nxt) == 2 and all(nxt):
                         end = j
                         break
@@ -302,7 +288,7 @@ class Cleaner:
     # (3) structural rules
     def _leading_navigation(self, doc: Document, head_end: int) -> None:
         for i in range(min(head_end, len(doc.blocks))):
-            words = _words(doc.blocks[i].text)
+            words = word_count(doc.blocks[i].text)
             if words >= NAV_VETO_MIN_WORDS and self._sure_body(i) is not None:
                 continue  # vetoed: the model is sure this is body (a page whose headline comes late)
             if words <= 6 or doc.blocks[i].kind == "list_item":

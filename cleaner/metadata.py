@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from .document import Block
+from .prose import opens_body
 
 MONTHS = {
     m: i + 1
@@ -196,11 +197,6 @@ def find_headline(blocks: list[Block], start: int, p_boilerplate: list[float] | 
     return best
 
 
-def _is_prose(text: str) -> bool:
-    """A sentence-like paragraph: where the article body has begun and the headline is behind us."""
-    return len(text.split()) >= 15 and text.rstrip()[-1:] in ".!?\"'”’)"
-
-
 def find_title(blocks: list[Block], declared: str | None = None) -> int | None:
     """Index of the headline block: the one equal to a declared title, else the most title-like line before the
     first long paragraph (the earliest of equal copies, so a repeated headline is removed as a copy)."""
@@ -208,7 +204,7 @@ def find_title(blocks: list[Block], declared: str | None = None) -> int | None:
         key = _norm(declared)
         # None when it is not in the text: the caller knows the headline, so guess no other
         return next((i for i, block in enumerate(blocks[:60]) if norm_equals(block.text, key)), None)
-    first_long = next((i for i, b in enumerate(blocks) if _is_prose(b.text)), len(blocks))
+    first_long = next((i for i, b in enumerate(blocks) if opens_body(b.text)), len(blocks))
     best, best_score = None, 0.0
     for i in range(min(first_long, 60)):
         score = _title_likeness(blocks[i])

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.document import Block
+from cleaner.prose import is_prose
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
-_WORD = re.compile(r"\w+", re.UNICODE)
-_SENT_END = re.compile(r"[.!?。！？…][\"'”’»)\]]*$")
 
 
 def normalise(text: str) -> str:
@@ -37,11 +36,6 @@ def source_key(doc: Any) -> str | None:
     from cleaner.read import domain_of
 
     return doc.source or domain_of(doc.url) or None
-
-
-def _is_prose(text: str) -> bool:
-    words = len(_WORD.findall(text))
-    return (words >= 12 and bool(_SENT_END.search(text.strip()))) or words >= 25
 
 
 class TemplateLearner:
@@ -62,7 +56,7 @@ class TemplateLearner:
             return
         site["seen"].add(key)
         site["pages"] += 1
-        prose = [_is_prose(t) for t in texts]
+        prose = [is_prose(t) for t in texts]
         inside: dict[str, bool] = {}
         for i, text in enumerate(texts):
             h = block_hash(text)

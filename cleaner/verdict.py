@@ -8,10 +8,8 @@ import re
 from typing import Any
 
 from cleaner.document import Block
+from cleaner.prose import ends_sentence, is_prose, word_count
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_SENT_END = re.compile(r"[.!?。！？…][\"'”’»)\]]*$")
 _ERROR = re.compile(
     r"\b(?:404|403|410|500|503)\b.{0,40}\b(?:error|not found|forbidden|gone|unavailable)\b|"
     r"\bpage (?:not found|cannot be found|could not be found|you requested|doesn'?t exist|does not exist|"
@@ -28,33 +26,23 @@ TEASER_SHARE = 0.6  # index pages: most kept blocks are short link-like teasers
 ERROR_MAX_WORDS = 300  # an error notice is short; a long article that mentions "404" is still an article
 
 
-def _words(text: str) -> int:
-    cjk = len(_CJK.findall(text))
-    return max(len(_WORD.findall(text)), cjk // 2)
-
-
-def _is_prose(text: str, n: int | None = None) -> bool:
-    n = _words(text) if n is None else n
-    return (n >= 12 and bool(_SENT_END.search(text.strip()))) or n >= 25
-
-
 def _is_teaser(block: Block, n: int | None = None) -> bool:
     """A short headline-like line, or one that is mostly link text."""
-    n = _words(block.text) if n is None else n
+    n = word_count(block.text) if n is None else n
     link = float(block.features.get("link_density", 0.0) or 0.0)
-    return (link >= 0.5 and n <= 25) or (3 <= n <= 16 and not _SENT_END.search(block.text.strip()))
+    return (link >= 0.5 and n <= 25) or (3 <= n <= 16 and not ends_sentence(block.text))
 
 
 def article_verdict(blocks: list[Block], kept: list[bool], title: str | None) -> dict[str, Any]:
     """{"is_article": bool, "reasons": [...]} for the kept blocks of a document."""
-    kept_blocks = [(b, _words(b.text)) for b, k in zip(blocks, kept, strict=True) if k]  # counted once a block
+    kept_blocks = [(b, word_count(b.text)) for b, k in zip(blocks, kept, strict=True) if k]  # counted once a block
     words = sum(c for _, c in kept_blocks)
-    prose = [(b, c) for b, c in kept_blocks if _is_prose(b.text, c)]
+    prose = [(b, c) for b, c in kept_blocks if is_prose(b.text, c)]
     prose_words = sum(c for _, c in prose)
     teasers = sum(_is_teaser(b, c) for b, c in kept_blocks)
     reasons: list[str] = []
     if words < MIN_WORDS:
-        reasons.append(f"near-empty: {words} words kept of {sum(_words(b.text) for b in blocks)} (< {MIN_WORDS})")
+        reasons.append(f"near-empty: {words} words kept of {sum(word_count(b.text) for b in blocks)} (< {MIN_WORDS})")
     head = " ".join([title or ""] + [b.text for b, _ in kept_blocks[:5]])
     m = _ERROR.search(head)
     if m and words < ERROR_MAX_WORDS:

@@ -10,7 +10,6 @@ import json
 from conftest import ROOT
 
 import cleaner
-from cleaner.clean import _words
 
 SEED = json.loads((ROOT / "fixtures" / "seeds" / "003_380790700f85f489.expected.json").read_text(encoding="utf-8"))
 TEASERS = ["Mayor opens new bridge over the river", "Storm warning for the weekend", "Five things to do this week"]
@@ -36,7 +35,3 @@ def test_related_marker_after_the_article_still_removes_its_teaser_paragraphs() 
     assert teaser not in kept and TEASERS[1] not in kept
     assert all(p in kept for p in SEED["body"])
 
-
-def test_cjk_lines_count_as_words() -> None:
-    assert _words("事实是，历史上酒与太空探险有一种复杂的关系。让我们来看看喝了酒的航天员究竟会发生什么") > 15
-    assert _words("Home") == 1

@@ -1,0 +1,47 @@
+"""What counts as a word and as running prose: one definition for every module that asks.
+
+Cleaning (where does the body begin?), metadata (the headline is before it), templates (is a repeated block
+inside the article?) and the verdict (is what is left an article?) all ask these questions; they must agree.
+The block classifier's `prose` feature is the same test, computed for all blocks at once.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_SENT_END = re.compile(r"[.!?。！？…][\"'”’»)\]]*$")
+
+#: a paragraph of at least this many words that ends a sentence is prose...
+PROSE_MIN_WORDS = 12
+#: ...and one this long is prose however it ends (a quotation cut off, a list run into one line)
+PROSE_ANY_END_WORDS = 25
+#: the first paragraph of a body: a full sentence of at least this many words
+BODY_START_WORDS = 15
+
+
+def word_count(text: str) -> int:
+    """Whitespace-separated words; in scripts written without spaces (Chinese, Japanese) two characters count
+    as one word."""
+    n = len(text.split())
+    if n * 4 < len(text):  # few spaces for the length: maybe CJK
+        cjk = len(_CJK.findall(text))
+        if cjk * 10 > 3 * len(text):
+            n = max(n, cjk // 2)
+    return n
+
+
+def ends_sentence(text: str) -> bool:
+    """Ends with sentence punctuation (Latin or CJK), closing quotes and brackets allowed after it."""
+    return bool(_SENT_END.search(text.rstrip()))
+
+
+def is_prose(text: str, words: int | None = None) -> bool:
+    """Running prose rather than a headline, menu item, caption or teaser (`words`: word_count, if known)."""
+    n = word_count(text) if words is None else words
+    return (n >= PROSE_MIN_WORDS and ends_sentence(text)) or n >= PROSE_ANY_END_WORDS
+
+
+def opens_body(text: str) -> bool:
+    """A paragraph that can begin an article body: a full sentence of BODY_START_WORDS words or more."""
+    return word_count(text) >= BODY_START_WORDS and ends_sentence(text)

@@ -33,6 +33,7 @@ from cleaner.scorers.mt import (
     score_machine_translation,
     sentences,
     shape,
+    word_form,
 )
 
 SEED_SAMPLE = 20240607
@@ -139,6 +140,30 @@ def test_normalise_maps_typography() -> None:
     assert normalise("\u201cHe\u2019s here\u201d \u2014 ok\u2026") == '"He\'s here" - ok...'
 
 
+def test_acronyms_are_not_function_words() -> None:
+    """An all-caps token of 2+ letters is a name (CAP): "US" (the country, BBC style) is not the pronoun "us",
+    nor "IT" the pronoun "it"; one-letter "I" and "A" stay function words."""
+    ex = extract("The US said it would help us. US officials and IT staff met.", "US aid")
+    assert ex.n_words == 15
+    assert ex.values["fw:us"] == pytest.approx(100.0 / 15)  # the pronoun only, not the three "US"
+    assert ex.values["fw:it"] == pytest.approx(100.0 / 15)
+    assert shape("US", False) == shape("US", True) == shape("NATO", True) == "CAP"
+    assert shape("us", False) == "us" and shape("Us", True) == "us"
+    assert shape("I", True) == "i" and shape("A", True) == "a"
+    assert word_form("US") == "US" and word_form("Us") == "us" and word_form("DON'T") == "don't"
+
+
+def test_headline_features() -> None:
+    """Headlinese drops articles and the full stop; a translated headline often keeps both."""
+    body = "The council met on Monday. It approved the budget. " * 5
+    mt_like = extract(body, "The government will raise the taxes.").values
+    human = extract(body, "Council approves budget").values
+    assert mt_like["title:articles"] == pytest.approx(2 / 6) and mt_like["title:period_end"] == 1.0
+    assert mt_like["title:function_words"] == pytest.approx(3 / 6)
+    assert human["title:articles"] == human["title:period_end"] == human["title:function_words"] == 0.0
+    assert extract(body, None).values["title:articles"] == 0.0
+
+
 def test_short_text_is_never_flagged() -> None:
     flag = score_machine_translation("Putin met Xi.", "Talks")
     assert not flag.flagged and any("words" in r for r in flag.reasons)
@@ -174,7 +199,7 @@ def _token_by_token(text: str, title: str | None) -> tuple[dict[str, float], lis
         for tok in toks:
             shapes.append(shape(tok, first))
             if tok[0].isalpha():
-                low = tok.lower()
+                low = word_form(tok)
                 if first:
                     n_conn += low in _CONNECTIVES
                 elif tok[0].isupper():
@@ -191,7 +216,7 @@ def _token_by_token(text: str, title: str | None) -> tuple[dict[str, float], lis
                     n_poss += 1
                 if prev in _BE and (low.endswith("ed") or low in _IRREGULAR_PARTICIPLES):
                     n_passive += 1
-            prev = tok.lower()
+            prev = word_form(tok)
         shapes.append("</s>")
         sent_lens.append(n_w)
     n = max(len(words), 1)

@@ -137,11 +137,24 @@ _CONNECTIVES = frozenset(
 _REPORTING_OTHER = frozenset({"noted", "stressed", "emphasized", "emphasised", "stated", "pointed", "added"})
 
 
+def is_acronym(token: str) -> bool:
+    """An all-caps token of 2+ letters ("US", "IT", "NATO"): a name, never a function word ("US" is not "us")."""
+    return len(token) > 1 and token.isupper() and token.isalpha()
+
+
+def word_form(token: str) -> str:
+    """The word a token counts as: lower case, except an acronym, which keeps its case (see is_acronym)."""
+    return token if is_acronym(token) else token.lower()
+
+
 def shape(token: str, sentence_initial: bool) -> str:
-    """Reduce a token to a topic-free class: function words stay, content words become suffix/case shapes."""
-    low = token.lower()
+    """Reduce a token to a topic-free class: function words stay, content words become suffix/case shapes
+    (an acronym is a name, "CAP", wherever it stands)."""
+    low = word_form(token)
     if low in FUNCTION_SET:
         return low
+    if is_acronym(token):
+        return "CAP"
     ch = token[0]
     if ch.isdigit():
         return "NUM"
@@ -261,7 +274,7 @@ class _Vocabulary:
             self.shape[value] = self.shape_first[value] = self.shape_id(token)
             self.word[value] = -1
             return value
-        low = token.lower()
+        low = word_form(token)
         alpha = token[0].isalpha()
         self.alpha[value] = alpha
         self.upper[value] = token[0].isupper()
@@ -435,6 +448,20 @@ def _name_variants(caps: Iterable[str]) -> float:
     return variant / len(types)
 
 
+def _title_values(title: str | None) -> dict[str, float]:
+    """Headlinese: English headlines drop articles and the final full stop; MT from languages without
+    articles (ru, ja, zh, cs) puts them in, as a sentence ("The government will raise taxes."). Rates over
+    the headline's words; 0 without a title."""
+    words = [word_form(t) for t in _TOKEN.findall(normalise(title))] if title else []
+    words = [w for w in words if w[0].isalpha()]
+    n = max(len(words), 1)
+    return {
+        "title:articles": sum(w in _ARTICLES for w in words) / n,
+        "title:function_words": sum(w in FUNCTION_SET for w in words) / n,
+        "title:period_end": float(bool(words) and normalise(title or "").rstrip().endswith(".")),
+    }
+
+
 def extract(text: str, title: str | None = None) -> Extracted:
     """All raw features of one document (title as its first line, as in WMT and in the cleaner's output).
 
@@ -517,6 +544,7 @@ def extract(text: str, title: str | None = None) -> Extracted:
         repeated = int(tri_counts[tri_counts > 1].sum())
     v["word:repeated_trigrams"] = repeated / max(len(word_ids) - 2, 1)
     v["word:name_variants"] = _name_variants([vocab.tokens[t] for t in caps_tids.tolist()])
+    v.update(_title_values(title))
     words = vocab.words
     lex_words = dict(zip([words[i] for i in lex_ids.tolist()], lex_counts.tolist(), strict=True))
     return Extracted(v, gram_codes, gram_counts, lex_words, n_words, shape_ids, tid, vocab.tokens)
@@ -652,6 +680,9 @@ def describe(name: str) -> str:
         "word:determiners_per_noun": "determiners per noun-like word",
         "word:repeated_trigrams": "share of repeated word trigrams",
         "word:name_variants": "share of names with a spelling variant",
+        "title:articles": "share of the headline's words that are articles",
+        "title:function_words": "share of the headline's words that are function words",
+        "title:period_end": "headline ends with a full stop",
     }
     return labels.get(name, name)
 

@@ -1,0 +1,111 @@
+"""Short articles: does cleaning keep every paragraph of a simple news page with two, three or five paragraphs?
+
+The dev pages of bench/extraction.py are mostly long; a model fitted to them can learn to distrust the last
+paragraph of a short article (a wire brief). This builds simple pages from the human-written news of
+../shared/data/news/docs.jsonl (never copied): HTML with a menu, the headline as <h1>, the first k paragraphs
+and a copyright footer; text with a menu line or three, the headline, the paragraphs, a share prompt and a
+copyright line (and without the chrome). It counts the paragraphs missing from the cleaned text.
+
+    .venv/bin/python bench/short_articles.py            # 400 articles, about a minute
+    .venv/bin/python bench/short_articles.py --n 1000
+
+tests/test_short_articles.py pins floors on a smaller sample.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html as html_lib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+NEWS = ROOT.parent / "shared" / "data" / "news" / "docs.jsonl"
+MENU = ["Home", "World", "Sport"]
+FOOTER = "© 2024 Example News. All rights reserved."
+
+
+def articles(n: int, path: Path = NEWS) -> list[dict[str, Any]]:
+    """The first n news articles with a headline and text: {"headline", "paragraphs"}."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            paragraphs = [p.strip() for p in (row.get("text") or "").split("\n") if p.strip()]
+            if row.get("headline") and paragraphs:
+                out.append({"headline": row["headline"], "paragraphs": paragraphs})
+                if len(out) == n:
+                    break
+    return out
+
+
+def html_page(headline: str, paragraphs: list[str]) -> str:
+    esc = html_lib.escape
+    nav = " ".join(f'<a href="/{m.lower()}">{m}</a>' for m in MENU)
+    body = "".join(f"<p>{esc(p)}</p>" for p in paragraphs)
+    return (f"<html><head><title>{esc(headline)} | Example News</title></head><body><nav>{nav}</nav>"
+            f"<article><h1>{esc(headline)}</h1>{body}</article><footer>{FOOTER}</footer></body></html>")
+
+
+def text_page(headline: str, paragraphs: list[str], chrome: bool) -> str:
+    parts = [*MENU, headline, *paragraphs, "Share this article", FOOTER] if chrome else [headline, *paragraphs]
+    return "\n\n".join(parts)
+
+
+def cases(mode: str) -> Iterator[tuple[str, bool]]:
+    """(label, chrome) pairs measured in a mode."""
+    if mode == "html":
+        yield "html", True
+    else:
+        yield "text with chrome", True
+        yield "text, article only", False
+
+
+def paragraphs_lost(mode: str, chrome: bool, docs: list[dict[str, Any]], k: int | None) -> dict[str, int]:
+    """Paragraphs (of the first k of each article; all with None) missing from the cleaned text."""
+    import cleaner
+
+    pipeline = cleaner.Pipeline.default([], score=False)
+    lost = total = pages = 0
+    for doc in docs:
+        paragraphs = doc["paragraphs"][:k] if k else doc["paragraphs"]
+        if mode == "html":
+            out = cleaner.clean_html(html_page(doc["headline"], paragraphs), url="https://www.example.com/a",
+                                     pipeline=pipeline).text
+        else:
+            out = cleaner.clean_text(text_page(doc["headline"], paragraphs, chrome), pipeline=pipeline).text
+        missing = sum(p not in out for p in paragraphs)
+        lost += missing
+        total += len(paragraphs)
+        pages += missing > 0
+    return {"lost": lost, "paragraphs": total, "pages_with_a_loss": pages, "pages": len(docs)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=400, help="articles (default 400)")
+    parser.add_argument("--json", type=Path, help="also write the numbers as JSON")
+    args = parser.parse_args()
+    if not NEWS.exists():
+        sys.exit(f"news data not found at {NEWS}")
+    docs = articles(args.n)
+    results = []
+    print(f"{'pages':22s} {'paragraphs':>10s} {'lost':>6s} {'share':>7s} {'pages with a loss':>18s}")
+    for mode in ("html", "text"):
+        for label, chrome in cases(mode):
+            for k in (2, 3, 5, None):
+                r = paragraphs_lost(mode, chrome, docs, k)
+                results.append({"pages": label, "k": k or "all"} | r)
+                print(f"{label + ', k=' + str(k or 'all'):22s} {r['paragraphs']:10d} {r['lost']:6d} "
+                      f"{r['lost'] / r['paragraphs']:7.2%} {r['pages_with_a_loss']:12d} of {r['pages']}", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -22,7 +22,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache, partial
-from itertools import accumulate, chain, compress
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -226,7 +226,7 @@ def _bmp_flags() -> np.ndarray:
 def _flags_of(codes: np.ndarray) -> np.ndarray:
     table = _bmp_flags()
     if not codes.size or int(codes.max()) < 0x10000:
-        return table[codes]
+        return np.take(table, codes)
     flags = np.empty(codes.shape, dtype=np.uint16)
     small = codes < 0x10000
     flags[small] = table[codes[small]]
@@ -252,8 +252,34 @@ def _count_tables() -> list[np.ndarray]:
 _COUNT_TABLES = _count_tables()
 
 
-def _block_counts(low: np.ndarray, starts: list[int], lens: list[int]) -> list[np.ndarray]:
-    """The seven counts of _count_tables for each block (its characters and the joiner after it)."""
+def _count_matrix() -> np.ndarray:
+    """What each of the 256 low-byte flag combinations adds to each of the seven counts, (256, 7) int64."""
+    v = np.arange(256)
+    run = ((v & _F_LETTER) != 0) & ((v & _F_PREV_LETTER) == 0)
+    counts = [(v & f) != 0 for f in (_F_ALPHA, _F_UPPER, _F_DIGIT, _F_WORD, _F_CJK)] + [run, run & ((v & _F_UPPER) != 0)]
+    return np.stack(counts, axis=1).astype(np.int64)
+
+
+_COUNT_MATRIX = _count_matrix()
+#: up to this many blocks the counts come from a histogram of (block, flag byte): n * 256 cells
+_HISTOGRAM_BLOCKS = 2048
+
+
+def _block_counts(low: np.ndarray, starts: list[int], lens: list[int]) -> np.ndarray:
+    """The seven counts of _count_tables for each block (its characters and the joiner after it), (blocks, 7)
+    float64. A histogram of each block's flag bytes times what each byte counts (integers, exact; numpy's own
+    integer loop, no BLAS), the bytes that occur only; long documents: sums of packed counts."""
+    n = len(lens)
+    if n <= _HISTOGRAM_BLOCKS:
+        owner = np.repeat(np.arange(0, n * 256, 256), np.array(lens) + 1)
+        hist = np.bincount(owner + low, minlength=n * 256).reshape(n, 256)
+        used = np.flatnonzero(hist.any(axis=0))
+        return (hist[:, used] @ _COUNT_MATRIX[used]).astype(np.float64)
+    return np.stack(_packed_counts(low, starts, lens), axis=1).astype(np.float64)
+
+
+def _packed_counts(low: np.ndarray, starts: list[int], lens: list[int]) -> list[np.ndarray]:
+    """The seven counts of _count_tables for each block, summed three at a time in packed int64s."""
     if max(lens) >= 1 << _FIELD:  # too long to pack: one count at a time
         owner = np.repeat(np.arange(len(lens)), np.array(lens) + 1)
         return [np.bincount(owner, weights=(t[low] >> (_FIELD * j)) & ((1 << _FIELD) - 1), minlength=len(lens))
@@ -264,6 +290,23 @@ def _block_counts(low: np.ndarray, starts: list[int], lens: list[int]) -> list[n
         packed = np.add.reduceat(table[low], starts)
         out += [(packed >> (_FIELD * j)) & mask for j in range(3)]
     return out[:7]
+
+
+def _month_first_date(text: str, months: set[str]) -> bool:
+    """_DATE.search(text) for a block where no date starting with a number was found (_DATE_AT at every
+    number) and none of _FOLD_ODD occurs: then only the month-first form can match, and it starts at one of
+    the block's words that is a month name (`months`, in lower case), found in the lowered text; _DATE is
+    tried there alone instead of at every position."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # (a character whose lower case is longer: positions would shift)
+        return bool(_DATE.search(text))
+    for month in months:
+        at = lowered.find(month)
+        while at >= 0:
+            if _DATE.match(text, at):
+                return True
+            at = lowered.find(month, at + 1)
+    return False
 
 
 def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[int], list[int]]:
@@ -279,8 +322,7 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     # per block counts of character classes: a histogram of each block's low flag bytes
     low = flags.astype(np.uint8)
     low[1:] |= (low[:-1] & _F_LETTER) << 1  # _F_PREV_LETTER: a letter run starts where it is unset
-    letters, upper, digits, word_chars, cjk, runs, runs_upper = (
-        c.astype(np.float64) for c in _block_counts(low, starts, lens))
+    letters, upper, digits, word_chars, cjk, runs, runs_upper = _block_counts(low, starts, lens).T
     # the words: every non-word character made a space, in lower case, split per block
     mapped = np.where(flags & _F_WORD, codes, np.uint32(32)).astype("<u4", copy=False)
     mapped[[s - 1 for s in starts[1:]] + [len(codes) - 1]] = 0
@@ -321,24 +363,25 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     # block by block
     many_digits = (digits >= 5).tolist()  # a month-first date has at least 5
     cjk_list = cjk.tolist()
-    words: list[list[str]] = []
+    words = [p.split() for p in pieces[:n]]
+    log_chars = list(map(math.log1p, lens))
+    stop, bullet, log1p, month_words = _STOP, _BULLET.match, math.log1p, _MONTH_WORDS  # (locals: a loop a block)
     rows = []
     for i, t in enumerate(texts):
-        w = pieces[i].split()
-        words.append(w)
+        w = words[i]
         raw = len(w)
         n_words = raw
         if cjk_list[i] > 0.3 * max(lens[i], 1):
             n_words = max(raw, int(cjk_list[i]) // 2)  # no spaces: count characters as a proxy for words
         ends = (t.rstrip(_CLOSERS)[-1:] or "x") in _ENDERS
-        if not has_date[i] and many_digits[i] and (fold_odd or not _MONTH_WORDS.isdisjoint(w)):
-            has_date[i] = bool(_DATE.search(t))
+        if not has_date[i] and many_digits[i] and (fold_odd or not month_words.isdisjoint(w)):
+            has_date[i] = bool(_DATE.search(t)) if fold_odd else _month_first_date(t, month_words.intersection(w))
         short = n_words <= 10
         first = t[:1]
         rows.append((
-            raw, n_words, sum(map(_STOP, w)), t.count(",") + t.count("、") + t.count("，"), t.count(" "),
-            math.log1p(lens[i]), math.log1p(n_words), ends,
-            t.endswith((":", "：")), t[-1:] in "»›>|…-–—", sentences[i], _BULLET.match(t) is not None,
+            raw, n_words, sum(map(stop, w)), t.count(",") + t.count("、") + t.count("，"), t.count(" "),
+            log_chars[i], log1p(n_words), ends,
+            t.endswith((":", "：")), t[-1:] in "»›>|…-–—", sentences[i], bullet(t) is not None,
             first.isdigit(), first.islower(), has_date[i], has_time[i], separators[i], urlish[i], copyright_[i],
             first in "\"“„«'‘", bool(short and n_words <= 8 and _COMMENT_HEAD.match(t)),
             # (_COMMENT_LINE: a line ending in ':' or a word or two, "Reply", "12 likes")
@@ -351,11 +394,18 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     one = np.maximum(chars, 1.0)
     base = np.empty((n, len(_TEXT_NAMES)))
     base[:, _PER_BLOCK_IDX] = per[:, 5:]
-    base[:, _FRACTION_IDX] = (
-        np.stack([word_chars, letters, digits, chars - letters - digits - spaces, upper, runs_upper, stops, commas,
-                  cjk], axis=1)
-        / np.stack([np.maximum(raw_words, 1.0), one, one, one, np.maximum(letters, 1.0), np.maximum(runs, 1.0),
-                    np.maximum(raw_words, 1.0), np.maximum(n_words_f, 1.0), one], axis=1))
+    num = np.empty((9, n))  # numerators and denominators of the fractions, a row each (no np.stack)
+    den = np.empty((9, n))
+    num[0], num[1], num[2], num[4], num[5], num[6], num[7], num[8] = (
+        word_chars, letters, digits, upper, runs_upper, stops, commas, cjk)
+    np.subtract(chars - letters - digits, spaces, out=num[3])
+    np.maximum(raw_words, 1.0, out=den[0])
+    den[6] = den[0]
+    den[1] = den[2] = den[3] = den[8] = one
+    np.maximum(letters, 1.0, out=den[4])
+    np.maximum(runs, 1.0, out=den[5])
+    np.maximum(n_words_f, 1.0, out=den[7])
+    base[:, _FRACTION_IDX] = (num / den).T
     base[:, _TEXT_COL["all_caps"]] = (letters >= 3) & (upper == letters)
     if "  " in joined or (flags & _F_ODD_SPACE).any():
         spaced = [len(t.split()) for t in texts]
@@ -384,7 +434,7 @@ def _layout(n: int) -> dict[str, Any]:
         hi = np.minimum(idx + w + 1, n)
         windows[w] = (lo, hi, (hi - lo).astype(np.float64))
     s2 = [windows[w] for w in _S2_WINDOWS]
-    return {"idx": idx, "pos": idx / n, "log_n": math.log1p(n), "windows": windows,
+    return {"idx": idx, "pos": idx / n, "log_n": math.log1p(n), "windows": windows, "log1p_ones": np.log1p(np.ones(n)),
             "near": (np.maximum(idx - 10, 0), np.minimum(idx + 11, n)),
             "s2_windows": tuple(np.stack([x[k] for x in s2], axis=1) for k in range(3))}
 
@@ -491,17 +541,21 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
             nxt = i
     # _norm_tokens of each block: its lower-case words, unless NFKC changes the block (then the words of that)
     joined = _JOIN.join(texts)
-    folded = joined if joined.isascii() else unicodedata.normalize("NFKC", joined)
-    if folded is joined or folded == joined:
+    if joined.isascii() or unicodedata.is_normalized("NFKC", joined):  # (a quick check: NFKC changes nothing)
         sets = [set(w) for w in lower_words]
     else:  # the joiner stays where it is (NFKC composes nothing across it), unless a block has one of its own
+        folded = unicodedata.normalize("NFKC", joined)
         pieces = folded.split(_JOIN) if joined.count(_JOIN) == n - 1 else map(_nfkc, texts)
         sets = [set(w) if f == t else {x.lower() for x in _WORD.findall(f)}
                 for t, f, w in zip(texts, pieces, lower_words, strict=True)]
     counts = Counter(texts)
-    body_vocab = Counter(chain.from_iterable(sets[i] for i in prose_idx))
-    in_body = set(body_vocab)
-    in_body_twice = set(compress(body_vocab, map((1).__lt__, body_vocab.values())))
+    # the words of the prose blocks, and those in two or more of them (set operations: no Counter of words)
+    in_body: set[str] = set()
+    in_body_twice: set[str] = set()
+    for i in prose_idx:
+        s = sets[i]
+        in_body_twice |= s & in_body
+        in_body |= s
     log_words = base[:, col["log_words"]]
     region, region_words = _regions(prose_list, np.expm1(log_words).tolist(), gap=3)
     main = max(range(len(region_words)), key=region_words.__getitem__) if region_words else -1
@@ -606,9 +660,13 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     cs = np.concatenate([[0.0], np.cumsum(p1)])
     lo, hi, cnt = lay["s2_windows"]
     out[:, 5:9] = (cs[hi] - cs[lo]) / cnt
-    out[:, 9] = np.min([around[k:k + n] for k in range(5)], axis=0)  # the 5 before
+    before, after = out[:, 9], out[:, 10]  # the minimum of the 5 before, of the 5 after (pairwise: exact)
+    np.minimum(around[0:n], around[1:n + 1], out=before)
+    np.minimum(around[6:n + 6], around[7:n + 7], out=after)
+    for k in range(2, 5):
+        np.minimum(before, around[k:k + n], out=before)
+        np.minimum(after, around[k + 6:k + 6 + n], out=after)
     out[0, 9] = 1.0
-    out[:, 10] = np.min([around[k:k + n] for k in range(6, 11)], axis=0)  # the 5 after
     out[n - 1, 10] = 1.0
     if any("group" in b.features for b in blocks):
         groups = [b.features.get("group", i) for i, b in enumerate(blocks)]
@@ -621,14 +679,15 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
         out[:, 12] = np.log1p(np.array([sizes[g] for g in groups], dtype=np.float64))
     else:  # every block its own group
         out[:, 11] = p1
-        out[:, 12] = np.log1p(np.ones(n))
+        out[:, 12] = lay["log1p_ones"]
     out[:, 13] = p1.mean()
     keep = p1 < 0.5
     keep_list = keep.tolist()
     kept_idx = [i for i, k in enumerate(keep_list) if k]
     # the mean of the kept indexes: an exact sum of integers, then one division, as numpy's mean
     out[:, 14] = (sum(kept_idx) / len(kept_idx) / n if kept_idx else -1.0) - lay["pos"]
-    ck = np.concatenate([[0], np.cumsum(keep)])
+    ck = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(keep, out=ck[1:])
     n_keep = max(len(kept_idx), 1)
     out[:, 15] = ck[:n] / n_keep
     out[:, 16] = (ck[-1] - ck[1:]) / n_keep

@@ -15,7 +15,7 @@ from .document import Block, Document
 from .metadata import _norm, find_date, find_headline, find_title, norm_equals, normalize_date
 from .prose import opens_body, word_count
 from .read import domain_of
-from .rules import Rule, RuleSet, prefilter
+from .rules import Rule, RuleSet, prefilter, prime
 from .templates import source_key as template_source
 
 LONG_PARAGRAPH_WORDS = 30
@@ -40,10 +40,17 @@ _TEASER_SUFFIX = re.compile(r"(?:\|\s*|\s[-–—·]\s*)(?:\d{4}-\d{2}-\d{2}|\d{
 def _is_doubled(text: str) -> bool:
     """A teaser that prints its headline twice ('Headline Headline category | date')."""
     words = text.split()
-    for size in range(4, len(words) // 2 + 1):
-        if words[size] == words[0] and words[:size] == words[size : 2 * size]:
+    if len(words) < 8:
+        return False
+    first, end, size = words[0], len(words) // 2 + 1, 4
+    while True:  # the sizes 4, 5, ... at which the first word comes again (list.index: no loop in Python)
+        try:
+            size = words.index(first, size, end)
+        except ValueError:
+            return False
+        if words[:size] == words[size : 2 * size]:
             return not words[size - 1].endswith((".", "!", "?"))  # a sentence said twice is prose, not a teaser
-    return False
+        size += 1
 
 
 
@@ -65,6 +72,7 @@ class Cleaner:
         self._model: Any = None
         self._scores: list[Any] | None = None
         self._article_at = 0
+        self._counts: dict[str, int] = {}  # word_count of the texts of the page being cleaned
 
     def _classifier(self):
         if self._model is None:
@@ -78,6 +86,8 @@ class Cleaner:
 
     def run(self, doc: Document) -> Document:
         rules, structure = self.ruleset.for_document(doc.source, domain_of(doc.url) or doc.source)
+        self._counts = {}
+        prime(rules, [b.text for b in doc.blocks])  # which blocks no rule can match: one scan of the page
         use_model = structure.get("classifier") if self.use_model is None else self.use_model
         template = self._template_reasons(doc) if self.templates is not None else {}
         title_index = self._metadata(doc, bool(use_model), set(template))
@@ -99,7 +109,15 @@ class Cleaner:
         if use_model:
             self._model_decisions(doc, float(structure.get("classifier_threshold", 0.5)))
         self._scores = None
+        self._counts = {}
         return doc
+
+    def _words(self, text: str) -> int:
+        """word_count(text), counted once per text of the page (the rules ask about a block several times)."""
+        n = self._counts.get(text)
+        if n is None:
+            n = self._counts[text] = word_count(text)
+        return n
 
     def _score(self, doc: Document) -> list[Any] | None:
         model = self._classifier()
@@ -167,14 +185,14 @@ class Cleaner:
     def _first_long(self, doc: Document, start: int) -> int:
         gone = doc.removed_indexes
         for i in range(start, len(doc.blocks)):
-            if i not in gone and word_count(doc.blocks[i].text) >= LONG_PARAGRAPH_WORDS:
+            if i not in gone and self._words(doc.blocks[i].text) >= LONG_PARAGRAPH_WORDS:
                 return i
         return len(doc.blocks)
 
     def _tail_start(self, doc: Document) -> int:
         gone = doc.removed_indexes
         for i in range(len(doc.blocks) - 1, -1, -1):
-            if i not in gone and word_count(doc.blocks[i].text) >= LONG_PARAGRAPH_WORDS:
+            if i not in gone and self._words(doc.blocks[i].text) >= LONG_PARAGRAPH_WORDS:
                 return i + 1
         return 0
 
@@ -188,14 +206,14 @@ class Cleaner:
         sections = [r for r in rules if r.kind == "section"]
         could_match = prefilter(sections)
         markers = [i for i, b in enumerate(doc.blocks) if could_match(b.text)
-                   and word_count(b.text) <= max_marker and any(r.search(b.text) for r in sections)]
+                   and self._words(b.text) <= max_marker and any(r.search(b.text) for r in sections)]
         bounds = [-1, *markers, len(doc.blocks)]
         best, best_kept = 0, -1
         for a, b in zip(bounds, bounds[1:], strict=False):
             if b <= head_end:
                 continue  # the article follows its headline
             kept = sum(1 for j in range(a + 1, b)
-                       if self._scores[j].p_boilerplate < 0.5 and word_count(doc.blocks[j].text) > SHORT_LINE_WORDS)
+                       if self._scores[j].p_boilerplate < 0.5 and self._words(doc.blocks[j].text) > SHORT_LINE_WORDS)
             if kept >= ARTICLE_MIN_PARAGRAPHS:
                 return a + 1  # the first part after the headline with a few paragraphs of prose
             if kept > best_kept:
@@ -213,7 +231,7 @@ class Cleaner:
                 i += 1
                 continue
             text = doc.blocks[i].text
-            words = word_count(text)
+            words = self._words(text)
             for rule in rules:
                 if rule.position == "head" and i >= head_end or rule.position == "tail" and i < tail_start:
                     continue
@@ -228,7 +246,7 @@ class Cleaner:
                     if start > 0 and re.search(r"[.!?\"'”’)]\s*$", text[:start]):
                         doc.cut(i, start, rule.id, rule.reason)
                         text = doc.blocks[i].text
-                        words = word_count(text)
+                        words = self._words(text)
                     continue
                 doc.remove(i, rule.id, rule.reason)
                 if rule.kind == "section" and i > head_end:
@@ -261,13 +279,13 @@ class Cleaner:
             prev_short = True
             for j in range(marker + 1, end):
                 block = blocks[j]
-                words = word_count(block.text)
+                words = self._words(block.text)
                 if words <= max_marker and any(m.search(block.text) for m in markers):
                     end = j
                     break
                 is_long = words > SHORT_LINE_WORDS and block.kind != "list_item"
                 if not is_long:
-                    nxt = [word_count(b.text) > LONG_PARAGRAPH_WORDS for b in blocks[j + 1 : j + 3]]
+                    nxt = [self._words(b.text) > LONG_PARAGRAPH_WORDS for b in blocks[j + 1 : j + 3]]
                     if block.kind != "list_item" and len(nxt) == 2 and all(nxt):
                         end = j
                         break
@@ -288,7 +306,7 @@ class Cleaner:
     # (3) structural rules
     def _leading_navigation(self, doc: Document, head_end: int) -> None:
         for i in range(min(head_end, len(doc.blocks))):
-            words = word_count(doc.blocks[i].text)
+            words = self._words(doc.blocks[i].text)
             if words >= NAV_VETO_MIN_WORDS and self._sure_body(i) is not None:
                 continue  # vetoed: the model is sure this is body (a page whose headline comes late)
             if words <= 6 or doc.blocks[i].kind == "list_item":

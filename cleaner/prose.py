@@ -24,7 +24,7 @@ def word_count(text: str) -> int:
     """Whitespace-separated words; in scripts written without spaces (Chinese, Japanese) two characters count
     as one word."""
     n = len(text.split())
-    if n * 4 < len(text):  # few spaces for the length: maybe CJK
+    if n * 4 < len(text) and not text.isascii():  # few spaces for the length: maybe CJK (never in ASCII)
         cjk = len(_CJK.findall(text))
         if cjk * 10 > 3 * len(text):
             n = max(n, cjk // 2)

@@ -8,6 +8,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import cleaner
 from cleaner.cli import main
@@ -89,8 +91,6 @@ def test_every_bundled_rule_has_examples() -> None:
 # each pack's patterns combined into one gate: it matches exactly where one of the rules does
 # --------------------------------------------------------------------------------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 from cleaner.rules import Rule, _Gate, parse_pack, prefilter  # noqa: E402
 from cleaner.testing import noisy_articles  # noqa: E402
@@ -165,3 +165,20 @@ def test_patterns_that_cannot_be_combined_keep_their_own_search() -> None:
     assert prefilter(flags.rules + quoted.rules)("nothing") is True  # a rule without a gate: always look
     assert prefilter(flags.rules)("nothing") is False
     assert _Gate.for_rules(flags.rules[:1]) is None  # one pattern: nothing to combine
+
+
+_PRIME_PATTERNS = [r"^Read more\b", r"(?i)newsletter$", r"\bAds?\b", r"^\s*$", r"share\s+this", r"x\W+y"]
+_PRIME_WORDS = ["Read", "more", "newsletter", "Ad", "ads", "share", "this", "x", "y", " ", "\t", ",", "é", "中"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_PRIME_WORDS), max_size=6).map(" ".join), max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_priming_a_page_answers_as_asking_each_block(texts: list[str]) -> None:
+    """One scan of the joined page (rules.prime) must give every block the answer a search of the block alone
+    gives: ^ and $ at the block's ends, \\b at its edges, matches that would span two blocks."""
+    from cleaner.rules import _Gate
+
+    primed, alone = _Gate.compile(_PRIME_PATTERNS), _Gate.compile(_PRIME_PATTERNS)
+    assert primed is not None and alone is not None
+    primed.prime(texts)
+    assert [primed(t) for t in texts] == [alone(t) for t in texts]

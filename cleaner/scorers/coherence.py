@@ -37,7 +37,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -198,6 +198,17 @@ def _opens_sentence(parts: list[str], j: int) -> bool:
     return gap[-1] in _SENTENCE_OPENERS if gap else j == 1
 
 
+class _Ids(dict):
+    """Word -> id, registering a word in its table on first sight."""
+
+    def __init__(self, table: _WordTable) -> None:
+        super().__init__()
+        self.table = table
+
+    def __missing__(self, word: str) -> int:
+        return self.table._add(word)
+
+
 class _WordTable:
     """Integer ids of the words seen so far, with what analysis needs to know of each as numpy arrays, so
     that a document is a few arrays of ids (per vocabulary; replaced when it outgrows MAX words)."""
@@ -206,12 +217,13 @@ class _WordTable:
 
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
-        self.ids: dict[str, int] = {}
+        self.ids = _Ids(self)
         self.words: list[str] = []
         self.stem = np.zeros(0, dtype=np.int64)  # content stem id; -1: not a content token
         self.kind = np.zeros(0, dtype=np.int8)  # running-text entity kind (_PLAIN, _ENTITY, ...)
         self.upper = np.zeros(0, dtype=bool)  # first letter upper case
         self.plain = np.zeros(0, dtype=np.int64)  # stem id of stem(word), whatever the word
+        self.honorific = np.zeros(0, dtype=bool)  # ends like an honorific ("Mr", "Dr"...: _unintroduced)
         self.stem_ids: dict[str, int] = {}
         self.stems: list[str] = []
         self.idf = np.zeros(0)  # by stem id
@@ -230,38 +242,39 @@ class _WordTable:
         return value
 
     def _add(self, word: str) -> int:
-        """Register a word (the arrays must have room: see word_ids)."""
-        value = self.ids[word] = len(self.words)
+        """Register a word (the arrays grow as needed)."""
+        value = len(self.words)
+        if value >= len(self.stem):
+            for name in ("stem", "kind", "upper", "plain", "honorific"):
+                setattr(self, name, grow(getattr(self, name), value + 1))
+        self.ids[word] = value
         self.words.append(word)
         facts = _word_facts(word, self.vocab)
         self.stem[value] = self.stem_id(facts[0]) if facts else -1
         self.kind[value] = facts[1] if facts else _PLAIN
         self.upper[value] = word[0].isupper()
         self.plain[value] = self.stem_id(stem(word))
+        self.honorific[value] = word.endswith(_HONORIFICS)
         return value
 
     def word_ids(self, words: list[str]) -> np.ndarray:
-        ids = self.ids
-        found = list(map(ids.get, words))
-        if None in found:
-            size = len(self.words) + found.count(None)
-            for name in ("stem", "kind", "upper", "plain"):
-                setattr(self, name, grow(getattr(self, name), size))
-            found = [ids[w] if w in ids else self._add(w) for w in words]
-        return np.array(found, dtype=np.int64)
+        """The ids of `words`, in one pass into an array; a word not seen before is registered as it comes
+        (`_Ids.__missing__`)."""
+        return np.fromiter(map(self.ids.__getitem__, words), dtype=np.int64, count=len(words))
 
     def gap_codes(self, gaps: list[str]) -> np.ndarray:
         table = self.gaps
-        found = list(map(table.get, gaps))
-        if None in found:
-            if len(table) > self.MAX:
-                table.clear()
-            for gap in gaps:
-                if gap not in table:
-                    stripped = gap.rstrip()
-                    table[gap] = 0 if not stripped else 1 if stripped[-1] in _SENTENCE_OPENERS else 2
-            found = list(map(table.__getitem__, gaps))
-        return np.array(found, dtype=np.int8)
+        try:  # every gap known: straight into an array
+            return np.fromiter(map(table.__getitem__, gaps), dtype=np.int8, count=len(gaps))
+        except KeyError:
+            pass
+        if len(table) > self.MAX:
+            table.clear()
+        for gap in gaps:
+            if gap not in table:
+                stripped = gap.rstrip()
+                table[gap] = 0 if not stripped else 1 if stripped[-1] in _SENTENCE_OPENERS else 2
+        return np.fromiter(map(table.__getitem__, gaps), dtype=np.int8, count=len(gaps))
 
 
 def tokens(text: str, vocab: Vocabulary, headline: bool = False) -> list[Token]:
@@ -324,6 +337,23 @@ class EntityIndex:
             return any(abs(len(n) - len(lower)) <= 2 and _edit_distance(lower, n, 2) <= 2
                        for n in self.long_names)
         return False
+
+
+class _LazyEntityIndex:
+    """An EntityIndex's `has`, the index itself built on the first token not found among `stems`
+    (EntityIndex.has looks there first)."""
+
+    def __init__(self, stems: set[str], build: Callable[[], EntityIndex]) -> None:
+        self.stems = stems
+        self._build = build
+        self._index: EntityIndex | None = None
+
+    def has(self, token: Token) -> bool:
+        if token.stem in self.stems:
+            return True
+        if self._index is None:
+            self._index = self._build()
+        return self._index.has(token)
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:
@@ -545,7 +575,7 @@ class _Document:
         self.word_ids = ids = table.word_ids(words)
         self.starts = np.cumsum([0, *lengths])  # each paragraph's first word
         self.word_para = np.repeat(np.arange(len(lengths)), lengths)
-        first = np.zeros(len(words), dtype=bool)
+        self.first = first = np.zeros(len(words), dtype=bool)  # a paragraph's first word
         first[self.starts[:-1][np.array(lengths, dtype=np.int64) > 0]] = True
         code = table.gap_codes(gaps)
         opener = (code == 1) | ((code == 0) & first)  # the start of a paragraph opens a sentence
@@ -553,17 +583,27 @@ class _Document:
         kind = table.kind[ids]
         content = stems >= 0
         self.stems = stems[content]
-        self.stem_units = np.asarray(self.unit_of, dtype=np.int64)[self.word_para[content]]
+        self.word_units = np.asarray(self.unit_of, dtype=np.int64)[self.word_para]
+        self.stem_units = self.word_units[content]
         self.entities = ((kind == _ENTITY) | ((kind == _ENTITY_UNLESS_OPENER) & ~opener))[content]
 
-    def entity_index(self, stems: set[str], acronyms: list[str], paragraphs: Iterable[int]) -> EntityIndex:
-        """EntityIndex over some of the paragraphs (indexes into self.numbers)."""
+    def entity_index(self, stems: set[str], acronyms: list[str], paragraphs: Iterable[int]) -> _LazyEntityIndex:
+        """EntityIndex over some of the paragraphs (indexes into self.numbers), built only when a token is
+        looked up that is not among `stems` (most headline entities are found by their stem)."""
         paragraphs = list(paragraphs)
-        mask = np.isin(self.word_para, paragraphs)
-        table = self.table
-        capitalised = np.unique(self.word_ids[mask & table.upper[self.word_ids]]).tolist()
-        runs = [self.parts[k][1::2] for k in paragraphs] if acronyms else []
-        return EntityIndex((), stems, acronyms, words=runs, capitalised=[table.words[i] for i in capitalised])
+
+        def build() -> EntityIndex:
+            table = self.table
+            k = len(paragraphs)
+            if paragraphs == list(range(k)):  # the first k paragraphs (the lead, or all): their words come first
+                ids = self.word_ids[: self.starts[k]]
+            else:
+                ids = self.word_ids[np.isin(self.word_para, paragraphs)]
+            capitalised = np.unique(ids[table.upper[ids]]).tolist()
+            runs = [self.parts[k][1::2] for k in paragraphs] if acronyms else []
+            return EntityIndex((), stems, acronyms, words=runs, capitalised=[table.words[i] for i in capitalised])
+
+        return _LazyEntityIndex(stems, build)
 
     def unintroduced(self) -> tuple[int, list[str]]:
         """Names whose first appearance is "Mr X": news introduces people in full first, so a body that starts
@@ -574,7 +614,13 @@ class _Document:
         _, first = np.unique(table.plain[self.word_ids[caps]], return_index=True)
         found: list[str] = []
         unit_text: dict[int, str] = {}
-        for pos in sorted(caps[first].tolist()):  # each stem's first capitalised appearance
+        # each stem's first capitalised appearance, outside the first unit, and either a paragraph's first
+        # word or after a word ending like an honorific (what the checks below can accept)
+        firsts = caps[first]
+        firsts = firsts[self.word_units[firsts] != 0]
+        after = table.honorific[self.word_ids[np.maximum(firsts - 1, 0)]]
+        firsts = firsts[self.first[firsts] | after]
+        for pos in sorted(firsts.tolist()):
             k = int(self.word_para[pos])
             u = self.unit_of[k]
             if u == 0:  # the first paragraph is exempt
@@ -612,8 +658,8 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> 
     extra = sorted({table.stem_id(t.stem) for t in head} - set(body.tolist()))
     columns = np.concatenate([body, np.array(extra, dtype=np.int64)])  # global stem id of each column
     m = len(columns)
-    stems_list = [table.stems[g] for g in columns.tolist()]
-    index = {st: j for j, st in enumerate(stems_list)}  # stem -> column
+    stems_list = list(map(table.stems.__getitem__, columns.tolist()))
+    index = dict(zip(stems_list, range(m), strict=True))  # stem -> column
     flat = doc.stem_units * m + np.searchsorted(body, doc.stems)
     counts = np.bincount(flat, minlength=n * m).reshape(n, m).astype(float)
     present = counts > 0
@@ -745,7 +791,8 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> 
         f["pair_mean"] = (float(total @ total) - float((vecs * vecs).sum())) / (n * (n - 1))
 
         shared_keys = keys.sum(axis=0) > 1
-        a.isolated = [u.label for u, k in zip(units, keys, strict=True) if not (k & shared_keys).any()]
+        linked = (keys & shared_keys).any(axis=1).tolist()
+        a.isolated = [u.label for u, k in zip(units, linked, strict=True) if not k]
         f["continuity"] = 1 - len(a.isolated) / n
     return a
 

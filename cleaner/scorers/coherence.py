@@ -694,12 +694,13 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> 
         a.missing_entities = [t.word for st, t in ents.items() if st not in present_ents]
         if ents:
             total = sum(vocab.idf(st) for st in ents)
-            f["ent_cov"] = sum(vocab.idf(st) for st in present_ents) / total
+            # summed in the headline's order: a set's order changes with PYTHONHASHSEED, and so would the last bits
+            f["ent_cov"] = sum(vocab.idf(st) for st in ents if st in present_ents) / total
             f["ent_lead"] = sum(1 for t in ents.values() if lead_index.has(t)) / len(ents)
         else:
             f["ent_cov"], f["ent_lead"] = 1.0, 1.0
         f["ent_missing"] = float(min(3, len(a.missing_entities)))
-        terms = {t.stem for t in head}
+        terms = list(dict.fromkeys(t.stem for t in head))  # the headline's order, not a set's (see ent_cov)
         if terms:
             total = sum(vocab.idf(st) for st in terms)
             f["term_cov"] = sum(vocab.idf(st) for st in terms if st in body_stems) / total

@@ -35,8 +35,6 @@ SECTION_MARKER_MAX_WORDS = 8
 _TEASER_SUFFIX = re.compile(r"(?:\|\s*|\s[-–—·]\s*)(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d+\s+(?:min|mins|minutes?)\s+read)\s*$", re.I)
 
 
-
-
 def _is_doubled(text: str) -> bool:
     """A teaser that prints its headline twice ('Headline Headline category | date')."""
     words = text.split()

@@ -2,7 +2,8 @@
 
 Cleaning (where does the body begin?), metadata (the headline is before it), templates (is a repeated block
 inside the article?) and the verdict (is what is left an article?) all ask these questions; they must agree.
-The block classifier's `prose` feature is the same test, computed for all blocks at once.
+The block classifier's `prose` feature asks the same question with its own word counts (runs of word characters,
+computed for all blocks at once); the models were trained on it as it is, so it stays apart.
 """
 
 from __future__ import annotations

@@ -18,8 +18,7 @@ language, along with word and sentence counts.
 Speed: textstat tokenises the text again for every grade and every count (each behind a 128-entry cache),
 then looks every word up again for syllables: about 15 ms for a news article. `readability` computes the
 same quantities in one pass (one tokenisation per kind textstat uses, one syllable and easy-word lookup
-per distinct word, cached across documents, and pyphen's patterns matched with the scan cut short,
-`_Hyphenation`) and applies textstat 0.7's formulas to them in the same
+per distinct word, cached across documents) and applies textstat 0.7's formulas to them in the same
 floating-point order, so the grades are textstat's to the last bit (tests/test_readability.py compares them
 on real articles). textstat stays the reference and supplies the Dale-Chall easy-word list and the pyphen
 hyphenator for words CMUdict lacks.
@@ -112,52 +111,11 @@ def _count_sentences(text: str) -> int:
     return max(1, len(sentences) - short)
 
 
-class _Hyphenation:
-    """The number of hyphenation points pyphen finds in a word (`len(Pyphen.positions(word))`), with pyphen's
-    patterns and algorithm, but each substring scan stops as soon as the substring is no pattern's prefix
-    (pyphen looks up every substring up to its longest pattern, 28 characters for en_US): a few lookups per
-    position instead of up to 28, about twice as fast per word CMUdict lacks, the same points (checked
-    equal to pyphen's on 182,000 words: CMUdict's and those of the development articles)."""
-
-    def __init__(self, lang: str) -> None:
-        pyphen = get_pyphen(lang)
-        self.patterns = pyphen.hd.patterns
-        self.maxlen = pyphen.hd.maxlen
-        self.left, self.right = pyphen.left, pyphen.right
-        self.prefixes = frozenset(key[:n] for key in self.patterns for n in range(1, len(key) + 1))
-
-    def count(self, word: str) -> int:
-        """len(Pyphen.positions(word)): HyphDict.positions' points (odd pattern values), those at least
-        `left` characters from the start and `right` from the end."""
-        patterns, prefixes, maxlen = self.patterns, self.prefixes, self.maxlen
-        pointed_word = f".{word.lower()}."
-        size = len(pointed_word)
-        references = [0] * (size + 1)
-        for i in range(size - 1):
-            for j in range(i + 1, min(i + maxlen, size) + 1):
-                piece = pointed_word[i:j]
-                if piece not in prefixes:
-                    break
-                pattern = patterns.get(piece)
-                if not pattern:
-                    continue
-                offset, values = pattern
-                slice_ = slice(i + offset, i + offset + len(values))
-                references[slice_] = map(max, values, references[slice_])
-        left, right = self.left, len(word) - self.right
-        return sum(1 for i, reference in enumerate(references) if reference % 2 and left <= i - 1 <= right)
-
-
-@lru_cache(maxsize=1)
-def _hyphenation() -> _Hyphenation:
-    return _Hyphenation(_LANG)
-
-
 def _count_syllables(word: str) -> int:
     try:
         phones = _bundled_cmudict()[word][0]
     except (IndexError, KeyError):
-        return _hyphenation().count(word) + 1
+        return len(get_pyphen(_LANG).positions(word)) + 1
     return sum(1 for phone in phones if phone[-1].isdigit())
 
 

@@ -452,13 +452,13 @@ def _title_values(title: str | None) -> dict[str, float]:
     """Headlinese: English headlines drop articles and the final full stop; MT from languages without
     articles (ru, ja, zh, cs) puts them in, as a sentence ("The government will raise taxes."). Rates over
     the headline's words; 0 without a title."""
-    words = [word_form(t) for t in _TOKEN.findall(normalise(title))] if title else []
-    words = [w for w in words if w[0].isalpha()]
+    text = normalise(title) if title else ""
+    words = [w for w in map(word_form, _TOKEN.findall(text)) if w[0].isalpha()]
     n = max(len(words), 1)
     return {
         "title:articles": sum(w in _ARTICLES for w in words) / n,
         "title:function_words": sum(w in FUNCTION_SET for w in words) / n,
-        "title:period_end": float(bool(words) and normalise(title or "").rstrip().endswith(".")),
+        "title:period_end": float(bool(words) and text.rstrip().endswith(".")),
     }
 
 

@@ -35,3 +35,21 @@ def test_related_marker_after_the_article_still_removes_its_teaser_paragraphs() 
     assert teaser not in kept and TEASERS[1] not in kept
     assert all(p in kept for p in SEED["body"])
 
+
+
+def test_blog_comment_thread_heading_removes_the_whole_thread() -> None:
+    """'12 thoughts on “Title”' (as blog software heads its comments) reaches the end of the page: the comments
+    are long paragraphs, which would end a section of teasers."""
+    comments = [
+        "thelastchargersfan says:",
+        "It is a good thing the council finally listened, because the bridge has been a disgrace for years now "
+        "and everyone who drives over it every morning knows exactly how bad it has become.",
+        "I disagree with the previous commenter entirely, the money would have been far better spent on the "
+        "schools and the hospital, which have been waiting for repairs for even longer than the bridge.",
+    ]
+    text = "\n\n".join([SEED["title"], *SEED["body"], f"3 thoughts on “{SEED['title']}”", *comments])
+    doc = cleaner.clean_text(text)
+    kept = doc.text.split("\n")
+    assert all(p in kept for p in SEED["body"])
+    assert not any(c in kept for c in comments)
+    assert any(r.rule == "generic-en/comment-count-heading" for r in doc.removed)

@@ -55,6 +55,18 @@ def _vote_column(doc: Document) -> int | None:
     return DOM_FEATURES.index("extractor_main")
 
 
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+#: a line that is only a time, a duration, an age or a date ("01:45", "13 hours ago", "November 20, 2019")
+_STAMP_LINE = re.compile(
+    rf"^\s*(?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:\s*[ap]\.?m\.?)?|(?:\d+|an?)\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|"
+    rf"hours?|d|days?|w|weeks?|months?|years?)\s+ago|(?:today|yesterday)(?:,?\s+\d{{1,2}}:\d{{2}}\s*(?:[ap]\.?m\.?)?)?|"
+    rf"\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH}\.?\s+\d{{1,2}},?\s+\d{{4}}|"
+    rf"\d{{1,2}}\s+{_MONTH}\.?,?\s+\d{{4}})\s*$", re.I)
+#: a list of other stories or videos: this many short lines in a row, each followed by its own stamp line
+STAMPED_LIST_MIN_ITEMS = 3
+
+
 def _is_doubled(text: str) -> bool:
     """A teaser that prints its headline twice ('Headline Headline category | date')."""
     words = text.split()
@@ -124,6 +136,8 @@ class Cleaner:
             self._repeated_headline(doc)
         if structure.get("teaser_runs"):
             self._teaser_runs(doc)
+        if structure.get("stamped_lists"):
+            self._stamped_lists(doc)
         if use_model:
             self._model_decisions(doc, float(structure.get("classifier_threshold", 0.5)))
         self._scores = None
@@ -353,6 +367,28 @@ class Cleaner:
                     doc.remove(k, "structure/teaser-run", f"one of {j - i} teaser lines of other stories in a row "
                                "(headline with a category/date suffix or printed twice)")
             i = j
+
+    def _stamped_lists(self, doc: Document) -> None:
+        """Remove lists of other stories or videos: a title followed by a line that is only its date, time, age or
+        duration ("13 hours ago", "01:45"), STAMPED_LIST_MIN_ITEMS times or more in a row. An article does not
+        stamp its paragraphs one by one (on the development pages: 228 such lines, none of them article text); a
+        live blog or a timeline puts the stamp before each entry, and a run that starts after a stamp is left."""
+        lines = [i for i, b in enumerate(doc.blocks) if b.text.strip()]
+        stamped = [_STAMP_LINE.match(doc.blocks[i].text) is not None for i in lines]
+        k = 0
+        while k + 1 < len(lines):
+            m = k
+            while m + 1 < len(lines) and stamped[m + 1] and not stamped[m] \
+                    and not is_prose(doc.blocks[lines[m]].text, self._words(doc.blocks[lines[m]].text)):
+                m += 2
+            items = (m - k) // 2
+            if items < STAMPED_LIST_MIN_ITEMS or (k > 0 and stamped[k - 1]):
+                k = max(m, k + 1)  # (a stamp before the first title: stamps head entries, as in a live blog)
+                continue
+            for i in lines[k:m]:
+                doc.remove(i, "structure/stamped-list", f"one of {items} titles of other stories or videos, each "
+                           "followed by its date, time or duration")
+            k = m
 
     # (4) the model
     def _model_decisions(self, doc: Document, threshold: float) -> None:

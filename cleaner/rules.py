@@ -28,6 +28,7 @@ DEFAULT_STRUCTURE: dict[str, Any] = {
     "leading_navigation": True,
     "repeated_headline": True,
     "teaser_runs": True,
+    "stamped_lists": True,
     "classifier": True,
     "classifier_threshold": 0.5,
     "section_max_words": 40,

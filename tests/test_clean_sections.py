@@ -53,3 +53,25 @@ def test_blog_comment_thread_heading_removes_the_whole_thread() -> None:
     assert all(p in kept for p in SEED["body"])
     assert not any(c in kept for c in comments)
     assert any(r.rule == "generic-en/comment-count-heading" for r in doc.removed)
+
+
+VIDEOS = ["Finally, A New Half Life Game Is Coming Out?!", "Need for Speed: Heat Gameplay [PS4]",
+          "Terminator: Resistance Gameplay [PS4]", "Neon Noir - Real Time Ray Tracing On Radeon RX 5700XT"]
+
+
+def test_a_list_of_stamped_titles_after_the_article_is_removed() -> None:
+    """Titles each followed by their own duration, age or date are a list of other videos or stories."""
+    stamps = ["09:09", "01:52", "3 hours ago", "November 20, 2019"]
+    listing = [x for pair in zip(VIDEOS, stamps, strict=True) for x in pair]
+    doc = cleaner.clean_text("\n\n".join([SEED["title"], *SEED["body"], "Videos", *listing]))
+    kept = doc.text.split("\n")
+    assert all(p in kept for p in SEED["body"])
+    assert not any(x in kept for x in listing)
+    assert any(r.rule == "structure/stamped-list" for r in doc.removed)
+
+
+def test_a_live_blog_whose_stamps_head_its_entries_is_not_a_stamped_list() -> None:
+    entries = ["Kick-off in Madrid", "Yellow card for Smith", "Goal! Kane scores from the spot", "Half-time"]
+    blog = [x for pair in zip(["19:00", "19:12", "19:31", "19:47"], entries, strict=True) for x in pair]
+    doc = cleaner.clean_text("\n\n".join([SEED["title"], *SEED["body"][:2], *blog, *SEED["body"][2:]]))
+    assert not any(r.rule == "structure/stamped-list" for r in doc.removed)

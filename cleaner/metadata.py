@@ -128,6 +128,8 @@ _SEPARATOR = re.compile(r"[»›|]|\s[>/]\s")
 _QUOTES = "\"'“”‘’«„"
 _BYLINE = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s", re.I)
 _DIGIT = re.compile(r"\d")
+#: ends with one full stop, closing quotes or brackets allowed after it ('... in "The Persians."'), not an ellipsis
+_FULL_STOP_END = re.compile(r"(?<!\.)\.[\"'”’»)\]]*\s*$")
 
 
 def _has_date(text: str) -> bool:
@@ -168,7 +170,7 @@ def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float
         f = {
             "length": min(words, 12) / 12,
             "overlong": max(0, words - 14) / 10,
-            "sentence": float(text.endswith(".") and not text.endswith("..")),
+            "sentence": float(_FULL_STOP_END.search(text) is not None),
             "date": float(meta_line(i)),
             "caption": float(_CAPTION.search(text) is not None),
             "separators": min(len(_SEPARATOR.findall(text)), 2) / 2,

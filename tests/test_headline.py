@@ -65,3 +65,13 @@ def test_clean_text_reports_the_headline_not_the_caption() -> None:
     doc = cleaner.clean_text(text)
     assert doc.title == HEADLINE
     assert all(p in doc.text.split("\n") for p in LEDE)
+
+
+def test_a_standfirst_ending_in_a_quoted_full_stop_is_still_a_sentence() -> None:
+    # 'a sentence' is a full stop at the end, closing quotes after it or not
+    for standfirst in ['The council approved the money after a debate on "the bridge."',
+                       "The council approved the money after a debate on ‘the bridge.’"]:
+        blocks = _page([standfirst, "By Jane Doe", "November 19, 2019"])
+        (_, f), = [(i, f) for i, f in headline_features(blocks, len(blocks) - len(LEDE)) if blocks[i].text == standfirst]
+        assert f["sentence"] == 1.0
+        assert blocks[find_headline(blocks, len(blocks) - len(LEDE))].text == HEADLINE

@@ -394,14 +394,37 @@ class Cleaner:
             k = m
 
     # (4) the model
+    def _introduced_lists(self, doc: Document, threshold: float) -> set[int]:
+        """The short lines of a list the article introduces and then resumes after: a kept line ending in ':', then
+        two or more short lines the model doubts, then a line that is kept. A line classifier loses list items
+        first (each alone looks like a menu); on the development pages every one of the 49 lines so placed is
+        article text."""
+        scores = self._scores or []
+        gone = doc.removed_indexes
+        lines = [i for i, b in enumerate(doc.blocks) if b.text.strip()]
+        kept = [i not in gone and scores[i].p_boilerplate < threshold for i in lines]
+        doubted = [i not in gone and not k and self._words(doc.blocks[i].text) <= SHORT_LINE_WORDS
+                   for i, k in zip(lines, kept, strict=True)]
+        listed: set[int] = set()
+        for k, i in enumerate(lines):
+            if not (kept[k] and doc.blocks[i].text.rstrip().endswith((":", "："))):
+                continue
+            end = k + 1
+            while end < len(lines) and doubted[end]:
+                end += 1
+            if end - k - 1 >= 2 and end < len(lines) and kept[end]:
+                listed.update(lines[k + 1 : end])
+        return listed
+
     def _model_decisions(self, doc: Document, threshold: float) -> None:
         scores = self._scores
         if scores is None:
             return
         vote = _vote_column(doc)
         gone = doc.removed_indexes
+        listed = self._introduced_lists(doc, threshold)
         for i, score in enumerate(scores):
-            if i not in gone and score.p_boilerplate >= threshold:
+            if i not in gone and score.p_boilerplate >= threshold and i not in listed:
                 if vote is not None and score.p_boilerplate < HTML_VOTE_SPARE_P \
                         and doc.blocks[i].features["dom"][vote] == 1.0 and _is_sentence(doc.blocks[i].text):
                     continue  # trafilatura keeps this sentence and the model is not sure: the two extractors agree

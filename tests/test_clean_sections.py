@@ -75,3 +75,15 @@ def test_a_live_blog_whose_stamps_head_its_entries_is_not_a_stamped_list() -> No
     blog = [x for pair in zip(["19:00", "19:12", "19:31", "19:47"], entries, strict=True) for x in pair]
     doc = cleaner.clean_text("\n\n".join([SEED["title"], *SEED["body"][:2], *blog, *SEED["body"][2:]]))
     assert not any(r.rule == "structure/stamped-list" for r in doc.removed)
+
+
+def test_a_list_the_article_introduces_and_resumes_after_is_kept() -> None:
+    """One-word list items look like a menu line by line; introduced by the article ('...:') and followed by it,
+    they are its list."""
+    items = ["Finland", "Denmark", "Switzerland", "Iceland", "Norway"]
+    intro = "The five happiest countries in the world, according to the report published on Wednesday, are:"
+    text = "\n\n".join([SEED["title"], *SEED["body"][:2], intro, *items, *SEED["body"][2:]])
+    doc = cleaner.clean_text(text)
+    kept = doc.text.split("\n")
+    assert all(item in kept for item in items), [r.text for r in doc.removed]
+    assert all(p in kept for p in SEED["body"])

@@ -742,9 +742,10 @@ class Trees:
         self.depth = int(spec["max_depth"])
         self._flat: tuple[np.ndarray, ...] | None = None
         self._masks: dict[str, Any] | None = None
+        self._splits: dict[tuple[int, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_flat": None, "_masks": None}  # derived: rebuilt on first use
+        return {**self.__dict__, "_flat": None, "_masks": None, "_splits": {}}  # derived: rebuilt on first use
 
     def raw(self, X: np.ndarray, attribute: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """Log-odds per row; with attribute, also per-feature contributions (Saabas path attribution).
@@ -766,20 +767,71 @@ class Trees:
         if X.shape[0] > ROWS_PER_CHUNK:
             return np.concatenate([self.leaf_values(X[i:i + ROWS_PER_CHUNK])
                                    for i in range(0, X.shape[0], ROWS_PER_CHUNK)])
-        return np.ascontiguousarray(masks["value"][self._leaves(X)].T)
+        return masks["value"].take(self._leaves(X).T)  # (rows, trees), C order
+
+    def split_leaf_values(self, X: np.ndarray, columns: tuple[int, ...], static: np.ndarray | None = None
+                          ) -> tuple[np.ndarray, np.ndarray | None]:
+        """leaf_values(X), and the leaves that the tests on the other columns than `columns` rule out (per tree
+        and row). Given back as `static` for a matrix that differs from X in `columns` alone (the headline's
+        columns, once a headline is found), only the tests on `columns` are evaluated again. (No `static`
+        when the trees are walked or the rows come in chunks.)"""
+        masks = self._leaf_masks()
+        if masks is None or X.shape[0] > ROWS_PER_CHUNK:
+            return self.leaf_values(X), None
+        other, these = self._split_tests(columns)
+        if static is None:
+            static = self._gone(X, other)
+        gone = static.copy()
+        gone[these["tree_index"]] |= self._gone(X, these)
+        return masks["value"].take(self._leaf_of(gone).T), static
 
     def _leaves(self, X: np.ndarray) -> np.ndarray:
         """The leaf each row reaches in each tree, (trees, rows), as tree * 64 + leaf number."""
         m = self._leaf_masks()
         assert m is not None
+        return self._leaf_of(self._gone(X, m))
+
+    @staticmethod
+    def _gone(X: np.ndarray, tests: dict[str, Any]) -> np.ndarray:
+        """The leaves (bit sets, (trees, rows)) that the rows' failed `tests` rule out (_leaf_masks' slots)."""
         rows = X.shape[0]
-        slots, t_count = m["slots"], m["trees"]
+        slots, t_count = tests["slots"], tests["trees"]
         xt = np.ascontiguousarray(X.T, dtype=np.float64)
-        went_left = np.take(xt, m["feature"], axis=0) <= m["threshold"]  # (slots * trees, rows); NaN: right
-        ruled_out = np.multiply(m["left_of"], ~went_left).reshape(slots, t_count, rows)
-        gone = np.bitwise_or.reduce(ruled_out, axis=0) if slots else np.zeros((t_count, rows), m["left_of"].dtype)
-        first = ~gone & (gone + m["one"])  # the lowest leaf bit not ruled out
-        return m["ctz"](first) + m["tree_base"]
+        went_left = np.take(xt, tests["feature"], axis=0) <= tests["threshold"]  # (slots * trees, rows); NaN: right
+        ruled_out = np.multiply(tests["left_of"], ~went_left).reshape(slots, t_count, rows)
+        return np.bitwise_or.reduce(ruled_out, axis=0) if slots else np.zeros((t_count, rows), tests["left_of"].dtype)
+
+    def _leaf_of(self, gone: np.ndarray) -> np.ndarray:
+        """The leftmost leaf not ruled out, per tree and row, as tree * 64 + leaf number."""
+        m = self._masks
+        assert m
+        return m["leaf_number"](gone) + m["tree_base"]
+
+    def _split_tests(self, columns: tuple[int, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """_leaf_masks' tests in two sets: those on other columns (the rest made void: no leaf left of them),
+        and those on `columns`, in slots of the trees that have any (`tree_index`)."""
+        split = self._splits.get(columns)
+        if split is None:
+            m = self._masks
+            assert m
+            slots, t_count = m["slots"], m["trees"]
+            feature = m["feature"].reshape(slots, t_count)
+            left_of = m["left_of"].reshape(slots, t_count)
+            on = np.isin(feature, columns) & (left_of != 0)
+            trees = np.flatnonzero(on.any(axis=0))
+            per_tree = [np.flatnonzero(on[:, k]) for k in trees.tolist()]
+            width = max(map(len, per_tree), default=0)
+            these = {"feature": np.zeros((width, len(trees)), dtype=np.intp), "threshold": np.zeros((width, len(trees))),
+                     "left_of": np.zeros((width, len(trees)), dtype=left_of.dtype)}
+            for j, (k, where) in enumerate(zip(trees.tolist(), per_tree, strict=True)):
+                for name in ("feature", "threshold", "left_of"):
+                    these[name][:len(where), j] = m[name].reshape(slots, t_count)[where, k]
+            other = {**m, "left_of": np.where(on, 0, left_of).astype(left_of.dtype).reshape(-1, 1)}
+            split = (other, {"feature": these["feature"].ravel(), "threshold": these["threshold"].reshape(-1, 1),
+                             "left_of": these["left_of"].reshape(-1, 1), "slots": width, "trees": len(trees),
+                             "tree_index": trees})
+            self._splits[columns] = split
+        return split
 
     def attribute(self, X: np.ndarray) -> np.ndarray:
         """Per-feature contributions of each row (Saabas path attribution): the same numbers, added in the
@@ -794,15 +846,19 @@ class Trees:
                                    for i in range(0, X.shape[0], ROWS_PER_CHUNK)])
         rows, n_feat = X.shape
         leaves = self._leaves(X).T.ravel()  # (row, tree) order, as _walk's pairs
-        base = np.repeat(np.arange(rows) * n_feat, m["trees"])
-        contrib = np.zeros(rows * n_feat)
         features, changes, length = m["path_feature"], m["path_delta"], m["path_length"]
-        for d in range(features.shape[0]):  # level by level, as _walk adds them
-            on = np.flatnonzero(length[leaves] > d)  # the pairs still walking
-            if not on.size:
-                break
-            leaves, base = leaves[on], base[on]
-            contrib += np.bincount(features[d][leaves] + base, weights=changes[d][leaves], minlength=rows * n_feat)
+        # Every step of every pair's path at once, pair by pair: one bincount sums each (level, cell) in
+        # pair order, as a bincount per level did; the levels are then added in order.
+        steps = length[leaves]
+        level = np.arange(int(steps.sum())) - np.repeat(np.cumsum(steps) - steps, steps)
+        leaf = np.repeat(leaves, steps)
+        cells = rows * n_feat
+        at = level * cells + np.repeat(np.repeat(np.arange(rows) * n_feat, m["trees"]), steps) + features[level, leaf]
+        depth = int(steps.max()) if steps.size else 0
+        per_level = np.bincount(at, weights=changes[level, leaf], minlength=max(depth, 1) * cells)
+        contrib = np.zeros(cells)
+        for d in range(depth):
+            contrib += per_level[d * cells:(d + 1) * cells]
         return contrib.reshape(rows, n_feat)
 
     def _leaf_masks(self) -> dict[str, Any] | None:
@@ -859,17 +915,19 @@ class Trees:
             path_length[leaf] = len(path)
             for d, (f, change) in enumerate(path):
                 path_feature[d, leaf], path_delta[d, leaf] = f, change
-        if dtype is np.uint16:
+        if dtype is np.uint16:  # the leaf: the number of trailing ones of the ruled-out bits, looked up
             table = np.zeros(1 << 16, dtype=np.intp)
             for b in range(16):
                 table[1 << b] = b
-            ctz = table.__getitem__
+            every = np.arange(1 << 16, dtype=np.uint16)
+            leaf_number = table[~every & (every + dtype(1))].take
         else:
-            def ctz(bits: np.ndarray) -> np.ndarray:
-                return np.log2(bits.astype(np.float64)).astype(np.intp)  # exact for powers of two
+            def leaf_number(gone: np.ndarray) -> np.ndarray:
+                first = ~gone & (gone + dtype(1))  # the lowest leaf bit not ruled out
+                return np.log2(first.astype(np.float64)).astype(np.intp)  # exact for powers of two
         self._masks = {"feature": feature.ravel(), "threshold": threshold.reshape(-1, 1),
                        "left_of": left_of.reshape(-1, 1), "value": leaf_value, "slots": slots, "trees": t_count,
-                       "ctz": ctz, "one": dtype(1), "tree_base": (np.arange(t_count) * 64)[:, None],
+                       "leaf_number": leaf_number, "tree_base": (np.arange(t_count) * 64)[:, None],
                        "path_feature": path_feature, "path_delta": path_delta, "path_length": path_length}
         return self._masks
 
@@ -1091,7 +1149,7 @@ class BlockClassifier:
     def __init__(self, models: dict[str, dict[str, Trees]], thresholds: dict[str, float]) -> None:
         self.models = models
         self.thresholds = thresholds
-        self._last: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None  # the last call of scores()
+        self._last: tuple[Any, ...] | None = None  # the last call of scores(): key, result, stage 1's tests
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_last": None}
@@ -1140,11 +1198,19 @@ class BlockClassifier:
         else:
             X, _, html, spaced = _features(blocks, title)
             model = self.models["html" if html else "text"]
-            p1 = _sigmoid(model["stage1"].raw(X)[0])
+            stage1 = model["stage1"]
+            # The same blocks with another headline (the cleaner's second call, once it found one): stage 1's
+            # tests on the other columns are those of the last call.
+            static = last[2] if last is not None and last[0][1:] == key[1:] else None
+            if static is not None or title is None:
+                values, static = stage1.split_leaf_values(X, _title_columns(html), static)
+                p1 = _sigmoid(stage1.base + values.sum(axis=1))
+            else:
+                p1 = _sigmoid(stage1.raw(X)[0])
             X2 = np.concatenate([X, stage2_features(p1, blocks, spaced)], axis=1)
             p = _sigmoid(model["stage2"].raw(X2)[0])
             names = model["stage2"].names
-            self._last = (key, (p.copy(), X2.copy(), names, html))
+            self._last = (key, (p.copy(), X2.copy(), names, html), static)
         contrib = self.models["html" if html else "text"]["stage2"].attribute(X2) if attribute else None
         return p, X2, contrib, names, html
 
@@ -1155,6 +1221,13 @@ class BlockClassifier:
         p, X2, _, names, html = self.scores(blocks, title)
         reasons = _Reasons(self.models["html" if html else "text"]["stage2"], names, X2, p, self.threshold(html))
         return [BlockScore(pi, None, partial(reasons, i)) for i, pi in enumerate(p.tolist())]
+
+
+@cache
+def _title_columns(html: bool) -> tuple[int, ...]:
+    """The feature columns the headline changes (block_features: all others are the blocks' own)."""
+    names = _feature_names(html)
+    return tuple(names.index(c) for c in ("title_sim", "title_contained", "title_line_dist", "after_title"))
 
 
 def _scores_key(blocks: list[Block], title: str | None) -> tuple[Any, ...]:

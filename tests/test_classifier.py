@@ -345,6 +345,27 @@ def test_scoring_the_same_page_twice_reuses_the_first_answer() -> None:
     assert not np.array_equal(clf.scores(blocks, None)[1], X2)
 
 
+@pytest.mark.parametrize("max_leaves", [15, 40])
+def test_the_headline_pass_equals_scoring_anew(max_leaves: int) -> None:
+    """Once a headline is found, stage 1 evaluates again only its tests on the headline's columns: the scores
+    equal those of a classifier that never saw the page; split_leaf_values equals leaf_values."""
+    rng = np.random.default_rng(max_leaves)
+    trees = Trees(_random_trees(rng, 7, 30, max_leaves))
+    X = rng.choice([-1.0, 0.0, 0.5, 1.0, np.nan, 3.0], size=(40, 7))
+    values, static = trees.split_leaf_values(X, (1, 4))
+    assert np.array_equal(values, trees.leaf_values(X))
+    X[:, [1, 4]] = rng.normal(size=(40, 2))
+    assert np.array_equal(trees.split_leaf_values(X, (1, 4), static)[0], trees.leaf_values(X))
+    blocks = segment_text(shared_path("seeds", "000_3db7eecbe8e40396.txt").read_text(encoding="utf-8"))
+    title = blocks[0].text
+    clf = BlockClassifier.load()
+    clf.scores(blocks, None)
+    again = clf.scores(blocks, title)
+    fresh = BlockClassifier(clf.models, clf.thresholds)
+    anew = fresh.scores(blocks, title)
+    assert np.array_equal(again[0], anew[0]) and np.array_equal(again[1], anew[1])
+
+
 def test_a_page_of_many_blocks_is_scored_in_bounded_memory() -> None:
     """The trees run over chunks of rows: 20,000 blocks must not build a (tests x rows) matrix of gigabytes
     (a 43 MB page once took 24 GB and could not be stopped by the time limit inside one numpy call)."""

@@ -22,7 +22,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache, partial
-from itertools import accumulate
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any
 
@@ -358,7 +358,8 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     copyright_ = [False] * n
     if fold_odd or "©" in joined or "(c)" in joined or "(C)" in joined or "copyright" in lowered \
             or "all rights reserved" in lowered:
-        copyright_ = [bool(_COPYRIGHT.search(t)) for t in texts]
+        for m in _COPYRIGHT.finditer(joined):
+            copyright_[bisect_right(starts, m.start()) - 1] = True
 
     # block by block
     many_digits = (digits >= 5).tolist()  # a month-first date has at least 5
@@ -388,7 +389,7 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
             bool(short and (raw <= 2 or t.endswith(":")) and _COMMENT_LINE.search(t)),
             (n_words >= 12 and ends) or n_words >= 25,
         ))
-    per = np.array(rows, dtype=np.float64)
+    per = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=n * _PER_BLOCK).reshape(n, _PER_BLOCK)
     raw_words, n_words_f, stops, commas, spaces = per[:, 0], per[:, 1], per[:, 2], per[:, 3], per[:, 4]
     chars = np.array(lens, dtype=np.float64)
     one = np.maximum(chars, 1.0)
@@ -414,6 +415,8 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     return base, words, lens, spaced
 
 
+#: the values _text_matrix works out per block, in Python
+_PER_BLOCK = 23
 # where _text_matrix puts its per-block values and its fractions
 _PER_BLOCK_IDX = [_TEXT_COL[c] for c in (
     "log_chars", "log_words", "ends_sentence", "ends_colon", "ends_other", "sentences", "bullet", "starts_digit",
@@ -797,8 +800,10 @@ class Trees:
         rows = X.shape[0]
         slots, t_count = tests["slots"], tests["trees"]
         xt = np.ascontiguousarray(X.T, dtype=np.float64)
-        went_left = np.take(xt, tests["feature"], axis=0) <= tests["threshold"]  # (slots * trees, rows); NaN: right
-        ruled_out = np.multiply(tests["left_of"], ~went_left).reshape(slots, t_count, rows)
+        went_right = np.take(xt, tests["unique_feature"], axis=0) <= tests["unique_threshold"]  # each test once
+        np.logical_not(went_right, out=went_right)  # NaN: right
+        went_right = np.take(went_right, tests["unique_of"], axis=0)  # (slots * trees, rows)
+        ruled_out = np.multiply(tests["left_of"], went_right).reshape(slots, t_count, rows)
         return np.bitwise_or.reduce(ruled_out, axis=0) if slots else np.zeros((t_count, rows), tests["left_of"].dtype)
 
     def _leaf_of(self, gone: np.ndarray) -> np.ndarray:
@@ -827,8 +832,7 @@ class Trees:
                 for name in ("feature", "threshold", "left_of"):
                     these[name][:len(where), j] = m[name].reshape(slots, t_count)[where, k]
             other = {**m, "left_of": np.where(on, 0, left_of).astype(left_of.dtype).reshape(-1, 1)}
-            split = (other, {"feature": these["feature"].ravel(), "threshold": these["threshold"].reshape(-1, 1),
-                             "left_of": these["left_of"].reshape(-1, 1), "slots": width, "trees": len(trees),
+            split = (other, {**_test_slots(these["feature"], these["threshold"], these["left_of"]),
                              "tree_index": trees})
             self._splits[columns] = split
         return split
@@ -925,8 +929,7 @@ class Trees:
             def leaf_number(gone: np.ndarray) -> np.ndarray:
                 first = ~gone & (gone + dtype(1))  # the lowest leaf bit not ruled out
                 return np.log2(first.astype(np.float64)).astype(np.intp)  # exact for powers of two
-        self._masks = {"feature": feature.ravel(), "threshold": threshold.reshape(-1, 1),
-                       "left_of": left_of.reshape(-1, 1), "value": leaf_value, "slots": slots, "trees": t_count,
+        self._masks = {**_test_slots(feature, threshold, left_of), "value": leaf_value,
                        "leaf_number": leaf_number, "tree_base": (np.arange(t_count) * 64)[:, None],
                        "path_feature": path_feature, "path_delta": path_delta, "path_length": path_length}
         return self._masks
@@ -963,6 +966,19 @@ class Trees:
             return value[node].reshape(rows, t_count), None
         out = self.base + value[node].reshape(rows, t_count).sum(axis=1)
         return out, (contrib.reshape(rows, n_feat) if contrib is not None else None)
+
+
+def _test_slots(feature: np.ndarray, threshold: np.ndarray, left_of: np.ndarray) -> dict[str, Any]:
+    """Split tests in slots, (slots, trees) arrays, as Trees._gone takes them: each distinct (feature,
+    threshold) pair is compared once (the trees share about half of their tests), `unique_of` says where."""
+    distinct: dict[tuple[int, float], int] = {}
+    unique_of = [distinct.setdefault(pair, len(distinct)) for pair in zip(feature.ravel().tolist(),
+                                                                           threshold.ravel().tolist(), strict=True)]
+    return {"feature": feature.ravel(), "threshold": threshold.reshape(-1, 1), "left_of": left_of.reshape(-1, 1),
+            "slots": feature.shape[0], "trees": feature.shape[1],
+            "unique_feature": np.array([f for f, _ in distinct], dtype=np.intp),
+            "unique_threshold": np.array([t for _, t in distinct], dtype=np.float64).reshape(-1, 1),
+            "unique_of": np.array(unique_of, dtype=np.intp)}
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

@@ -191,6 +191,8 @@ _TIME_AT = re.compile(r"\d{1,2}:\d{2}\b|\d+\s*(?:min|mins|minutes|hours?|hrs?|da
 _MONTH_WORDS = frozenset("jan january feb february mar march apr april may jun june jul july aug august sep sept "
                          "september oct october nov november dec december".split())
 _URL_HINTS = ("@", "#", "http", "www.", ".com")
+#: _COPYRIGHT's literals in lower case: a block it matches holds one in its str.lower() (without _FOLD_ODD)
+_COPYRIGHT_LITERALS = ("©", "(c)", "copyright", "all rights reserved")
 # The only characters that re.IGNORECASE matches to an ASCII letter other than the letter's own two
 # cases (İ ı ſ, and the Kelvin sign): where none occurs, str.lower() is the patterns' case folding.
 _FOLD_ODD = "\u0130\u0131\u017f\u212a"
@@ -358,8 +360,16 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     copyright_ = [False] * n
     if fold_odd or "©" in joined or "(c)" in joined or "(C)" in joined or "copyright" in lowered \
             or "all rights reserved" in lowered:
-        for m in _COPYRIGHT.finditer(joined):
-            copyright_[bisect_right(starts, m.start()) - 1] = True
+        folded = joined.lower()  # (a case-insensitive scan of the page is slow: the literals are looked up)
+        if fold_odd or len(folded) != len(joined):
+            copyright_ = [bool(_COPYRIGHT.search(t)) for t in texts]
+        else:
+            for literal in _COPYRIGHT_LITERALS:
+                at = folded.find(literal)
+                while at >= 0:
+                    i = bisect_right(starts, at) - 1
+                    copyright_[i] = copyright_[i] or bool(_COPYRIGHT.search(texts[i]))
+                    at = folded.find(literal, starts[i] + lens[i])
 
     # block by block
     many_digits = (digits >= 5).tolist()  # a month-first date has at least 5

@@ -474,6 +474,7 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     doc_rows = part["doc_rows"].copy()
     doc_rows[:, 0] = [float(bool(b.features.get("blank_before", False))) for b in blocks]
     doc_rows[:, 1] = [float(bool(b.features.get("blank_after", False))) for b in blocks]
+    title_line = -1
     if ttoks:
         n_title = len(ttoks)
         similar = []
@@ -484,7 +485,7 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
             else:
                 similar.append((0.0, 0.0))
         doc_rows[:, 11:13] = similar
-    title_line = _title_line(sets, ttoks)
+        title_line = _title_line([sim for sim, _ in similar])
     if title_line >= 0:
         doc_rows[:, 16] = np.clip(idx - title_line, -50, 50)
         doc_rows[:, 17] = idx > title_line
@@ -603,14 +604,13 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
             "context": _context(base[:, _CORE_IDX], base[:, _WINDOW_IDX], lay)}
 
 
-def _title_line(sets: list[set[str]], ttoks: set[str]) -> int:
-    """Index of the block that best repeats the headline (most of its words, few others), or -1."""
-    if not ttoks:
-        return -1
+def _title_line(title_sim: list[float]) -> int:
+    """Index of the block that best repeats the headline (most of its words, few others: the first of the
+    highest title_sim above 0.6), or -1."""
     best, best_sim = -1, 0.6
-    for i, s in enumerate(sets):
-        if s and len(s & ttoks) / len(s | ttoks) > best_sim:
-            best, best_sim = i, len(s & ttoks) / len(s | ttoks)
+    for i, sim in enumerate(title_sim):
+        if sim > best_sim:
+            best, best_sim = i, sim
     return best
 
 

@@ -179,7 +179,7 @@ def _reference_block_features(blocks: list[Block], title: str | None) -> np.ndar
     for i in prose_idx:
         body_vocab.update(sets[i])
     words = np.expm1(base[:, col["log_words"]])
-    title_line = clf_mod._title_line(sets, ttoks)
+    title_line = clf_mod._title_line([len(s & ttoks) / len(s | ttoks) if ttoks and s else 0.0 for s in sets])
     region, region_words = clf_mod._regions(prose, words, gap=3)
     main = int(np.argmax(region_words)) if len(region_words) else -1
     main_lo, main_hi = clf_mod._region_span(region, main)

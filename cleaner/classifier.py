@@ -772,6 +772,15 @@ class Trees:
             return self.base + self.leaf_values(X).sum(axis=1), self.attribute(X)
         return self.base + self.leaf_values(X).sum(axis=1), None
 
+    def raw_and_leaves(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """raw(X)'s log-odds, and the leaves reached as _leaves gives them (None when the trees are walked or
+        the rows come in chunks): attribute() takes them instead of finding them again."""
+        masks = self._leaf_masks()
+        if masks is None or X.shape[0] > ROWS_PER_CHUNK:
+            return self.raw(X)[0], None
+        leaves = self._leaves(X)
+        return self.base + masks["value"].take(leaves.T).sum(axis=1), leaves
+
     def leaf_values(self, X: np.ndarray) -> np.ndarray:
         """The value of the leaf each row reaches in each tree, (rows, trees) in C order."""
         masks = self._leaf_masks()
@@ -847,19 +856,21 @@ class Trees:
             self._splits[columns] = split
         return split
 
-    def attribute(self, X: np.ndarray) -> np.ndarray:
+    def attribute(self, X: np.ndarray, leaves: np.ndarray | None = None) -> np.ndarray:
         """Per-feature contributions of each row (Saabas path attribution): the same numbers, added in the
-        same order, as walking the trees level by level (_walk), from the rows' leaves and their paths."""
+        same order, as walking the trees level by level (_walk), from the rows' leaves and their paths.
+        `leaves`: the rows' leaves as _leaves gives them, when the caller has them (raw_and_leaves)."""
         m = self._leaf_masks()
         if m is None:
             contrib = self._walk(X, True)[1]
             assert contrib is not None
             return contrib
         if X.shape[0] > ROWS_PER_CHUNK:
-            return np.concatenate([self.attribute(X[i:i + ROWS_PER_CHUNK])
+            return np.concatenate([self.attribute(X[i:i + ROWS_PER_CHUNK],
+                                                  None if leaves is None else leaves[:, i:i + ROWS_PER_CHUNK])
                                    for i in range(0, X.shape[0], ROWS_PER_CHUNK)])
         rows, n_feat = X.shape
-        leaves = self._leaves(X).T.ravel()  # (row, tree) order, as _walk's pairs
+        leaves = (self._leaves(X) if leaves is None else leaves).T.ravel()  # (row, tree) order, as _walk's pairs
         features, changes, length = m["path_feature"], m["path_delta"], m["path_length"]
         # Every step of every pair's path at once, pair by pair: one bincount sums each (level, cell) in
         # pair order, as a bincount per level did; the levels are then added in order.
@@ -1152,8 +1163,9 @@ class _Reasons:
     and, at the same time, of every row at least as likely boilerplate, or over the threshold: the ones a
     caller removing blocks asks for next."""
 
-    def __init__(self, trees: Trees, names: list[str], X: np.ndarray, p: np.ndarray, cut: float) -> None:
-        self.trees, self.names, self.X, self.p, self.cut = trees, names, X, p, cut
+    def __init__(self, trees: Trees, names: list[str], X: np.ndarray, p: np.ndarray, cut: float,
+                 leaves: np.ndarray | None = None) -> None:
+        self.trees, self.names, self.X, self.p, self.cut, self.leaves = trees, names, X, p, cut, leaves
         self.ranked: dict[int, tuple[list[int], np.ndarray]] = {}
 
     def __call__(self, i: int) -> str:
@@ -1162,7 +1174,7 @@ class _Reasons:
             if i not in rows:
                 rows.append(i)
             sign = np.where(self.p[rows] >= self.cut, 1.0, -1.0)[:, None]
-            signed = sign * self.trees.attribute(self.X[rows])
+            signed = sign * self.trees.attribute(self.X[rows], None if self.leaves is None else self.leaves[:, rows])
             self.ranked.update(zip(rows, zip(_ranked(signed), signed, strict=True), strict=True))
         order, signed = self.ranked[i]
         p = float(self.p[i])
@@ -1216,36 +1228,43 @@ class BlockClassifier:
     def scores(self, blocks: list[Block], title: str | None, attribute: bool = False
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, list[str], bool]:
         """p_boilerplate per block plus, with attribute, the matrix and contributions used for reasons."""
+        p, X2, names, html, leaves = self._scored(blocks, title)
+        p, X2 = p.copy(), X2.copy()  # the caller's (the answer is kept for the next call)
+        contrib = self.models["html" if html else "text"]["stage2"].attribute(X2, leaves) if attribute else None
+        return p, X2, contrib, names, html
+
+    def _scored(self, blocks: list[Block], title: str | None
+                ) -> tuple[np.ndarray, np.ndarray, list[str], bool, np.ndarray | None]:
+        """scores() without contributions, and the leaves stage 2 reached (for the reasons), as kept for the
+        next call: not to be changed."""
         key = _scores_key(blocks, title)
         last = self._last
         if last is not None and last[0] == key:  # the same blocks and headline as the last call
-            p, X2, names, html = last[1]
-            p, X2 = p.copy(), X2.copy()
+            return last[1]
+        X, _, html, spaced = _features(blocks, title)
+        model = self.models["html" if html else "text"]
+        stage1 = model["stage1"]
+        # The same blocks with another headline (the cleaner's second call, once it found one): stage 1's
+        # tests on the other columns are those of the last call.
+        static = last[2] if last is not None and last[0][1:] == key[1:] else None
+        if static is not None or title is None:
+            values, static = stage1.split_leaf_values(X, _title_columns(html), static)
+            p1 = _sigmoid(stage1.base + values.sum(axis=1))
         else:
-            X, _, html, spaced = _features(blocks, title)
-            model = self.models["html" if html else "text"]
-            stage1 = model["stage1"]
-            # The same blocks with another headline (the cleaner's second call, once it found one): stage 1's
-            # tests on the other columns are those of the last call.
-            static = last[2] if last is not None and last[0][1:] == key[1:] else None
-            if static is not None or title is None:
-                values, static = stage1.split_leaf_values(X, _title_columns(html), static)
-                p1 = _sigmoid(stage1.base + values.sum(axis=1))
-            else:
-                p1 = _sigmoid(stage1.raw(X)[0])
-            X2 = np.concatenate([X, stage2_features(p1, blocks, spaced)], axis=1)
-            p = _sigmoid(model["stage2"].raw(X2)[0])
-            names = model["stage2"].names
-            self._last = (key, (p.copy(), X2.copy(), names, html), static)
-        contrib = self.models["html" if html else "text"]["stage2"].attribute(X2) if attribute else None
-        return p, X2, contrib, names, html
+            p1 = _sigmoid(stage1.raw(X)[0])
+        X2 = np.concatenate([X, stage2_features(p1, blocks, spaced)], axis=1)
+        raw, leaves = model["stage2"].raw_and_leaves(X2)
+        result = (_sigmoid(raw), X2, model["stage2"].names, html, leaves)
+        self._last = (key, result, static)
+        return result
 
     def predict(self, blocks: list[Block], title: str | None) -> list[BlockScore]:
         """One BlockScore per block, in order; each reason is worked out when it is read."""
         if not blocks:
             return []
-        p, X2, _, names, html = self.scores(blocks, title)
-        reasons = _Reasons(self.models["html" if html else "text"]["stage2"], names, X2, p, self.threshold(html))
+        p, X2, names, html, leaves = self._scored(blocks, title)
+        reasons = _Reasons(self.models["html" if html else "text"]["stage2"], names, X2, p, self.threshold(html),
+                           leaves)
         return [BlockScore(pi, None, partial(reasons, i)) for i, pi in enumerate(p.tolist())]
 
 

@@ -304,6 +304,10 @@ def test_trees_leaf_masks_equal_the_level_walk(max_leaves: int) -> None:
     assert np.array_equal(raw, walked) and np.array_equal(contrib, walked_contrib)
     assert np.array_equal(trees.raw(X)[0], walked)
     assert np.array_equal(trees.attribute(X[[5, 2]]), walked_contrib[[5, 2]])
+    raw_too, leaves = trees.raw_and_leaves(X)  # the leaves scoring reached, given to the attribution
+    assert np.array_equal(raw_too, walked) and (leaves is None) == (max_leaves > 64)
+    if leaves is not None:
+        assert np.array_equal(trees.attribute(X[[5, 2]], leaves[:, [5, 2]]), walked_contrib[[5, 2]])
 
 
 def test_reasons_are_worked_out_lazily_and_equal_the_eager_ones() -> None:

@@ -756,9 +756,10 @@ class Trees:
         self._flat: tuple[np.ndarray, ...] | None = None
         self._masks: dict[str, Any] | None = None
         self._splits: dict[tuple[int, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
+        self._constant: dict[tuple[Any, ...], np.ndarray] = {}  # see split_leaf_values
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_flat": None, "_masks": None, "_splits": {}}  # derived: rebuilt on first use
+    def __getstate__(self) -> dict[str, Any]:  # derived: rebuilt on first use
+        return {**self.__dict__, "_flat": None, "_masks": None, "_splits": {}, "_constant": {}}
 
     def raw(self, X: np.ndarray, attribute: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """Log-odds per row; with attribute, also per-feature contributions (Saabas path attribution).
@@ -791,20 +792,32 @@ class Trees:
                                    for i in range(0, X.shape[0], ROWS_PER_CHUNK)])
         return masks["value"].take(self._leaves(X).T)  # (rows, trees), C order
 
-    def split_leaf_values(self, X: np.ndarray, columns: tuple[int, ...], static: np.ndarray | None = None
-                          ) -> tuple[np.ndarray, np.ndarray | None]:
+    def split_leaf_values(self, X: np.ndarray, columns: tuple[int, ...], static: np.ndarray | None = None,
+                          same_rows: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """leaf_values(X), and the leaves that the tests on the other columns than `columns` rule out (per tree
         and row). Given back as `static` for a matrix that differs from X in `columns` alone (the headline's
-        columns, once a headline is found), only the tests on `columns` are evaluated again. (No `static`
-        when the trees are walked or the rows come in chunks.)"""
+        columns, once a headline is found), only the tests on `columns` are evaluated again. `same_rows`: the
+        `columns` hold the same values on every row (no headline), so their tests are evaluated on one.
+        (No `static` when the trees are walked or the rows come in chunks.)"""
         masks = self._leaf_masks()
         if masks is None or X.shape[0] > ROWS_PER_CHUNK:
             return self.leaf_values(X), None
         other, these = self._split_tests(columns)
         if static is None:
             static = self._gone(X, other)
-        gone = static.copy()
-        gone[these["tree_index"]] |= self._gone(X, these)
+        if same_rows:  # what the tests on `columns` rule out, per tree: kept for those values
+            key = (columns, X[0, list(columns)].tobytes())
+            ruled_out = self._constant.get(key)
+            if ruled_out is None:
+                if len(self._constant) >= 64:
+                    self._constant.clear()
+                ruled_out = np.zeros((masks["trees"], 1), dtype=static.dtype)
+                ruled_out[these["tree_index"]] = self._gone(X[:1], these)
+                self._constant[key] = ruled_out
+            gone = static | ruled_out
+        else:
+            gone = static.copy()
+            gone[these["tree_index"]] |= self._gone(X, these)
         return masks["value"].take(self._leaf_of(gone).T), static
 
     def _leaves(self, X: np.ndarray) -> np.ndarray:
@@ -1248,7 +1261,7 @@ class BlockClassifier:
         # tests on the other columns are those of the last call.
         static = last[2] if last is not None and last[0][1:] == key[1:] else None
         if static is not None or title is None:
-            values, static = stage1.split_leaf_values(X, _title_columns(html), static)
+            values, static = stage1.split_leaf_values(X, _title_columns(html), static, same_rows=title is None)
             p1 = _sigmoid(stage1.base + values.sum(axis=1))
         else:
             p1 = _sigmoid(stage1.raw(X)[0])
@@ -1270,7 +1283,8 @@ class BlockClassifier:
 
 @cache
 def _title_columns(html: bool) -> tuple[int, ...]:
-    """The feature columns the headline changes (block_features: all others are the blocks' own)."""
+    """The feature columns the headline changes (block_features: all others are the blocks' own); without a
+    headline they hold the same values on every row."""
     names = _feature_names(html)
     return tuple(names.index(c) for c in ("title_sim", "title_contained", "title_line_dist", "after_title"))
 

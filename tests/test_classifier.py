@@ -358,6 +358,10 @@ def test_the_headline_pass_equals_scoring_anew(max_leaves: int) -> None:
     X = rng.choice([-1.0, 0.0, 0.5, 1.0, np.nan, 3.0], size=(40, 7))
     values, static = trees.split_leaf_values(X, (1, 4))
     assert np.array_equal(values, trees.leaf_values(X))
+    X[:, 1], X[:, 4] = 0.0, 99.0  # as the headline's columns without a headline: the same on every row
+    for _ in range(2):  # (the second time from what the first kept)
+        values, static = trees.split_leaf_values(X, (1, 4), same_rows=True)
+        assert np.array_equal(values, trees.leaf_values(X))
     X[:, [1, 4]] = rng.normal(size=(40, 2))
     assert np.array_equal(trees.split_leaf_values(X, (1, 4), static)[0], trees.leaf_values(X))
     blocks = segment_text(shared_path("seeds", "000_3db7eecbe8e40396.txt").read_text(encoding="utf-8"))

@@ -22,7 +22,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache, partial
-from itertools import accumulate, chain
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
 
@@ -371,40 +371,47 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
                     copyright_[i] = copyright_[i] or bool(_COPYRIGHT.search(texts[i]))
                     at = folded.find(literal, starts[i] + lens[i])
 
-    # block by block
-    many_digits = (digits >= 5).tolist()  # a month-first date has at least 5
-    cjk_list = cjk.tolist()
+    # block by block, a column at a time (C-level maps over the blocks where they do)
     words = [p.split() for p in pieces[:n]]
-    log_chars = list(map(math.log1p, lens))
-    stop, bullet, log1p, month_words = _STOP, _BULLET.match, math.log1p, _MONTH_WORDS  # (locals: a loop a block)
-    rows = []
-    for i, t in enumerate(texts):
-        w = words[i]
-        raw = len(w)
-        n_words = raw
-        if cjk_list[i] > 0.3 * max(lens[i], 1):
-            n_words = max(raw, int(cjk_list[i]) // 2)  # no spaces: count characters as a proxy for words
-        ends = (t.rstrip(_CLOSERS)[-1:] or "x") in _ENDERS
-        if not has_date[i] and many_digits[i] and (fold_odd or not month_words.isdisjoint(w)):
-            has_date[i] = bool(_DATE.search(t)) if fold_odd else _month_first_date(t, month_words.intersection(w))
-        short = n_words <= 10
-        first = t[:1]
-        rows.append((
-            raw, n_words, sum(map(stop, w)), t.count(",") + t.count("、") + t.count("，"), t.count(" "),
-            log_chars[i], log1p(n_words), ends,
-            t.endswith((":", "：")), t[-1:] in "»›>|…-–—", sentences[i], bullet(t) is not None,
-            first.isdigit(), first.islower(), has_date[i], has_time[i], separators[i], urlish[i], copyright_[i],
-            first in "\"“„«'‘", bool(short and n_words <= 8 and _COMMENT_HEAD.match(t)),
+    raw = list(map(len, words))
+    n_words = raw
+    cjk_heavy = np.flatnonzero(cjk > 0.3 * np.maximum(np.array(lens, dtype=np.float64), 1.0)).tolist()
+    if cjk_heavy:  # no spaces: count characters as a proxy for words
+        n_words = raw.copy()
+        for i in cjk_heavy:
+            n_words[i] = max(raw[i], int(cjk[i]) // 2)
+    for i in np.flatnonzero(digits >= 5).tolist():  # a month-first date has at least 5 digits
+        if not has_date[i] and (fold_odd or not _MONTH_WORDS.isdisjoint(words[i])):
+            t = texts[i]
+            has_date[i] = bool(_DATE.search(t)) if fold_odd else _month_first_date(t, _MONTH_WORDS.intersection(words[i]))
+    ends = [(t.rstrip(_CLOSERS)[-1:] or "x") in _ENDERS for t in texts]
+    firsts = [t[:1] for t in texts]
+    commas = list(map(str.count, texts, repeat(",")))
+    if not joined.isascii():
+        commas = [a + b + c for a, b, c in zip(commas, map(str.count, texts, repeat("、")),
+                                                map(str.count, texts, repeat("，")), strict=True)]
+    comment_head = [False] * n
+    comment_line = [False] * n
+    for i, k in enumerate(n_words):
+        if k <= 10:
+            t = texts[i]
+            comment_head[i] = k <= 8 and _COMMENT_HEAD.match(t) is not None
             # (_COMMENT_LINE: a line ending in ':' or a word or two, "Reply", "12 likes")
-            bool(short and (raw <= 2 or t.endswith(":")) and _COMMENT_LINE.search(t)),
-            (n_words >= 12 and ends) or n_words >= 25,
-        ))
-    per = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=n * _PER_BLOCK).reshape(n, _PER_BLOCK)
-    raw_words, n_words_f, stops, commas, spaces = per[:, 0], per[:, 1], per[:, 2], per[:, 3], per[:, 4]
+            comment_line[i] = (raw[i] <= 2 or t.endswith(":")) and _COMMENT_LINE.search(t) is not None
+    per = np.array([  # (_PER_BLOCK values, blocks)
+        raw, n_words, list(map(sum, map(map, repeat(_STOP), words))), commas, list(map(str.count, texts, repeat(" "))),
+        list(map(math.log1p, lens)), list(map(math.log1p, n_words)), ends,
+        list(map(str.endswith, texts, repeat((":", "：")))), [t[-1:] in "»›>|…-–—" for t in texts], sentences,
+        [m is not None for m in map(_BULLET.match, texts)], list(map(str.isdigit, firsts)),
+        list(map(str.islower, firsts)), has_date, has_time, separators, urlish, copyright_,
+        [f in "\"“„«'‘" for f in firsts], comment_head, comment_line,
+        [(k >= 12 and e) or k >= 25 for k, e in zip(n_words, ends, strict=True)],
+    ], dtype=np.float64)
+    raw_words, n_words_f, stops, commas, spaces = per[0], per[1], per[2], per[3], per[4]
     chars = np.array(lens, dtype=np.float64)
     one = np.maximum(chars, 1.0)
     base = np.empty((n, len(_TEXT_NAMES)))
-    base[:, _PER_BLOCK_IDX] = per[:, 5:]
+    base[:, _PER_BLOCK_IDX] = per[5:].T
     num = np.empty((9, n))  # numerators and denominators of the fractions, a row each (no np.stack)
     den = np.empty((9, n))
     num[0], num[1], num[2], num[4], num[5], num[6], num[7], num[8] = (
@@ -425,8 +432,6 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     return base, words, lens, spaced
 
 
-#: the values _text_matrix works out per block, in Python
-_PER_BLOCK = 23
 # where _text_matrix puts its per-block values and its fractions
 _PER_BLOCK_IDX = [_TEXT_COL[c] for c in (
     "log_chars", "log_words", "ends_sentence", "ends_colon", "ends_other", "sentences", "bullet", "starts_digit",

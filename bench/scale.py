@@ -163,25 +163,17 @@ def child(args: argparse.Namespace) -> None:
 
 
 def warm_imports(steps: str) -> None:
-    """Import what the batch will import and load the models, outside the measurement (a one-time cost of
-    about a second that would otherwise weigh on a few hundred documents; workers still pay their own)."""
+    """Import what the batch will import, load the models and build what they build on first use (tables,
+    tree masks; trafilatura for the page), outside the measurement: run_batch's own warm-up, a text and a page
+    through the pipeline (a one-time cost of about a second that would otherwise weigh on a few hundred
+    documents; workers still pay their own)."""
     import cleaner.html  # noqa: F401 - run_batch's warm-up parses a page: trafilatura, lxml, htmldate
-    from cleaner.classifier import BlockClassifier
-    from cleaner.rules import bundled_packs
 
     if steps in ("clean", "score"):
-        BlockClassifier.load()
-        bundled_packs()
-    if steps == "score":
-        from cleaner.pipeline import load_scorers
-        from cleaner.segment import segment
+        from cleaner.executors import warm_up
+        from cleaner.pipeline import Pipeline
 
-        for scorer in load_scorers():
-            try:
-                scorer.run(segment(_document({"text": "Warm up.\n\nA short paragraph of text for the warm-up."},
-                                             "text", 0)))
-            except Exception:  # noqa: BLE001, S110 - the batch itself reports a scorer that cannot run
-                pass
+        warm_up(Pipeline.default(score=steps == "score"))
 
 
 def measure(tmp: Path, mode: str, n: int, workers: int, steps: str, chunk_size: int) -> dict[str, Any]:

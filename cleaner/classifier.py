@@ -22,7 +22,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache, partial
-from itertools import accumulate
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +191,8 @@ _TIME_AT = re.compile(r"\d{1,2}:\d{2}\b|\d+\s*(?:min|mins|minutes|hours?|hrs?|da
 _MONTH_WORDS = frozenset("jan january feb february mar march apr april may jun june jul july aug august sep sept "
                          "september oct october nov november dec december".split())
 _URL_HINTS = ("@", "#", "http", "www.", ".com")
+#: _COPYRIGHT's literals in lower case: a block it matches holds one in its str.lower() (without _FOLD_ODD)
+_COPYRIGHT_LITERALS = ("©", "(c)", "copyright", "all rights reserved")
 # The only characters that re.IGNORECASE matches to an ASCII letter other than the letter's own two
 # cases (İ ı ſ, and the Kelvin sign): where none occurs, str.lower() is the patterns' case folding.
 _FOLD_ODD = "\u0130\u0131\u017f\u212a"
@@ -358,42 +360,58 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     copyright_ = [False] * n
     if fold_odd or "©" in joined or "(c)" in joined or "(C)" in joined or "copyright" in lowered \
             or "all rights reserved" in lowered:
-        copyright_ = [bool(_COPYRIGHT.search(t)) for t in texts]
+        folded = joined.lower()  # (a case-insensitive scan of the page is slow: the literals are looked up)
+        if fold_odd or len(folded) != len(joined):
+            copyright_ = [bool(_COPYRIGHT.search(t)) for t in texts]
+        else:
+            for literal in _COPYRIGHT_LITERALS:
+                at = folded.find(literal)
+                while at >= 0:
+                    i = bisect_right(starts, at) - 1
+                    copyright_[i] = copyright_[i] or bool(_COPYRIGHT.search(texts[i]))
+                    at = folded.find(literal, starts[i] + lens[i])
 
-    # block by block
-    many_digits = (digits >= 5).tolist()  # a month-first date has at least 5
-    cjk_list = cjk.tolist()
+    # block by block, a column at a time (C-level maps over the blocks where they do)
     words = [p.split() for p in pieces[:n]]
-    log_chars = list(map(math.log1p, lens))
-    stop, bullet, log1p, month_words = _STOP, _BULLET.match, math.log1p, _MONTH_WORDS  # (locals: a loop a block)
-    rows = []
-    for i, t in enumerate(texts):
-        w = words[i]
-        raw = len(w)
-        n_words = raw
-        if cjk_list[i] > 0.3 * max(lens[i], 1):
-            n_words = max(raw, int(cjk_list[i]) // 2)  # no spaces: count characters as a proxy for words
-        ends = (t.rstrip(_CLOSERS)[-1:] or "x") in _ENDERS
-        if not has_date[i] and many_digits[i] and (fold_odd or not month_words.isdisjoint(w)):
-            has_date[i] = bool(_DATE.search(t)) if fold_odd else _month_first_date(t, month_words.intersection(w))
-        short = n_words <= 10
-        first = t[:1]
-        rows.append((
-            raw, n_words, sum(map(stop, w)), t.count(",") + t.count("、") + t.count("，"), t.count(" "),
-            log_chars[i], log1p(n_words), ends,
-            t.endswith((":", "：")), t[-1:] in "»›>|…-–—", sentences[i], bullet(t) is not None,
-            first.isdigit(), first.islower(), has_date[i], has_time[i], separators[i], urlish[i], copyright_[i],
-            first in "\"“„«'‘", bool(short and n_words <= 8 and _COMMENT_HEAD.match(t)),
+    raw = list(map(len, words))
+    n_words = raw
+    cjk_heavy = np.flatnonzero(cjk > 0.3 * np.maximum(np.array(lens, dtype=np.float64), 1.0)).tolist()
+    if cjk_heavy:  # no spaces: count characters as a proxy for words
+        n_words = raw.copy()
+        for i in cjk_heavy:
+            n_words[i] = max(raw[i], int(cjk[i]) // 2)
+    for i in np.flatnonzero(digits >= 5).tolist():  # a month-first date has at least 5 digits
+        if not has_date[i] and (fold_odd or not _MONTH_WORDS.isdisjoint(words[i])):
+            t = texts[i]
+            has_date[i] = bool(_DATE.search(t)) if fold_odd else _month_first_date(t, _MONTH_WORDS.intersection(words[i]))
+    ends = [(t.rstrip(_CLOSERS)[-1:] or "x") in _ENDERS for t in texts]
+    firsts = [t[:1] for t in texts]
+    commas = list(map(str.count, texts, repeat(",")))
+    if not joined.isascii():
+        commas = [a + b + c for a, b, c in zip(commas, map(str.count, texts, repeat("、")),
+                                                map(str.count, texts, repeat("，")), strict=True)]
+    comment_head = [False] * n
+    comment_line = [False] * n
+    for i, k in enumerate(n_words):
+        if k <= 10:
+            t = texts[i]
+            comment_head[i] = k <= 8 and _COMMENT_HEAD.match(t) is not None
             # (_COMMENT_LINE: a line ending in ':' or a word or two, "Reply", "12 likes")
-            bool(short and (raw <= 2 or t.endswith(":")) and _COMMENT_LINE.search(t)),
-            (n_words >= 12 and ends) or n_words >= 25,
-        ))
-    per = np.array(rows, dtype=np.float64)
-    raw_words, n_words_f, stops, commas, spaces = per[:, 0], per[:, 1], per[:, 2], per[:, 3], per[:, 4]
+            comment_line[i] = (raw[i] <= 2 or t.endswith(":")) and _COMMENT_LINE.search(t) is not None
+    per = np.array([  # (_PER_BLOCK values, blocks)
+        raw, n_words, list(map(sum, map(map, repeat(_STOP), words))), commas, list(map(str.count, texts, repeat(" "))),
+        list(map(math.log1p, lens)), list(map(math.log1p, n_words)), ends,
+        list(map(str.endswith, texts, repeat((":", "：")))), [t[-1:] in "»›>|…-–—" for t in texts], sentences,
+        [m is not None for m in map(_BULLET.match, texts)], list(map(str.isdigit, firsts)),
+        list(map(str.islower, firsts)), has_date, has_time, separators, urlish, copyright_,
+        [f in "\"“„«'‘" for f in firsts], comment_head, comment_line,
+        [(k >= 12 and e) or k >= 25 for k, e in zip(n_words, ends, strict=True)],
+    ], dtype=np.float64)
+    raw_words, n_words_f, stops, commas, spaces = per[0], per[1], per[2], per[3], per[4]
     chars = np.array(lens, dtype=np.float64)
     one = np.maximum(chars, 1.0)
     base = np.empty((n, len(_TEXT_NAMES)))
-    base[:, _PER_BLOCK_IDX] = per[:, 5:]
+    base[:, _PER_BLOCK_IDX] = per[5:].T
     num = np.empty((9, n))  # numerators and denominators of the fractions, a row each (no np.stack)
     den = np.empty((9, n))
     num[0], num[1], num[2], num[4], num[5], num[6], num[7], num[8] = (
@@ -461,6 +479,7 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     doc_rows = part["doc_rows"].copy()
     doc_rows[:, 0] = [float(bool(b.features.get("blank_before", False))) for b in blocks]
     doc_rows[:, 1] = [float(bool(b.features.get("blank_after", False))) for b in blocks]
+    title_line = -1
     if ttoks:
         n_title = len(ttoks)
         similar = []
@@ -471,7 +490,7 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
             else:
                 similar.append((0.0, 0.0))
         doc_rows[:, 11:13] = similar
-    title_line = _title_line(sets, ttoks)
+        title_line = _title_line([sim for sim, _ in similar])
     if title_line >= 0:
         doc_rows[:, 16] = np.clip(idx - title_line, -50, 50)
         doc_rows[:, 17] = idx > title_line
@@ -590,14 +609,13 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
             "context": _context(base[:, _CORE_IDX], base[:, _WINDOW_IDX], lay)}
 
 
-def _title_line(sets: list[set[str]], ttoks: set[str]) -> int:
-    """Index of the block that best repeats the headline (most of its words, few others), or -1."""
-    if not ttoks:
-        return -1
+def _title_line(title_sim: list[float]) -> int:
+    """Index of the block that best repeats the headline (most of its words, few others: the first of the
+    highest title_sim above 0.6), or -1."""
     best, best_sim = -1, 0.6
-    for i, s in enumerate(sets):
-        if s and len(s & ttoks) / len(s | ttoks) > best_sim:
-            best, best_sim = i, len(s & ttoks) / len(s | ttoks)
+    for i, sim in enumerate(title_sim):
+        if sim > best_sim:
+            best, best_sim = i, sim
     return best
 
 
@@ -716,6 +734,11 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
 ROWS_PER_CHUNK = 2048
 
 
+#: Rows whose split tests are evaluated at once: the (tests, rows) temporaries of a few hundred rows stay small
+#: (a megabyte or two); 512 rows at once took three times as long a row as 256.
+GONE_ROWS = 256
+
+
 class Trees:
     """A gradient-boosted ensemble (binary log-loss) evaluated with numpy, with path attribution."""
 
@@ -742,9 +765,11 @@ class Trees:
         self.depth = int(spec["max_depth"])
         self._flat: tuple[np.ndarray, ...] | None = None
         self._masks: dict[str, Any] | None = None
+        self._splits: dict[tuple[int, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
+        self._constant: dict[tuple[Any, ...], np.ndarray] = {}  # see split_leaf_values
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_flat": None, "_masks": None}  # derived: rebuilt on first use
+    def __getstate__(self) -> dict[str, Any]:  # derived: rebuilt on first use
+        return {**self.__dict__, "_flat": None, "_masks": None, "_splits": {}, "_constant": {}}
 
     def raw(self, X: np.ndarray, attribute: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """Log-odds per row; with attribute, also per-feature contributions (Saabas path attribution).
@@ -758,6 +783,15 @@ class Trees:
             return self.base + self.leaf_values(X).sum(axis=1), self.attribute(X)
         return self.base + self.leaf_values(X).sum(axis=1), None
 
+    def raw_and_leaves(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """raw(X)'s log-odds, and the leaves reached as _leaves gives them (None when the trees are walked or
+        the rows come in chunks): attribute() takes them instead of finding them again."""
+        masks = self._leaf_masks()
+        if masks is None or X.shape[0] > ROWS_PER_CHUNK:
+            return self.raw(X)[0], None
+        leaves = self._leaves(X)
+        return self.base + masks["value"].take(leaves.T).sum(axis=1), leaves
+
     def leaf_values(self, X: np.ndarray) -> np.ndarray:
         """The value of the leaf each row reaches in each tree, (rows, trees) in C order."""
         masks = self._leaf_masks()
@@ -766,43 +800,115 @@ class Trees:
         if X.shape[0] > ROWS_PER_CHUNK:
             return np.concatenate([self.leaf_values(X[i:i + ROWS_PER_CHUNK])
                                    for i in range(0, X.shape[0], ROWS_PER_CHUNK)])
-        return np.ascontiguousarray(masks["value"][self._leaves(X)].T)
+        return masks["value"].take(self._leaves(X).T)  # (rows, trees), C order
+
+    def split_leaf_values(self, X: np.ndarray, columns: tuple[int, ...], static: np.ndarray | None = None,
+                          same_rows: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """leaf_values(X), and the leaves that the tests on the other columns than `columns` rule out (per tree
+        and row). Given back as `static` for a matrix that differs from X in `columns` alone (the headline's
+        columns, once a headline is found), only the tests on `columns` are evaluated again. `same_rows`: the
+        `columns` hold the same values on every row (no headline), so their tests are evaluated on one.
+        (No `static` when the trees are walked or the rows come in chunks.)"""
+        masks = self._leaf_masks()
+        if masks is None or X.shape[0] > ROWS_PER_CHUNK:
+            return self.leaf_values(X), None
+        other, these = self._split_tests(columns)
+        if static is None:
+            static = self._gone(X, other)
+        if same_rows:  # what the tests on `columns` rule out, per tree: kept for those values
+            key = (columns, X[0, list(columns)].tobytes())
+            ruled_out = self._constant.get(key)
+            if ruled_out is None:
+                if len(self._constant) >= 64:
+                    self._constant.clear()
+                ruled_out = np.zeros((masks["trees"], 1), dtype=static.dtype)
+                ruled_out[these["tree_index"]] = self._gone(X[:1], these)
+                self._constant[key] = ruled_out
+            gone = static | ruled_out
+        else:
+            gone = static.copy()
+            gone[these["tree_index"]] |= self._gone(X, these)
+        return masks["value"].take(self._leaf_of(gone).T), static
 
     def _leaves(self, X: np.ndarray) -> np.ndarray:
         """The leaf each row reaches in each tree, (trees, rows), as tree * 64 + leaf number."""
         m = self._leaf_masks()
         assert m is not None
-        rows = X.shape[0]
-        slots, t_count = m["slots"], m["trees"]
-        xt = np.ascontiguousarray(X.T, dtype=np.float64)
-        went_left = np.take(xt, m["feature"], axis=0) <= m["threshold"]  # (slots * trees, rows); NaN: right
-        ruled_out = np.multiply(m["left_of"], ~went_left).reshape(slots, t_count, rows)
-        gone = np.bitwise_or.reduce(ruled_out, axis=0) if slots else np.zeros((t_count, rows), m["left_of"].dtype)
-        first = ~gone & (gone + m["one"])  # the lowest leaf bit not ruled out
-        return m["ctz"](first) + m["tree_base"]
+        return self._leaf_of(self._gone(X, m))
 
-    def attribute(self, X: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def _gone(X: np.ndarray, tests: dict[str, Any]) -> np.ndarray:
+        """The leaves (bit sets, (trees, rows)) that the rows' failed `tests` rule out (_leaf_masks' slots)."""
+        rows = X.shape[0]
+        if rows > GONE_ROWS:
+            return np.concatenate([Trees._gone(X[i:i + GONE_ROWS], tests) for i in range(0, rows, GONE_ROWS)], axis=1)
+        slots, t_count = tests["slots"], tests["trees"]
+        xt = np.ascontiguousarray(X.T, dtype=np.float64)
+        went_right = np.take(xt, tests["unique_feature"], axis=0) <= tests["unique_threshold"]  # each test once
+        np.logical_not(went_right, out=went_right)  # NaN: right
+        went_right = np.take(went_right, tests["unique_of"], axis=0)  # (slots * trees, rows)
+        ruled_out = np.multiply(tests["left_of"], went_right).reshape(slots, t_count, rows)
+        return np.bitwise_or.reduce(ruled_out, axis=0) if slots else np.zeros((t_count, rows), tests["left_of"].dtype)
+
+    def _leaf_of(self, gone: np.ndarray) -> np.ndarray:
+        """The leftmost leaf not ruled out, per tree and row, as tree * 64 + leaf number."""
+        m = self._masks
+        assert m
+        return m["leaf_number"](gone) + m["tree_base"]
+
+    def _split_tests(self, columns: tuple[int, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """_leaf_masks' tests in two sets: those on other columns (the rest made void: no leaf left of them),
+        and those on `columns`, in slots of the trees that have any (`tree_index`)."""
+        split = self._splits.get(columns)
+        if split is None:
+            m = self._masks
+            assert m
+            slots, t_count = m["slots"], m["trees"]
+            feature = m["feature"].reshape(slots, t_count)
+            left_of = m["left_of"].reshape(slots, t_count)
+            on = np.isin(feature, columns) & (left_of != 0)
+            trees = np.flatnonzero(on.any(axis=0))
+            per_tree = [np.flatnonzero(on[:, k]) for k in trees.tolist()]
+            width = max(map(len, per_tree), default=0)
+            these = {"feature": np.zeros((width, len(trees)), dtype=np.intp), "threshold": np.zeros((width, len(trees))),
+                     "left_of": np.zeros((width, len(trees)), dtype=left_of.dtype)}
+            for j, (k, where) in enumerate(zip(trees.tolist(), per_tree, strict=True)):
+                for name in ("feature", "threshold", "left_of"):
+                    these[name][:len(where), j] = m[name].reshape(slots, t_count)[where, k]
+            other = {**m, "left_of": np.where(on, 0, left_of).astype(left_of.dtype).reshape(-1, 1)}
+            split = (other, {**_test_slots(these["feature"], these["threshold"], these["left_of"]),
+                             "tree_index": trees})
+            self._splits[columns] = split
+        return split
+
+    def attribute(self, X: np.ndarray, leaves: np.ndarray | None = None) -> np.ndarray:
         """Per-feature contributions of each row (Saabas path attribution): the same numbers, added in the
-        same order, as walking the trees level by level (_walk), from the rows' leaves and their paths."""
+        same order, as walking the trees level by level (_walk), from the rows' leaves and their paths.
+        `leaves`: the rows' leaves as _leaves gives them, when the caller has them (raw_and_leaves)."""
         m = self._leaf_masks()
         if m is None:
             contrib = self._walk(X, True)[1]
             assert contrib is not None
             return contrib
         if X.shape[0] > ROWS_PER_CHUNK:
-            return np.concatenate([self.attribute(X[i:i + ROWS_PER_CHUNK])
+            return np.concatenate([self.attribute(X[i:i + ROWS_PER_CHUNK],
+                                                  None if leaves is None else leaves[:, i:i + ROWS_PER_CHUNK])
                                    for i in range(0, X.shape[0], ROWS_PER_CHUNK)])
         rows, n_feat = X.shape
-        leaves = self._leaves(X).T.ravel()  # (row, tree) order, as _walk's pairs
-        base = np.repeat(np.arange(rows) * n_feat, m["trees"])
-        contrib = np.zeros(rows * n_feat)
+        leaves = (self._leaves(X) if leaves is None else leaves).T.ravel()  # (row, tree) order, as _walk's pairs
         features, changes, length = m["path_feature"], m["path_delta"], m["path_length"]
-        for d in range(features.shape[0]):  # level by level, as _walk adds them
-            on = np.flatnonzero(length[leaves] > d)  # the pairs still walking
-            if not on.size:
-                break
-            leaves, base = leaves[on], base[on]
-            contrib += np.bincount(features[d][leaves] + base, weights=changes[d][leaves], minlength=rows * n_feat)
+        # Every step of every pair's path at once, pair by pair: one bincount sums each (level, cell) in
+        # pair order, as a bincount per level did; the levels are then added in order.
+        steps = length[leaves]
+        level = np.arange(int(steps.sum())) - np.repeat(np.cumsum(steps) - steps, steps)
+        leaf = np.repeat(leaves, steps)
+        cells = rows * n_feat
+        at = level * cells + np.repeat(np.repeat(np.arange(rows) * n_feat, m["trees"]), steps) + features[level, leaf]
+        depth = int(steps.max()) if steps.size else 0
+        per_level = np.bincount(at, weights=changes[level, leaf], minlength=max(depth, 1) * cells)
+        contrib = np.zeros(cells)
+        for d in range(depth):
+            contrib += per_level[d * cells:(d + 1) * cells]
         return contrib.reshape(rows, n_feat)
 
     def _leaf_masks(self) -> dict[str, Any] | None:
@@ -859,17 +965,18 @@ class Trees:
             path_length[leaf] = len(path)
             for d, (f, change) in enumerate(path):
                 path_feature[d, leaf], path_delta[d, leaf] = f, change
-        if dtype is np.uint16:
+        if dtype is np.uint16:  # the leaf: the number of trailing ones of the ruled-out bits, looked up
             table = np.zeros(1 << 16, dtype=np.intp)
             for b in range(16):
                 table[1 << b] = b
-            ctz = table.__getitem__
+            every = np.arange(1 << 16, dtype=np.uint16)
+            leaf_number = table[~every & (every + dtype(1))].take
         else:
-            def ctz(bits: np.ndarray) -> np.ndarray:
-                return np.log2(bits.astype(np.float64)).astype(np.intp)  # exact for powers of two
-        self._masks = {"feature": feature.ravel(), "threshold": threshold.reshape(-1, 1),
-                       "left_of": left_of.reshape(-1, 1), "value": leaf_value, "slots": slots, "trees": t_count,
-                       "ctz": ctz, "one": dtype(1), "tree_base": (np.arange(t_count) * 64)[:, None],
+            def leaf_number(gone: np.ndarray) -> np.ndarray:
+                first = ~gone & (gone + dtype(1))  # the lowest leaf bit not ruled out
+                return np.log2(first.astype(np.float64)).astype(np.intp)  # exact for powers of two
+        self._masks = {**_test_slots(feature, threshold, left_of), "value": leaf_value,
+                       "leaf_number": leaf_number, "tree_base": (np.arange(t_count) * 64)[:, None],
                        "path_feature": path_feature, "path_delta": path_delta, "path_length": path_length}
         return self._masks
 
@@ -905,6 +1012,19 @@ class Trees:
             return value[node].reshape(rows, t_count), None
         out = self.base + value[node].reshape(rows, t_count).sum(axis=1)
         return out, (contrib.reshape(rows, n_feat) if contrib is not None else None)
+
+
+def _test_slots(feature: np.ndarray, threshold: np.ndarray, left_of: np.ndarray) -> dict[str, Any]:
+    """Split tests in slots, (slots, trees) arrays, as Trees._gone takes them: each distinct (feature,
+    threshold) pair is compared once (the trees share about half of their tests), `unique_of` says where."""
+    distinct: dict[tuple[int, float], int] = {}
+    unique_of = [distinct.setdefault(pair, len(distinct)) for pair in zip(feature.ravel().tolist(),
+                                                                           threshold.ravel().tolist(), strict=True)]
+    return {"feature": feature.ravel(), "threshold": threshold.reshape(-1, 1), "left_of": left_of.reshape(-1, 1),
+            "slots": feature.shape[0], "trees": feature.shape[1],
+            "unique_feature": np.array([f for f, _ in distinct], dtype=np.intp),
+            "unique_threshold": np.array([t for _, t in distinct], dtype=np.float64).reshape(-1, 1),
+            "unique_of": np.array(unique_of, dtype=np.intp)}
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -1068,8 +1188,9 @@ class _Reasons:
     and, at the same time, of every row at least as likely boilerplate, or over the threshold: the ones a
     caller removing blocks asks for next."""
 
-    def __init__(self, trees: Trees, names: list[str], X: np.ndarray, p: np.ndarray, cut: float) -> None:
-        self.trees, self.names, self.X, self.p, self.cut = trees, names, X, p, cut
+    def __init__(self, trees: Trees, names: list[str], X: np.ndarray, p: np.ndarray, cut: float,
+                 leaves: np.ndarray | None = None) -> None:
+        self.trees, self.names, self.X, self.p, self.cut, self.leaves = trees, names, X, p, cut, leaves
         self.ranked: dict[int, tuple[list[int], np.ndarray]] = {}
 
     def __call__(self, i: int) -> str:
@@ -1078,7 +1199,7 @@ class _Reasons:
             if i not in rows:
                 rows.append(i)
             sign = np.where(self.p[rows] >= self.cut, 1.0, -1.0)[:, None]
-            signed = sign * self.trees.attribute(self.X[rows])
+            signed = sign * self.trees.attribute(self.X[rows], None if self.leaves is None else self.leaves[:, rows])
             self.ranked.update(zip(rows, zip(_ranked(signed), signed, strict=True), strict=True))
         order, signed = self.ranked[i]
         p = float(self.p[i])
@@ -1091,7 +1212,7 @@ class BlockClassifier:
     def __init__(self, models: dict[str, dict[str, Trees]], thresholds: dict[str, float]) -> None:
         self.models = models
         self.thresholds = thresholds
-        self._last: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None  # the last call of scores()
+        self._last: tuple[Any, ...] | None = None  # the last call of scores(): key, result, stage 1's tests
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_last": None}
@@ -1132,29 +1253,52 @@ class BlockClassifier:
     def scores(self, blocks: list[Block], title: str | None, attribute: bool = False
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, list[str], bool]:
         """p_boilerplate per block plus, with attribute, the matrix and contributions used for reasons."""
+        p, X2, names, html, leaves = self._scored(blocks, title)
+        p, X2 = p.copy(), X2.copy()  # the caller's (the answer is kept for the next call)
+        contrib = self.models["html" if html else "text"]["stage2"].attribute(X2, leaves) if attribute else None
+        return p, X2, contrib, names, html
+
+    def _scored(self, blocks: list[Block], title: str | None
+                ) -> tuple[np.ndarray, np.ndarray, list[str], bool, np.ndarray | None]:
+        """scores() without contributions, and the leaves stage 2 reached (for the reasons), as kept for the
+        next call: not to be changed."""
         key = _scores_key(blocks, title)
         last = self._last
         if last is not None and last[0] == key:  # the same blocks and headline as the last call
-            p, X2, names, html = last[1]
-            p, X2 = p.copy(), X2.copy()
+            return last[1]
+        X, _, html, spaced = _features(blocks, title)
+        model = self.models["html" if html else "text"]
+        stage1 = model["stage1"]
+        # The same blocks with another headline (the cleaner's second call, once it found one): stage 1's
+        # tests on the other columns are those of the last call.
+        static = last[2] if last is not None and last[0][1:] == key[1:] else None
+        if static is not None or title is None:
+            values, static = stage1.split_leaf_values(X, _title_columns(html), static, same_rows=title is None)
+            p1 = _sigmoid(stage1.base + values.sum(axis=1))
         else:
-            X, _, html, spaced = _features(blocks, title)
-            model = self.models["html" if html else "text"]
-            p1 = _sigmoid(model["stage1"].raw(X)[0])
-            X2 = np.concatenate([X, stage2_features(p1, blocks, spaced)], axis=1)
-            p = _sigmoid(model["stage2"].raw(X2)[0])
-            names = model["stage2"].names
-            self._last = (key, (p.copy(), X2.copy(), names, html))
-        contrib = self.models["html" if html else "text"]["stage2"].attribute(X2) if attribute else None
-        return p, X2, contrib, names, html
+            p1 = _sigmoid(stage1.raw(X)[0])
+        X2 = np.concatenate([X, stage2_features(p1, blocks, spaced)], axis=1)
+        raw, leaves = model["stage2"].raw_and_leaves(X2)
+        result = (_sigmoid(raw), X2, model["stage2"].names, html, leaves)
+        self._last = (key, result, static)
+        return result
 
     def predict(self, blocks: list[Block], title: str | None) -> list[BlockScore]:
         """One BlockScore per block, in order; each reason is worked out when it is read."""
         if not blocks:
             return []
-        p, X2, _, names, html = self.scores(blocks, title)
-        reasons = _Reasons(self.models["html" if html else "text"]["stage2"], names, X2, p, self.threshold(html))
+        p, X2, names, html, leaves = self._scored(blocks, title)
+        reasons = _Reasons(self.models["html" if html else "text"]["stage2"], names, X2, p, self.threshold(html),
+                           leaves)
         return [BlockScore(pi, None, partial(reasons, i)) for i, pi in enumerate(p.tolist())]
+
+
+@cache
+def _title_columns(html: bool) -> tuple[int, ...]:
+    """The feature columns the headline changes (block_features: all others are the blocks' own); without a
+    headline they hold the same values on every row."""
+    names = _feature_names(html)
+    return tuple(names.index(c) for c in ("title_sim", "title_contained", "title_line_dist", "after_title"))
 
 
 def _scores_key(blocks: list[Block], title: str | None) -> tuple[Any, ...]:

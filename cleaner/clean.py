@@ -72,6 +72,9 @@ def _is_stamp(text: str) -> bool:
 
 def _is_doubled(text: str) -> bool:
     """A teaser that prints its headline twice ('Headline Headline category | date')."""
+    head = text.split(None, 1)
+    if not head or text.count(head[0]) < 2:  # its first word is not printed again (most paragraphs: no split)
+        return False
     words = text.split()
     if len(words) < 8:
         return False

@@ -35,6 +35,7 @@ DATE_PATTERNS = [
     re.compile(_MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})" + _TIME + _TZ, re.I),
     re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<y>\d{4})" + _TIME + _TZ, re.I),
 ]
+_DIGIT = re.compile(r"\d")
 # Words that may stand beside a date on a date line ("Published on Monday, 7 Sep 2025 at 14:06 HKT").
 _DATE_LINE_FILLER = re.compile(
     r"\b(?:published|updated|posted|last|modified|first|date|on|at|am|pm|a\.m\.|p\.m\.|hours?|ago|"
@@ -46,6 +47,8 @@ _TITLE_NOISE = re.compile(r"^(?:by\s|photo|image|credit|advertisement|share|skip
 
 def parse_date(text: str) -> tuple[str, tuple[int, int]] | None:
     """The first date in text as ISO 8601 (with time and offset when given), and the match span."""
+    if _DIGIT.search(text) is None:  # every pattern needs a digit (most lines have none: five scans saved)
+        return None
     for pattern in DATE_PATTERNS:
         for match in pattern.finditer(text):
             g = match.groupdict()
@@ -127,7 +130,6 @@ _CAPTION = re.compile(
 _SEPARATOR = re.compile(r"[»›|]|\s[>/]\s")
 _QUOTES = "\"'“”‘’«„"
 _BYLINE = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s", re.I)
-_DIGIT = re.compile(r"\d")
 #: ends with one full stop, closing quotes or brackets allowed after it ('... in "The Persians."'), not an ellipsis
 _FULL_STOP_END = re.compile(r"(?<!\.)\.[\"'”’»)\]]*\s*$")
 

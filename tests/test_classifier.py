@@ -179,7 +179,7 @@ def _reference_block_features(blocks: list[Block], title: str | None) -> np.ndar
     for i in prose_idx:
         body_vocab.update(sets[i])
     words = np.expm1(base[:, col["log_words"]])
-    title_line = clf_mod._title_line(sets, ttoks)
+    title_line = clf_mod._title_line([len(s & ttoks) / len(s | ttoks) if ttoks and s else 0.0 for s in sets])
     region, region_words = clf_mod._regions(prose, words, gap=3)
     main = int(np.argmax(region_words)) if len(region_words) else -1
     main_lo, main_hi = clf_mod._region_span(region, main)
@@ -304,6 +304,10 @@ def test_trees_leaf_masks_equal_the_level_walk(max_leaves: int) -> None:
     assert np.array_equal(raw, walked) and np.array_equal(contrib, walked_contrib)
     assert np.array_equal(trees.raw(X)[0], walked)
     assert np.array_equal(trees.attribute(X[[5, 2]]), walked_contrib[[5, 2]])
+    raw_too, leaves = trees.raw_and_leaves(X)  # the leaves scoring reached, given to the attribution
+    assert np.array_equal(raw_too, walked) and (leaves is None) == (max_leaves > 64)
+    if leaves is not None:
+        assert np.array_equal(trees.attribute(X[[5, 2]], leaves[:, [5, 2]]), walked_contrib[[5, 2]])
 
 
 def test_reasons_are_worked_out_lazily_and_equal_the_eager_ones() -> None:
@@ -343,6 +347,31 @@ def test_scoring_the_same_page_twice_reuses_the_first_answer() -> None:
     assert not np.array_equal(clf.scores(blocks, "A headline here")[1], X2)  # the headline's columns differ
     blocks[2].text = "Changed."
     assert not np.array_equal(clf.scores(blocks, None)[1], X2)
+
+
+@pytest.mark.parametrize("max_leaves", [15, 40])
+def test_the_headline_pass_equals_scoring_anew(max_leaves: int) -> None:
+    """Once a headline is found, stage 1 evaluates again only its tests on the headline's columns: the scores
+    equal those of a classifier that never saw the page; split_leaf_values equals leaf_values."""
+    rng = np.random.default_rng(max_leaves)
+    trees = Trees(_random_trees(rng, 7, 30, max_leaves))
+    X = rng.choice([-1.0, 0.0, 0.5, 1.0, np.nan, 3.0], size=(40, 7))
+    values, static = trees.split_leaf_values(X, (1, 4))
+    assert np.array_equal(values, trees.leaf_values(X))
+    X[:, 1], X[:, 4] = 0.0, 99.0  # as the headline's columns without a headline: the same on every row
+    for _ in range(2):  # (the second time from what the first kept)
+        values, static = trees.split_leaf_values(X, (1, 4), same_rows=True)
+        assert np.array_equal(values, trees.leaf_values(X))
+    X[:, [1, 4]] = rng.normal(size=(40, 2))
+    assert np.array_equal(trees.split_leaf_values(X, (1, 4), static)[0], trees.leaf_values(X))
+    blocks = segment_text(shared_path("seeds", "000_3db7eecbe8e40396.txt").read_text(encoding="utf-8"))
+    title = blocks[0].text
+    clf = BlockClassifier.load()
+    clf.scores(blocks, None)
+    again = clf.scores(blocks, title)
+    fresh = BlockClassifier(clf.models, clf.thresholds)
+    anew = fresh.scores(blocks, title)
+    assert np.array_equal(again[0], anew[0]) and np.array_equal(again[1], anew[1])
 
 
 def test_a_page_of_many_blocks_is_scored_in_bounded_memory() -> None:

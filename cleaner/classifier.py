@@ -844,8 +844,8 @@ class Trees:
             return np.concatenate([Trees._gone(X[i:i + GONE_ROWS], tests) for i in range(0, rows, GONE_ROWS)], axis=1)
         slots, t_count = tests["slots"], tests["trees"]
         xt = np.ascontiguousarray(X.T, dtype=np.float64)
-        went_right = np.take(xt, tests["unique_feature"], axis=0) <= tests["unique_threshold"]  # each test once
-        np.logical_not(went_right, out=went_right)  # NaN: right
+        went_left = np.take(xt, tests["unique_feature"], axis=0) <= tests["unique_threshold"]  # each test once
+        went_right = np.logical_not(went_left, out=went_left)  # in place (NaN compares False: right)
         went_right = np.take(went_right, tests["unique_of"], axis=0)  # (slots * trees, rows)
         ruled_out = np.multiply(tests["left_of"], went_right).reshape(slots, t_count, rows)
         return np.bitwise_or.reduce(ruled_out, axis=0) if slots else np.zeros((t_count, rows), tests["left_of"].dtype)

@@ -19,10 +19,10 @@ from conftest import shared_path
 import cleaner
 
 # pinned a little below the measured pipeline numbers with the committed model on all 181 scrapinghub pages
-# (2026-11-23, after HTML blocks carry trafilatura's vote and the text-mode headline is found by find_headline:
-# HTML F1 0.994; text F1 0.956, recall 0.969; out-of-fold numbers are lower, see bench/extraction.py)
+# (2026-11-24, with the caption, consent, share and comment-thread rules and introduced lists: HTML F1 0.994;
+# text F1 0.961, recall 0.960; out-of-fold numbers are lower, see bench/extraction.py)
 HTML_F1_FLOOR = 0.99
-TEXT_F1_FLOOR = 0.95
+TEXT_F1_FLOOR = 0.955
 TEXT_RECALL_FLOOR = 0.955
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -306,6 +307,23 @@ _SCHEMA = (
 )
 
 
+def _enable_wal(con: sqlite3.Connection, timeout: float) -> None:
+    """PRAGMA journal_mode=WAL, retried while another process sets up the same file: switching the journal mode
+    can fail at once with "database is locked" (SQLite does not wait on its busy timeout there), and workers
+    that open one new index together hit that (13 of 60 rounds of four processes, before the retry)."""
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(2 * delay, 0.25)
+
+
 class SQLiteIndex(DedupIndex):
     """The index in one SQLite file (WAL mode), or in memory when `path` is None or ":memory:"."""
 
@@ -320,7 +338,7 @@ class SQLiteIndex(DedupIndex):
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
-        self.con.execute("PRAGMA journal_mode=WAL")
+        _enable_wal(self.con, timeout)
         # NORMAL in WAL mode: a killed process never corrupts the file or loses a committed batch (only a
         # power loss can drop the last commits), and commits avoid an fsync each.
         self.con.execute("PRAGMA synchronous=NORMAL")

@@ -11,6 +11,7 @@ over any number of batches and rates recomputed exactly; medians are not additiv
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -61,11 +62,28 @@ CREATE TABLE IF NOT EXISTS source_flags (
 """
 
 
+def enable_wal(con: sqlite3.Connection, timeout: float) -> None:
+    """PRAGMA journal_mode=WAL, retried while another process sets up the same file: switching the journal mode
+    can fail at once with "database is locked" (SQLite does not wait on its busy timeout there), and workers
+    that open one new file together hit that (a dedup index: 13 of 60 rounds of four processes, before the retry)."""
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(2 * delay, 0.25)
+
+
 def connect(path: str | Path) -> sqlite3.Connection:
     """Open (creating) the store in WAL mode with a busy timeout; autocommit, so callers say BEGIN."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
+    enable_wal(conn, BUSY_TIMEOUT_S)
     conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     conn.execute("PRAGMA foreign_keys=ON")
     return conn

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ import numpy as np
 
 from cleaner.dedup.cluster import DocInfo, UnionFind, band_keys, optimal_bands, pairs_sharing_keys, verified
 from cleaner.dedup.minhash import HASH_NAME, SCHEME, MinHasher, estimated_jaccard
+from cleaner.store import enable_wal
 
 FORMAT_VERSION = 1
 
@@ -307,23 +307,6 @@ _SCHEMA = (
 )
 
 
-def _enable_wal(con: sqlite3.Connection, timeout: float) -> None:
-    """PRAGMA journal_mode=WAL, retried while another process sets up the same file: switching the journal mode
-    can fail at once with "database is locked" (SQLite does not wait on its busy timeout there), and workers
-    that open one new index together hit that (13 of 60 rounds of four processes, before the retry)."""
-    deadline = time.monotonic() + timeout
-    delay = 0.005
-    while True:
-        try:
-            con.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e) or time.monotonic() + delay > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(2 * delay, 0.25)
-
-
 class SQLiteIndex(DedupIndex):
     """The index in one SQLite file (WAL mode), or in memory when `path` is None or ":memory:"."""
 
@@ -338,7 +321,7 @@ class SQLiteIndex(DedupIndex):
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
-        _enable_wal(self.con, timeout)
+        enable_wal(self.con, timeout)
         # NORMAL in WAL mode: a killed process never corrupts the file or loses a committed batch (only a
         # power loss can drop the last commits), and commits avoid an fsync each.
         self.con.execute("PRAGMA synchronous=NORMAL")

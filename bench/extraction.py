@@ -9,6 +9,8 @@ Text mode: text/<id>.txt (naive page text) → cleaner.clean_text vs keep-everyt
 trafilatura on the same text wrapped one <p> per line; shingle P/R/F1 of the kept text against the ground
 truth, body-line recall and drop-line removal against the gold line labels.
 
+Text an extractor produced: trafilatura's output of each page, as it is and after cleaner's text mode.
+
 Cleaner's numbers are OUT-OF-FOLD: the block classifier is retrained per fold (5 folds grouped by site,
 tools/train_blocks.py) and the whole pipeline runs on each fold's held-out pages with that fold's model.
 The committed model's numbers (training fit on these pages) are printed too, labelled as such.
@@ -362,6 +364,38 @@ def run_text(pages: list[tb.Page], texts: dict[str, str],
     return results
 
 
+def run_extracted(pages: list[tb.Page], htmls: dict[str, str], urls: dict[str, str | None],
+                  oof: tuple[list[int], list[BlockClassifier]] | None) -> dict[str, Any]:
+    """Text an extractor already produced: trafilatura's output of each page (one paragraph a line), as it is
+    and after cleaner's text mode (out-of-fold), without and with the headline trafilatura read off the page."""
+    import trafilatura
+
+    import cleaner
+
+    extracted = {p.id: trafilatura.extract(htmls[p.id], url=urls[p.id]) or "" for p in pages}
+    titles = {}
+    for p in pages:
+        meta = trafilatura.extract_metadata(htmls[p.id])
+        titles[p.id] = meta.title if meta else None
+    results: dict[str, Any] = {"trafilatura": score(pages, extracted)}
+    if oof is None:
+        return results
+    fold, clfs = oof
+    plain: dict[str, str] = {}
+    titled: dict[str, str] = {}
+    for f, clf in enumerate(clfs):
+        BlockClassifier.override(clf)
+        pipe = _fresh_pipeline()
+        for i, p in enumerate(pages):
+            if fold[i] == f:
+                plain[p.id] = cleaner.clean_text(extracted[p.id], pipeline=pipe).text
+                titled[p.id] = cleaner.clean_text(extracted[p.id], title=titles[p.id], pipeline=pipe).text
+    BlockClassifier.override(None)
+    results["trafilatura, then cleaner text mode (out-of-fold)"] = score(pages, plain)
+    results["... with trafilatura's headline given"] = score(pages, titled)
+    return results
+
+
 # ------------------------------------------------------------------------------------------------
 # per-rule losses (--losses)
 # ------------------------------------------------------------------------------------------------
@@ -482,13 +516,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     html_res = run_html(pages, htmls, urls, oof, args.quick)
     text_res = run_text(pages, texts, oof, args.quick)
+    extracted_res = run_extracted(pages, htmls, urls, oof)
     print_table("HTML mode (scrapinghub metric; pages/s = whole extraction incl. metadata)", html_res)
     print_table("Text mode (naive text in; shingles vs ground truth; line labels from gold.tsv)", text_res)
+    print_table("Text an extractor produced (trafilatura's output in; shingles vs ground truth)", extracted_res)
     gold_titles = text_res.get("cleaner (out-of-fold)", {}).get("headline_is_gold_title")
     if gold_titles is not None:
         print(f"text mode, out-of-fold: the headline found is the gold title line on {gold_titles} of {len(pages)} pages")
     if args.json:
-        args.json.write_text(json.dumps({"html": html_res, "text": text_res, "pages": len(pages)}, indent=1))
+        args.json.write_text(json.dumps({"html": html_res, "text": text_res, "extracted": extracted_res,
+                                         "pages": len(pages)}, indent=1))
     return 0
 
 

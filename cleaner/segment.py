@@ -41,7 +41,8 @@ def _guess_kind(text: str, words: int, blank_before: bool, blank_after: bool) ->
 
 
 def segment_text(text: str) -> list[Block]:
-    """One block per non-blank line, in order, with blank_before/blank_after/indent features."""
+    """One block per non-blank line, in order, with blank_before/blank_after/indent features (a text without any
+    blank line is one paragraph a line: every line counts as set apart)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     items: list[tuple[str, int, int, int]] = []  # (clean text, words, indent, line number)
@@ -54,9 +55,12 @@ def segment_text(text: str) -> list[Block]:
                 items.append((" ".join(words), len(words), len(raw) - len(raw.lstrip(" \t\u00a0")), number))
     blocks: list[Block] = []
     last = len(items) - 1
+    # Extractors (trafilatura, newspaper, a JSONL "text" field) write one paragraph a line and no blank lines:
+    # there a newline is the paragraph break, and every line stands apart as if blank lines surrounded it.
+    one_a_line = not any(items[i + 1][3] > items[i][3] + 1 for i in range(last))
     for i, (clean, words, indent, number) in enumerate(items):
-        blank_before = i == 0 or items[i - 1][3] < number - 1
-        blank_after = i == last or items[i + 1][3] > number + 1
+        blank_before = one_a_line or i == 0 or items[i - 1][3] < number - 1
+        blank_after = one_a_line or i == last or items[i + 1][3] > number + 1
         blocks.append(
             Block(
                 text=clean,

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from .document import Block, Document
-from .metadata import _norm, find_date, find_headline, find_title, is_date_line, norm_equals, normalize_date
+from .metadata import _norm, find_date, find_headline, find_title, is_stamp_line, norm_equals, normalize_date
 from .prose import ends_sentence, is_prose, opens_body, word_count
 from .read import domain_of
 from .rules import Rule, RuleSet, prefilter, prime
@@ -55,19 +55,8 @@ def _vote_column(doc: Document) -> int | None:
     return DOM_FEATURES.index("extractor_main")
 
 
-#: a line that is only a time, a duration or an age ("01:45", "13 hours ago", "Today 7:30 AM"); dates are
-#: metadata.is_date_line's
-_TIME_LINE = re.compile(
-    r"^\s*(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?|(?:\d+|an?)\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|"
-    r"hours?|d|days?|w|weeks?|months?|years?)\s+ago|(?:today|yesterday)(?:,?\s+\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?)?)\s*$",
-    re.I)
 #: a list of other stories or videos: this many short lines in a row, each followed by its own stamp line
 STAMPED_LIST_MIN_ITEMS = 3
-
-
-def _is_stamp(text: str) -> bool:
-    """A line that is only a date, a time, a duration or an age: what a list prints under each title."""
-    return _TIME_LINE.match(text) is not None or is_date_line(text) is not None
 
 
 def _is_doubled(text: str) -> bool:
@@ -380,7 +369,7 @@ class Cleaner:
         stamp its paragraphs one by one (on the development pages: 228 such lines, none of them article text); a
         live blog or a timeline puts the stamp before each entry, and a run that starts after a stamp is left."""
         lines = [i for i, b in enumerate(doc.blocks) if b.text.strip()]
-        stamped = [_is_stamp(doc.blocks[i].text) for i in lines]
+        stamped = [is_stamp_line(doc.blocks[i].text) for i in lines]
         k = 0
         while k + 1 < len(lines):
             m = k

@@ -85,6 +85,18 @@ def is_date_line(text: str) -> str | None:
     return iso if not rest.strip() else None
 
 
+#: a line that is only a time, a duration or an age ("01:45", "13 hours ago", "Today 7:30 AM")
+_TIME_LINE = re.compile(
+    r"^\s*(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?|(?:\d+|an?)\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|"
+    r"hours?|d|days?|w|weeks?|months?|years?)\s+ago|(?:today|yesterday)(?:,?\s+\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?)?)\s*$",
+    re.I)
+
+
+def is_stamp_line(text: str) -> bool:
+    """A line that is only a date, a time, a duration or an age: what a list of stories prints under each title."""
+    return _TIME_LINE.match(text) is not None or is_date_line(text) is not None
+
+
 def _title_likeness(block: Block) -> float:
     text = block.text
     words = len(text.split())

@@ -263,17 +263,15 @@ class _WordTable:
         return np.fromiter(map(self.ids.__getitem__, words), dtype=np.int64, count=len(words))
 
     def gap_codes(self, gaps: list[str]) -> np.ndarray:
+        """A code per gap before a word: 0 only spaces, 1 it ends in what opens a sentence, 2 anything else."""
         table = self.gaps
-        try:  # every gap known: straight into an array
-            return np.fromiter(map(table.__getitem__, gaps), dtype=np.int8, count=len(gaps))
-        except KeyError:
-            pass
-        if len(table) > self.MAX:
-            table.clear()
-        for gap in gaps:
-            if gap not in table:
-                stripped = gap.rstrip()
-                table[gap] = 0 if not stripped else 1 if stripped[-1] in _SENTENCE_OPENERS else 2
+        if not all(map(table.__contains__, gaps)):
+            if len(table) > self.MAX:
+                table.clear()
+            for gap in gaps:
+                if gap not in table:
+                    stripped = gap.rstrip()
+                    table[gap] = 0 if not stripped else 1 if stripped[-1] in _SENTENCE_OPENERS else 2
         return np.fromiter(map(table.__getitem__, gaps), dtype=np.int8, count=len(gaps))
 
 

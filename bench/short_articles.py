@@ -4,7 +4,9 @@ The dev pages of bench/extraction.py are mostly long; a model fitted to them can
 paragraph of a short article (a wire brief). This builds simple pages from the human-written news of
 ../shared/data/news/docs.jsonl (never copied): HTML with a menu, the headline as <h1>, the first k paragraphs
 and a copyright footer; text with a menu line or three, the headline, the paragraphs, a share prompt and a
-copyright line (and without the chrome). It counts the paragraphs missing from the cleaned text.
+copyright line; the headline and paragraphs alone; and the paragraphs as an extractor writes them (one a line, no
+blank line, no headline: the headline finder must not take the lede for one). It counts the paragraphs missing
+from the cleaned text.
 
     .venv/bin/python bench/short_articles.py            # 400 articles, about a minute
     .venv/bin/python bench/short_articles.py --n 1000
@@ -52,21 +54,26 @@ def html_page(headline: str, paragraphs: list[str]) -> str:
             f"<article><h1>{esc(headline)}</h1>{body}</article><footer>{FOOTER}</footer></body></html>")
 
 
-def text_page(headline: str, paragraphs: list[str], chrome: bool) -> str:
-    parts = [*MENU, headline, *paragraphs, "Share this article", FOOTER] if chrome else [headline, *paragraphs]
+#: how a text page is laid out: label → layout
+LAYOUTS = {"chrome": "text with chrome", "article": "text, article only", "extracted": "text, extractor's output"}
+
+
+def text_page(headline: str, paragraphs: list[str], layout: str) -> str:
+    if layout == "extracted":
+        return "\n".join(paragraphs)
+    parts = [*MENU, headline, *paragraphs, "Share this article", FOOTER] if layout == "chrome" else [headline, *paragraphs]
     return "\n\n".join(parts)
 
 
-def cases(mode: str) -> Iterator[tuple[str, bool]]:
-    """(label, chrome) pairs measured in a mode."""
+def cases(mode: str) -> Iterator[tuple[str, str]]:
+    """(label, layout) pairs measured in a mode."""
     if mode == "html":
-        yield "html", True
+        yield "html", "html"
     else:
-        yield "text with chrome", True
-        yield "text, article only", False
+        yield from ((label, layout) for layout, label in LAYOUTS.items())
 
 
-def paragraphs_lost(mode: str, chrome: bool, docs: list[dict[str, Any]], k: int | None) -> dict[str, int]:
+def paragraphs_lost(mode: str, layout: str, docs: list[dict[str, Any]], k: int | None) -> dict[str, int]:
     """Paragraphs (of the first k of each article; all with None) missing from the cleaned text."""
     import cleaner
 
@@ -78,7 +85,7 @@ def paragraphs_lost(mode: str, chrome: bool, docs: list[dict[str, Any]], k: int 
             out = cleaner.clean_html(html_page(doc["headline"], paragraphs), url="https://www.example.com/a",
                                      pipeline=pipeline).text
         else:
-            out = cleaner.clean_text(text_page(doc["headline"], paragraphs, chrome), pipeline=pipeline).text
+            out = cleaner.clean_text(text_page(doc["headline"], paragraphs, layout), pipeline=pipeline).text
         missing = sum(p not in out for p in paragraphs)
         lost += missing
         total += len(paragraphs)
@@ -95,13 +102,13 @@ def main() -> None:
         sys.exit(f"news data not found at {NEWS}")
     docs = articles(args.n)
     results = []
-    print(f"{'pages':22s} {'paragraphs':>10s} {'lost':>6s} {'share':>7s} {'pages with a loss':>18s}")
+    print(f"{'pages':30s} {'paragraphs':>10s} {'lost':>6s} {'share':>7s} {'pages with a loss':>18s}")
     for mode in ("html", "text"):
-        for label, chrome in cases(mode):
+        for label, layout in cases(mode):
             for k in (2, 3, 5, None):
-                r = paragraphs_lost(mode, chrome, docs, k)
+                r = paragraphs_lost(mode, layout, docs, k)
                 results.append({"pages": label, "k": k or "all"} | r)
-                print(f"{label + ', k=' + str(k or 'all'):22s} {r['paragraphs']:10d} {r['lost']:6d} "
+                print(f"{label + ', k=' + str(k or 'all'):30s} {r['paragraphs']:10d} {r['lost']:6d} "
                       f"{r['lost'] / r['paragraphs']:7.2%} {r['pages_with_a_loss']:12d} of {r['pages']}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")

@@ -28,10 +28,22 @@ def test_a_text_without_blank_lines_is_one_paragraph_a_line() -> None:
 def test_extracted_text_one_paragraph_a_line_keeps_its_paragraphs() -> None:
     """The seeds' bodies as an extractor gives them (one paragraph a line, no blank lines): the model saw articles
     set apart by blank lines; without them it took many paragraphs for a menu."""
-    kept = total = 0
-    for seed in SEEDS:
-        doc = cleaner.clean_text("\n".join(seed["body"]), title=seed["title"])
-        out = set(doc.text.split("\n"))
-        kept += sum(p in out for p in seed["body"])
-        total += len(seed["body"])
-    assert kept >= total - 1, f"{total - kept} of {total} paragraphs lost"
+    for title in (True, False):  # with the headline declared, and with none: the lede is not taken for one
+        kept = total = 0
+        for seed in SEEDS:
+            doc = cleaner.clean_text("\n".join(seed["body"]), title=seed["title"] if title else None)
+            out = set(doc.text.split("\n"))
+            kept += sum(p in out for p in seed["body"])
+            total += len(seed["body"])
+        assert kept == total, f"{total - kept} of {total} paragraphs lost (title given: {title})"
+
+
+def test_extracted_text_headline_is_its_first_line_or_none() -> None:
+    """An extractor writes the headline first or not at all: a title-like line further down is article text."""
+    lines = ["The council met on Monday to discuss the new budget for the coming year.",
+             "Budget talks resume",
+             "Members said they would vote on the plan next week after more consultation."]
+    doc = cleaner.clean_text("\n".join(lines))
+    assert doc.title is None and doc.text.split("\n") == lines
+    doc = cleaner.clean_text("\n".join(["Council weighs new budget", *lines]))
+    assert doc.title == "Council weighs new budget" and doc.text.split("\n") == lines

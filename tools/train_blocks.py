@@ -61,7 +61,7 @@ PARAMS: dict[str, Any] = {
 #: 0.809 → 0.814; readability pages 0.928 → 0.923; short simple articles lose no more paragraphs than with "log").
 #: HTML: "sqrt": out-of-fold scrapinghub F1 0.972 → 0.975 (model only 0.970 → 0.975; readability pages 0.967 →
 #: 0.964). Alone it distrusts short articles (simple pages made from ../shared/data/news lost 161 of 800 paragraphs
-#: at k = 2 and 39 of 1,190 at k = 3, against 40 and 2 with "log"); with clean.HTML_VOTE_SPARE_P (the model removes
+#: at k = 2 and 39 of 1,190 at k = 3, against 40 and 2 with "log"); with clean.EXTRACTOR_SPARE_P (the model removes
 #: prose trafilatura keeps only when sure) 21 and 13 (bench/short_articles.py). Twice the trees at half the step
 #: (0.974 model-only), each class weighing the same on every page (0.966) and 300 short synthetic pages added to
 #: training (0.967) were not taken.

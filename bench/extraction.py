@@ -7,7 +7,8 @@ after one warm-up page per system, so that no system pays the others' or its own
 
 Text mode: text/<id>.txt (naive page text) → cleaner.clean_text vs keep-everything, jusText and
 trafilatura on the same text wrapped one <p> per line; shingle P/R/F1 of the kept text against the ground
-truth, body-line recall and drop-line removal against the gold line labels.
+truth, body-line recall and drop-line removal against the gold line labels; and cleaner on the same text with
+its blank lines taken out (a page dump one line a paragraph).
 
 Text an extractor produced: trafilatura's output of each page, as it is and after cleaner's text mode.
 
@@ -338,6 +339,16 @@ def run_text(pages: list[tb.Page], texts: dict[str, str],
         found = [bool(p.title and titles.get(texts[p.id]) and _norm(titles[texts[p.id]] or "") == _norm(p.title))
                  for p in pages]
         results["cleaner (out-of-fold)"]["headline_is_gold_title"] = sum(found)
+        # the same page text with no blank line (a dump one line a paragraph): not an extractor's output, so no
+        # line may be spared as one (clean.EXTRACTOR_SENTENCE_SHARE)
+        outputs = {}
+        for f, clf in enumerate(clfs):
+            BlockClassifier.override(clf)
+            run = _cleaner_text({})
+            outputs.update({p.id: run("\n".join(line for line in texts[p.id].split("\n") if line.strip()))
+                            for i, p in enumerate(pages) if fold[i] == f})
+        BlockClassifier.override(None)
+        results["cleaner, no blank line in the text (out-of-fold)"] = score_text(pages, outputs)
         outputs = {}
         for f, clf in enumerate(clfs):
             BlockClassifier.override(clf)

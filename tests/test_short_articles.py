@@ -8,8 +8,8 @@ model before it: 10.8% and 0.6%; text mode 2.9% and 2.5%). Given as an extractor
 no headline), 7.9% of the paragraphs at k=2 and 1.9% of all were lost before the model spared the sentences an
 extractor kept and the headline finder looked only at the first line; 6.3% and 1.0% after (most of what is left
 is a lede taken for the headline: a one-sentence first paragraph is shaped like one). Set out with blank lines
-between all lines, text pages lost 2.5% (with chrome, k=2) and 2.2% (article only, k=3) before the same sparing
-applied to them, 0.8% and 0.8% after. Skipped when ../shared is absent.
+between all lines and mostly sentences (an article without chrome, k=3), text pages lost 2.2% before the same
+sparing applied to them, 0.8% after; with chrome (2.5% at k=2) they are not an extractor's output and unchanged. Skipped when ../shared is absent.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import short_articles  # noqa: E402
 
 N = 120
 # (mode, layout, k) → the largest share of paragraphs that may be lost
-FLOORS = {("html", "html", 2): 0.07, ("html", "html", 3): 0.015, ("text", "chrome", 2): 0.02,
+FLOORS = {("html", "html", 2): 0.07, ("html", "html", 3): 0.015, ("text", "chrome", 2): 0.035,
           ("text", "article", 3): 0.015, ("text", "extracted", 2): 0.07, ("text", "extracted", None): 0.013}
 
 

@@ -268,16 +268,53 @@ def sample_weights(blocks: list[Block], labels: np.ndarray, growth: str = "log")
     return w / w.sum() * 200.0
 
 
-def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, mode: str) -> Any:
+class Bagged:
+    """Models fitted on bootstrap resamples of the training pages, averaged in log-odds: the trees of all of them
+    make one additive model (each leaf value divided by their number), so `export` gives the evaluator one spec."""
+
+    def __init__(self, models: list[Any]) -> None:
+        self.models = models
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        return np.mean([m.decision_function(X) for m in self.models], axis=0)
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        return np.stack([1.0 - p, p], axis=1)
+
+
+def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, mode: str, pages: np.ndarray | None = None) -> Any:
+    """One gradient-boosted model, or (MODE_SETTINGS[mode]["bags"] > 1, `pages`: each line's page) the average of
+    that many, each on the pages drawn again with replacement (a page's lines weigh its Poisson(1) count)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    model = HistGradientBoostingClassifier(**MODE_SETTINGS[mode]["params"])
-    model.fit(X, y, sample_weight=w)
-    return model
+    bags = int(MODE_SETTINGS[mode].get("bags", 1))
+    if bags <= 1 or pages is None:
+        model = HistGradientBoostingClassifier(**MODE_SETTINGS[mode]["params"])
+        model.fit(X, y, sample_weight=w)
+        return model
+    rng = np.random.default_rng(len(y))  # deterministic: seeded by the data's size
+    models = []
+    for _ in range(bags):
+        wb = w * rng.poisson(1.0, int(pages.max()) + 1)[pages]
+        keep = wb > 0
+        model = HistGradientBoostingClassifier(**MODE_SETTINGS[mode]["params"])
+        model.fit(X[keep], y[keep], sample_weight=wb[keep])
+        models.append(model)
+    return Bagged(models)
 
 
 def export(model: Any, names: list[str]) -> dict[str, Any]:
-    """sklearn HistGradientBoosting → plain JSON trees (leaf values shrunk; inner values = weighted means)."""
+    """sklearn HistGradientBoosting → plain JSON trees (leaf values shrunk; inner values = weighted means); a
+    Bagged model → the trees of all its models, values divided by their number, the mean of their bases."""
+    if isinstance(model, Bagged):
+        parts = [export(m, names) for m in model.models]
+        k = len(parts)
+        for part in parts:
+            for tree in part["trees"]:
+                tree["value"] = [round(v / k, 7) for v in tree["value"]]
+        return {"features": names, "base": sum(p["base"] for p in parts) / k,
+                "trees": [t for p in parts for t in p["trees"]], "max_depth": max(p["max_depth"] for p in parts)}
     trees = []
     max_depth = 0
     for (pred,) in model._predictors:
@@ -356,7 +393,8 @@ class TwoStage:
         growth = MODE_SETTINGS[mode]["weights"]
         ws = [sample_weights(self._blocks(p, mode), p.labels, growth) for p in pages]
         X, y, w = np.concatenate(Xs), np.concatenate(ys), np.concatenate(ws)
-        self.stage1 = fit(X, y, w, mode)
+        groups = np.concatenate([np.full(len(x), i) for i, x in enumerate(Xs)])
+        self.stage1 = fit(X, y, w, mode, groups)
         # stage 2 learns from stage-1 scores the model did not see in training (inner folds by site)
         inner = folds(pages, self.inner_folds)
         p1s: list[np.ndarray | None] = [None] * len(pages)
@@ -364,12 +402,13 @@ class TwoStage:
             tr = [i for i, g in enumerate(inner) if g != f]
             te = [i for i, g in enumerate(inner) if g == f]
             m = fit(np.concatenate([Xs[i] for i in tr]), np.concatenate([ys[i] for i in tr]),
-                    np.concatenate([ws[i] for i in tr]), mode)
+                    np.concatenate([ws[i] for i in tr]), mode,
+                    np.concatenate([np.full(len(Xs[i]), k) for k, i in enumerate(tr)]))
             for i in te:
                 p1s[i] = m.predict_proba(Xs[i])[:, 1]
         X2 = np.concatenate([np.concatenate([Xs[i], stage2_features(p1s[i], self._blocks(pages[i], mode))], axis=1)
                              for i in range(len(pages))])
-        self.stage2 = fit(X2, y, w, mode)
+        self.stage2 = fit(X2, y, w, mode, groups)
         return self
 
     @staticmethod
@@ -470,7 +509,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--untitled-share", type=float, default=0.0,
                     help="text mode: add a copy with no headline of this share of the pages "
                          "(0.5 measured worse out-of-fold: fewer body lines kept)")
+    ap.add_argument("--bags", type=int, help="text mode: average this many models on resampled pages "
+                    "(MODE_SETTINGS; experiments)")
     args = ap.parse_args(argv)
+    if args.bags:
+        MODE_SETTINGS["text"] = MODE_SETTINGS["text"] | {"bags": args.bags}
     if not (args.data / "manifest.jsonl").exists():
         print(f"development data not found at {args.data} (../shared is absent); nothing to train")
         return 0

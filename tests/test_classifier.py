@@ -392,3 +392,34 @@ def test_a_page_of_many_blocks_is_scored_in_bounded_memory() -> None:
         tracemalloc.stop()
     assert len(scores) == len(blocks)
     assert peak < 200 * 1024 * 1024, f"peak {peak / 2**20:.0f} MiB"
+
+
+def test_a_bagged_model_exports_as_one_set_of_trees() -> None:
+    """tools/train_blocks.py --bags: the average of several models in log-odds is one additive model, so the
+    committed-model evaluator (Trees) gives the ensemble's own scores and attributions that add up."""
+    import sys
+
+    import numpy as np
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import train_blocks
+
+    from cleaner.classifier import Trees
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 4))
+    y = (X[:, 0] + 0.5 * X[:, 1] * X[:, 2] + rng.normal(scale=0.5, size=600) > 0).astype(int)
+    pages = np.repeat(np.arange(30), 20)
+    settings = train_blocks.MODE_SETTINGS["text"]
+    train_blocks.MODE_SETTINGS["text"] = settings | {"bags": 3, "params": settings["params"] | {"max_iter": 20}}
+    try:
+        model = train_blocks.fit(X, y, np.ones(600), "text", pages)
+    finally:
+        train_blocks.MODE_SETTINGS["text"] = settings
+    assert isinstance(model, train_blocks.Bagged) and len(model.models) == 3
+    spec = train_blocks.export(model, [f"f{i}" for i in range(4)])
+    assert len(spec["trees"]) == 60
+    train_blocks.check_export(model, spec, X)  # raw scores equal, attributions add up
+    single = train_blocks.export(model.models[0], [f"f{i}" for i in range(4)])
+    assert not np.allclose(Trees(single).raw(X)[0], Trees(spec).raw(X)[0])  # the bags differ

@@ -65,10 +65,11 @@ PARAMS: dict[str, Any] = {
 #: prose trafilatura keeps only when sure) 21 and 13 (bench/short_articles.py). Twice the trees at half the step
 #: (0.974 model-only), each class weighing the same on every page (0.966) and 300 short synthetic pages added to
 #: training (0.967) were not taken.
-#: "bags" (default 1; --bags): average that many models, each on the pages resampled (Bagged). Text with 4 bags
-#: (one headline round from the committed procedure's fold models, whole pipeline out-of-fold): scrapinghub F1
-#: 0.922 → 0.924, readability pages 0.929 → 0.932, inside the ±0.005 that trainings vary by; 4× the trees cost
-#: 21% more cleaning time (2.24 → 2.71 ms a news document), so one model is committed.
+#: "bags" (default 1; --bags): average that many models, each on the pages resampled (Bagged). Text, one headline
+#: round from the committed procedure's fold models, whole pipeline out-of-fold (bench/extraction.py --quick):
+#: scrapinghub F1 / body-line recall 0.922 / 0.792 with one model, 0.921 / 0.764 with 2 bags, 0.924 / 0.813 with 4
+#: (the chosen cuts 0.55, 0.55, 0.65 account for most of it): noise, not a gain; 4× the trees cost 21% more
+#: cleaning time (2.24 → 2.71 ms a news document), so one model is committed.
 MODE_SETTINGS: dict[str, dict[str, Any]] = {
     "text": {"params": PARAMS, "weights": "sqrt"},
     "html": {"params": PARAMS, "weights": "sqrt"},

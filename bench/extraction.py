@@ -10,7 +10,7 @@ trafilatura on the same text wrapped one <p> per line; shingle P/R/F1 of the kep
 truth, body-line recall and drop-line removal against the gold line labels; and cleaner on the same text with
 its blank lines taken out (a page dump one line a paragraph).
 
-Text an extractor produced: trafilatura's output of each page, as it is and after cleaner's text mode.
+Text an extractor produced: each extractor's output of each page, as it is and after cleaner's text mode.
 
 Cleaner's numbers are OUT-OF-FOLD: the block classifier is retrained per fold (5 folds grouped by site,
 tools/train_blocks.py) and the whole pipeline runs on each fold's held-out pages with that fold's model.
@@ -376,34 +376,41 @@ def run_text(pages: list[tb.Page], texts: dict[str, str],
 
 
 def run_extracted(pages: list[tb.Page], htmls: dict[str, str], urls: dict[str, str | None],
-                  oof: tuple[list[int], list[BlockClassifier]] | None) -> dict[str, Any]:
-    """Text an extractor already produced: trafilatura's output of each page (one paragraph a line), as it is
-    and after cleaner's text mode (out-of-fold), without and with the headline trafilatura read off the page."""
+                  oof: tuple[list[int], list[BlockClassifier]] | None, quick: bool = False) -> dict[str, Any]:
+    """Text an extractor already produced: each extractor's output of each page (trafilatura, readability-lxml,
+    resiliparse, jusText; one paragraph a line), as it is and after cleaner's text mode (out-of-fold); for
+    trafilatura also with the headline it read off the page given. `quick`: trafilatura's output only."""
     import trafilatura
 
     import cleaner
 
-    extracted = {p.id: trafilatura.extract(htmls[p.id], url=urls[p.id]) or "" for p in pages}
+    names = ["trafilatura"] if quick else list(PEERS)
+    extracted = {name: {p.id: PEERS[name](htmls[p.id], urls[p.id]) for p in pages} for name in names}
     titles = {}
     for p in pages:
         meta = trafilatura.extract_metadata(htmls[p.id])
         titles[p.id] = meta.title if meta else None
-    results: dict[str, Any] = {"trafilatura": score(pages, extracted)}
-    if oof is None:
-        return results
-    fold, clfs = oof
-    plain: dict[str, str] = {}
-    titled: dict[str, str] = {}
-    for f, clf in enumerate(clfs):
-        BlockClassifier.override(clf)
-        pipe = _fresh_pipeline()
-        for i, p in enumerate(pages):
-            if fold[i] == f:
-                plain[p.id] = cleaner.clean_text(extracted[p.id], pipeline=pipe).text
-                titled[p.id] = cleaner.clean_text(extracted[p.id], title=titles[p.id], pipeline=pipe).text
-    BlockClassifier.override(None)
-    results["trafilatura, then cleaner text mode (out-of-fold)"] = score(pages, plain)
-    results["... with trafilatura's headline given"] = score(pages, titled)
+    results: dict[str, Any] = {}
+    for name in names:
+        results[name] = score(pages, extracted[name])
+        if oof is None:
+            continue
+        fold, clfs = oof
+        plain: dict[str, str] = {}
+        titled: dict[str, str] = {}
+        for f, clf in enumerate(clfs):
+            BlockClassifier.override(clf)
+            pipe = _fresh_pipeline()
+            for i, p in enumerate(pages):
+                if fold[i] == f:
+                    plain[p.id] = cleaner.clean_text(extracted[name][p.id], pipeline=pipe).text
+                    if name == "trafilatura":
+                        titled[p.id] = cleaner.clean_text(extracted[name][p.id], title=titles[p.id],
+                                                          pipeline=pipe).text
+        BlockClassifier.override(None)
+        results[f"{name}, then cleaner text mode (out-of-fold)"] = score(pages, plain)
+        if titled:
+            results["... with trafilatura's headline given"] = score(pages, titled)
     return results
 
 
@@ -527,10 +534,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     html_res = run_html(pages, htmls, urls, oof, args.quick)
     text_res = run_text(pages, texts, oof, args.quick)
-    extracted_res = run_extracted(pages, htmls, urls, oof)
+    extracted_res = run_extracted(pages, htmls, urls, oof, args.quick)
     print_table("HTML mode (scrapinghub metric; pages/s = whole extraction incl. metadata)", html_res)
     print_table("Text mode (naive text in; shingles vs ground truth; line labels from gold.tsv)", text_res)
-    print_table("Text an extractor produced (trafilatura's output in; shingles vs ground truth)", extracted_res)
+    print_table("Text an extractor produced (each extractor's output in; shingles vs ground truth)", extracted_res)
     gold_titles = text_res.get("cleaner (out-of-fold)", {}).get("headline_is_gold_title")
     if gold_titles is not None:
         print(f"text mode, out-of-fold: the headline found is the gold title line on {gold_titles} of {len(pages)} pages")

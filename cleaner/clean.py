@@ -45,6 +45,15 @@ EXTRACTOR_SENTENCE_SHARE = 0.5
 TITLE_BODY_P = 0.35
 SHORT_LINE_WORDS = 15
 SECTION_MARKER_MAX_WORDS = 8
+#: a section of teasers ends where the article resumes: at a long paragraph after a short line (the shape of a
+#: teaser) that another long paragraph follows (a teaser is a headline and one paragraph) and whose content words,
+#: weighed by their rarity in news (IDF), are at least this share the article's own (its headline and the text
+#: above the marker). Another story shares few: on news articles with an inserted teaser block, the article's next
+#: paragraph shares a median 0.22 of its words (unweighted; 10th percentile 0.11), another story's paragraph 0.00
+#: (90th percentile 0.11). Out-of-fold text F1 0.928 → 0.930 (scrapinghub, recall 0.930 → 0.934) and 0.926 →
+#: 0.927 (readability pages); with the share alone 0.931, but a teaser of a story on the same subject then stays
+SECTION_RESUME_SHARE = 0.3
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
 _TEASER_SUFFIX = re.compile(r"(?:\|\s*|\s[-–—·]\s*)(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d+\s+(?:min|mins|minutes?)\s+read)\s*$", re.I)
 
 
@@ -52,6 +61,24 @@ def _is_sentence(text: str) -> bool:
     """A sentence (ends with sentence punctuation) or running prose: what an article is made of, not a menu,
     a label or a button."""
     return ends_sentence(text) or is_prose(text)
+
+
+def _terms(text: str) -> set[str]:
+    """A text's content words (four letters or more, not function words), stemmed as the news IDF counts them."""
+    from .classifier import STOP_WORDS
+    from .scorers.coherence import stem
+
+    return {stem(w) for w in _CONTENT_WORD.findall(text.lower()) if w not in STOP_WORDS}
+
+
+def _shared_share(terms: set[str], reference: set[str]) -> float:
+    """The IDF-weighted share of `terms` that `reference` has too (rare words count more than common ones)."""
+    if not terms:
+        return 0.0
+    from .scorers.coherence import load_vocabulary
+
+    idf = load_vocabulary().idf
+    return sum(idf(t) for t in terms & reference) / sum(idf(t) for t in terms)
 
 
 def _extractor_output(doc: Document, no_blank_line: bool = False) -> bool:
@@ -330,6 +357,7 @@ class Cleaner:
                 break
         model_end = end
         if rule.extent == "section":
+            article: set[str] | None = None  # the article's terms, read when first needed
             prev_short = True
             for j in range(marker + 1, end):
                 block = blocks[j]
@@ -347,6 +375,15 @@ class Cleaner:
                     continue
                 if not prev_short:
                     end = j
+                    break
+                if article is None:
+                    gone = doc.removed_indexes
+                    article = _terms(" ".join([doc.title or ""] + [b.text for k, b in enumerate(blocks[:marker])
+                                                                   if k not in gone]))
+                if (j + 1 < len(blocks) and self._words(blocks[j + 1].text) > SHORT_LINE_WORDS
+                        and blocks[j + 1].kind != "list_item"
+                        and _shared_share(_terms(block.text), article) >= SECTION_RESUME_SHARE):
+                    end = j  # the article resumes: prose goes on, about what the article is about
                     break
                 prev_short = False
         if end == model_end:

@@ -36,6 +36,18 @@ def test_related_marker_after_the_article_still_removes_its_teaser_paragraphs() 
     assert all(p in kept for p in SEED["body"])
 
 
+def test_a_read_also_block_inside_the_article_ends_where_the_article_resumes() -> None:
+    """A teaser block in the middle of the article ("Read also:" and two headlines of other stories): the long
+    paragraph after it is the article again (it shares the article's rarer words), not a teaser's summary, so
+    the section ends there. Seed 002's paragraphs are short (20-33 words), as wire copy's are."""
+    seed = json.loads((ROOT / "fixtures" / "seeds" / "002_83d07605061ef0cb.expected.json").read_text(encoding="utf-8"))
+    body = seed["body"]
+    text = "\n\n".join([seed["title"], *body[:3], "Read also:", *TEASERS[:2], *body[3:]])
+    doc = cleaner.clean_text(text)
+    kept = doc.text.split("\n")
+    assert all(p in kept for p in body), [p[:60] for p in body if p not in kept]
+    assert not any(t in kept for t in ["Read also:", *TEASERS[:2]])
+
 
 def test_blog_comment_thread_heading_removes_the_whole_thread() -> None:
     """'12 thoughts on “Title”' (as blog software heads its comments) reaches the end of the page: the comments

@@ -19,11 +19,12 @@ from conftest import shared_path
 import cleaner
 
 # pinned a little below the measured pipeline numbers with the committed model on all 181 scrapinghub pages
-# (2026-11-24, with the caption, consent, share and comment-thread rules and introduced lists: HTML F1 0.994;
-# text F1 0.961, recall 0.960; out-of-fold numbers are lower, see bench/extraction.py)
+# (2026-11-24, with the caption, consent, share and comment-thread rules, introduced lists and sections that end
+# where the article resumes: HTML F1 0.994; text F1 0.963, recall 0.964 (0.961 and 0.960 before sections ended
+# there); out-of-fold numbers are lower, see bench/extraction.py)
 HTML_F1_FLOOR = 0.99
-TEXT_F1_FLOOR = 0.955
-TEXT_RECALL_FLOOR = 0.955
+TEXT_F1_FLOOR = 0.96
+TEXT_RECALL_FLOOR = 0.962
 # the same text set out one line a paragraph (no blank line, as a page dump may come): 0.954 (0.915 when text
 # of this shape counted as an extractor's output whatever its share of sentences; clean.EXTRACTOR_SENTENCE_SHARE)
 TEXT_NO_BLANK_F1_FLOOR = 0.945

@@ -4,9 +4,10 @@ The dev pages of bench/extraction.py are mostly long; a model fitted to them can
 paragraph of a short article (a wire brief). This builds simple pages from the human-written news of
 ../shared/data/news/docs.jsonl (never copied): HTML with a menu, the headline as <h1>, the first k paragraphs
 and a copyright footer; text with a menu line or three, the headline, the paragraphs, a share prompt and a
-copyright line; the headline and paragraphs alone; and the paragraphs as an extractor writes them (one a line, no
-blank line, no headline: the headline finder must not take the lede for one). It counts the paragraphs missing
-from the cleaned text.
+copyright line; the headline and paragraphs alone; the paragraphs as an extractor writes them (one a line, no
+blank line, no headline: the headline finder must not take the lede for one); and the article with a teaser block
+in its middle ("Read also:" and the headlines of two other articles: the block must end where the article
+resumes). It counts the paragraphs missing from the cleaned text.
 
     .venv/bin/python bench/short_articles.py            # 400 articles, about a minute
     .venv/bin/python bench/short_articles.py --n 1000
@@ -55,12 +56,17 @@ def html_page(headline: str, paragraphs: list[str]) -> str:
 
 
 #: how a text page is laid out: label → layout
-LAYOUTS = {"chrome": "text with chrome", "article": "text, article only", "extracted": "text, extractor's output"}
+LAYOUTS = {"chrome": "text with chrome", "article": "text, article only", "extracted": "text, extractor's output",
+           "teasers": "text, teaser block inside"}
 
 
-def text_page(headline: str, paragraphs: list[str], layout: str) -> str:
+def text_page(headline: str, paragraphs: list[str], layout: str, others: list[str] | None = None) -> str:
+    """The text page of one article; `others`: headlines of other articles, for the teaser block."""
     if layout == "extracted":
         return "\n".join(paragraphs)
+    if layout == "teasers":
+        half = (len(paragraphs) + 1) // 2
+        return "\n\n".join([headline, *paragraphs[:half], "Read also:", *(others or [])[:2], *paragraphs[half:]])
     parts = [*MENU, headline, *paragraphs, "Share this article", FOOTER] if layout == "chrome" else [headline, *paragraphs]
     return "\n\n".join(parts)
 
@@ -79,13 +85,15 @@ def paragraphs_lost(mode: str, layout: str, docs: list[dict[str, Any]], k: int |
 
     pipeline = cleaner.Pipeline.default([], score=False)
     lost = total = pages = 0
-    for doc in docs:
+    for n, doc in enumerate(docs):
         paragraphs = doc["paragraphs"][:k] if k else doc["paragraphs"]
+        others = [docs[(n + step) % len(docs)]["headline"] for step in (7, 13)]
         if mode == "html":
             out = cleaner.clean_html(html_page(doc["headline"], paragraphs), url="https://www.example.com/a",
                                      pipeline=pipeline).text
         else:
-            out = cleaner.clean_text(text_page(doc["headline"], paragraphs, layout), pipeline=pipeline).text
+            out = cleaner.clean_text(text_page(doc["headline"], paragraphs, layout, others),
+                                     pipeline=pipeline).text
         missing = sum(p not in out for p in paragraphs)
         lost += missing
         total += len(paragraphs)

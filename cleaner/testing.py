@@ -31,6 +31,14 @@ _OBJECTS = ["that the plan would cost more than expected", "that talks would res
 _TAILS = ["on Tuesday", "in a statement", "after a long meeting", "according to local media", "late on Friday",
           "during a press conference", "in an interview", "earlier this month"]
 _TOPICS = ["Budget", "Storm", "Election", "Hospital", "Railway", "School", "Harbour", "Energy", "Football", "Court"]
+# other stories are about other things: the teasers of a "Related Articles" block speak of them
+_OTHER_SENTENCES = ["The striker scored twice as the visitors won the derby in front of a record crowd.",
+                    "Critics praised the festival's opening film, a quiet drama about three sisters in Naples.",
+                    "A new species of frog was discovered in the rainforest by a team of biologists.",
+                    "The singer announced a world tour with concerts in forty cities next summer.",
+                    "Fans queued overnight for tickets to the final of the basketball championship.",
+                    "The museum reopened its Egyptian galleries after a renovation lasting six years.",
+                    "Astronomers photographed a comet passing close to Jupiter for the first time."]
 
 NAVIGATION = ["Home", "World", "Politics", "Business", "Sport", "Skip to main content", "Menu", "Search"]
 INLINE_CHROME = ["Share this article", "Advertisement", "Sign up to our morning newsletter",
@@ -58,6 +66,12 @@ def paragraphs(draw, min_sentences: int = 2, max_sentences: int = 5) -> str:
     """A prose paragraph long enough to be article text (at least ~25 words)."""
     n = draw(st.integers(min_sentences, max_sentences))
     return " ".join(draw(sentences()) for _ in range(n))
+
+
+@st.composite
+def other_paragraphs(draw) -> str:
+    """A teaser paragraph of another story: prose about something else than the article."""
+    return " ".join(draw(st.lists(st.sampled_from(_OTHER_SENTENCES), min_size=1, max_size=2, unique=True)))
 
 
 @st.composite
@@ -89,7 +103,7 @@ def noisy_articles(draw, min_paragraphs: int = 2, max_paragraphs: int = 8) -> Ar
             boiler.append(chrome)
     if draw(st.booleans()):
         marker = draw(st.sampled_from(SECTION_MARKERS))
-        teasers = draw(st.lists(st.tuples(headlines(), paragraphs(1, 2)), min_size=1, max_size=3))
+        teasers = draw(st.lists(st.tuples(headlines(), other_paragraphs()), min_size=1, max_size=3))
         lines += [marker, ""]
         boiler.append(marker)
         for teaser_title, teaser_text in teasers:

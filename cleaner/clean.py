@@ -32,7 +32,7 @@ HTML_SECTION_SPARE_P = 0.5
 #: articles of two and three paragraphs on simple pages (bench/short_articles.py) lose 15 and 4 paragraphs of 800
 #: and 1,190 (40 and 2 with no spare rule; 21 and 13 when it spared running prose only). In text set out one
 #: paragraph a line (`_extractor_output`), every line: on trafilatura's output of the dev pages, out-of-fold
-#: scrapinghub 0.953/0.950/0.952 → 0.951/0.958/0.955 with the first-line headline; short articles set out with
+#: scrapinghub 0.953/0.950/0.952 → 0.950/0.959/0.955 with the first-line headline; short articles set out with
 #: blank lines lose 0.6% of their paragraphs at k = 2, 3 instead of 1.1-1.8% (bench/short_articles.py)
 EXTRACTOR_SPARE_P = 0.9
 #: ...where at least this share of the lines are sentences: per page, trafilatura's output of the dev pages has a

@@ -56,7 +56,6 @@ SECTION_MARKER_MAX_WORDS = 8
 #: Text mode only: in HTML the model, seeing the DOM, spares the article inside a section (HTML_SECTION_SPARE_P);
 #: HTML scores the same without the check, and reading the page's words cost 2-3% of its time
 SECTION_RESUME_SHARE = 0.3
-_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
 _TEASER_SUFFIX = re.compile(r"(?:\|\s*|\s[-–—·]\s*)(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d+\s+(?:min|mins|minutes?)\s+read)\s*$", re.I)
 
 
@@ -67,11 +66,10 @@ def _is_sentence(text: str) -> bool:
 
 
 def _terms(text: str) -> set[str]:
-    """A text's content words (four letters or more, not function words), stemmed as the news IDF counts them."""
-    from .classifier import STOP_WORDS
-    from .scorers.coherence import stem
+    """A text's content words, stemmed: the incoherence scorer's tokens, which its news IDF counts."""
+    from .scorers.coherence import load_vocabulary, tokens
 
-    return {stem(w) for w in set(_CONTENT_WORD.findall(text.lower())) - STOP_WORDS}
+    return {t.stem for t in tokens(text, load_vocabulary())}
 
 
 def _shared_share(terms: set[str], reference: set[str]) -> float:
@@ -84,15 +82,13 @@ def _shared_share(terms: set[str], reference: set[str]) -> float:
     return sum(idf(t) for t in terms & reference) / sum(idf(t) for t in terms)
 
 
-def _extractor_output(doc: Document, no_blank_line: bool = False) -> bool:
+def _extractor_output(doc: Document) -> bool:
     """Text as an extractor gives it (trafilatura, newspaper, a JSONL "text" field): every line stands apart (no
-    blank line at all or, with `no_blank_line` False, blank lines around every line) and at least
-    EXTRACTOR_SENTENCE_SHARE of the lines are sentences. There every line is a paragraph the extractor kept, and
-    the headline, when there is one and no blank line, is the first line."""
+    blank line at all, or blank lines around every line) and at least EXTRACTOR_SENTENCE_SHARE of the lines are
+    sentences. There every line is a paragraph the extractor kept, and the headline, when there is one and no
+    blank line at all (segment's `paragraph_a_line`), is the first line. Never HTML (its blocks carry the DOM)."""
     blocks = doc.blocks
     if not blocks or "dom" in blocks[0].features:
-        return False
-    if no_blank_line and not blocks[0].features.get("paragraph_a_line"):
         return False
     if not all(b.features.get("blank_before") and b.features.get("blank_after") for b in blocks):
         return False
@@ -168,7 +164,8 @@ class Cleaner:
         prime(rules, [b.text for b in doc.blocks])  # which blocks no rule can match: one scan of the page
         use_model = structure.get("classifier") if self.use_model is None else self.use_model
         template = self._template_reasons(doc) if self.templates is not None else {}
-        title_index = self._metadata(doc, bool(use_model), set(template))
+        extracted = _extractor_output(doc)
+        title_index = self._metadata(doc, bool(use_model), set(template), extracted)
         # Before the headline is page chrome; with no headline found there is no such region to judge.
         head_end = title_index if title_index is not None else 0
         # The model's judgement comes first so that the rules can ask it: a section a marker heads ends at a
@@ -187,7 +184,7 @@ class Cleaner:
         if structure.get("stamped_lists"):
             self._stamped_lists(doc)
         if use_model:
-            self._model_decisions(doc, float(structure.get("classifier_threshold", 0.5)))
+            self._model_decisions(doc, float(structure.get("classifier_threshold", 0.5)), extracted)
         self._scores = None
         self._counts = {}
         return doc
@@ -226,14 +223,14 @@ class Cleaner:
         return out
 
     # (1) metadata
-    def _metadata(self, doc: Document, use_model: bool, template: set[int]) -> int | None:
+    def _metadata(self, doc: Document, use_model: bool, template: set[int], extracted: bool) -> int | None:
         declared = doc.title or doc.meta.get("input_title")
         # a block the site repeats on every page (its name, a menu) is never this page's headline or date
         blocks = [Block("", "list_item") if i in template else b for i, b in enumerate(doc.blocks)]
         title_index = None if declared or not use_model else self._headline_before_body(doc, blocks)
         if title_index is None:
             title_index = find_title(blocks, declared)
-        if title_index and not declared and _extractor_output(doc, no_blank_line=True):
+        if title_index and not declared and extracted and doc.blocks[0].features.get("paragraph_a_line"):
             # an extractor writes the headline first or not at all: a title-like line further down is article
             # text (on trafilatura's output of the dev pages 11 such picks were body lines, 5 headlines)
             title_index = None
@@ -475,12 +472,11 @@ class Cleaner:
                 listed.update(lines[k + 1 : end])
         return listed
 
-    def _model_decisions(self, doc: Document, threshold: float) -> None:
+    def _model_decisions(self, doc: Document, threshold: float, extracted: bool) -> None:
         scores = self._scores
         if scores is None:
             return
         vote = _vote_column(doc)
-        extracted = vote is None and _extractor_output(doc)
         gone = doc.removed_indexes
         listed = self._introduced_lists(doc, threshold)
         for i, score in enumerate(scores):

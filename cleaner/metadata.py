@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from .document import Block
-from .prose import opens_body
+from .prose import ends_full_stop, opens_body
 
 MONTHS = {
     m: i + 1
@@ -142,8 +142,6 @@ _CAPTION = re.compile(
 _SEPARATOR = re.compile(r"[»›|]|\s[>/]\s")
 _QUOTES = "\"'“”‘’«„"
 _BYLINE = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s", re.I)
-#: ends with one full stop, closing quotes or brackets allowed after it ('... in "The Persians."'), not an ellipsis
-_FULL_STOP_END = re.compile(r"(?<!\.)\.[\"'”’»)\]]*\s*$")
 
 
 def _has_date(text: str) -> bool:
@@ -184,7 +182,7 @@ def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float
         f = {
             "length": min(words, 12) / 12,
             "overlong": max(0, words - 14) / 10,
-            "sentence": float(_FULL_STOP_END.search(text) is not None),
+            "sentence": float(ends_full_stop(text)),
             "date": float(meta_line(i)),
             "caption": float(_CAPTION.search(text) is not None),
             "separators": min(len(_SEPARATOR.findall(text)), 2) / 2,

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_SENT_END = re.compile(r"[.!?。！？…][\"'”’»)\]]*$")
+_CLOSERS = r"[\"'”’»)\]]*"  # closing quotes and brackets that may follow a sentence's last mark
+_SENT_END = re.compile(r"[.!?。！？…]" + _CLOSERS + "$")
+_FULL_STOP = re.compile(r"(?<!\.)\." + _CLOSERS + "$")
 
 #: a paragraph of at least this many words that ends a sentence is prose...
 PROSE_MIN_WORDS = 12
@@ -35,6 +37,12 @@ def word_count(text: str) -> int:
 def ends_sentence(text: str) -> bool:
     """Ends with sentence punctuation (Latin or CJK), closing quotes and brackets allowed after it."""
     return bool(_SENT_END.search(text.rstrip()))
+
+
+def ends_full_stop(text: str) -> bool:
+    """Ends with one full stop (not '?', '!' or an ellipsis), closing quotes allowed ('... in "The Persians."'): a
+    statement, which a headline rarely is."""
+    return bool(_FULL_STOP.search(text.rstrip()))
 
 
 def is_prose(text: str, words: int | None = None) -> bool:

@@ -11,7 +11,7 @@ is a lede taken for the headline: a one-sentence first paragraph is shaped like 
 between all lines and mostly sentences (an article without chrome, k=3), text pages lost 2.2% before the same
 sparing applied to them, 0.8% after; with chrome (2.5% at k=2) they are not an extractor's output and unchanged. With a
 teaser block in the middle ("Read also:" and two other headlines), 11.2% of all paragraphs were lost before a
-section ended where the article resumes (a paragraph sharing the article's rarer words), 6.3% after: the paragraph
+section ended where the article resumes (a paragraph sharing the article's rarer words), 6.6% after: the paragraph
 right after the block, in a short article, shares too few words with the little text above it. Skipped when ../shared is absent.
 """
 

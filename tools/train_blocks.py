@@ -178,7 +178,7 @@ def load_pages(data: Path = DATA, html: bool = True, limit: int | None = None) -
 def pipeline_title(blocks: list[Block], clf: Any) -> str | None:
     """The headline the pipeline finds in a text document made of these lines (no title declared) when `clf` is
     its block classifier: cleaner.clean's own code path (Cleaner._metadata), on the blocks the segmenter makes."""
-    from cleaner.clean import Cleaner
+    from cleaner.clean import Cleaner, _extractor_output
     from cleaner.document import Document
     from cleaner.segment import guess_kind, normalize_line
 
@@ -192,7 +192,7 @@ def pipeline_title(blocks: list[Block], clf: Any) -> str | None:
     doc.blocks = seg
     cleaner = Cleaner(use_model=True)
     cleaner._model = clf
-    cleaner._metadata(doc, True, set())
+    cleaner._metadata(doc, True, set(), _extractor_output(doc))  # as Cleaner.run calls it
     return doc.title
 
 

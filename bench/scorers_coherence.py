@@ -11,6 +11,11 @@ Measured on data the model never saw:
   or carries the outlet's name; sentences grouped into paragraphs as in make_stitched), also scored without
   the headline to separate the body model's false flags from the headline's;
 - the five seed articles (title line + body lines);
+- through the whole text-mode pipeline (`clean_text(..., score=True)`, no headline given, so the cleaner picks
+  one from the text or none): the coherent test articles and the positives as "headline, blank line, body"
+  and the coherent ones as body alone; and the English gold article texts of ../shared/data/extraction
+  (real web articles, mostly without their headline: the lines a finder may take for one are a lede, a
+  label, a sub-heading), the share flagged;
 - throughput: documents per second through `score_incoherence`.
 
 Usage: python bench/scorers_coherence.py   (prints JSON; needs ../shared)
@@ -120,9 +125,35 @@ def run_coherence_bench() -> dict[str, Any]:
             flag = score_incoherence(title, body)
             out["seeds"][name] = {"flagged": flag.flagged, "score": round(flag.score, 4)}
 
+    out["pipeline"] = _through_the_pipeline(records)
     out["docs_per_second"] = round(len(records) / elapsed, 1)
     out["ms_per_doc"] = round(1000 * elapsed / len(records), 2)
     return out
+
+
+def _through_the_pipeline(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Flag rates end to end, the headline not given (see the module docstring)."""
+    from cleaner.api import clean_text
+
+    def flagged(text: str, title: str | None = None) -> bool:
+        return clean_text(text, title=title, score=True).flags["incoherent"].flagged
+
+    counts: dict[str, list[int]] = {}
+    for r in records:
+        body = "\n\n".join(r["paragraphs"])
+        key = "coherent" if r["kind"] == "coherent" else f"{r['kind']}_{r['difficulty']}"
+        counts.setdefault(f"{key}_headline_first_line", []).append(flagged(f"{r['title']}\n\n{body}"))
+        if r["kind"] == "coherent":
+            counts.setdefault("coherent_body_only", []).append(flagged(body))
+    manifest = SHARED / "data" / "extraction" / "manifest.jsonl"
+    if manifest.exists():
+        for line in manifest.read_text(encoding="utf-8").splitlines():
+            page = json.loads(line)
+            if page.get("text"):
+                doc = clean_text(page["text"], title=page.get("title"), score=True)
+                if doc.language == "en":
+                    counts.setdefault("web_articles_en", []).append(doc.flags["incoherent"].flagged)
+    return {k: {"n": len(v), "flagged_share": round(sum(v) / len(v), 4)} for k, v in counts.items()}
 
 
 if __name__ == "__main__":

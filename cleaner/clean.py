@@ -235,6 +235,7 @@ class Cleaner:
             # text (on trafilatura's output of the dev pages 11 such picks were body lines, 5 headlines)
             title_index = None
         if title_index is not None:
+            doc.title_found = not declared
             doc.title = doc.title or doc.blocks[title_index].text
             doc.remove(title_index, "metadata/title", "the headline: reported as the record's title, not body")
         elif declared and not doc.title:

@@ -96,6 +96,7 @@ class Document:
     url: str | None = None
     source: str | None = None  # the site (domain or source name)
     title: str | None = None
+    title_found: bool = False  # the title is a line the cleaner picked from the text: no title was given
     date: str | None = None  # ISO 8601
     language: str | None = None
     blocks: list[Block] = field(default_factory=list)

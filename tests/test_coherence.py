@@ -101,6 +101,42 @@ def test_removed_blocks_are_not_scored() -> None:
     assert doc.flags["incoherent"].score == pytest.approx(score_incoherence(title, body).score)
 
 
+@pytest.mark.parametrize("first_line", [
+    "CLICK FOR FULL STATE SWIM RESULTS",  # a call to action in capitals
+    "This post was compensated by Acme Media Inc. All opinions are mine alone. #ad",  # a disclosure
+])
+def test_a_line_picked_for_headline_that_is_not_shaped_like_one_is_not_held_against_the_body(first_line: str) -> None:
+    """Text given without a headline: the finder may take a first line for one. When that line is not shaped
+    like a headline (metadata.headline_doubts), the body is judged alone, as if no headline had been found; a
+    headline-shaped line is still held against the body (seed 003's case)."""
+    from cleaner.api import clean_text
+    from cleaner.metadata import headline_doubts
+
+    _, body = seed("001_4af4492decbad57a")
+    doc = clean_text(first_line + "\n\n" + "\n\n".join(body), score=True)
+    assert doc.title == first_line and doc.title_found
+    flag = doc.flags["incoherent"]
+    assert headline_doubts(first_line)
+    assert "picked from the text and may be the body's first line" in flag.reasons[0]
+    assert not flag.flagged
+    assert flag.score == pytest.approx(score_incoherence(None, [b.text for b in doc.kept_blocks]).score)
+    assert score_incoherence(first_line, [b.text for b in doc.kept_blocks]).flagged  # what the old code said
+
+    title, body = seed("003_380790700f85f489")
+    doc = clean_text(title + "\n\n" + "\n\n".join(body), score=True)
+    assert doc.title == title and doc.title_found and not headline_doubts(title)
+    assert doc.flags["incoherent"].flagged
+
+
+def test_a_given_headline_is_always_held_against_the_body() -> None:
+    from cleaner.api import clean_text
+
+    _, body = seed("001_4af4492decbad57a")
+    doc = clean_text("\n\n".join(body), title="CLICK FOR FULL STATE SWIM RESULTS", score=True)
+    assert not doc.title_found
+    assert doc.flags["incoherent"].flagged
+
+
 def test_edge_cases() -> None:
     empty = score_incoherence(None, [])
     assert not empty.flagged and 0.0 <= empty.score <= 1.0

@@ -25,7 +25,9 @@ still slows CPU time somewhat, so compare numbers taken together):
   (`cleaner.pipeline.Scorer`, every installed scorer);
 - cleaning + all scorers: unseen = cleaning + the scorers' first passes; cached = `clean_text(..., score=True)`,
   the whole text-mode pipeline; docs/s per core (target: at least 150);
-- scorers / cleaning: the all-scorers time over the cleaning time (target: below 1).
+- scorers / cleaning: the all-scorers time over the cleaning time (target: below 1);
+- the same ratio in HTML mode (`measure_html`, skipped with --no-html): the dev pages through `clean_html`, then
+  all scorers on what is kept.
 Cleaning is the fastest of its passes (it keeps no per-word cache).
 
 Accuracy (`--accuracy`; slow, it retrains models fold by fold):
@@ -143,6 +145,29 @@ def measure_speed(n: int, repeat: int) -> dict[str, Any]:
     return results
 
 
+def measure_html(repeat: int) -> dict[str, Any]:
+    """The same ratio in HTML mode: the 238 dev pages of ../shared/data/extraction through `clean_html`
+    (score=False; trafilatura's vote, the DOM walk, the block model), then all scorers on what is kept
+    (the first pass over the pages: their words are new to the caches). CPU ms per page, one core."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import train_blocks as tb
+
+    from cleaner.api import clean_html
+    from cleaner.pipeline import Scorer
+
+    rows = [json.loads(line) for line in EXTRACTION.read_text(encoding="utf-8").splitlines()]
+    pages = [(tb.decode_html((EXTRACTION.parent / r["html"]).read_bytes()), r.get("url")) for r in rows]
+    for html, url in pages[:3]:  # load trafilatura, the HTML model
+        clean_html(html, url=url, score=True)
+    clean_passes = _cpu_passes(lambda page: clean_html(page[0], url=page[1], score=False), pages, repeat)
+    cleaned = [clean_html(html, url=url, score=False) for html, url in pages]
+    scoring = _cpu_passes(Scorer().run, cleaned, 1)[0]
+    cleaning = min(clean_passes)
+    return {"pages": len(pages), "cleaning_ms": round(cleaning, 2), "scorers_ms_unseen": round(scoring, 2),
+            "scorers_over_cleaning": round(scoring / cleaning, 3),
+            "mean_chars_cleaned": round(statistics.mean(len(d.text) for d in cleaned))}
+
+
 def print_speed(res: dict[str, Any]) -> None:
     print(f"== speed: {res['documents']} news-length documents in text mode (mean {res['mean_chars_in']:,} "
           f"characters in, {res['mean_chars_cleaned']:,} after cleaning), after {res['warmup_documents']} other "
@@ -165,6 +190,11 @@ def print_speed(res: dict[str, Any]) -> None:
     print(f"scorers / cleaning: {ratio['unseen']:.2f} unseen, {ratio['cached']:.2f} cached (target: below 1); "
           f"cleaning + all scorers {both['unseen']['docs_per_s_per_core']:.0f} / "
           f"{both['cached']['docs_per_s_per_core']:.0f} docs/s per core (target: at least 150)")
+    html = res.get("html")
+    if html:
+        print(f"HTML mode ({html['pages']} dev pages, {html['mean_chars_cleaned']:,} characters kept on average): "
+              f"cleaning {html['cleaning_ms']:.1f} ms a page, all scorers {html['scorers_ms_unseen']:.2f} ms "
+              f"(first pass): scorers / cleaning {html['scorers_over_cleaning']:.2f}")
 
 
 def run_accuracy() -> dict[str, Any]:
@@ -213,12 +243,15 @@ def main() -> None:
                         help="passes over the documents: the first is 'unseen', the fastest later one 'cached' [3]")
     parser.add_argument("--accuracy", action="store_true", help="also run the MT and incoherence accuracy tables")
     parser.add_argument("--json", help="write all numbers here")
+    parser.add_argument("--no-html", action="store_true", help="skip the HTML-mode ratio (about a minute)")
     parser.add_argument("--profile", metavar="NAME", help="profile 'clean', 'all' or one scorer, and stop")
     args = parser.parse_args()
     if args.profile:
         profile(args.profile, args.n)
         return
     results: dict[str, Any] = {"speed": measure_speed(args.n, args.repeat)}
+    if not args.no_html:
+        results["speed"]["html"] = measure_html(2)
     print_speed(results["speed"])
     if args.accuracy:
         results["accuracy"] = run_accuracy()

@@ -8,7 +8,9 @@ Reads ../shared/data (never copied). Prints:
   logistic regression, typography-normalised, same rows, human translations left out of training like ours);
 - the grid: every document scored by a model blind to its source article and its MT system (k x k folds),
   per system and per source language; its threshold is the shipped model's, picked on these same scores;
-- human-written news flagged (BBC, WMT originals), MT vs human translation, documents per second.
+- human-written news flagged (BBC, WMT originals), MT vs human translation, documents per second;
+- each document at its length's threshold (tools/train_mt.py LENGTH_STEPS), and the year split's test side
+  cut to each of those lengths: originals flagged and MT recall of short texts ("by length").
 The baseline has no out-of-fold threshold of its own, so both models are also compared at the threshold
 that flags 1% of the test side's English originals ("recall@1%").
 """
@@ -62,7 +64,7 @@ def tfidf_baseline(docs: list[train_mt.Doc], train_idx: np.ndarray, test_idx: np
 
 
 def _breakdown(
-    docs: list[train_mt.Doc], idx: np.ndarray, prob: np.ndarray, thr: float, key: str
+    docs: list[train_mt.Doc], idx: np.ndarray, prob: np.ndarray, thr: float | np.ndarray, key: str
 ) -> list[dict]:
     """Per system or source language: AUC vs the rows' originals, flag rate, and precision at a 1:1 prior.
 
@@ -71,7 +73,8 @@ def _breakdown(
     """
     lab = np.array([docs[i].label for i in idx])
     orig = prob[lab == "human_original"]
-    fpr = float((orig >= thr).mean())
+    flag = prob >= thr  # one threshold, or one per document
+    fpr = float(flag[lab == "human_original"].mean())
     groups: dict[str, list[int]] = defaultdict(list)
     for j, i in enumerate(idx):
         if docs[i].label in ("mt", "human_translation"):
@@ -80,7 +83,7 @@ def _breakdown(
     out = []
     for name, js in sorted(groups.items()):
         p = prob[js]
-        rate = float((p >= thr).mean())
+        rate = float(flag[js].mean())
         out.append(
             {
                 "group": name,
@@ -120,15 +123,19 @@ def run_mt_bench(baseline: bool = True, shared: Path = train_mt.SHARED) -> dict:
     result: dict = {"year_split": {}, "grid": {}}
 
     sides = train_mt.year_sides(docs)
-    for name, res in train_mt.year_split(table).items():
+    shortened = train_mt.cut_tables(table)  # every document cut to each length step
+    for name, res in train_mt.year_split(table, shortened).items():
         idx, prob = res["idx"], res["prob"]
+        thresholds = np.array([train_mt.threshold_for(table.ex[i].n_words, res["threshold"],
+                                                      res["length_thresholds"]) for i in idx])
         entry = {
             "ours": {
                 **res["metrics"],
                 "threshold": res["threshold"],
                 "recall@1%": _recall_at_fpr(docs, idx, prob),
             },
-            "by_language": _breakdown(docs, idx, prob, res["threshold"], "source_lang"),
+            "by_language": _breakdown(docs, idx, prob, thresholds, "source_lang"),
+            "by_length": res["by_length"],
         }
         if baseline:
             train_side = next(s for s in sides if name.startswith(f"train {s} "))
@@ -158,12 +165,14 @@ def run_mt_bench(baseline: bool = True, shared: Path = train_mt.SHARED) -> dict:
             )
         result["year_split"][name] = entry
 
-    trained = train_mt.train(table, np.arange(len(docs)))
-    thr, idx, prob = trained.threshold, trained.idx, trained.oof_prob
+    trained = train_mt.train(table, np.arange(len(docs)), cut=shortened)
+    idx, prob = trained.idx, trained.oof_prob
+    thr = trained.thresholds(np.array([table.ex[i].n_words for i in idx]))
     result["grid"] = {
         "ours": {
             **train_mt.metrics(docs, idx, prob, thr),
-            "threshold": thr,
+            "threshold": trained.threshold,
+            "length_thresholds": trained.length_thresholds,
             "recall@1%": _recall_at_fpr(docs, idx, prob),
         },
         "by_system": _breakdown(docs, idx, prob, thr, "system"),
@@ -195,8 +204,13 @@ def print_report(res: dict) -> None:
     for k in keys:
         print(f"{k:34s}" + "".join(f"{_fmt(c.get(k, '')):>38s}" for _, c in cols))
     for name, entry in res["year_split"].items():
-        print(f"\n== {name}: by source language (threshold {entry['ours']['threshold']})")
+        print(f"\n== {name}: by source language (threshold {entry['ours']['threshold']}, higher for short texts)")
         _table(entry["by_language"])
+        print(f"== {name}: the test side cut to each length (documents longer than it)")
+        for words, m in entry["by_length"].items():
+            print(f"   {words:>4} words: threshold {m['threshold']:.4f}, originals flagged "
+                  f"{m['flag_rate_original']:.4f} (WMT {m['flag_rate_wmt_original']:.4f}, n={m['n_original']}), "
+                  f"MT recall {m['recall']:.3f} (n={m['n_mt']}), precision {m['precision']:.3f}")
     print(f"\n== grid: by source language (threshold {res['grid']['ours']['threshold']})")
     _table(res["grid"]["by_language"])
     print("\n== grid: by system (each system scored by models that never saw it)")

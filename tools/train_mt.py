@@ -19,16 +19,20 @@ Why it is built this way (see ../shared/data/mt/README.md):
   *not* training negatives (as weight-0.5 negatives they cut MT-vs-original ROC-AUC from 0.98 to 0.94 in
   the year split) but are always reported;
 - the logit is Platt-calibrated on out-of-fold scores (balanced prior) and the threshold is the lowest
-  probability at which at most 1% of out-of-fold English originals are flagged (the target is 2%).
+  probability at which at most 1% of out-of-fold English originals are flagged (the target is 2%); a text
+  shorter than 500 words takes a threshold chosen the same way on the training documents cut to its length
+  (LENGTH_STEPS: short texts' rates are noisy).
 Deterministic: no random sampling; folds come from crc32 hashes of ids.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import datetime as dt
 import hashlib
 import json
+import re
 import sys
 import zlib
 from collections import Counter, defaultdict
@@ -61,6 +65,13 @@ N_LEX = 300  # content words kept after the spread filters
 LEX_SPREAD = 4.0  # max ratio of document frequencies between groups for a content word
 MIN_CHRF = 20.0  # MT systems below this (AIST, chrF 11: word salad) are evaluated but not trained on
 TARGET_HUMAN_FPR = 0.01  # threshold: at most this share of out-of-fold English originals flagged
+# A short text's rates are noisy: cut to its first 100 words, a year-split model flagged 3.6% and 10% of the
+# held-out English originals (0.8% and 2.2% whole) and 17% and 38% of real web articles (../shared/data/
+# extraction). So each of these lengths (words) gets its own threshold, chosen as the whole-text one is, on the
+# out-of-fold scores of the training documents cut to that length; a text of n words takes the threshold of
+# the longest step up to n (the first step's below it; the whole-text one from the last step on), never
+# below the whole-text threshold.
+LENGTH_STEPS = (50, 75, 100, 150, 200, 300, 500)
 GRID = 5  # article folds x system folds for out-of-fold scores
 WMT_SHARE = 0.5  # share of the human class's weight on WMT originals (the rest on BBC): see sample_weights
 MIN_CORPUS = 10  # originals each English corpus needs before the model is made blind to their difference
@@ -297,10 +308,13 @@ def fit(table: FeatureTable, idx: np.ndarray) -> Fitted:
     return Fitted(names, mean, scale, weights, bias, np.median(human, 0), human.mean(0))
 
 
-def out_of_fold(table: FeatureTable, idx: np.ndarray, k: int = GRID) -> np.ndarray:
-    """Logits for idx from k x k models, each blind to the document's source article *and* its system."""
+def out_of_fold(table: FeatureTable, idx: np.ndarray, k: int = GRID,
+                cut: dict[int, FeatureTable] | None = None) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """Logits for idx from k x k models, each blind to the document's source article *and* its system; and
+    the same models' logits for the documents cut to each length of `cut` (tables from `cut_tables`)."""
     art, sysf = grid_cells([table.docs[i] for i in idx], k)
     out = np.full(len(idx), np.nan)
+    out_cut = {n: np.full(len(idx), np.nan) for n in cut or {}}
     for a in range(k):
         for s in range(k):
             test = (art == a) & (sysf == s)
@@ -308,6 +322,41 @@ def out_of_fold(table: FeatureTable, idx: np.ndarray, k: int = GRID) -> np.ndarr
                 continue
             model = fit(table, idx[(art != a) & (sysf != s)])
             out[test] = model.logits(table, idx[test])
+            for n, short in (cut or {}).items():
+                out_cut[n][test] = model.logits(short, idx[test])
+    return out, out_cut
+
+
+def cut_words(body: str, n: int) -> str:
+    """The first n words of a body, its lines kept, ended at the last sentence end within them (a page shows
+    whole sentences); nothing when no sentence ends there."""
+    out, count = [], 0
+    for line in body.split("\n"):
+        words = line.split()
+        if count + len(words) <= n:
+            out.append(line)
+            count += len(words)
+            continue
+        part = " ".join(words[: n - count])
+        ends = list(re.finditer(r"[.!?][\"'”’)]*(?=\s|$)", part))
+        if ends:
+            out.append(part[: ends[-1].end()])
+        break
+    return "\n".join(out)
+
+
+def cut_tables(table: FeatureTable, steps: tuple[int, ...] = LENGTH_STEPS) -> dict[int, FeatureTable]:
+    """For each length, the table's features of every document cut to that many words (title kept)."""
+    out = {}
+    for n in steps:
+        short = copy.copy(table)
+        rows = []
+        for doc, ex in zip(table.docs, table.ex, strict=True):
+            rows.append(raw_vector(extract(cut_words(doc.body, n), doc.title), table.names)
+                        if ex.n_words > n else table.raw[len(rows)])
+        short.raw = np.array(rows, dtype=np.float32)
+        short.ex = None  # type: ignore[assignment]  (only raw is read from a cut table)
+        out[n] = short
     return out
 
 
@@ -345,21 +394,44 @@ class Trained:
     threshold: float
     oof_prob: np.ndarray
     idx: np.ndarray
+    length_thresholds: list[tuple[int, float]]  # (words, threshold) for texts shorter than LENGTH_STEPS[-1]
 
     def prob(self, table: FeatureTable, idx: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(self.a * self.fitted.logits(table, idx) + self.b)))
 
+    def thresholds(self, n_words: np.ndarray) -> np.ndarray:
+        """Each document's threshold by its length, as cleaner.scorers.mt.Model.threshold_for gives it."""
+        return np.array([threshold_for(int(n), self.threshold, self.length_thresholds) for n in n_words])
 
-def train(table: FeatureTable, idx: np.ndarray, k: int = GRID) -> Trained:
-    """Fit on idx, calibrate and pick the threshold on idx's out-of-fold scores."""
+
+def threshold_for(n_words: int, threshold: float, steps: list[tuple[int, float]]) -> float:
+    """The runtime rule (mirrored in cleaner.scorers.mt.Model.threshold_for): the whole-text threshold from
+    the last step on, else the threshold of the longest step up to n_words (the first step's below it)."""
+    if not steps or n_words >= steps[-1][0]:
+        return threshold
+    return next((t for n, t in reversed(steps) if n <= n_words), steps[0][1])
+
+
+def train(table: FeatureTable, idx: np.ndarray, k: int = GRID,
+          cut: dict[int, FeatureTable] | None = None) -> Trained:
+    """Fit on idx, calibrate and pick the thresholds on idx's out-of-fold scores (whole and cut to each length
+    of `cut`: see LENGTH_STEPS)."""
     labels = np.array([table.docs[i].label for i in idx])
-    oof = out_of_fold(table, idx, k)
+    oof, oof_cut = out_of_fold(table, idx, k, cut)
     is_mt, is_orig = labels == "mt", labels == "human_original"
     use = is_mt | is_orig
     a, b = platt(oof[use], is_mt[use])
     prob = 1.0 / (1.0 + np.exp(-(a * oof + b)))
     threshold = choose_threshold(prob, is_mt, is_orig)
-    return Trained(fit(table, idx), a, b, threshold, prob, idx)
+    n_words = np.array([table.ex[i].n_words for i in idx])
+    steps: list[tuple[int, float]] = []
+    floor = threshold
+    for n in sorted(oof_cut, reverse=True):  # longest first: a shorter text never gets a lower threshold
+        long_enough = n_words > n
+        p = 1.0 / (1.0 + np.exp(-(a * oof_cut[n][long_enough] + b)))
+        floor = max(floor, choose_threshold(p, is_mt[long_enough], is_orig[long_enough]))
+        steps.append((n, floor))
+    return Trained(fit(table, idx), a, b, threshold, prob, idx, sorted(steps))
 
 
 # --- evaluation ----------------------------------------------------------------------------------------------
@@ -383,8 +455,10 @@ def auc(pos: np.ndarray, neg: np.ndarray) -> float:
     return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
-def metrics(docs: list[Doc], idx: np.ndarray, prob: np.ndarray, threshold: float) -> dict[str, float | int]:
-    """ROC-AUC, precision and recall at the threshold, and flag rates per human group, for scored docs idx."""
+def metrics(docs: list[Doc], idx: np.ndarray, prob: np.ndarray,
+            threshold: float | np.ndarray) -> dict[str, float | int]:
+    """ROC-AUC, precision and recall at the threshold (one, or one per document), and flag rates per human
+    group, for scored docs idx."""
     lab = np.array([docs[i].label for i in idx])
     corp = np.array([docs[i].corpus for i in idx])
     mt, orig, ht = lab == "mt", lab == "human_original", lab == "human_translation"
@@ -426,18 +500,30 @@ def year_sides(docs: list[Doc]) -> dict[str, np.ndarray]:
     return {"2020-21": np.array(a), "2022": np.array(b)}
 
 
-def year_split(table: FeatureTable) -> dict[str, dict]:
-    """Train on one year side (threshold chosen there), score the other: unseen years, systems, languages."""
+def year_split(table: FeatureTable, cut: dict[int, FeatureTable] | None = None) -> dict[str, dict]:
+    """Train on one year side (thresholds chosen there), score the other: unseen years, systems, languages;
+    whole (each document at its length's threshold) and cut to each length of `cut` ("by_length")."""
     sides = year_sides(table.docs)
     out: dict[str, dict] = {}
     for train_side, test_side in (("2020-21", "2022"), ("2022", "2020-21")):
-        trained = train(table, sides[train_side], k=3)
-        prob = trained.prob(table, sides[test_side])
+        trained = train(table, sides[train_side], k=3, cut=cut)
+        test = sides[test_side]
+        prob = trained.prob(table, test)
+        n_words = np.array([table.ex[i].n_words for i in test])
+        by_length = {}
+        for n, short in (cut or {}).items():
+            longer = test[n_words > n]
+            thr = threshold_for(n, trained.threshold, trained.length_thresholds)
+            m = metrics(table.docs, longer, trained.prob(short, longer), thr)
+            by_length[n] = {"threshold": thr, **{k: m[k] for k in (
+                "n_mt", "n_original", "recall", "precision", "flag_rate_original", "flag_rate_wmt_original")}}
         out[f"train {train_side} -> test {test_side}"] = {
             "threshold": trained.threshold,
-            "idx": sides[test_side],
+            "length_thresholds": trained.length_thresholds,
+            "idx": test,
             "prob": prob,
-            "metrics": metrics(table.docs, sides[test_side], prob, trained.threshold),
+            "metrics": metrics(table.docs, test, prob, trained.thresholds(n_words)),
+            "by_length": by_length,
         }
     return out
 
@@ -463,6 +549,7 @@ def model_json(trained: Trained, table: FeatureTable, shared: Path, evaluation: 
         "weights": [round(float(trained.a * x), 6) for x in f.weights],
         "bias": round(float(trained.a * f.bias + trained.b), 6),
         "threshold": trained.threshold,
+        "length_thresholds": [[n, round(t, 4)] for n, t in trained.length_thresholds],
         "human_median": [round(float(x), 5) for x in f.human_median],
         "human_mean": [round(float(x), 5) for x in f.human_mean],
         "meta": {
@@ -482,6 +569,7 @@ def model_json(trained: Trained, table: FeatureTable, shared: Path, evaluation: 
                 "lex_spread": LEX_SPREAD,
                 "grid": GRID,
                 "target_human_fpr": TARGET_HUMAN_FPR,
+                "length_steps": list(LENGTH_STEPS),
                 "wmt_share_of_human_weight": WMT_SHARE,
                 "blind_to_corpus_direction": True,
                 "function_words": len(FUNCTION_WORDS),
@@ -491,16 +579,17 @@ def model_json(trained: Trained, table: FeatureTable, shared: Path, evaluation: 
     }
 
 
-def evaluate(table: FeatureTable, trained: Trained) -> dict:
-    """Held-out metrics: the out-of-fold grid of the final model and the two year splits."""
-    docs = table.docs
-    ev = {
-        "grid_oof (unseen article and system)": metrics(
-            docs, trained.idx, trained.oof_prob, trained.threshold
-        )
-    }
-    for name, res in year_split(table).items():
-        ev[name] = {"threshold": res["threshold"], **res["metrics"]}
+def grid_metrics(table: FeatureTable, trained: Trained) -> dict:
+    n_words = np.array([table.ex[i].n_words for i in trained.idx])
+    return metrics(table.docs, trained.idx, trained.oof_prob, trained.thresholds(n_words))
+
+
+def evaluate(table: FeatureTable, trained: Trained, cut: dict[int, FeatureTable] | None = None) -> dict:
+    """Held-out metrics: the out-of-fold grid of the final model and the two year splits (with their flag
+    rates on the test side's documents cut to each length, "by_length")."""
+    ev: dict = {"grid_oof (unseen article and system)": grid_metrics(table, trained)}
+    for name, res in year_split(table, cut).items():
+        ev[name] = {"threshold": res["threshold"], **res["metrics"], "by_length": res["by_length"]}
     return ev
 
 
@@ -518,6 +607,11 @@ def print_evaluation(ev: dict) -> None:
             v = ev[n].get(k)
             cells.append(f"{'':>32s}" if v is None else f"{v:>32.4g}" if isinstance(v, float) else f"{v:>32}")
         print(f"{k:36s}" + "".join(cells))
+    for n in names:
+        for words, m in ev[n].get("by_length", {}).items():
+            print(f"{n}, cut to {words} words: threshold {m['threshold']:.4f}, originals flagged "
+                  f"{m['flag_rate_original']:.4f} (WMT {m['flag_rate_wmt_original']:.4f}, n={m['n_original']}), "
+                  f"MT recall {m['recall']:.4f} (n={m['n_mt']}), precision {m['precision']:.4f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -530,15 +624,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"training data not found under {args.shared}/data (../shared is absent)", file=sys.stderr)
         return 2
     table = build_table(args.shared)
-    trained = train(table, np.arange(len(table.docs)))
+    cut = cut_tables(table)
+    trained = train(table, np.arange(len(table.docs)), cut=cut)
     if args.no_eval:
-        ev = {
-            "grid_oof (unseen article and system)": metrics(
-                table.docs, trained.idx, trained.oof_prob, trained.threshold
-            )
-        }
+        ev = {"grid_oof (unseen article and system)": grid_metrics(table, trained)}
     else:
-        ev = evaluate(table, trained)
+        ev = evaluate(table, trained, cut)
     print_evaluation(ev)
     per_lang = defaultdict(list)
     for i, p in zip(trained.idx, trained.oof_prob, strict=True):
@@ -551,7 +642,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(
         json.dumps(model_json(trained, table, args.shared, ev), indent=1) + "\n", encoding="utf-8"
     )
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB), threshold {trained.threshold}")
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB), threshold {trained.threshold}, "
+          f"by length {trained.length_thresholds}")
     return 0
 
 

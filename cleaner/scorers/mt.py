@@ -27,7 +27,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -566,6 +566,16 @@ class Model:
     human_median: np.ndarray  # raw values of the training originals: the yardstick quoted in reasons
     human_mean: np.ndarray
     meta: dict
+    # (words, threshold), ascending: a short text's rates are noisy, so it needs a higher probability
+    length_thresholds: list[tuple[int, float]] = field(default_factory=list)
+
+    def threshold_for(self, n_words: int) -> float:
+        """The whole-text threshold from the last length step on, else the threshold of the longest step up to
+        n_words (the first step's below it): chosen per length by tools/train_mt.py (LENGTH_STEPS)."""
+        steps = self.length_thresholds
+        if not steps or n_words >= steps[-1][0]:
+            return self.threshold
+        return next((t for n, t in reversed(steps) if n <= n_words), steps[0][1])
 
     @classmethod
     def from_json(cls, data: dict) -> Model:
@@ -579,6 +589,7 @@ class Model:
             human_median=np.asarray(data["human_median"], dtype=float),
             human_mean=np.asarray(data["human_mean"], dtype=float),
             meta=dict(data.get("meta", {})),
+            length_thresholds=[(int(n), float(t)) for n, t in data.get("length_thresholds", [])],
         )
 
 
@@ -728,14 +739,17 @@ def score_machine_translation(text: str, title: str | None = None) -> Flag:
     raw = raw_vector(ex, model.features)
     logit, contrib = logit_parts(model, raw)
     prob = 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
-    reasons = [f"P(machine-translated) {prob:.3f} vs threshold {model.threshold:.3f} (logit {logit:+.2f})"]
+    threshold = model.threshold_for(ex.n_words)
+    reasons = [f"P(machine-translated) {prob:.3f} vs threshold {threshold:.3f} (logit {logit:+.2f})"]
+    if threshold > model.threshold:
+        reasons[0] += f"; the threshold of a text of {ex.n_words} words (longer texts: {model.threshold:.3f})"
     if ex.n_words < MIN_WORDS:
         # too little text for rates to mean anything: report, never flag
         reasons.append(f"only {ex.n_words} words (< {MIN_WORDS}): not flagged")
-        return Flag(False, prob, model.threshold, reasons)
-    flagged = prob >= model.threshold
+        return Flag(False, prob, threshold, reasons)
+    flagged = prob >= threshold
     reasons.extend(reasons_for(model, ex, raw, contrib, flagged))
-    return Flag(flagged, prob, model.threshold, reasons)
+    return Flag(flagged, prob, threshold, reasons)
 
 
 class MachineTranslationScorer:

@@ -13,7 +13,8 @@ Measured on data the model never saw:
 - the five seed articles (title line + body lines);
 - through the whole text-mode pipeline (`clean_text(..., score=True)`, no headline given, so the cleaner picks
   one from the text or none): the coherent test articles and the positives as "headline, blank line, body"
-  and the coherent ones as body alone; and the English gold article texts of ../shared/data/extraction
+  and the coherent ones as body alone; the professional translations the same way (their first line may
+  be a lead sentence or the outlet's name); and the English gold article texts of ../shared/data/extraction
   (real web articles, mostly without their headline: the lines a finder may take for one are a lede, a
   label, a sub-heading), the share flagged;
 - throughput: documents per second through `score_incoherence`.
@@ -125,13 +126,14 @@ def run_coherence_bench() -> dict[str, Any]:
             flag = score_incoherence(title, body)
             out["seeds"][name] = {"flagged": flag.flagged, "score": round(flag.score, 4)}
 
-    out["pipeline"] = _through_the_pipeline(records)
+    out["pipeline"] = _through_the_pipeline(records, translations if MT.exists() else [])
     out["docs_per_second"] = round(len(records) / elapsed, 1)
     out["ms_per_doc"] = round(1000 * elapsed / len(records), 2)
     return out
 
 
-def _through_the_pipeline(records: list[dict[str, Any]]) -> dict[str, Any]:
+def _through_the_pipeline(records: list[dict[str, Any]],
+                          translations: list[tuple[str, list[str]]]) -> dict[str, Any]:
     """Flag rates end to end, the headline not given (see the module docstring)."""
     from cleaner.api import clean_text
 
@@ -145,6 +147,9 @@ def _through_the_pipeline(records: list[dict[str, Any]]) -> dict[str, Any]:
         counts.setdefault(f"{key}_headline_first_line", []).append(flagged(f"{r['title']}\n\n{body}"))
         if r["kind"] == "coherent":
             counts.setdefault("coherent_body_only", []).append(flagged(body))
+    for first_line, paragraphs in translations:
+        counts.setdefault("human_translations_first_line", []).append(
+            flagged(first_line + "\n\n" + "\n\n".join(paragraphs)))
     manifest = SHARED / "data" / "extraction" / "manifest.jsonl"
     if manifest.exists():
         for line in manifest.read_text(encoding="utf-8").splitlines():

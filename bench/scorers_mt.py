@@ -9,6 +9,7 @@ Reads ../shared/data (never copied). Prints:
 - the grid: every document scored by a model blind to its source article and its MT system (k x k folds),
   per system and per source language; its threshold is the shipped model's, picked on these same scores;
 - human-written news flagged (BBC, WMT originals), MT vs human translation, documents per second;
+- real English web articles (the gold texts of ../shared/data/extraction) through the pipeline: share flagged;
 - each document at its length's threshold (tools/train_mt.py LENGTH_STEPS), and the year split's test side
   cut to each of those lengths: originals flagged and MT recall of short texts ("by length").
 The baseline has no out-of-fold threshold of its own, so both models are also compared at the threshold
@@ -18,6 +19,7 @@ that flags 1% of the test side's English originals ("recall@1%").
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections import defaultdict
@@ -178,8 +180,32 @@ def run_mt_bench(baseline: bool = True, shared: Path = train_mt.SHARED) -> dict:
         "by_system": _breakdown(docs, idx, prob, thr, "system"),
         "by_language": _breakdown(docs, idx, prob, thr, "source_lang"),
     }
+    result["web_articles"] = web_articles(shared)
     result["speed"] = speed(docs)
     return result
+
+
+def web_articles(shared: Path) -> dict:
+    """The shipped model through the text pipeline on the English gold article texts of
+    ../shared/data/extraction: real web articles (news, blogs, reviews) from sites none of the training data
+    comes from, mostly human-written; the share flagged, and which."""
+    from cleaner.api import clean_text
+
+    manifest = shared / "data" / "extraction" / "manifest.jsonl"
+    if not manifest.exists():
+        return {}
+    flagged, n = [], 0
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        page = json.loads(line)
+        if not page.get("text"):
+            continue
+        doc = clean_text(page["text"], title=page.get("title"), score=True)
+        if doc.language != "en":
+            continue
+        n += 1
+        if doc.flags["machine_translated"].flagged:
+            flagged.append(page["id"])
+    return {"n": n, "flagged": len(flagged), "flagged_share": len(flagged) / max(n, 1), "ids": flagged}
 
 
 def _fmt(v: object) -> str:
@@ -215,6 +241,10 @@ def print_report(res: dict) -> None:
     _table(res["grid"]["by_language"])
     print("\n== grid: by system (each system scored by models that never saw it)")
     _table(res["grid"]["by_system"])
+    web = res.get("web_articles")
+    if web:
+        print(f"\n== real English web articles (../shared/data/extraction gold texts, through clean_text): "
+              f"{web['flagged']} of {web['n']} flagged ({web['flagged_share']:.1%}): {', '.join(web['ids'])}")
     s = res["speed"]
     print(
         f"\n== speed: {s['docs_per_second']:.0f} documents/s ({s['ms_per_doc']:.1f} ms per document, "

@@ -1,0 +1,52 @@
+"""Text mode: inside the article's stretch of lines the model removes a line only when it is sure
+(clean.ARTICLE_SPAN_SPARE_P); outside it, at its usual threshold.
+
+A stub block model gives fixed scores, so the test is about the cleaning step, not the trained model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import cleaner
+from cleaner.classifier import BlockClassifier, BlockScore
+
+TITLE = "Council approves the new river bridge after a long debate"
+PARA = ("The city council voted on Tuesday to approve the new bridge over the river, ending a debate that lasted "
+        "more than two years and divided residents of both banks. Paragraph {}.")
+#: text → p_boilerplate the stub model gives it
+SCORES = {
+    "Home": 0.99, "News": 0.99, "Sport": 0.7,  # a menu: outside the article, removed at p ≥ 0.5 as before
+    "What happens next": 0.7,  # a subheading the model doubts, between paragraphs: kept
+    "Share this story": 0.95,  # inside the stretch but the model is sure: removed
+    "Privacy policy": 0.7, "Contact us": 0.99,  # after the article: removed
+}
+
+
+class _Stub:
+    def _p(self, blocks) -> np.ndarray:
+        return np.array([SCORES.get(b.text, 0.05) for b in blocks])
+
+    def predict(self, blocks, title):
+        return [BlockScore(float(p), "stub") for p in self._p(blocks)]
+
+    def scores(self, blocks, title, attribute=False):
+        return self._p(blocks), None, None, [], False
+
+    def threshold(self, html: bool) -> float:
+        return 0.5
+
+
+def test_a_line_the_model_doubts_inside_the_article_is_kept_outside_it_removed() -> None:
+    lines = ["Home", "News", "Sport", TITLE, PARA.format(1), PARA.format(2), "What happens next", PARA.format(3),
+             "Share this story", PARA.format(4), "Privacy policy", "Contact us"]
+    BlockClassifier.override(_Stub())
+    try:
+        doc = cleaner.clean_text("\n\n".join(lines), title=TITLE, pipeline=cleaner.Pipeline.default([], score=False))
+    finally:
+        BlockClassifier.override(None)
+    kept = doc.text.split("\n")
+    assert "What happens next" in kept
+    assert all(PARA.format(k) in kept for k in range(1, 5))
+    for gone in ("Home", "News", "Sport", "Share this story", "Privacy policy", "Contact us"):
+        assert gone not in kept, gone

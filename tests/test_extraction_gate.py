@@ -19,15 +19,17 @@ from conftest import shared_path
 import cleaner
 
 # pinned a little below the measured pipeline numbers with the committed model on all 181 scrapinghub pages
-# (2026-11-24, with the caption, consent, share and comment-thread rules, introduced lists and sections that end
-# where the article resumes: HTML F1 0.994; text F1 0.965, recall 0.967 (0.961 and 0.960 before sections ended
-# there); out-of-fold numbers are lower, see bench/extraction.py)
+# (2026-11-24, with the caption, consent, share and comment-thread rules, introduced lists, sections that end
+# where the article resumes and the article's stretch: HTML F1 0.994; text P/R/F1 0.950 / 0.973 / 0.961 (F1 0.965,
+# recall 0.967 before the stretch, which trades in-sample precision for recall: out-of-fold it raised F1 too);
+# out-of-fold numbers are lower, see bench/extraction.py)
 HTML_F1_FLOOR = 0.99
-TEXT_F1_FLOOR = 0.96
-TEXT_RECALL_FLOOR = 0.962
-# the same text set out one line a paragraph (no blank line, as a page dump may come): 0.954 (0.915 when text
-# of this shape counted as an extractor's output whatever its share of sentences; clean.EXTRACTOR_SENTENCE_SHARE)
-TEXT_NO_BLANK_F1_FLOOR = 0.945
+TEXT_F1_FLOOR = 0.955
+TEXT_RECALL_FLOOR = 0.97
+# the same text set out one line a paragraph (no blank line, as a page dump may come): 0.947 (0.954 before the
+# stretch; 0.915 when text of this shape counted as an extractor's output whatever its share of sentences:
+# clean.EXTRACTOR_SENTENCE_SHARE)
+TEXT_NO_BLANK_F1_FLOOR = 0.94
 
 
 def _shingles(text: str) -> Counter:

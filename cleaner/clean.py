@@ -249,9 +249,12 @@ class Cleaner:
         title_index = None if declared or not use_model else self._headline_before_body(doc, blocks)
         if title_index is None:
             title_index = find_title(blocks, declared)
-        if title_index and not declared and extracted and doc.blocks[0].features.get("paragraph_a_line"):
+        if title_index and not declared and extracted:
             # an extractor writes the headline first or not at all: a title-like line further down is article
-            # text (on trafilatura's output of the dev pages 11 such picks were body lines, 5 headlines)
+            # text (on trafilatura's output of the dev pages 11 such picks were body lines, 5 headlines). So too with
+            # a blank line around every line: of 400 MT and 400 news bodies without their headline, set out so, a
+            # line was taken for one in 111 and 21 instead of 124 and 22, in 46 instead of 51 of the dev pages' gold
+            # article texts; of the same bodies with their headline first, none lost it
             title_index = None
         if title_index is not None:
             doc.title_found = not declared

@@ -47,3 +47,8 @@ def test_extracted_text_headline_is_its_first_line_or_none() -> None:
     assert doc.title is None and doc.text.split("\n") == lines
     doc = cleaner.clean_text("\n".join(["Council weighs new budget", *lines]))
     assert doc.title == "Council weighs new budget" and doc.text.split("\n") == lines
+    # the same with a blank line around every line (as many extractors and datasets set paragraphs apart)
+    doc = cleaner.clean_text("\n\n".join(lines))
+    assert doc.title is None and doc.text.split("\n") == lines
+    doc = cleaner.clean_text("\n\n".join(["Council weighs new budget", *lines]))
+    assert doc.title == "Council weighs new budget" and doc.text.split("\n") == lines

@@ -52,3 +52,6 @@ def test_extracted_text_headline_is_its_first_line_or_none() -> None:
     assert doc.title is None and doc.text.split("\n") == lines
     doc = cleaner.clean_text("\n\n".join(["Council weighs new budget", *lines]))
     assert doc.title == "Council weighs new budget" and doc.text.split("\n") == lines
+    # a section label before the headline is not a line of the article (seed 003 opens with "News")
+    doc = cleaner.clean_text("\n\n".join(["News", "Council weighs new budget", *lines]))
+    assert doc.title == "Council weighs new budget" and doc.text.split("\n") == lines

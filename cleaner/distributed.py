@@ -164,6 +164,7 @@ class CleanStep(BaseFilter):
         record = cdoc.to_record()
         doc.text = record.pop("text")
         record["kept_kinds"] = [b.kind for b in cdoc.kept_blocks]  # so ScoreFilter sees the same blocks
+        record["title_found"] = cdoc.title_found  # ...and knows a headline picked from the text from a given one
         doc.metadata[RECORD_KEY] = record
         if cdoc.url and not doc.metadata.get("url"):
             doc.metadata["url"] = cdoc.url
@@ -171,8 +172,8 @@ class CleanStep(BaseFilter):
 
 
 def from_record(doc: DTDocument) -> Document:
-    """The cleaned document back as a cleaner Document (kept blocks with their kinds, title, language), for a
-    scorer in a later step or another process."""
+    """The cleaned document back as a cleaner Document (kept blocks with their kinds, title and whether it was
+    picked from the text, language), for a scorer in a later step or another process."""
     record = doc.metadata.get(RECORD_KEY) or {}
     lines = doc.text.split("\n") if doc.text else []
     kinds = record.get("kept_kinds") or []
@@ -183,7 +184,7 @@ def from_record(doc: DTDocument) -> Document:
     return Document(
         id=str(doc.id), input=record.get("input") or "datatrove", format=record.get("format") or "text",
         raw=doc.text, url=record.get("url"), source=record.get("source"), title=record.get("title"),
-        date=record.get("date"), language=record.get("language"),
+        date=record.get("date"), language=record.get("language"), title_found=bool(record.get("title_found")),
         blocks=[Block(text, kind) for text, kind in zip(lines, kinds, strict=True)],
     )
 

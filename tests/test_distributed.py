@@ -118,6 +118,23 @@ def test_local_executor_two_workers_clean_score_and_dedup_like_cleaner(tmp_path)
     assert all(d["metadata"]["dedup"]["is_canonical"] for d in final.values())
 
 
+def test_a_later_scoring_step_scores_as_the_pipeline_does() -> None:
+    """ScoreFilter, in a step after CleanStep, gives the flags cleaner's own pipeline gives: it sees the same
+    blocks and knows whether the title was given or picked from the text (a picked line that is not shaped like
+    a headline is not held against the body)."""
+    body = shared_path("seeds", "001_4af4492decbad57a.gold.tsv").read_text(encoding="utf-8").splitlines()
+    text = "\n\n".join(["CLICK FOR FULL STATE SWIM RESULTS",
+                         *(line.split("\t", 1)[1] for line in body if line.startswith("body\t"))])
+    expected = Pipeline.default(score=True).process(Document(id="d", input="x", format="text", raw=text))
+    assert expected.title_found and not expected.flags["incoherent"].flagged
+    doc = DTDocument(text=text, id="d", metadata={})
+    (cleaned,) = CleanStep(fmt="text").run([doc])
+    (scored,) = ScoreFilter(scorers=["incoherent", "machine_translated"], drop=False).run([cleaned])
+    flags = scored.metadata["cleaner"]["flags"]
+    for name in ("incoherent", "machine_translated"):
+        assert flags[name] == expected.flags[name].to_dict(), name
+
+
 def test_steps_tag_instead_of_drop_and_report_errors() -> None:
     docs = [
         DTDocument(text="Headline here\n\nA casino opened downtown on Friday, drawing a long line of visitors "

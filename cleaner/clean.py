@@ -104,10 +104,10 @@ def _shared_share(terms: set[str], reference: set[str]) -> float:
 def _extractor_output(doc: Document) -> bool:
     """Text as an extractor gives it (trafilatura, newspaper, a JSONL "text" field): every line stands apart (no
     blank line at all, or blank lines around every line) and at least EXTRACTOR_SENTENCE_SHARE of the lines are
-    sentences. There every line is a paragraph the extractor kept, and the headline, when there is one and no
-    blank line at all (segment's `paragraph_a_line`), is the first line. Never HTML (its blocks carry the DOM)."""
+    sentences. There every line is a paragraph the extractor kept, and the headline, when there is one, is the
+    first line (after a section label at most: `_first_line_of_words`). Never HTML."""
     blocks = doc.blocks
-    if not blocks or "dom" in blocks[0].features:
+    if not blocks or doc.format == "html":
         return False
     if not all(b.features.get("blank_before") and b.features.get("blank_after") for b in blocks):
         return False
@@ -155,7 +155,7 @@ def _has_teaser_suffix(text: str) -> bool:
 
 def _first_line_of_words(blocks: list[Block]) -> int:
     """The first line of three words or more: what comes before it is a label ("News", "Sport | Tennis")."""
-    return next((i for i, b in enumerate(blocks) if len(b.text.split()) >= 3), 0)
+    return next((i for i, b in enumerate(blocks) if word_count(b.text) >= 3), 0)
 
 
 class Cleaner:
@@ -506,7 +506,7 @@ class Cleaner:
         the highest sum of (ARTICLE_SPAN_P - p_boilerplate) × √words, a line a rule removed counting as p = 1
         (Kadane's maximum subarray). Empty for HTML and when no line scores below ARTICLE_SPAN_P."""
         scores = self._scores or []
-        if not doc.blocks or "dom" in doc.blocks[0].features:
+        if not doc.blocks or doc.format == "html":
             return range(0)
         gone = doc.removed_indexes
         best, lo, hi = 0.0, 0, -1

@@ -65,8 +65,7 @@ def segment_text(text: str) -> list[Block]:
             Block(
                 text=clean,
                 kind=_guess_kind(clean, words, blank_before, blank_after),  # type: ignore[arg-type]
-                features={"blank_before": blank_before, "blank_after": blank_after, "indent": indent,
-                          "paragraph_a_line": one_a_line},
+                features={"blank_before": blank_before, "blank_after": blank_after, "indent": indent},
             )
         )
     return blocks

@@ -52,6 +52,7 @@ from cleaner.scorers.mt import (  # noqa: E402
     Extracted,
     extract,
     raw_vector,
+    threshold_for,
     transform,
 )
 
@@ -402,14 +403,6 @@ class Trained:
     def thresholds(self, n_words: np.ndarray) -> np.ndarray:
         """Each document's threshold by its length, as cleaner.scorers.mt.Model.threshold_for gives it."""
         return np.array([threshold_for(int(n), self.threshold, self.length_thresholds) for n in n_words])
-
-
-def threshold_for(n_words: int, threshold: float, steps: list[tuple[int, float]]) -> float:
-    """The runtime rule (mirrored in cleaner.scorers.mt.Model.threshold_for): the whole-text threshold from
-    the last step on, else the threshold of the longest step up to n_words (the first step's below it)."""
-    if not steps or n_words >= steps[-1][0]:
-        return threshold
-    return next((t for n, t in reversed(steps) if n <= n_words), steps[0][1])
 
 
 def train(table: FeatureTable, idx: np.ndarray, k: int = GRID,

@@ -553,6 +553,15 @@ def extract(text: str, title: str | None = None) -> Extracted:
 # --- the model -----------------------------------------------------------------------------------------------
 
 
+def threshold_for(n_words: int, threshold: float, steps: list[tuple[int, float]]) -> float:
+    """The threshold of a text of n_words: the whole-text `threshold` from the last length step on, else that of
+    the longest step up to n_words (the first step's below it). The steps, (words, threshold) ascending, are
+    chosen per length by tools/train_mt.py (LENGTH_STEPS), which uses this same rule."""
+    if not steps or n_words >= steps[-1][0]:
+        return threshold
+    return next((t for n, t in reversed(steps) if n <= n_words), steps[0][1])
+
+
 @dataclass
 class Model:
     """Weights over standardised, sqrt-transformed feature values (see `transform`)."""
@@ -570,12 +579,8 @@ class Model:
     length_thresholds: list[tuple[int, float]] = field(default_factory=list)
 
     def threshold_for(self, n_words: int) -> float:
-        """The whole-text threshold from the last length step on, else the threshold of the longest step up to
-        n_words (the first step's below it): chosen per length by tools/train_mt.py (LENGTH_STEPS)."""
-        steps = self.length_thresholds
-        if not steps or n_words >= steps[-1][0]:
-            return self.threshold
-        return next((t for n, t in reversed(steps) if n <= n_words), steps[0][1])
+        """This model's threshold for a text of n_words (see `threshold_for`)."""
+        return threshold_for(n_words, self.threshold, self.length_thresholds)
 
     @classmethod
     def from_json(cls, data: dict) -> Model:

@@ -11,6 +11,7 @@ declares (meta tags, JSON-LD, <time>, <title>), htmldate when no date is declare
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Any
 
 import lxml.html
@@ -19,6 +20,8 @@ from htmldate import find_date
 from lxml import etree
 
 from cleaner.document import Block
+from cleaner.metadata import _norm
+from cleaner.prose import PARAGRAPH_WORDS, word_count
 
 SKIP_TAGS = {
     "script", "style", "noscript", "template", "head", "title", "meta", "link", "base", "svg", "math",
@@ -511,7 +514,8 @@ def page_blocks(root: lxml.html.HtmlElement) -> list[Block]:
     blocks: list[Block] = []
     for line, row in zip(lines, dom, strict=True):
         n = max(len(line.text), 1)
-        blocks.append(Block(line.text, _BLOCK_KIND.get(line.block, "line"), {  # type: ignore[arg-type]
+        kind = _BLOCK_KIND.get(line.block) or ("paragraph" if word_count(line.text) >= PARAGRAPH_WORDS else "line")
+        blocks.append(Block(line.text, kind, {  # type: ignore[arg-type]
             "html": True,
             "tag": line.block,
             "path": _path(line),
@@ -544,6 +548,60 @@ def _iso_date(value: str | None) -> str | None:
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
 
 
+def _without_site(title: str, site: str | None) -> str:
+    """The title without the parts that name the site ("Council approves budget | Daily Bugle" with the site
+    "Daily Bugle"): the site's name says nothing about the article, yet it would count as a headline word."""
+    parts = [p for p in _TITLE_SPLIT.split(title) if p]
+    if site and len(parts) > 1:
+        key = _norm(site)
+        kept = [p for p in parts if _norm(p) != key]
+        if kept and len(kept) < len(parts):
+            return " - ".join(kept) if len(kept) > 1 else kept[0]
+    return title
+
+
+def _confirmed(title: str, headings: list[str], site_key: str) -> str | None:
+    """The title, or one part of it, that an <h1> of the page also says: the article's own headline, as
+    opposed to the site's name or a section's label. First an equal one; else the whole title may be cut off
+    in the <h1> (or the <h1> in the title). A part is never the site's name (many sites put it in an <h1>)."""
+    whole = _norm(title)
+    if whole in headings:
+        return title
+    parts = [p for p in _TITLE_SPLIT.split(title) if p]
+    for part in parts if len(parts) > 1 else []:
+        key = _norm(part)
+        if key and key != site_key and key in headings and (" " in key or len(key) >= 8):
+            return _clean(part)
+    for heading in headings:
+        if (len(heading) >= 20 and whole.startswith(heading)) or (len(whole) >= 20 and heading.startswith(whole)):
+            return title
+    return None
+
+
+def _page_title(root: lxml.html.HtmlElement, metas: dict[str, str], site: str | None) -> str | None:
+    """The article's headline among what the page declares: the meta titles (og:title first), then <title>,
+    then the first <h1>. A declared title that an <h1> confirms wins (a page's og:title can be the site's
+    own, "Yahoo News - Latest News & Headlines", while <title> and <h1> name the article); otherwise the
+    first meta title, or the longest part of <title> that is not the site's name. The parts naming the site
+    are dropped ("... - IGN")."""
+    meta_titles = [_clean(metas[k]) for k in _TITLE_META if metas.get(k)]
+    el = root.find(".//title")
+    page_title = _clean(el.text_content()) if el is not None else ""
+    headings = [h for h in (_norm(h1.text_content()) for h1 in islice(root.iter("h1"), 8)) if h]
+    site_key = _norm(site or "")
+    for title in [*meta_titles, page_title] if page_title else meta_titles:
+        confirmed = _confirmed(title, headings, site_key)
+        if confirmed:
+            return _without_site(confirmed, site)
+    if meta_titles:
+        return _without_site(meta_titles[0], site)
+    parts = [p for p in _TITLE_SPLIT.split(page_title) if p and _norm(p) != site_key]
+    if parts:
+        return max(parts, key=len)
+    h1 = root.find(".//h1")
+    return (_clean(h1.text_content()) or None) if h1 is not None else None
+
+
 def _metadata(root: lxml.html.HtmlElement, url: str | None) -> dict:
     """Title, date, sitename, url and language from what the page declares (meta tags, JSON-LD, <time>,
     <title>, <h1>); htmldate only when no date is declared. Cheap: the page is already parsed."""
@@ -553,16 +611,8 @@ def _metadata(root: lxml.html.HtmlElement, url: str | None) -> dict:
         content = el.get("content")
         if key and content and key not in metas:
             metas[key] = content.strip()
-    title = next((metas[k] for k in _TITLE_META if metas.get(k)), None)
     site = metas.get("og:site_name") or metas.get("application-name") or None
-    if not title:
-        el = root.find(".//title")
-        raw = _clean(el.text_content()) if el is not None else ""
-        parts = [p for p in _TITLE_SPLIT.split(raw) if p and p != site]
-        title = max(parts, key=len) if parts else None
-    if not title:
-        h1 = root.find(".//h1")
-        title = _clean(h1.text_content()) if h1 is not None else None
+    title = _page_title(root, metas, site)
     date = next((d for d in (_iso_date(metas.get(k)) for k in _DATE_META) if d), None)
     if not date:
         for el in root.iter("time"):

@@ -19,6 +19,9 @@ _FULL_STOP = re.compile(r"(?<!\.)\." + _CLOSERS + "$")
 PROSE_MIN_WORDS = 12
 #: ...and one this long is prose however it ends (a quotation cut off, a list run into one line)
 PROSE_ANY_END_WORDS = 25
+#: a block of at least this many words is a paragraph, whatever its HTML tag (many sites write articles in
+#: <div>s) or its layout in text
+PARAGRAPH_WORDS = 15
 #: the first paragraph of a body: a full sentence of at least this many words
 BODY_START_WORDS = 15
 

@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from .document import Block, Document
+from .prose import PARAGRAPH_WORDS
 
 BULLET = re.compile(r"^(?:[•·●▪◦‣∙*\-–—]|\d{1,3}[.)])\s+")
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’)]$")
@@ -37,7 +38,7 @@ def _guess_kind(text: str, words: int, blank_before: bool, blank_after: bool) ->
         return "list_item"
     if words <= 12 and blank_before and blank_after and not _SENTENCE_END.search(text):
         return "heading"
-    return "paragraph" if words >= 15 else "line"
+    return "paragraph" if words >= PARAGRAPH_WORDS else "line"
 
 
 def segment_text(text: str) -> list[Block]:

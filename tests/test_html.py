@@ -79,3 +79,40 @@ def test_each_line_carries_trafilaturas_vote(monkeypatch) -> None:
     assert all(v == 1.0 for t, v in votes.items() if t.startswith("Paragraph"))
     monkeypatch.setattr(html_module, "VOTE_MAX_CHARS", 100)
     assert {b.features["dom"][col] for b in html_to_blocks(page, None)[0]} == {0.5}
+
+
+def _title_of(head: str, body: str = "") -> str | None:
+    return html_to_blocks(f"<html><head>{head}</head><body>{body}<p>Some text.</p></body></html>", None)[1]["title"]
+
+
+def test_title_is_the_articles_headline_not_the_sites_name() -> None:
+    # og:title with the site's name after a separator: the name goes
+    assert _title_of('<meta property="og:title" content="Daily Deals: Controllers on Sale - IGN">'
+                     '<meta property="og:site_name" content="IGN">') == "Daily Deals: Controllers on Sale"
+    # the og:title is the site's own, <title> and <h1> name the article: the one the <h1> confirms wins
+    assert _title_of('<meta property="og:title" content="Yahoo News - Latest News &amp; Headlines">'
+                     "<title>Russia: Space ship breaks up over Siberia</title>",
+                     "<h1>Russia: Space ship breaks up over Siberia</h1>") == "Russia: Space ship breaks up over Siberia"
+    # <title> alone, the site's name longer than the headline: the part the <h1> says
+    assert _title_of("<title>About bugs – Vortex Cannon Entertainment</title>", "<h1>About bugs</h1>") == "About bugs"
+    # the site's name in an <h1> (a logo) confirms nothing
+    assert _title_of('<meta property="og:title" content="With shattered dreams, deportees return home">'
+                     '<meta property="og:site_name" content="India Post">'
+                     "<title>With shattered dreams, deportees return home | India Post</title>",
+                     "<h1>India Post</h1>") == "With shattered dreams, deportees return home"
+    # an <h1> cut off by the page still confirms the whole title
+    assert _title_of('<meta property="og:title" content="Black Friday deals are live, including controllers and more">',
+                     "<h1>Black Friday deals are live, including</h1>") == \
+        "Black Friday deals are live, including controllers and more"
+    # a declared title with a separator of its own and no site's name in it stays whole
+    assert _title_of('<meta property="og:title" content="Milan Design Week 2018 | A light installation for FLOS">'
+                     '<meta property="og:site_name" content="Inexhibit">') == \
+        "Milan Design Week 2018 | A light installation for FLOS"
+
+
+def test_a_long_line_in_a_div_is_a_paragraph() -> None:
+    """Many sites write articles in <div>s: a block of PARAGRAPH_WORDS words or more is a paragraph whatever
+    its tag (the incoherence scorer reads paragraphs and list items), a short one stays a line."""
+    long = "The price of one of the controllers has dropped to the level it will have on Black Friday this week."
+    blocks, _ = html_to_blocks(f"<html><body><div>{long}</div><div>Get it on Amazon</div></body></html>", None)
+    assert [(b.text, b.kind) for b in blocks] == [(long, "paragraph"), ("Get it on Amazon", "line")]

@@ -16,7 +16,8 @@ Measured on data the model never saw:
   and the coherent ones as body alone; the professional translations the same way (their first line may
   be a lead sentence or the outlet's name); and the English gold article texts of ../shared/data/extraction
   (real web articles, mostly without their headline: the lines a finder may take for one are a lede, a
-  label, a sub-heading), the share flagged;
+  label, a sub-heading), the share flagged; and the same pages' HTML through `clean_html` (the title is the
+  one the page declares), the share of the English ones flagged;
 - throughput: documents per second through `score_incoherence`.
 
 Usage: python bench/scorers_coherence.py   (prints JSON; needs ../shared)
@@ -24,6 +25,7 @@ Usage: python bench/scorers_coherence.py   (prints JSON; needs ../shared)
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import sys
@@ -135,7 +137,7 @@ def run_coherence_bench() -> dict[str, Any]:
 def _through_the_pipeline(records: list[dict[str, Any]],
                           translations: list[tuple[str, list[str]]]) -> dict[str, Any]:
     """Flag rates end to end, the headline not given (see the module docstring)."""
-    from cleaner.api import clean_text
+    from cleaner.api import clean_html, clean_text
 
     def flagged(text: str, title: str | None = None) -> bool:
         return clean_text(text, title=title, score=True).flags["incoherent"].flagged
@@ -158,6 +160,11 @@ def _through_the_pipeline(records: list[dict[str, Any]],
                 doc = clean_text(page["text"], title=page.get("title"), score=True)
                 if doc.language == "en":
                     counts.setdefault("web_articles_en", []).append(doc.flags["incoherent"].flagged)
+            if page.get("html"):  # the same pages as HTML: the title is the one the page declares
+                html = gzip.decompress((manifest.parent / page["html"]).read_bytes()).decode("utf-8", "replace")
+                doc = clean_html(html, url=page.get("url"), score=True)
+                if doc.language == "en":
+                    counts.setdefault("web_pages_en_html", []).append(doc.flags["incoherent"].flagged)
     return {k: {"n": len(v), "flagged_share": round(sum(v) / len(v), 4)} for k, v in counts.items()}
 
 

@@ -75,6 +75,14 @@ SECTION_RESUME_SHARE = 0.3
 #: left to the model, which sees the DOM
 ARTICLE_SPAN_P = 0.65
 ARTICLE_SPAN_SPARE_P = 0.8
+#: text mode: when the model doubts every line of a page (no line below ARTICLE_SPAN_P, so it would keep nothing), the
+#: article, if there is one, is the stretch it doubts least: the stretch is taken at the lowest p_boilerplate of a
+#: paragraph of running prose (prose.is_prose) plus this margin, and its lines below that cut are kept, if it holds
+#: such a paragraph (the verdict still says whether what is kept is an article). On the dev pages' naive text one
+#: page of 238 (scrapinghub) had every line removed, its one article paragraph (83 words) the page's least doubted
+#: line at p = 0.89; of trafilatura's outputs, one (readability-tumblr: '| Minecraft News | Powered by Tumblr |',
+#: no prose) is left empty
+ARTICLE_FALLBACK_MARGIN = 0.05
 _TEASER_SUFFIX = re.compile(r"(?:\|\s*|\s[-–—·]\s*)(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d+\s+(?:min|mins|minutes?)\s+read)\s*$", re.I)
 
 
@@ -501,21 +509,36 @@ class Cleaner:
                 listed.update(lines[k + 1 : end])
         return listed
 
-    def _article_span(self, doc: Document) -> range:
+    def _article_span(self, doc: Document) -> tuple[range, float]:
         """Text mode: the stretch of lines that is the article by the model's scores (ARTICLE_SPAN_P): the run with
         the highest sum of (ARTICLE_SPAN_P - p_boilerplate) × √words, a line a rule removed counting as p = 1
-        (Kadane's maximum subarray). Empty for HTML and when no line scores below ARTICLE_SPAN_P."""
+        (Kadane's maximum subarray), and the p_boilerplate below which the model's removal is overruled in it
+        (ARTICLE_SPAN_SPARE_P). When no line scores below ARTICLE_SPAN_P (the model would keep nothing), the
+        stretch at the lowest p of a paragraph of running prose plus ARTICLE_FALLBACK_MARGIN, whose lines below
+        that cut are kept, if it holds such a paragraph. Empty for HTML and for a page with no prose left."""
         scores = self._scores or []
         if not doc.blocks or doc.format == "html":
-            return range(0)
+            return range(0), 0.0
         gone = doc.removed_indexes
+        span = self._best_stretch(doc, ARTICLE_SPAN_P, gone)
+        if len(span):
+            return span, ARTICLE_SPAN_SPARE_P
+        prose = [i for i, b in enumerate(doc.blocks) if i not in gone and is_prose(b.text, self._words(b.text))]
+        if not prose:
+            return range(0), 0.0
+        cut = min(scores[i].p_boilerplate for i in prose) + ARTICLE_FALLBACK_MARGIN
+        span = self._best_stretch(doc, cut, gone)
+        return (span, cut) if any(i in span for i in prose) else (range(0), 0.0)
+
+    def _best_stretch(self, doc: Document, cut: float, gone: set[int]) -> range:
+        """The run of lines with the highest sum of (cut - p_boilerplate) × √words, a removed line at p = 1."""
         best, lo, hi = 0.0, 0, -1
         run, start = 0.0, 0
-        for i, score in enumerate(scores):
+        for i, score in enumerate(self._scores or []):
             p = 1.0 if i in gone else score.p_boilerplate
             if run <= 0.0:
                 run, start = 0.0, i
-            run += (ARTICLE_SPAN_P - p) * math.sqrt(self._words(doc.blocks[i].text))
+            run += (cut - p) * math.sqrt(self._words(doc.blocks[i].text))
             if run > best:
                 best, lo, hi = run, start, i
         return range(lo, hi + 1)
@@ -527,10 +550,10 @@ class Cleaner:
         vote = _vote_column(doc)
         gone = doc.removed_indexes
         listed = self._introduced_lists(doc, threshold)
-        span = self._article_span(doc)
+        span, spare_p = self._article_span(doc)
         for i, score in enumerate(scores):
             if i not in gone and score.p_boilerplate >= threshold and i not in listed:
-                if i in span and score.p_boilerplate < ARTICLE_SPAN_SPARE_P:
+                if i in span and score.p_boilerplate < spare_p:
                     continue  # inside the article's stretch, and the model is not sure: keep it
                 if score.p_boilerplate < EXTRACTOR_SPARE_P and _is_sentence(doc.blocks[i].text) and (
                         extracted or (vote is not None and doc.blocks[i].features["dom"][vote] == 1.0)):

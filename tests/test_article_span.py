@@ -50,3 +50,25 @@ def test_a_line_the_model_doubts_inside_the_article_is_kept_outside_it_removed()
     assert all(PARA.format(k) in kept for k in range(1, 5))
     for gone in ("Home", "News", "Sport", "Share this story", "Privacy policy", "Contact us"):
         assert gone not in kept, gone
+
+
+def test_when_the_model_doubts_every_line_the_least_doubted_prose_stretch_is_kept() -> None:
+    """No line below ARTICLE_SPAN_P (the model would keep nothing): the stretch at the lowest p of a paragraph of
+    running prose plus clean.ARTICLE_FALLBACK_MARGIN is kept; menu lines doubted more are not."""
+    doubted = {"Home": 0.99, "News": 0.97, "Archive 2019 (12)": 0.95, PARA.format(1): 0.88, "Facebook Twitter": 0.97,
+               "Contact us": 0.99}
+    lines = list(doubted)
+
+    class _Doubting(_Stub):
+        def _p(self, blocks) -> np.ndarray:
+            return np.array([doubted[b.text] for b in blocks])
+
+    BlockClassifier.override(_Doubting())
+    try:
+        pipe = cleaner.Pipeline.default([], score=False)
+        doc = cleaner.clean_text("\n\n".join(lines), pipeline=pipe)
+        menu = cleaner.clean_text("\n\n".join(x for x in lines if x != PARA.format(1)), pipeline=pipe)
+    finally:
+        BlockClassifier.override(None)
+    assert doc.text.split("\n") == [PARA.format(1)]
+    assert menu.text == ""  # no prose on the page: nothing is kept

@@ -487,11 +487,13 @@ class Cleaner:
             k = m
 
     # (4) the model
-    def _introduced_lists(self, doc: Document, threshold: float) -> set[int]:
+    def _introduced_lists(self, doc: Document, threshold: float, span: range = range(0)) -> set[int]:
         """The short lines of a list the article introduces and then resumes after: a kept line ending in ':', then
         two or more short lines the model doubts, then a line that is kept. A line classifier loses list items
         first (each alone looks like a menu); on the development pages every one of the 49 lines so placed is
-        article text."""
+        article text. In text mode also a list that ends the article: the kept line ending in ':' inside the
+        article's stretch (`span`), then two or more short lines the model doubts below ARTICLE_SPAN_SPARE_P, then
+        a line a rule removed or the model is sure of (p_boilerplate ≥ ARTICLE_SPAN_SPARE_P), or the page's end."""
         scores = self._scores or []
         gone = doc.removed_indexes
         lines = [i for i, b in enumerate(doc.blocks) if b.text.strip()]
@@ -507,6 +509,13 @@ class Cleaner:
                 end += 1
             if end - k - 1 >= 2 and end < len(lines) and kept[end]:
                 listed.update(lines[k + 1 : end])
+            elif i in span:
+                end = k + 1
+                while end < len(lines) and doubted[end] and scores[lines[end]].p_boilerplate < ARTICLE_SPAN_SPARE_P:
+                    end += 1
+                if end - k - 1 >= 2 and (end == len(lines) or lines[end] in gone
+                                         or scores[lines[end]].p_boilerplate >= ARTICLE_SPAN_SPARE_P):
+                    listed.update(lines[k + 1 : end])
         return listed
 
     def _article_span(self, doc: Document) -> tuple[range, float]:
@@ -549,8 +558,8 @@ class Cleaner:
             return
         vote = _vote_column(doc)
         gone = doc.removed_indexes
-        listed = self._introduced_lists(doc, threshold)
         span, spare_p = self._article_span(doc)
+        listed = self._introduced_lists(doc, threshold, span)
         for i, score in enumerate(scores):
             if i not in gone and score.p_boilerplate >= threshold and i not in listed:
                 if i in span and score.p_boilerplate < spare_p:

@@ -72,3 +72,28 @@ def test_when_the_model_doubts_every_line_the_least_doubted_prose_stretch_is_kep
         BlockClassifier.override(None)
     assert doc.text.split("\n") == [PARA.format(1)]
     assert menu.text == ""  # no prose on the page: nothing is kept
+
+
+def test_a_list_that_ends_the_article_is_kept_up_to_the_chrome_after_it() -> None:
+    """A kept line ending in ':' inside the article's stretch, then short lines the model doubts below
+    ARTICLE_SPAN_SPARE_P, then a line it is sure of: the list ends the article and is kept. The same shape after
+    the stretch (a menu's label) is not."""
+    doubted = {"The kit comes with:": 0.3, "A pump and two hoses": 0.7, "A charger for the car": 0.72,
+               "Four spare valves": 0.75, "Contact us": 0.99, "More from the desk:": 0.45, "Tennis": 0.7, "Golf": 0.7}
+    lines = [TITLE, PARA.format(1), PARA.format(2), "The kit comes with:", "A pump and two hoses",
+             "A charger for the car", "Four spare valves", "Contact us", "More from the desk:", "Tennis", "Golf"]
+
+    class _Lists(_Stub):
+        def _p(self, blocks) -> np.ndarray:
+            return np.array([doubted.get(b.text, 0.05) for b in blocks])
+
+    BlockClassifier.override(_Lists())
+    try:
+        doc = cleaner.clean_text("\n\n".join(lines), title=TITLE, pipeline=cleaner.Pipeline.default([], score=False))
+    finally:
+        BlockClassifier.override(None)
+    kept = doc.text.split("\n")
+    for line in ("The kit comes with:", "A pump and two hoses", "A charger for the car", "Four spare valves"):
+        assert line in kept, line
+    for gone in ("Contact us", "Tennis", "Golf"):
+        assert gone not in kept, gone

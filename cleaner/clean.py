@@ -75,6 +75,14 @@ SECTION_RESUME_SHARE = 0.3
 #: left to the model, which sees the DOM
 ARTICLE_SPAN_P = 0.65
 ARTICLE_SPAN_SPARE_P = 0.8
+#: text mode: when the model doubts every line of a page (no line below ARTICLE_SPAN_P, so it would keep nothing), the
+#: article, if there is one, is the stretch it doubts least: the stretch is taken at the lowest p_boilerplate of a
+#: paragraph of running prose (prose.is_prose) plus this margin, and its lines below that cut are kept, if it holds
+#: such a paragraph (the verdict still says whether what is kept is an article). On the dev pages' naive text one
+#: page of 238 (scrapinghub) had every line removed, its one article paragraph (83 words) the page's least doubted
+#: line at p = 0.89; of trafilatura's outputs, one (readability-tumblr: '| Minecraft News | Powered by Tumblr |',
+#: no prose) is left empty
+ARTICLE_FALLBACK_MARGIN = 0.05
 _TEASER_SUFFIX = re.compile(r"(?:\|\s*|\s[-–—·]\s*)(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d+\s+(?:min|mins|minutes?)\s+read)\s*$", re.I)
 
 
@@ -479,11 +487,13 @@ class Cleaner:
             k = m
 
     # (4) the model
-    def _introduced_lists(self, doc: Document, threshold: float) -> set[int]:
+    def _introduced_lists(self, doc: Document, threshold: float, span: range = range(0)) -> set[int]:
         """The short lines of a list the article introduces and then resumes after: a kept line ending in ':', then
         two or more short lines the model doubts, then a line that is kept. A line classifier loses list items
         first (each alone looks like a menu); on the development pages every one of the 49 lines so placed is
-        article text."""
+        article text. In text mode also a list that ends the article: the kept line ending in ':' inside the
+        article's stretch (`span`), then two or more short lines the model doubts below ARTICLE_SPAN_SPARE_P, then
+        a line a rule removed or the model is sure of (p_boilerplate ≥ ARTICLE_SPAN_SPARE_P), or the page's end."""
         scores = self._scores or []
         gone = doc.removed_indexes
         lines = [i for i, b in enumerate(doc.blocks) if b.text.strip()]
@@ -499,23 +509,45 @@ class Cleaner:
                 end += 1
             if end - k - 1 >= 2 and end < len(lines) and kept[end]:
                 listed.update(lines[k + 1 : end])
+            elif i in span:
+                end = k + 1
+                while end < len(lines) and doubted[end] and scores[lines[end]].p_boilerplate < ARTICLE_SPAN_SPARE_P:
+                    end += 1
+                if end - k - 1 >= 2 and (end == len(lines) or lines[end] in gone
+                                         or scores[lines[end]].p_boilerplate >= ARTICLE_SPAN_SPARE_P):
+                    listed.update(lines[k + 1 : end])
         return listed
 
-    def _article_span(self, doc: Document) -> range:
+    def _article_span(self, doc: Document) -> tuple[range, float]:
         """Text mode: the stretch of lines that is the article by the model's scores (ARTICLE_SPAN_P): the run with
         the highest sum of (ARTICLE_SPAN_P - p_boilerplate) × √words, a line a rule removed counting as p = 1
-        (Kadane's maximum subarray). Empty for HTML and when no line scores below ARTICLE_SPAN_P."""
+        (Kadane's maximum subarray), and the p_boilerplate below which the model's removal is overruled in it
+        (ARTICLE_SPAN_SPARE_P). When no line scores below ARTICLE_SPAN_P (the model would keep nothing), the
+        stretch at the lowest p of a paragraph of running prose plus ARTICLE_FALLBACK_MARGIN, whose lines below
+        that cut are kept, if it holds such a paragraph. Empty for HTML and for a page with no prose left."""
         scores = self._scores or []
         if not doc.blocks or doc.format == "html":
-            return range(0)
+            return range(0), 0.0
         gone = doc.removed_indexes
+        span = self._best_stretch(doc, ARTICLE_SPAN_P, gone)
+        if len(span):
+            return span, ARTICLE_SPAN_SPARE_P
+        prose = [i for i, b in enumerate(doc.blocks) if i not in gone and is_prose(b.text, self._words(b.text))]
+        if not prose:
+            return range(0), 0.0
+        cut = min(scores[i].p_boilerplate for i in prose) + ARTICLE_FALLBACK_MARGIN
+        span = self._best_stretch(doc, cut, gone)
+        return (span, cut) if any(i in span for i in prose) else (range(0), 0.0)
+
+    def _best_stretch(self, doc: Document, cut: float, gone: set[int]) -> range:
+        """The run of lines with the highest sum of (cut - p_boilerplate) × √words, a removed line at p = 1."""
         best, lo, hi = 0.0, 0, -1
         run, start = 0.0, 0
-        for i, score in enumerate(scores):
+        for i, score in enumerate(self._scores or []):
             p = 1.0 if i in gone else score.p_boilerplate
             if run <= 0.0:
                 run, start = 0.0, i
-            run += (ARTICLE_SPAN_P - p) * math.sqrt(self._words(doc.blocks[i].text))
+            run += (cut - p) * math.sqrt(self._words(doc.blocks[i].text))
             if run > best:
                 best, lo, hi = run, start, i
         return range(lo, hi + 1)
@@ -526,11 +558,11 @@ class Cleaner:
             return
         vote = _vote_column(doc)
         gone = doc.removed_indexes
-        listed = self._introduced_lists(doc, threshold)
-        span = self._article_span(doc)
+        span, spare_p = self._article_span(doc)
+        listed = self._introduced_lists(doc, threshold, span)
         for i, score in enumerate(scores):
             if i not in gone and score.p_boilerplate >= threshold and i not in listed:
-                if i in span and score.p_boilerplate < ARTICLE_SPAN_SPARE_P:
+                if i in span and score.p_boilerplate < spare_p:
                     continue  # inside the article's stretch, and the model is not sure: keep it
                 if score.p_boilerplate < EXTRACTOR_SPARE_P and _is_sentence(doc.blocks[i].text) and (
                         extracted or (vote is not None and doc.blocks[i].features["dom"][vote] == 1.0)):

@@ -50,3 +50,50 @@ def test_a_line_the_model_doubts_inside_the_article_is_kept_outside_it_removed()
     assert all(PARA.format(k) in kept for k in range(1, 5))
     for gone in ("Home", "News", "Sport", "Share this story", "Privacy policy", "Contact us"):
         assert gone not in kept, gone
+
+
+def test_when_the_model_doubts_every_line_the_least_doubted_prose_stretch_is_kept() -> None:
+    """No line below ARTICLE_SPAN_P (the model would keep nothing): the stretch at the lowest p of a paragraph of
+    running prose plus clean.ARTICLE_FALLBACK_MARGIN is kept; menu lines doubted more are not."""
+    doubted = {"Home": 0.99, "News": 0.97, "Archive 2019 (12)": 0.95, PARA.format(1): 0.88, "Facebook Twitter": 0.97,
+               "Contact us": 0.99}
+    lines = list(doubted)
+
+    class _Doubting(_Stub):
+        def _p(self, blocks) -> np.ndarray:
+            return np.array([doubted[b.text] for b in blocks])
+
+    BlockClassifier.override(_Doubting())
+    try:
+        pipe = cleaner.Pipeline.default([], score=False)
+        doc = cleaner.clean_text("\n\n".join(lines), pipeline=pipe)
+        menu = cleaner.clean_text("\n\n".join(x for x in lines if x != PARA.format(1)), pipeline=pipe)
+    finally:
+        BlockClassifier.override(None)
+    assert doc.text.split("\n") == [PARA.format(1)]
+    assert menu.text == ""  # no prose on the page: nothing is kept
+
+
+def test_a_list_that_ends_the_article_is_kept_up_to_the_chrome_after_it() -> None:
+    """A kept line ending in ':' inside the article's stretch, then short lines the model doubts below
+    ARTICLE_SPAN_SPARE_P, then a line it is sure of: the list ends the article and is kept. The same shape after
+    the stretch (a menu's label) is not."""
+    doubted = {"The kit comes with:": 0.3, "A pump and two hoses": 0.7, "A charger for the car": 0.72,
+               "Four spare valves": 0.75, "Contact us": 0.99, "More from the desk:": 0.45, "Tennis": 0.7, "Golf": 0.7}
+    lines = [TITLE, PARA.format(1), PARA.format(2), "The kit comes with:", "A pump and two hoses",
+             "A charger for the car", "Four spare valves", "Contact us", "More from the desk:", "Tennis", "Golf"]
+
+    class _Lists(_Stub):
+        def _p(self, blocks) -> np.ndarray:
+            return np.array([doubted.get(b.text, 0.05) for b in blocks])
+
+    BlockClassifier.override(_Lists())
+    try:
+        doc = cleaner.clean_text("\n\n".join(lines), title=TITLE, pipeline=cleaner.Pipeline.default([], score=False))
+    finally:
+        BlockClassifier.override(None)
+    kept = doc.text.split("\n")
+    for line in ("The kit comes with:", "A pump and two hoses", "A charger for the car", "Four spare valves"):
+        assert line in kept, line
+    for gone in ("Contact us", "Tennis", "Golf"):
+        assert gone not in kept, gone

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .document import Block, Document
@@ -161,9 +162,10 @@ def _has_teaser_suffix(text: str) -> bool:
     return (last.isdecimal() or last in "dD") and _TEASER_SUFFIX.search(text) is not None
 
 
-def _first_line_of_words(blocks: list[Block]) -> int:
-    """The first line of three words or more: what comes before it is a label ("News", "Sport | Tennis")."""
-    return next((i for i, b in enumerate(blocks) if word_count(b.text) >= 3), 0)
+def _first_line_of_words(blocks: list[Block], chrome: Callable[[str], bool]) -> int:
+    """The first line of three words or more that is not chrome: what comes before it is a label ("News",
+    "Sport | Tennis") or a line a rule removes wherever it stands ("Skip to main content")."""
+    return next((i for i, b in enumerate(blocks) if word_count(b.text) >= 3 and not chrome(b.text)), 0)
 
 
 class Cleaner:
@@ -197,7 +199,7 @@ class Cleaner:
         use_model = structure.get("classifier") if self.use_model is None else self.use_model
         template = self._template_reasons(doc) if self.templates is not None else {}
         extracted = _extractor_output(doc)
-        title_index = self._metadata(doc, bool(use_model), set(template), extracted)
+        title_index = self._metadata(doc, bool(use_model), set(template), extracted, rules)
         # Before the headline is page chrome; with no headline found there is no such region to judge.
         head_end = title_index if title_index is not None else 0
         # The model's judgement comes first so that the rules can ask it: a section a marker heads ends at a
@@ -255,14 +257,16 @@ class Cleaner:
         return out
 
     # (1) metadata
-    def _metadata(self, doc: Document, use_model: bool, template: set[int], extracted: bool) -> int | None:
+    def _metadata(self, doc: Document, use_model: bool, template: set[int], extracted: bool,
+                  rules: list[Rule]) -> int | None:
         declared = doc.title or doc.meta.get("input_title")
         # a block the site repeats on every page (its name, a menu) is never this page's headline or date
         blocks = [Block("", "list_item") if i in template else b for i, b in enumerate(doc.blocks)]
         title_index = None if declared or not use_model else self._headline_before_body(doc, blocks)
         if title_index is None:
             title_index = find_title(blocks, declared)
-        if title_index and not declared and extracted and title_index != _first_line_of_words(doc.blocks):
+        if title_index and not declared and extracted and title_index != _first_line_of_words(
+                blocks, lambda text: self._line_rule_removes(text, rules)):
             # an extractor writes the headline first (after a section label at most) or not at all: a title-like
             # line further down is article text (on trafilatura's output of the dev pages 11 such picks were body
             # lines, 5 headlines). So too with a blank line around every line: of 400 MT and 400 news bodies without
@@ -283,6 +287,12 @@ class Cleaner:
             doc.remove(index, "metadata/date", f"the date line ({iso}): reported as the record's date, not body")
         doc.date = normalize_date(doc.date) or normalize_date(doc.meta.get("input_date"))
         return title_index
+
+    def _line_rule_removes(self, text: str, rules: list[Rule]) -> bool:
+        """A line rule of the pack that applies anywhere before the article's tail removes this block."""
+        words = self._words(text)
+        return any(rule.kind == "line" and rule.position != "tail" and (rule.max_words is None or words <= rule.max_words)
+                   and rule.search(text) for rule in rules)
 
     def _headline_before_body(self, doc: Document, candidates: list[Block]) -> int | None:
         """A page given as plain text names no headline, and its first prose may be a teaser of another story.

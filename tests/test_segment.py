@@ -7,6 +7,7 @@ import json
 from conftest import ROOT
 
 import cleaner
+from cleaner.pipeline import Pipeline
 from cleaner.segment import segment_text
 
 SEEDS = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "fixtures" / "seeds").glob("*.expected.json"))]
@@ -55,3 +56,9 @@ def test_extracted_text_headline_is_its_first_line_or_none() -> None:
     # a section label before the headline is not a line of the article (seed 003 opens with "News")
     doc = cleaner.clean_text("\n\n".join(["News", "Council weighs new budget", *lines]))
     assert doc.title == "Council weighs new budget" and doc.text.split("\n") == lines
+    # nor is a line a rule removes wherever it stands (a hypothesis example: chrome, then the headline)
+    body = [lines[0], lines[2], "The mayor said the plan would add teachers and repair roofs in older schools."]
+    for pipeline in (None, Pipeline.default(score=False, use_model=False)):
+        doc = cleaner.clean_text("\n\n".join(["Skip to main content", "Council weighs new budget", *body]),
+                                 pipeline=pipeline)
+        assert doc.title == "Council weighs new budget" and doc.text.split("\n") == body

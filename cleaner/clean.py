@@ -20,6 +20,8 @@ from .read import domain_of
 from .rules import Rule, RuleSet, prefilter, prime
 from .templates import source_key as template_source
 
+# The thresholds below were measured out-of-fold on the development pages; what each one bought, and what other
+# values measured, is recorded in docs/tuning.md (one section per name).
 LONG_PARAGRAPH_WORDS = 30
 #: p_boilerplate below which the model is sure a block is body: it ends a section and vetoes structural removals
 MODEL_VETO_P = 0.2
@@ -27,62 +29,32 @@ MODEL_VETO_P = 0.2
 NAV_VETO_MIN_WORDS = 3
 ARTICLE_MIN_PARAGRAPHS = 2
 #: in HTML a section removes only the blocks the model (with the DOM's evidence) also doubts: a marker's reach is
-#: guessed from line shapes, and out-of-fold it cost more article lines than the model alone (recall 0.966 → 0.979)
+#: guessed from line shapes, the model sees the DOM
 HTML_SECTION_SPARE_P = 0.5
-#: the model removes a sentence or a block of running prose that an extractor kept only when it is this sure
-#: (p_boilerplate). In HTML, trafilatura's vote: out-of-fold scrapinghub recall 0.978 → 0.980 at the same F1, and
-#: articles of two and three paragraphs on simple pages (bench/short_articles.py) lose 15 and 4 paragraphs of 800
-#: and 1,190 (40 and 2 with no spare rule; 21 and 13 when it spared running prose only). In text set out one
-#: paragraph a line (`_extractor_output`), every line: on trafilatura's output of the dev pages, out-of-fold
-#: scrapinghub 0.953/0.950/0.952 → 0.950/0.959/0.955 with the first-line headline; short articles set out with
-#: blank lines lose 0.6% of their paragraphs at k = 2, 3 instead of 1.1-1.8% (bench/short_articles.py)
+#: the model removes a sentence or a block of running prose that an extractor kept (trafilatura's vote in HTML;
+#: every line of an extractor's output in text) only when it is this sure: extractors rarely keep chrome
 EXTRACTOR_SPARE_P = 0.9
-#: ...where at least this share of the lines are sentences: per page, trafilatura's output of the dev pages has a
-#: median of 0.86 (10th percentile 0.50), their naive text 0.16 (95th percentile 0.49). Ungated, the dev pages'
-#: naive text set out one line a paragraph (no blank line, or blank lines around every line) lost 1-1.6 points of
-#: F1 (0.919 → 0.903, 0.910); gated, 0.919 both
+#: ...text counts as an extractor's output when at least this share of its lines are sentences (a page's naive
+#: text is mostly menus and labels)
 EXTRACTOR_SENTENCE_SHARE = 0.5
 #: text mode without a declared headline: the headline is looked for (metadata.find_headline) before the first
 #: paragraph the model is sure is body (p_boilerplate below TITLE_BODY_P, judged without a headline)
 TITLE_BODY_P = 0.35
 SHORT_LINE_WORDS = 15
 SECTION_MARKER_MAX_WORDS = 8
-#: a section of teasers ends where the article resumes: at a long paragraph after a short line (the shape of a
-#: teaser) whose content words, weighed by their rarity in news (IDF), are at least this share the article's own
-#: (its headline and the text above the marker). Another story shares few: on news articles with an inserted
-#: teaser block, the article's next paragraph shares a median 0.22 of its words (unweighted; 10th percentile 0.11),
-#: another story's paragraph 0.00 (90th percentile 0.11). Out-of-fold text F1 0.928 → 0.931 (scrapinghub, recall
-#: 0.930 → 0.936) and 0.926 → 0.927 (readability pages); 0.25-0.30 measure the same, 0.35 gives back half. A
-#: teaser of a story on the article's own subject can stay; also asking that more prose follow (a teaser is a
-#: headline and one paragraph) kept fewer of them but measured 0.930 / 0.927 and lost an article's last paragraph.
-#: Text mode only: in HTML the model, seeing the DOM, spares the article inside a section (HTML_SECTION_SPARE_P);
-#: HTML scores the same without the check, and reading the page's words cost 2-3% of its time
+#: a section of teasers ends where the article resumes: at a long paragraph after a short line whose content
+#: words, weighed by their rarity in news (IDF), are at least this share the article's own (its headline and the
+#: text above the marker): another story shares few. Text mode only (in HTML the model sees the DOM)
 SECTION_RESUME_SHARE = 0.3
-#: text mode: the article is one stretch of the page, and inside it the model's doubt about a line is weaker evidence
-#: than the stretch around it (a subheading, a list item, a quote, a short last paragraph). The stretch is the run
-#: of lines with the highest sum of (ARTICLE_SPAN_P - p_boilerplate) × √words (a line a rule removed counts as
-#: p = 1); inside it the model removes a line only at p_boilerplate ≥ ARTICLE_SPAN_SPARE_P. Out-of-fold on the dev
-#: pages' naive text (bench/extraction.py --quick, 2026-11-24), scrapinghub P/R/F1 0.926/0.936/0.931 →
-#: 0.918/0.948/0.933, body-line recall 0.824 → 0.861; readability pages F1 0.927 → 0.935; the same text with no
-#: blank line 0.921 → 0.924; trafilatura's output then cleaner 0.954 → 0.958; HTML unchanged (not applied);
-#: bench/short_articles.py: text with chrome loses 5/6/8/6 paragraphs at k = 2, 3, 5, all instead of 9/14/8/8, no
-#: row worse. Span p 0.6 / 0.7 measured 0.920/0.947/0.933 / 0.915/0.952/0.933 (readability pages 0.933 / 0.932, no
-#: blank line 0.924 / 0.922), 0.5 / 0.55 / 0.75 F1 0.931 / 0.932 / 0.930: 0.65 is the middle of the plateau. At
-#: span p 0.65 (scrapinghub recall / F1 0.948 / 0.9328): spare p 0.75 / 0.85 / 0.9 → 0.947 / 0.949 / 0.949, F1
-#: 0.9326 each; weights log(1+words), words, 1 → recall 0.948 / 0.948 / 0.946 (F1 0.9329 / 0.9328 / 0.9321; √words
-#: keeps readability pages at 0.935, words 0.932); a rule's removal counted 0 instead of p = 1: F1 0.9314, the
-#: stretch crossing comment threads. A second stretch (another run scoring ≥ 10-50% of the best): no change;
-#: sparing up to 3-5 lines after the stretch (p < 0.7-0.8): recall +0.002-0.005 for F1 −0.001. HTML blocks are
-#: left to the model, which sees the DOM
+#: text mode: the article is one stretch of the page, and inside it the model's doubt about a line is weaker
+#: evidence than the stretch around it (a subheading, a list item, a quote, a short last paragraph). The stretch is
+#: the run of lines with the highest sum of (ARTICLE_SPAN_P - p_boilerplate) × √words (a line a rule removed
+#: counts as p = 1); inside it the model removes a line only at p_boilerplate ≥ ARTICLE_SPAN_SPARE_P
 ARTICLE_SPAN_P = 0.65
 ARTICLE_SPAN_SPARE_P = 0.8
-#: text mode: when the model doubts every line of a page (no line below ARTICLE_SPAN_P, so it would keep nothing), the
-#: article, if there is one, is the stretch it doubts least: the stretch is taken at the lowest p_boilerplate of a
-#: paragraph of running prose (prose.is_prose) plus this margin, and its lines below that cut are kept, if it holds
-#: such a paragraph (the verdict still says whether what is kept is an article). On the dev pages' naive text one
-#: page of 238 (scrapinghub) had every line removed, its one article paragraph (83 words) the page's least doubted
-#: line at p = 0.89; of trafilatura's outputs, one (readability-tumblr: '| Minecraft News | Powered by Tumblr |',
-#: no prose) is left empty
+#: text mode: when the model doubts every line of a page (it would keep nothing), the article, if there is one,
+#: is the stretch it doubts least: taken at the lowest p_boilerplate of a paragraph of running prose plus this
+#: margin, its lines below that cut kept (the verdict still says whether what is kept is an article)
 ARTICLE_FALLBACK_MARGIN = 0.05
 _TEASER_SUFFIX = re.compile(r"(?:\|\s*|\s[-–—·]\s*)(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d+\s+(?:min|mins|minutes?)\s+read)\s*$", re.I)
 
@@ -268,11 +240,7 @@ class Cleaner:
         if title_index and not declared and extracted and title_index != _first_line_of_words(
                 blocks, lambda text: self._line_rule_removes(text, rules)):
             # an extractor writes the headline first (after a section label at most) or not at all: a title-like
-            # line further down is article text (on trafilatura's output of the dev pages 11 such picks were body
-            # lines, 5 headlines). So too with a blank line around every line: of 400 MT and 400 news bodies without
-            # their headline, set out so, a line was taken for one in 111 and 21 instead of 124 and 22, in 46
-            # instead of 51 of the dev pages' gold article texts; of the same bodies with their headline first, none
-            # lost it
+            # line further down is article text (docs/tuning.md)
             title_index = None
         if title_index is not None:
             doc.title_found = not declared

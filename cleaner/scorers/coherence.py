@@ -25,7 +25,7 @@ the same tool; Python and numpy at run time, about 2 ms per news article: see be
 
 Speed: each paragraph is normalised and split into words once (`_Document`); words become integer ids in a
 per-vocabulary table of what analysis needs to know of them (`_WordTable`: content stem, entity kind,
-capitalisation), and the units' TF-IDF vectors are the rows of one numpy matrix over the document's stems, so
+capitalisation; written into its arrays once a document, `settle`), and the units' TF-IDF vectors are the rows of one numpy matrix over the document's stems, so
 that windows, splits, chains and pairs are cumulative sums and boolean reductions. The features are those of
 the dict-of-stems formulas (`tfidf`, `add`, `cosine`) up to float rounding (~1e-14); where two boundaries tie
 to within 1e-12, the reasons name the first.
@@ -48,7 +48,7 @@ import numpy as np
 from cleaner.document import Document, Flag
 from cleaner.metadata import headline_doubts
 from cleaner.paths import models_dir
-from cleaner.scorers.arrays import grow
+from cleaner.scorers.arrays import settle
 
 MIN_UNIT_WORDS = 15
 LEAD_WORDS = 60  # the lead: the first paragraphs up to this many words
@@ -210,6 +210,9 @@ class _Ids(dict):
         return self.table._add(word)
 
 
+_WORD_FACTS = ("stem", "kind", "upper", "plain", "honorific")  # what _WordTable keeps of a word
+
+
 class _WordTable:
     """Integer ids of the words seen so far, with what analysis needs to know of each as numpy arrays, so
     that a document is a few arrays of ids (per vocabulary; replaced when it outgrows MAX words)."""
@@ -229,6 +232,8 @@ class _WordTable:
         self.stems: list[str] = []
         self.idf = np.zeros(0)  # by stem id
         self.gaps: dict[str, int] = {}  # text between words: 0 blank, 1 ends in a sentence opener, 2 other
+        self._new: list[tuple] = []  # facts of the words (in the order of _WORD_FACTS) and idf of the stems
+        self._new_idf: list[tuple[float]] = []  # registered since the last `settle`
 
     def full(self) -> bool:
         return len(self.words) > self.MAX or len(self.stems) > self.MAX
@@ -238,30 +243,29 @@ class _WordTable:
         if value is None:
             value = self.stem_ids[s] = len(self.stems)
             self.stems.append(s)
-            self.idf = grow(self.idf, value + 1)
-            self.idf[value] = self.vocab.idf(s)
+            self._new_idf.append((self.vocab.idf(s),))
         return value
 
     def _add(self, word: str) -> int:
-        """Register a word (the arrays grow as needed)."""
-        value = len(self.words)
-        if value >= len(self.stem):
-            for name in ("stem", "kind", "upper", "plain", "honorific"):
-                setattr(self, name, grow(getattr(self, name), value + 1))
-        self.ids[word] = value
+        """Register a word; its facts reach the arrays at the next `settle`."""
+        value = self.ids[word] = len(self.words)
         self.words.append(word)
         facts = _word_facts(word, self.vocab)
-        self.stem[value] = self.stem_id(facts[0]) if facts else -1
-        self.kind[value] = facts[1] if facts else _PLAIN
-        self.upper[value] = word[0].isupper()
-        self.plain[value] = self.stem_id(stem(word))
-        self.honorific[value] = word.endswith(_HONORIFICS)
+        self._new.append((self.stem_id(facts[0]) if facts else -1, facts[1] if facts else _PLAIN,
+                          word[0].isupper(), self.stem_id(stem(word)), word.endswith(_HONORIFICS)))
         return value
+
+    def settle(self) -> None:
+        """Write the facts of the words and stems registered since the last call into the arrays."""
+        settle(self, _WORD_FACTS, self._new, len(self.words))
+        settle(self, ("idf",), self._new_idf, len(self.stems))
 
     def word_ids(self, words: list[str]) -> np.ndarray:
         """The ids of `words`, in one pass into an array; a word not seen before is registered as it comes
-        (`_Ids.__missing__`)."""
-        return np.fromiter(map(self.ids.__getitem__, words), dtype=np.int64, count=len(words))
+        (`_Ids.__missing__`), and the facts of new words are settled."""
+        ids = np.fromiter(map(self.ids.__getitem__, words), dtype=np.int64, count=len(words))
+        self.settle()
+        return ids
 
     def gap_codes(self, gaps: list[str]) -> np.ndarray:
         """A code per gap before a word: 0 only spaces, 1 it ends in what opens a sentence, 2 anything else."""
@@ -656,6 +660,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> 
     body = np.unique(doc.stems)
     extra = sorted({table.stem_id(t.stem) for t in head} - set(body.tolist()))
     columns = np.concatenate([body, np.array(extra, dtype=np.int64)])  # global stem id of each column
+    table.settle()  # the idf of the headline's new stems
     m = len(columns)
     stems_list = list(map(table.stems.__getitem__, columns.tolist()))
     index = dict(zip(stems_list, range(m), strict=True))  # stem -> column

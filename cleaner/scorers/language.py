@@ -9,7 +9,8 @@ the n-gram list character by character, and multiplying 55 language probabilitie
 n-gram. `language_probabilities` runs langdetect's algorithm (`Detector.get_probabilities`) on langdetect's
 own profiles (loaded once through its `DetectorFactory`) with those loops replaced, and gives langdetect's
 answers: the same n-grams in the same order, built word by word from a cache (`_word_rows`: a word's n-grams
-do not depend on its neighbours, the buffer restarts at every space); the same random draws, read in bulk from
+do not depend on its neighbours, the buffer restarts at every space; a text's new words are worked out together
+with numpy, `_batch_rows`, as a news article brings dozens); the same random draws, read in bulk from
 the seed-0 Mersenne Twister stream (`_RandomWords`, checked against `random.Random` at load); and the same
 stopping points, found by multiplying a dozen check points' worth of sampled profile rows at once with numpy.
 Only the order of the floating-point products differs, so probabilities agree to about 1e-15
@@ -88,6 +89,21 @@ class _Profiles:
     index: dict[str, int]  # n-gram -> row
     prob: np.ndarray  # (n-grams, languages): P(n-gram | language), langdetect's word_lang_prob_map as rows
     log_prob: np.ndarray  # log(prob + ALPHA_DEFAULT / BASE_FREQ), float32: the pre-check's naive Bayes
+    codes: np.ndarray  # the n-grams as integers (`_gram_code`), sorted
+    code_rows: np.ndarray  # the row of each
+
+
+# whether each character of the Basic Multilingual Plane is a capital (str.isupper), for _batch_rows
+_UPPER = np.array([chr(code).isupper() for code in range(0x10000)], dtype=bool)
+
+
+def _gram_code(gram: str) -> int:
+    """An n-gram of 1-3 characters as one integer: each character's code point + 1 in its own 21 bits, so that
+    n-grams can be looked up many at once with numpy (`_batch_rows`)."""
+    code = 0
+    for ch in gram:
+        code = (code << 21) | (ord(ch) + 1)
+    return code
 
 
 _profiles: _Profiles | None = None
@@ -105,8 +121,10 @@ def _get_profiles() -> _Profiles:
             words = list(factory.word_lang_prob_map)
             prob = np.array([factory.word_lang_prob_map[w] for w in words], dtype=np.float64)
             smooth = Detector.ALPHA_DEFAULT / Detector.BASE_FREQ
+            codes = np.array([_gram_code(w) for w in words], dtype=np.int64)
+            order = np.argsort(codes)
             _profiles = _Profiles(list(factory.langlist), {w: i for i, w in enumerate(words)},
-                                  prob, np.log(prob + smooth).astype(np.float32))
+                                  prob, np.log(prob + smooth).astype(np.float32), codes[order], order)
             if not _stream_is_pythons():
                 warnings.warn("this Python's random.Random differs from the one the language scorer emulates: "
                               "its answers stay deterministic but may differ from langdetect's", stacklevel=2)
@@ -119,7 +137,8 @@ def _word_rows(word: str, trailing_space: bool) -> list[int]:
     NGram.add_char restarts its buffer after every space, so a word's n-grams depend only on the word and on
     whether a space follows (which adds the word-final n-grams): those of " word " (or " word") ending at
     each character after the first, of lengths 1-3, except the lone space and except at a capital letter
-    that follows a capital letter (langdetect's `capitalword`: acronyms tell nothing of the language)."""
+    that follows a capital letter (langdetect's `capitalword`: acronyms tell nothing of the language).
+    The reference for `_batch_rows`, which the caches use."""
     index = _get_profiles().index
     padded = " " + word + " " if trailing_space else " " + word
     ends = range(1, len(padded))
@@ -129,25 +148,67 @@ def _word_rows(word: str, trailing_space: bool) -> list[int]:
     return [row for row in map(index.get, grams) if row is not None]
 
 
+def _batch_rows(words: list[str], trailing_space: bool) -> list[bytes]:
+    """`_word_rows` of each of `words`, as int32 bytes, worked out for all of them at once with numpy: the
+    padded words joined as code points, the 1-, 2- and 3-grams ending at each position as integers
+    (`_gram_code`), looked up in the profiles' sorted codes, and kept as `_word_rows` keeps them (nothing
+    ending at a word's leading space, no trigram at its first character, not the lone space, nothing at a
+    capital that follows a capital)."""
+    profiles = _get_profiles()
+    pad = " " if trailing_space else ""
+    text = "".join([f" {word}{pad}" for word in words])
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+    size = len(points)
+    ends = np.cumsum([len(word) + 1 + len(pad) for word in words])  # past each padded word
+    grams = np.empty((size, 3), dtype=np.int64)  # at each position: the 1-, 2- and 3-gram ending there
+    grams[:, 0] = points + 1
+    grams[1:, 1] = (grams[:-1, 0] << 21) | grams[1:, 0]
+    grams[2:, 2] = (grams[:-2, 0] << 42) | grams[2:, 1]
+    keep = np.ones((size, 3), dtype=bool)
+    keep[:, 0] = points != 32
+    upper = _UPPER[np.minimum(points, len(_UPPER) - 1)]
+    beyond = np.flatnonzero(points >= len(_UPPER))
+    if len(beyond):
+        upper[beyond] = [chr(c).isupper() for c in points[beyond].tolist()]
+    keep[1:][upper[1:] & upper[:-1]] = False  # (a word's leading space is no capital: never across words)
+    starts = np.concatenate([[0], ends[:-1]])
+    keep[starts] = False
+    second = starts + 1
+    keep[second[second < size], 2] = False
+    at = np.flatnonzero(keep)  # the candidates, by 3 * position + length - 1: in langdetect's order
+    codes = grams.ravel()[at]
+    found = np.minimum(np.searchsorted(profiles.codes, codes), len(profiles.codes) - 1)
+    known = profiles.codes[found] == codes
+    data = profiles.code_rows[found[known]].astype(np.int32).tobytes()
+    bounds = [0, *(4 * np.searchsorted(at[known], 3 * ends)).tolist()]  # each word's n-grams end before 3 * end
+    return [data[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
 class _RowCache(dict):
     """_word_rows of words as int32 bytes, computed once per word: words recur, and the bytes of a text's
     words join into one array without a Python loop (a dict's __getitem__ maps faster than an lru_cache).
-    Bounded: emptied when full."""
+    A text's new words are worked out together (`fill`, `_batch_rows`). Bounded: emptied when full."""
 
     def __init__(self, trailing_space: bool, size: int) -> None:
         super().__init__()
         self.trailing_space = trailing_space
         self.size = size
 
+    def fill(self, words: list[str]) -> None:
+        """Compute the rows of those of `words` not cached yet."""
+        new = [word for word in dict.fromkeys(words) if word not in self]
+        if new:
+            if len(self) + len(new) > self.size:
+                self.clear()
+            self.update(zip(new, _batch_rows(new, self.trailing_space), strict=True))
+
     def __missing__(self, word: str) -> bytes:
-        if len(self) >= self.size:
-            self.clear()
-        value = self[word] = np.array(_word_rows(word, self.trailing_space) if word else (), np.int32).tobytes()
-        return value
+        self.fill([word])
+        return self[word]
 
 
-_rows_spaced = _RowCache(True, 1 << 17).__getitem__  # a word followed by a space: every word but the last
-_rows_final = _RowCache(False, 1 << 14).__getitem__
+_ROWS_SPACED = _RowCache(True, 1 << 17)  # a word followed by a space: every word but the last
+_ROWS_FINAL = _RowCache(False, 1 << 14)
 
 
 _VI_MARKS = re.compile("[" + NGram.DMARK_CLASS + "]")
@@ -178,7 +239,11 @@ def _prepare(text: str) -> str:
 def _rows_of_words(normalised: str) -> np.ndarray:
     """The profile rows of the n-grams of normalised text, in langdetect's order."""
     words = normalised.split(" ")
-    joined = b"".join(map(_rows_spaced, words[:-1])) + _rows_final(words[-1])
+    rows = list(map(_ROWS_SPACED.get, words[:-1]))
+    if None in rows:
+        _ROWS_SPACED.fill(words[:-1])
+        rows = list(map(_ROWS_SPACED.__getitem__, words[:-1]))
+    joined = b"".join(rows) + _ROWS_FINAL[words[-1]]
     return np.frombuffer(joined, dtype=np.int32).astype(np.intp)
 
 
@@ -414,7 +479,8 @@ class _WordScores:
         first = len(ids)
         for word in new:
             ids[word] = len(ids)
-        grams = [np.frombuffer(_rows_spaced(word), dtype=np.int32) for word in new]
+        _ROWS_SPACED.fill(new)
+        grams = [np.frombuffer(_ROWS_SPACED[word], dtype=np.int32) for word in new]
         counts = np.array([len(g) for g in grams], dtype=np.int64)
         self.matrix[first : first + len(new)] = 0.0
         self.matrix[first : first + len(new), -1] = counts

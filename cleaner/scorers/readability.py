@@ -21,7 +21,7 @@ same quantities in one pass (one tokenisation per kind textstat uses, one syllab
 per distinct word, cached across documents) and applies textstat 0.7's formulas to them in the same
 floating-point order, so the grades are textstat's to the last bit (tests/test_readability.py compares them
 on real articles). textstat stays the reference and supplies the Dale-Chall easy-word list and the pyphen
-hyphenator for words CMUdict lacks.
+patterns for words CMUdict lacks (hyphenated by pyphen's algorithm, pruned: `_Hyphenation`, half pyphen's cost).
 """
 
 from __future__ import annotations
@@ -111,11 +111,49 @@ def _count_sentences(text: str) -> int:
     return max(1, len(sentences) - short)
 
 
+class _Hyphenation:
+    """The number of pyphen's hyphenation points in a word (`len(Pyphen.positions(word))`), found by pyphen's
+    own algorithm on its patterns, but without pyphen's cost: for each start, pyphen looks up every substring
+    up to its longest pattern (28 characters for English); here the substrings stop growing at the first
+    that begins no pattern, and no point objects are made (nor kept in pyphen's unbounded cache)."""
+
+    def __init__(self, lang: str) -> None:
+        hyphenator = get_pyphen(lang)
+        self.left, self.right = hyphenator.left, hyphenator.right
+        self.maxlen = hyphenator.hd.maxlen
+        patterns = hyphenator.hd.patterns
+        # every beginning of a pattern, with the pattern it is (None when it is only a beginning)
+        self.beginnings = {key[:k]: patterns.get(key[:k]) for key in patterns for k in range(1, len(key) + 1)}
+
+    def count(self, word: str) -> int:
+        """pyphen's HyphDict.positions, then Pyphen.positions' bounds, counted."""
+        beginnings = self.beginnings
+        pointed_word = f".{word.lower()}."
+        size = len(pointed_word)
+        references = [0] * (size + 1)
+        for i in range(size - 1):
+            for j in range(i + 1, min(i + self.maxlen, size) + 1):
+                pattern = beginnings.get(pointed_word[i:j], False)
+                if pattern is False:  # no longer substring from i can be a pattern either
+                    break
+                if pattern:
+                    offset, values = pattern
+                    slice_ = slice(i + offset, i + offset + len(values))
+                    references[slice_] = map(max, values, references[slice_])
+        right = len(word) - self.right
+        return sum(1 for i, reference in enumerate(references) if reference % 2 and self.left <= i - 1 <= right)
+
+
+@lru_cache(maxsize=1)
+def _hyphenation() -> _Hyphenation:
+    return _Hyphenation(_LANG)
+
+
 def _count_syllables(word: str) -> int:
     try:
         phones = _bundled_cmudict()[word][0]
     except (IndexError, KeyError):
-        return len(get_pyphen(_LANG).positions(word)) + 1
+        return _hyphenation().count(word) + 1
     return sum(1 for phone in phones if phone[-1].isdigit())
 
 

@@ -148,11 +148,19 @@ _COMMON_SUFFIXES = ("ing", "ed", "ly", "tion", "sion", "ness", "ment", "ive", "o
 # How a word of running text is marked (see tokens): never an entity, always, or unless it opens a sentence.
 _PLAIN, _ENTITY, _ENTITY_UNLESS_OPENER = 0, 1, 2
 _WORD_SPLIT = re.compile("(" + _WORD.pattern + ")", re.UNICODE)  # re.split: gaps and words, alternating
+_ASCII_WORD_SPLIT = re.compile(r"([A-Za-z]+(?:'[A-Za-z]+)*)")  # the same on ASCII text, a third faster
 
 
-def _word_facts(word: str, vocab: Vocabulary) -> tuple[str, int, bool] | tuple[()]:
+def _split_words(text: str) -> list[str]:
+    """_WORD_SPLIT.split(text): gaps and words, alternating (most normalised paragraphs are ASCII, where the
+    letters of _WORD are A-Z and a-z and the regex need not test Unicode categories)."""
+    return (_ASCII_WORD_SPLIT if text.isascii() else _WORD_SPLIT).split(text)
+
+
+def _word_facts(word: str, vocab: Vocabulary, stemmed: str | None = None) -> tuple[str, int, bool] | tuple[()]:
     """(stem, running-text entity kind, entity in a headline) of one word; () when it is not a content
-    token (a stopword or a single letter). Cached per vocabulary: a word's facts never change."""
+    token (a stopword or a single letter). Cached per vocabulary: a word's facts never change. `stemmed`:
+    stem(word), when the caller has it."""
     facts = vocab._facts
     if word in facts:
         return facts[word]
@@ -160,7 +168,7 @@ def _word_facts(word: str, vocab: Vocabulary) -> tuple[str, int, bool] | tuple[(
     acronym = 2 <= len(word) <= 4 and word.isupper()
     result: tuple[str, int, bool] | tuple[()] = ()
     if not (lower in STOPWORDS and not (acronym and lower == "us")) and len(word) >= 2:  # "US" the country
-        s = stem(word) if not acronym else lower
+        s = lower if acronym else stemmed if stemmed is not None else stem(word)
         kind, head = _PLAIN, False
         if word[0].isupper():
             if acronym:
@@ -250,9 +258,10 @@ class _WordTable:
         """Register a word; its facts reach the arrays at the next `settle`."""
         value = self.ids[word] = len(self.words)
         self.words.append(word)
-        facts = _word_facts(word, self.vocab)
+        plain = stem(word)
+        facts = _word_facts(word, self.vocab, plain)
         self._new.append((self.stem_id(facts[0]) if facts else -1, facts[1] if facts else _PLAIN,
-                          word[0].isupper(), self.stem_id(stem(word)), word.endswith(_HONORIFICS)))
+                          word[0].isupper(), self.stem_id(plain), word.endswith(_HONORIFICS)))
         return value
 
     def settle(self) -> None:
@@ -288,7 +297,7 @@ def tokens(text: str, vocab: Vocabulary, headline: bool = False) -> list[Token]:
     when it is an acronym, usually capitalised in the news data, or unknown to it (new names: Witkoff) and
     not shaped like a common word. Words in capitals of 5+ letters are shouting ("VIDEO"), not acronyms.
     """
-    stems, entities, words = _content(_WORD_SPLIT.split(normalize(text)), vocab, headline)
+    stems, entities, words = _content(_split_words(normalize(text)), vocab, headline)
     return [Token(s, w, e) for s, e, w in zip(stems, entities, words, strict=True)]
 
 
@@ -545,7 +554,7 @@ class _Document:
             if not text.strip():
                 continue
             norm = normalize(text)
-            parts = _WORD_SPLIT.split(norm)
+            parts = _split_words(norm)
             self.numbers.append(i)
             self.texts.append(norm)
             self.parts.append(parts)

@@ -39,6 +39,7 @@ import re
 import threading
 import warnings
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -231,7 +232,9 @@ def _prepare(text: str) -> str:
     collapsed, and Latin letters dropped from text mostly in another script."""
     text = _SPACES.sub(" ", _clean_urls(text)[:10000])
     non_latin = len(_NON_LATIN.findall(text))
-    if non_latin and len(_LATIN.findall(text)) * 2 < non_latin:
+    # fewer than half as many Latin letters: counted only up to the first count that rules it out (a few curly
+    # quotes are "non-Latin" in English text, whose Latin letters need not all be listed)
+    if non_latin and sum(1 for _ in islice(_LATIN.finditer(text), (non_latin + 1) // 2)) * 2 < non_latin:
         text = _LATIN.sub("", text)
     return text
 
@@ -459,7 +462,7 @@ class _WordScores:
             rows = list(map(self.ids.get, words))
             if None in rows:
                 rows = self._add(words, rows)
-            return self.matrix[rows]
+            return self.matrix.take(np.array(rows, dtype=np.intp), axis=0)  # (indexing with the list: 2x slower)
 
     def _add(self, words: list[str], rows: list[int | None]) -> list[int]:
         profiles = _get_profiles()
@@ -480,14 +483,14 @@ class _WordScores:
         for word in new:
             ids[word] = len(ids)
         _ROWS_SPACED.fill(new)
-        grams = [np.frombuffer(_ROWS_SPACED[word], dtype=np.int32) for word in new]
-        counts = np.array([len(g) for g in grams], dtype=np.int64)
+        grams = list(map(_ROWS_SPACED.__getitem__, new))  # int32 bytes
+        counts = np.array(list(map(len, grams)), dtype=np.int64) // 4
         self.matrix[first : first + len(new)] = 0.0
         self.matrix[first : first + len(new), -1] = counts
         some = np.flatnonzero(counts)
         if len(some):  # each word's n-gram log-likelihoods, summed in one call
             starts = np.concatenate([[0], np.cumsum(counts[some])[:-1]])
-            sums = np.add.reduceat(profiles.log_prob[np.concatenate([grams[k] for k in some])], starts, axis=0)
+            sums = np.add.reduceat(profiles.log_prob[np.frombuffer(b"".join(grams), dtype=np.int32)], starts, axis=0)
             self.matrix[first + some, :-1] = sums
         return [ids[w] if row is None else row for w, row in zip(words, rows, strict=True)]
 

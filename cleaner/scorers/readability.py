@@ -114,28 +114,33 @@ def _count_sentences(text: str) -> int:
 class _Hyphenation:
     """The number of pyphen's hyphenation points in a word (`len(Pyphen.positions(word))`), found by pyphen's
     own algorithm on its patterns, but without pyphen's cost: for each start, pyphen looks up every substring
-    up to its longest pattern (28 characters for English); here the substrings stop growing at the first
-    that begins no pattern, and no point objects are made (nor kept in pyphen's unbounded cache)."""
+    up to its longest pattern (28 characters for English); here the patterns are a trie walked character by
+    character, which stops at the first substring that begins no pattern, and no point objects are made (nor
+    kept in pyphen's unbounded cache)."""
 
     def __init__(self, lang: str) -> None:
         hyphenator = get_pyphen(lang)
         self.left, self.right = hyphenator.left, hyphenator.right
-        self.maxlen = hyphenator.hd.maxlen
-        patterns = hyphenator.hd.patterns
-        # every beginning of a pattern, with the pattern it is (None when it is only a beginning)
-        self.beginnings = {key[:k]: patterns.get(key[:k]) for key in patterns for k in range(1, len(key) + 1)}
+        # node: {character: (child node, the pattern that ends there or None)}
+        self.trie: dict[str, tuple[dict, Any]] = {}
+        for key, pattern in hyphenator.hd.patterns.items():
+            node = self.trie
+            for k, ch in enumerate(key, start=1):
+                child, ending = node.get(ch, ({}, None))
+                node[ch] = (child, pattern if k == len(key) else ending)
+                node = child
 
     def count(self, word: str) -> int:
         """pyphen's HyphDict.positions, then Pyphen.positions' bounds, counted."""
-        beginnings = self.beginnings
         pointed_word = f".{word.lower()}."
-        size = len(pointed_word)
-        references = [0] * (size + 1)
-        for i in range(size - 1):
-            for j in range(i + 1, min(i + self.maxlen, size) + 1):
-                pattern = beginnings.get(pointed_word[i:j], False)
-                if pattern is False:  # no longer substring from i can be a pattern either
+        references = [0] * (len(pointed_word) + 1)
+        for i in range(len(pointed_word) - 1):
+            node = self.trie
+            for ch in pointed_word[i:]:  # pointed_word[i:j] for j = i + 1, i + 2... while a pattern begins so
+                entry = node.get(ch)
+                if entry is None:
                     break
+                node, pattern = entry
                 if pattern:
                     offset, values = pattern
                     slice_ = slice(i + offset, i + offset + len(values))

@@ -178,6 +178,15 @@ def test_batch_rows_are_word_rows() -> None:
         assert language_module._batch_rows(words[-12:-11], trailing_space) == expected[-12:-11]
 
 
+def test_normalised_apply_is_translate() -> None:
+    """The n-gram normalisation maps mostly-ASCII text byte by byte: the same text as str.translate."""
+    texts = _real_texts() + ["", "abc", "é", "’x’", "\ud800\udc00 ok", "a\u3042b", "Ǆ ǅ ǆ", "x\u00a0y\nz",
+                             "“quoted” — text ‘a’ …", "Ελληνικά κείμενο με λίγα Latin"]
+    texts += [t[:400] for t in texts]
+    for table in (language_module._NORMALISED, language_module._NORMALISED_LINES):
+        assert [table.apply(t) for t in texts] == [t.translate(table) for t in texts]
+
+
 def test_random_stream_is_pythons() -> None:
     """The bulk Mersenne Twister words reproduce random.Random(0)'s getrandbits, random, gauss and choice."""
     language_module._get_profiles()

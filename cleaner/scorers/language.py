@@ -73,6 +73,7 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _LATIN = re.compile(r"[A-z]")
 _NON_LATIN = re.compile("[\u0300-\u1dff\u1f00-\U0010ffff]")
 _SPACES = re.compile(" {2,}")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
 class _Normalised(dict):
@@ -82,6 +83,28 @@ class _Normalised(dict):
         value = NGram.normalize(chr(code))
         self[code] = value
         return value
+
+    def apply(self, text: str) -> str:
+        """text.translate(self), faster on text with a few non-ASCII characters (the curly quotes and dashes of
+        English news): str.translate is quick on ASCII text only. The ASCII characters are mapped byte by byte
+        in the UTF-8 text (whose other bytes are those of non-ASCII characters: they stay), then each distinct
+        non-ASCII character is replaced, when it maps to ASCII (or to itself, then it stays)."""
+        if text.isascii():
+            return text.translate(self)
+        encoded = text.encode("utf-8", "surrogatepass")
+        if len(encoded) - len(text) > 64:  # many non-ASCII characters: translate's own loop
+            return text.translate(self)
+        others = {ch: self[ord(ch)] for ch in set(_NON_ASCII.findall(text))}
+        if not all(new.isascii() or new == ch for ch, new in others.items()):
+            return text.translate(self)
+        ascii_bytes = self.__dict__.get("ascii_bytes")
+        if ascii_bytes is None:
+            ascii_bytes = self.__dict__["ascii_bytes"] = bytes([ord(self[b]) for b in range(128)] + list(range(128, 256)))
+        text = encoded.translate(ascii_bytes).decode("utf-8", "surrogatepass")
+        for ch, new in others.items():
+            if new != ch:
+                text = text.replace(ch, new)
+        return text
 
 
 @dataclass
@@ -252,7 +275,7 @@ def _rows_of_words(normalised: str) -> np.ndarray:
 
 def _ngram_rows(text: str) -> np.ndarray:
     """The profile rows of langdetect's n-gram list for `text` (already through `_prepare`), in its order."""
-    return _rows_of_words(text.translate(_NORMALISED))
+    return _rows_of_words(_NORMALISED.apply(text))
 
 
 class _RandomWords:
@@ -508,7 +531,7 @@ def _suspects(blocks: list[str], language: str) -> tuple[list[int], list[int]]:
     if not blocks:
         return [], []
     target = _get_profiles().langs.index(language)
-    joined = "\n".join(b[:BLOCK_CHARS].replace("\n", " ") for b in blocks).translate(_NORMALISED_LINES)
+    joined = _NORMALISED_LINES.apply("\n".join(b[:BLOCK_CHARS].replace("\n", " ") for b in blocks))
     words: list[str] = []
     starts: list[int] = []
     for line in joined.split("\n"):

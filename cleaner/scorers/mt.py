@@ -275,7 +275,7 @@ class _Vocabulary:
         if value is None:
             value = self.word_ids[word] = len(self.words)
             self.words.append(word)
-            kind = 1 if _CONTRACTION.search(word) else 2 if word.endswith(("'s", "s'")) else 0
+            kind = 0 if "'" not in word else 1 if _CONTRACTION.search(word) else 2 if word.endswith(("'s", "s'")) else 0
             self._new_words.append((len(word), kind, word not in FUNCTION_SET and len(word) > 2))
         return value
 

@@ -589,15 +589,19 @@ class _Document:
         self.word_para = np.repeat(np.arange(len(lengths)), lengths)
         self.first = first = np.zeros(len(words), dtype=bool)  # a paragraph's first word
         first[self.starts[:-1][np.array(lengths, dtype=np.int64) > 0]] = True
-        code = table.gap_codes(gaps)
-        opener = (code == 1) | ((code == 0) & first)  # the start of a paragraph opens a sentence
         stems = table.stem[ids]
         kind = table.kind[ids]
         content = stems >= 0
         self.stems = stems[content]
         self.word_units = np.asarray(self.unit_of, dtype=np.int64)[self.word_para]
         self.stem_units = self.word_units[content]
-        self.entities = ((kind == _ENTITY) | ((kind == _ENTITY_UNLESS_OPENER) & ~opener))[content]
+        # an entity unless it opens a sentence: only these words need the gap before them looked at
+        unless = np.flatnonzero(kind == _ENTITY_UNLESS_OPENER)
+        code = table.gap_codes([gaps[k] for k in unless.tolist()])
+        opener = (code == 1) | ((code == 0) & first[unless])  # the start of a paragraph opens a sentence
+        entities = kind == _ENTITY
+        entities[unless] = ~opener
+        self.entities = entities[content]
 
     def entity_index(self, stems: set[str], acronyms: list[str], paragraphs: Iterable[int]) -> _LazyEntityIndex:
         """EntityIndex over some of the paragraphs (indexes into self.numbers), built only when a token is

@@ -502,9 +502,12 @@ def extract(text: str, title: str | None = None) -> Extracted:
     sentence = np.cumsum(tid == vocab.boundary_ids[1]) - 1  # each position's sentence
     n_sentences = int(sentence[-1]) + 1 if len(sentence) else 0
     word_at = np.flatnonzero(alpha)
-    sent_lens = np.bincount(sentence[word_at], minlength=n_sentences).tolist()
-    # each sentence's first word (sentences without one have none)
-    first_at = word_at[np.unique(sentence[word_at], return_index=True)[1]]
+    word_sentence = sentence[word_at]  # in order: never decreasing
+    sent_lens = np.bincount(word_sentence, minlength=n_sentences).tolist()
+    # each sentence's first word (sentences without one have none): where the sentence number changes
+    opens = np.ones(len(word_at), dtype=bool)
+    opens[1:] = word_sentence[1:] != word_sentence[:-1]
+    first_at = word_at[opens]
     shape_ids = vocab.shape[tid]
     shape_ids[first_at] = vocab.shape_first[tid[first_at]]
     bigrams = shape_ids[:-1] * _K + shape_ids[1:]
@@ -721,6 +724,18 @@ def describe(name: str) -> str:
     return labels.get(name, name)
 
 
+def _largest(values: np.ndarray, k: int) -> np.ndarray:
+    """np.argsort(-values)[:k], the indexes of the k largest values, largest first, without sorting them all:
+    when the k + 1 largest are distinct, they and their order are the same whatever the sort (with a tie,
+    argsort decides, as before)."""
+    if len(values) > k + 1:
+        top = np.argpartition(-values, k)[: k + 1]
+        top = top[np.argsort(-values[top])]
+        if len(set(values[top].tolist())) == k + 1:
+            return top[:k]
+    return np.argsort(-values)[:k]
+
+
 def reasons_for(
     model: Model, ex: Extracted, raw: np.ndarray, contrib: np.ndarray, flagged: bool
 ) -> list[str]:
@@ -730,8 +745,8 @@ def reasons_for(
     the median is 0, as for rare words) and the feature's shift of the logit; patterns quote a phrase.
     """
     sign = 1.0 if flagged else -1.0
-    toward = [i for i in np.argsort(-sign * contrib)[:3] if sign * contrib[i] > 0]
-    against = [i for i in np.argsort(sign * contrib)[:1] if sign * contrib[i] < 0]
+    toward = [i for i in _largest(sign * contrib, 3) if sign * contrib[i] > 0]
+    against = [i for i in _largest(-sign * contrib, 1) if sign * contrib[i] < 0]
     out: list[str] = []
     for i in [*toward, *against]:
         name = model.features[i]

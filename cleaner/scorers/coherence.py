@@ -37,7 +37,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -307,7 +307,7 @@ class EntityIndex:
     letters apart (transliterations: Lokomotiv/Locomotiv, Remenko/Remenyako) and the initials of runs of
     words (PM = Prime Minister, US = United States; two-letter acronyms only from capitalised runs)."""
 
-    def __init__(self, paragraphs: Sequence[str], stems: set[str], acronyms: Iterable[str] = (),
+    def __init__(self, paragraphs: Sequence[str], stems: Container[str], acronyms: Iterable[str] = (),
                  words: Sequence[list[str]] | None = None, capitalised: Iterable[str] | None = None) -> None:
         """`acronyms`: the ones to look for as initials (only those runs are built); `words`: the paragraphs'
         words (_WORD.findall of the normalised text) when the caller has them already; `capitalised`: their
@@ -355,7 +355,7 @@ class _LazyEntityIndex:
     """An EntityIndex's `has`, the index itself built on the first token not found among `stems`
     (EntityIndex.has looks there first)."""
 
-    def __init__(self, stems: set[str], build: Callable[[], EntityIndex]) -> None:
+    def __init__(self, stems: Container[str], build: Callable[[], EntityIndex]) -> None:
         self.stems = stems
         self._build = build
         self._index: EntityIndex | None = None
@@ -603,7 +603,7 @@ class _Document:
         entities[unless] = ~opener
         self.entities = entities[content]
 
-    def entity_index(self, stems: set[str], acronyms: list[str], paragraphs: Iterable[int]) -> _LazyEntityIndex:
+    def entity_index(self, stems: Container[str], acronyms: list[str], paragraphs: Iterable[int]) -> _LazyEntityIndex:
         """EntityIndex over some of the paragraphs (indexes into self.numbers), built only when a token is
         looked up that is not among `stems` (most headline entities are found by their stem)."""
         paragraphs = list(paragraphs)
@@ -655,6 +655,18 @@ class _Document:
         return min(3, len(found)), found
 
 
+class _StemSet:
+    """Stems given by their ids in a _WordTable, for `in`: only the headline's few stems are looked up, so
+    the document's hundreds of stems need not be turned back into strings."""
+
+    def __init__(self, stem_ids: dict[str, int], ids: set[int]) -> None:
+        self.stem_ids = stem_ids
+        self.ids = ids
+
+    def __contains__(self, stem: object) -> bool:
+        return self.stem_ids.get(stem, -1) in self.ids  # type: ignore[call-overload]
+
+
 def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> Analysis:
     """Compute the raw features (None where they cannot be measured: no headline, or too few paragraphs).
 
@@ -675,15 +687,17 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> 
     columns = np.concatenate([body, np.array(extra, dtype=np.int64)])  # global stem id of each column
     table.settle()  # the idf of the headline's new stems
     m = len(columns)
-    stems_list = list(map(table.stems.__getitem__, columns.tolist()))
-    index = dict(zip(stems_list, range(m), strict=True))  # stem -> column
+    # the columns of the headline's stems (the body's are sorted by id, the headline's others follow)
+    extra_at = dict(zip(extra, range(len(body), m), strict=True))
+    index = {t.stem: extra_at[i] if i in extra_at else int(body.searchsorted(i))
+             for t in head for i in (table.stem_ids[t.stem],)}
     flat = doc.stem_units * m + np.searchsorted(body, doc.stems)
     counts = np.bincount(flat, minlength=n * m).reshape(n, m).astype(float)
     present = counts > 0
     entity = np.bincount(flat[doc.entities], minlength=n * m).reshape(n, m) > 0
     idf = table.idf[columns]
     vecs = _unit_vectors(counts, idf)
-    body_stems = set(stems_list[: len(body)])
+    body_stems = _StemSet(table.stem_ids, set(body.tolist()))
 
     lead_units: list[int] = []
     words = 0
@@ -692,7 +706,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> 
         words += u.words
         if words >= LEAD_WORDS:
             break
-    lead_stems = {stems_list[j] for j in np.flatnonzero(present[lead_units].any(axis=0))} if units else set()
+    lead_stems = _StemSet(table.stem_ids, set(columns[present[lead_units].any(axis=0)].tolist()) if units else set())
     last_lead = units[lead_units[-1]].paragraphs[-1] if units else 1
     lead_label = f"paragraphs 1-{last_lead}" if last_lead > 1 else "paragraph 1"
     a = Analysis(f, [], [], lead_label, n_units=n)

@@ -240,8 +240,8 @@ class _WordTable:
         self.stems: list[str] = []
         self.idf = np.zeros(0)  # by stem id
         self.gaps: dict[str, int] = {}  # text between words: 0 blank, 1 ends in a sentence opener, 2 other
-        self._new: list[tuple] = []  # facts of the words (in the order of _WORD_FACTS) and idf of the stems
-        self._new_idf: list[tuple[float]] = []  # registered since the last `settle`
+        self._new: list[tuple] = []  # ids and facts of the words (_WORD_FACTS) and ids and idf of the stems
+        self._new_idf: list[tuple[int, float]] = []  # registered since the last `settle`
 
     def full(self) -> bool:
         return len(self.words) > self.MAX or len(self.stems) > self.MAX
@@ -249,25 +249,27 @@ class _WordTable:
     def stem_id(self, s: str) -> int:
         value = self.stem_ids.get(s)
         if value is None:
-            value = self.stem_ids[s] = len(self.stems)
+            value = len(self.stems)
+            self._new_idf.append((value, self.vocab.idf(s)))  # noted (see settle), then registered
             self.stems.append(s)
-            self._new_idf.append((self.vocab.idf(s),))
+            self.stem_ids[s] = value
         return value
 
     def _add(self, word: str) -> int:
         """Register a word; its facts reach the arrays at the next `settle`."""
-        value = self.ids[word] = len(self.words)
-        self.words.append(word)
+        value = len(self.words)
         plain = stem(word)
         facts = _word_facts(word, self.vocab, plain)
-        self._new.append((self.stem_id(facts[0]) if facts else -1, facts[1] if facts else _PLAIN,
+        self._new.append((value, self.stem_id(facts[0]) if facts else -1, facts[1] if facts else _PLAIN,
                           word[0].isupper(), self.stem_id(plain), word.endswith(_HONORIFICS)))
+        self.words.append(word)  # noted (see settle), then registered
+        self.ids[word] = value
         return value
 
     def settle(self) -> None:
         """Write the facts of the words and stems registered since the last call into the arrays."""
-        settle(self, _WORD_FACTS, self._new, len(self.words))
-        settle(self, ("idf",), self._new_idf, len(self.stems))
+        settle(self, _WORD_FACTS, self._new)
+        settle(self, ("idf",), self._new_idf)
 
     def word_ids(self, words: list[str]) -> np.ndarray:
         """The ids of `words`, in one pass into an array; a word not seen before is registered as it comes

@@ -247,7 +247,7 @@ class _Vocabulary:
         self.length = np.zeros(0, dtype=np.int64)  # word: characters
         self.kind = np.zeros(0, dtype=np.int64)  # word: 1 contraction, 2 possessive, 0 other
         self.content = np.zeros(0, dtype=bool)  # word: not a function word, 3+ letters
-        self._new_tokens: list[tuple] = []  # facts of the tokens and words not yet in the arrays (see settle)
+        self._new_tokens: list[tuple] = []  # ids and facts of the tokens and words not yet in the arrays
         self._new_words: list[tuple] = []
         self.function_ids = np.array([self.word_id(word) for word in FUNCTION_WORDS], dtype=np.int64)
         for word in sorted(_CONNECTIVES | _REPORTING_OTHER | _ARTICLES | _DETERMINERS):
@@ -272,36 +272,40 @@ class _Vocabulary:
 
     def word_id(self, word: str) -> int:
         value = self.word_ids.get(word)
-        if value is None:
-            value = self.word_ids[word] = len(self.words)
-            self.words.append(word)
+        if value is None:  # noted (see settle), then registered
+            value = len(self.words)
             kind = 0 if "'" not in word else 1 if _CONTRACTION.search(word) else 2 if word.endswith(("'s", "s'")) else 0
-            self._new_words.append((len(word), kind, word not in FUNCTION_SET and len(word) > 2))
+            self._new_words.append((value, len(word), kind, word not in FUNCTION_SET and len(word) > 2))
+            self.words.append(word)
+            self.word_ids[word] = value
         return value
 
     def _add_token(self, token: str) -> int:
         """Register a token; its facts reach the arrays at the next `settle`."""
-        value = self.token_ids[token] = len(self.tokens)
-        self.tokens.append(token)
+        value = len(self.tokens)
         if token in _BOUNDARY:
             mark = self.shape_id(token)
-            self._new_tokens.append((False, False, mark, mark, -1, False, False, False))
-            return value
-        acronym = is_acronym(token)
-        low = token if acronym else token.lower()  # word_form
-        alpha = token[0].isalpha()
-        plain, first = _shapes(token, low, acronym)
-        self._new_tokens.append((
-            alpha, token[0].isupper(), self.shape_id(plain), self.shape_id(first), self.word_id(low) if alpha else -1,
-            alpha and token.islower() and len(low) >= 3 and low not in FUNCTION_SET and "'" not in low,
-            low in _BE, alpha and (low.endswith("ed") or low in _IRREGULAR_PARTICIPLES),
-        ))  # in the order of _TOKEN_FACTS
+            facts: tuple = (value, False, False, mark, mark, -1, False, False, False)
+        else:
+            acronym = is_acronym(token)
+            low = token if acronym else token.lower()  # word_form
+            alpha = token[0].isalpha()
+            plain, first = _shapes(token, low, acronym)
+            facts = (
+                value, alpha, token[0].isupper(), self.shape_id(plain), self.shape_id(first),
+                self.word_id(low) if alpha else -1,
+                alpha and token.islower() and len(low) >= 3 and low not in FUNCTION_SET and "'" not in low,
+                low in _BE, alpha and (low.endswith("ed") or low in _IRREGULAR_PARTICIPLES),
+            )  # the id, then the order of _TOKEN_FACTS
+        self._new_tokens.append(facts)  # noted (see settle), then registered
+        self.tokens.append(token)
+        self.token_ids[token] = value
         return value
 
     def settle(self) -> None:
         """Write the facts of the tokens and words registered since the last call into the arrays."""
-        settle(self, _TOKEN_FACTS, self._new_tokens, len(self.tokens))
-        settle(self, _WORD_FACTS, self._new_words, len(self.words))
+        settle(self, _TOKEN_FACTS, self._new_tokens)
+        settle(self, _WORD_FACTS, self._new_words)
 
     def _chunk_ids(self, chunk: str) -> bytes:
         """The token ids of one whitespace-free chunk of text, as int64 bytes."""

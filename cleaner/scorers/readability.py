@@ -70,7 +70,7 @@ ENGLISH_ONLY = (
     "smog_index",
     "dale_chall",
 )
-_SENTENCE_END = re.compile(r"[.!?…:;\"'”’)\]]$")
+_SENTENCE_END = frozenset(".!?…:;\"'”’)]")  # a block ending in one of these ends a sentence
 
 # textstat 0.7's tokenisation (backend/selections/_list_words.py, transformations/_remove_punctuation.py,
 # counts/_count_sentences.py, utils/constants.py)
@@ -89,7 +89,7 @@ def _as_sentences(blocks: list[str]) -> str:
         block = " ".join(block.split())
         if not block:
             continue
-        parts.append(block if _SENTENCE_END.search(block) else block + ".")
+        parts.append(block if block[-1] in _SENTENCE_END else block + ".")  # (no space ends `block`)
     return "\n".join(parts)
 
 

@@ -21,14 +21,17 @@ Ukraine/Ukrainian and Russia/Russian meet) with an IDF table derived from the ne
 
 The score comes from two small logistic models (headline vs body; body alone) and the evidence of missing
 headline entities, combined as described in `Model` (weights in `cleaner/models/coherence.json`, trained by
-the same tool; Python and numpy at run time, about 2 ms per news article: see bench/scorers.py).
+the same tool; Python and numpy at run time, about 1.5 ms per news article, 1.2 ms once its words are known: see
+bench/scorers.py).
 
-Speed: each paragraph is normalised and split into words once (`_Document`); words become integer ids in a
-per-vocabulary table of what analysis needs to know of them (`_WordTable`: content stem, entity kind,
-capitalisation; written into its arrays once a document, `settle`), and the units' TF-IDF vectors are the rows of one numpy matrix over the document's stems, so
-that windows, splits, chains and pairs are cumulative sums and boolean reductions. The features are those of
-the dict-of-stems formulas (`tfidf`, `add`, `cosine`) up to float rounding (~1e-14); where two boundaries tie
-to within 1e-12, the reasons name the first.
+Speed: each paragraph is normalised and split into words once (`_Document`; an ASCII paragraph with an
+ASCII-only pattern); words become integer ids in a per-vocabulary table of what analysis needs to know of
+them (`_WordTable`: content stem, entity kind, capitalisation; a new word's facts are written into its arrays
+once a document, `settle`), and the units' TF-IDF vectors are the rows of one numpy matrix over the document's
+stems, so that windows, splits, chains and pairs are cumulative sums and boolean reductions; the headline's
+stems are looked up in it by id (`_StemSet`). The features are those of the dict-of-stems formulas (`tfidf`,
+`add`, `cosine`) up to float rounding (~1e-14); where two boundaries tie to within 1e-12, the reasons name the
+first.
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ still slows CPU time somewhat, so compare numbers taken together):
 - scorers / cleaning: the all-scorers time over the cleaning time (target: below 1);
 - the same ratio in HTML mode (`measure_html`, skipped with --no-html): the dev pages through `clean_html`, then
   all scorers on what is kept.
-Cleaning is the fastest of its passes (it keeps no per-word cache).
+Cleaning is the fastest of its passes (it keeps no per-word cache). To compare two versions of the code, run
+them alternately, a few times each: between runs, CPU time moves by 10-20% with the machine's load.
 
 Accuracy (`--accuracy`; slow, it retrains models fold by fold):
 - machine translation (bench/scorers_mt.py): ROC-AUC, precision and recall at the model's threshold and the

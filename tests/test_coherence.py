@@ -295,6 +295,17 @@ def test_vectorised_features_match_the_dict_formulas() -> None:
             assert features[name] == pytest.approx(value, abs=1e-9), (name, title)
 
 
+def test_ascii_word_split_is_the_unicode_one() -> None:
+    """Paragraphs are split into words with an ASCII-only pattern when they are ASCII: the same parts."""
+    from cleaner.scorers.coherence import _WORD_SPLIT, _split_words, normalize
+
+    manifest = shared_path("data", "extraction", "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    paragraphs = [normalize(p) for page in map(json.loads, manifest) for p in (page.get("text") or "").splitlines()]
+    paragraphs += ["", "'", "don't 'quoted' rock'n'roll", "x_y 3rd 4 o'clock", "\x1c A\tb", "'s'"]
+    assert sum(p.isascii() for p in paragraphs) > 1000 and sum(not p.isascii() for p in paragraphs) > 100
+    assert all(_split_words(p) == _WORD_SPLIT.split(p) for p in paragraphs)
+
+
 def test_features_do_not_depend_on_the_hash_seed() -> None:
     """Sums over the headline's entities and terms run in the headline's order: with sets, the last bits of
     ent_cov and term_cov changed with PYTHONHASHSEED, so two runs of one batch could differ."""

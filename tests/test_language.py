@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+from array import array
 
 import pytest
 from conftest import ROOT, shared_path
@@ -161,6 +162,29 @@ def test_same_answers_as_langdetect() -> None:
         ours, theirs = language_probabilities(text, max_chars, trials), _langdetect(text, max_chars, trials)
         assert list(ours) == list(theirs), (text[:60], ours, theirs)
         assert all(abs(ours[k] - theirs[k]) < 1e-9 for k in ours), (text[:60], ours, theirs)
+
+
+def test_batch_rows_are_word_rows() -> None:
+    """The caches fill with `_batch_rows` (all of a text's new words at once, with numpy); each word's rows must
+    be `_word_rows`' (langdetect's n-grams of the word, one by one), with or without a following space."""
+    words = sorted({w for t in _real_texts() for w in t.translate(language_module._NORMALISED).split(" ")})
+    words += ["", "A", "AB", "ABC", "aBCd", "NATO's", "ÉCOLE", "İstanbul", "ǅungla", "\ud800x", "𝐀𝐁c", "x"]
+    assert len(words) > 1000
+    for trailing_space in (False, True):
+        expected = [array("i", language_module._word_rows(w, trailing_space)).tobytes() for w in words]
+        batched = [row for k in range(0, len(words), 40)
+                   for row in language_module._batch_rows(words[k : k + 40], trailing_space)]
+        assert batched == expected
+        assert language_module._batch_rows(words[-12:-11], trailing_space) == expected[-12:-11]
+
+
+def test_normalised_apply_is_translate() -> None:
+    """The n-gram normalisation maps mostly-ASCII text byte by byte: the same text as str.translate."""
+    texts = _real_texts() + ["", "abc", "é", "’x’", "\ud800\udc00 ok", "a\u3042b", "Ǆ ǅ ǆ", "x\u00a0y\nz",
+                             "“quoted” — text ‘a’ …", "Ελληνικά κείμενο με λίγα Latin"]
+    texts += [t[:400] for t in texts]
+    for table in (language_module._NORMALISED, language_module._NORMALISED_LINES):
+        assert [table.apply(t) for t in texts] == [t.translate(table) for t in texts]
 
 
 def test_random_stream_is_pythons() -> None:

@@ -119,6 +119,21 @@ def test_same_grades_as_textstat() -> None:
             assert readability(blocks, language) == _textstat_reference(blocks, language), text[:80]
 
 
+def test_hyphenation_points_are_pyphens() -> None:
+    """Words missing from CMUdict get pyphen's hyphenation points + 1 syllables, counted by `_Hyphenation`
+    (pyphen's algorithm, pruned): the count must be pyphen's for every word."""
+    import pyphen
+
+    from cleaner.scorers.readability import _hyphenation, _without_punctuation
+
+    news = shared_path("data", "news", "docs.jsonl").read_text(encoding="utf-8").splitlines()
+    words = sorted({w for line in news[:300] for w in _without_punctuation(json.loads(line)["text"]).lower().split()})
+    words += ["x", "ab", "straße", "ﬁnance", "İstanbul", "rock'n'roll", "antidisestablishmentarianism"]
+    assert len(words) > 5000
+    reference = pyphen.Pyphen(lang="en_US")
+    assert [_hyphenation().count(w) for w in words] == [len(reference.positions(w)) for w in words]
+
+
 NO_NETWORK = """
 import json, socket, sys
 import nltk

@@ -13,3 +13,23 @@ def grow(array: np.ndarray, size: int) -> np.ndarray:
     grown = np.zeros(max(size, 2 * len(array), 1024), dtype=array.dtype)
     grown[: len(array)] = array
     return grown
+
+
+def settle(owner: object, names: tuple[str, ...], rows: list[tuple]) -> None:
+    """Write `rows` (one tuple a new item: its id, then its values in the order of `names`) into the arrays
+    `owner.<name>`, grown as needed, and empty `rows`. Per-word tables note a new word's facts as it comes
+    and write them once a document: a few assignments instead of one numpy item assignment a fact and a word.
+    A table notes an item before registering it under the id: an interruption (a page's timeout) can leave a
+    note without its item, whose id the next item then takes (the last note of an id counts), never an item
+    without its facts."""
+    if not rows:
+        return
+    ids, *columns = zip(*rows, strict=True)
+    if len(set(ids)) < len(ids):
+        ids, *columns = zip(*{row[0]: row for row in rows}.values(), strict=True)
+    at = np.array(ids, dtype=np.intp)
+    for name, column in zip(names, columns, strict=True):
+        values = grow(getattr(owner, name), max(ids) + 1)
+        values[at] = column
+        setattr(owner, name, values)
+    rows.clear()

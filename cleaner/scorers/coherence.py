@@ -21,14 +21,17 @@ Ukraine/Ukrainian and Russia/Russian meet) with an IDF table derived from the ne
 
 The score comes from two small logistic models (headline vs body; body alone) and the evidence of missing
 headline entities, combined as described in `Model` (weights in `cleaner/models/coherence.json`, trained by
-the same tool; Python and numpy at run time, about 2 ms per news article: see bench/scorers.py).
+the same tool; Python and numpy at run time, about 1.5 ms per news article, 1.2 ms once its words are known: see
+bench/scorers.py).
 
-Speed: each paragraph is normalised and split into words once (`_Document`); words become integer ids in a
-per-vocabulary table of what analysis needs to know of them (`_WordTable`: content stem, entity kind,
-capitalisation), and the units' TF-IDF vectors are the rows of one numpy matrix over the document's stems, so
-that windows, splits, chains and pairs are cumulative sums and boolean reductions. The features are those of
-the dict-of-stems formulas (`tfidf`, `add`, `cosine`) up to float rounding (~1e-14); where two boundaries tie
-to within 1e-12, the reasons name the first.
+Speed: each paragraph is normalised and split into words once (`_Document`; an ASCII paragraph with an
+ASCII-only pattern); words become integer ids in a per-vocabulary table of what analysis needs to know of
+them (`_WordTable`: content stem, entity kind, capitalisation; a new word's facts are written into its arrays
+once a document, `settle`), and the units' TF-IDF vectors are the rows of one numpy matrix over the document's
+stems, so that windows, splits, chains and pairs are cumulative sums and boolean reductions; the headline's
+stems are looked up in it by id (`_StemSet`). The features are those of the dict-of-stems formulas (`tfidf`,
+`add`, `cosine`) up to float rounding (~1e-14); where two boundaries tie to within 1e-12, the reasons name the
+first.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -48,7 +51,7 @@ import numpy as np
 from cleaner.document import Document, Flag
 from cleaner.metadata import headline_doubts
 from cleaner.paths import models_dir
-from cleaner.scorers.arrays import grow
+from cleaner.scorers.arrays import settle
 
 MIN_UNIT_WORDS = 15
 LEAD_WORDS = 60  # the lead: the first paragraphs up to this many words
@@ -148,11 +151,19 @@ _COMMON_SUFFIXES = ("ing", "ed", "ly", "tion", "sion", "ness", "ment", "ive", "o
 # How a word of running text is marked (see tokens): never an entity, always, or unless it opens a sentence.
 _PLAIN, _ENTITY, _ENTITY_UNLESS_OPENER = 0, 1, 2
 _WORD_SPLIT = re.compile("(" + _WORD.pattern + ")", re.UNICODE)  # re.split: gaps and words, alternating
+_ASCII_WORD_SPLIT = re.compile(r"([A-Za-z]+(?:'[A-Za-z]+)*)")  # the same on ASCII text, a third faster
 
 
-def _word_facts(word: str, vocab: Vocabulary) -> tuple[str, int, bool] | tuple[()]:
+def _split_words(text: str) -> list[str]:
+    """_WORD_SPLIT.split(text): gaps and words, alternating (most normalised paragraphs are ASCII, where the
+    letters of _WORD are A-Z and a-z and the regex need not test Unicode categories)."""
+    return (_ASCII_WORD_SPLIT if text.isascii() else _WORD_SPLIT).split(text)
+
+
+def _word_facts(word: str, vocab: Vocabulary, stemmed: str | None = None) -> tuple[str, int, bool] | tuple[()]:
     """(stem, running-text entity kind, entity in a headline) of one word; () when it is not a content
-    token (a stopword or a single letter). Cached per vocabulary: a word's facts never change."""
+    token (a stopword or a single letter). Cached per vocabulary: a word's facts never change. `stemmed`:
+    stem(word), when the caller has it."""
     facts = vocab._facts
     if word in facts:
         return facts[word]
@@ -160,7 +171,7 @@ def _word_facts(word: str, vocab: Vocabulary) -> tuple[str, int, bool] | tuple[(
     acronym = 2 <= len(word) <= 4 and word.isupper()
     result: tuple[str, int, bool] | tuple[()] = ()
     if not (lower in STOPWORDS and not (acronym and lower == "us")) and len(word) >= 2:  # "US" the country
-        s = stem(word) if not acronym else lower
+        s = lower if acronym else stemmed if stemmed is not None else stem(word)
         kind, head = _PLAIN, False
         if word[0].isupper():
             if acronym:
@@ -210,6 +221,9 @@ class _Ids(dict):
         return self.table._add(word)
 
 
+_WORD_FACTS = ("stem", "kind", "upper", "plain", "honorific")  # what _WordTable keeps of a word
+
+
 class _WordTable:
     """Integer ids of the words seen so far, with what analysis needs to know of each as numpy arrays, so
     that a document is a few arrays of ids (per vocabulary; replaced when it outgrows MAX words)."""
@@ -229,6 +243,8 @@ class _WordTable:
         self.stems: list[str] = []
         self.idf = np.zeros(0)  # by stem id
         self.gaps: dict[str, int] = {}  # text between words: 0 blank, 1 ends in a sentence opener, 2 other
+        self._new: list[tuple] = []  # ids and facts of the words (_WORD_FACTS) and ids and idf of the stems
+        self._new_idf: list[tuple[int, float]] = []  # registered since the last `settle`
 
     def full(self) -> bool:
         return len(self.words) > self.MAX or len(self.stems) > self.MAX
@@ -236,32 +252,34 @@ class _WordTable:
     def stem_id(self, s: str) -> int:
         value = self.stem_ids.get(s)
         if value is None:
-            value = self.stem_ids[s] = len(self.stems)
+            value = len(self.stems)
+            self._new_idf.append((value, self.vocab.idf(s)))  # noted (see settle), then registered
             self.stems.append(s)
-            self.idf = grow(self.idf, value + 1)
-            self.idf[value] = self.vocab.idf(s)
+            self.stem_ids[s] = value
         return value
 
     def _add(self, word: str) -> int:
-        """Register a word (the arrays grow as needed)."""
+        """Register a word; its facts reach the arrays at the next `settle`."""
         value = len(self.words)
-        if value >= len(self.stem):
-            for name in ("stem", "kind", "upper", "plain", "honorific"):
-                setattr(self, name, grow(getattr(self, name), value + 1))
+        plain = stem(word)
+        facts = _word_facts(word, self.vocab, plain)
+        self._new.append((value, self.stem_id(facts[0]) if facts else -1, facts[1] if facts else _PLAIN,
+                          word[0].isupper(), self.stem_id(plain), word.endswith(_HONORIFICS)))
+        self.words.append(word)  # noted (see settle), then registered
         self.ids[word] = value
-        self.words.append(word)
-        facts = _word_facts(word, self.vocab)
-        self.stem[value] = self.stem_id(facts[0]) if facts else -1
-        self.kind[value] = facts[1] if facts else _PLAIN
-        self.upper[value] = word[0].isupper()
-        self.plain[value] = self.stem_id(stem(word))
-        self.honorific[value] = word.endswith(_HONORIFICS)
         return value
+
+    def settle(self) -> None:
+        """Write the facts of the words and stems registered since the last call into the arrays."""
+        settle(self, _WORD_FACTS, self._new)
+        settle(self, ("idf",), self._new_idf)
 
     def word_ids(self, words: list[str]) -> np.ndarray:
         """The ids of `words`, in one pass into an array; a word not seen before is registered as it comes
-        (`_Ids.__missing__`)."""
-        return np.fromiter(map(self.ids.__getitem__, words), dtype=np.int64, count=len(words))
+        (`_Ids.__missing__`), and the facts of new words are settled."""
+        ids = np.fromiter(map(self.ids.__getitem__, words), dtype=np.int64, count=len(words))
+        self.settle()
+        return ids
 
     def gap_codes(self, gaps: list[str]) -> np.ndarray:
         """A code per gap before a word: 0 only spaces, 1 it ends in what opens a sentence, 2 anything else."""
@@ -284,7 +302,7 @@ def tokens(text: str, vocab: Vocabulary, headline: bool = False) -> list[Token]:
     when it is an acronym, usually capitalised in the news data, or unknown to it (new names: Witkoff) and
     not shaped like a common word. Words in capitals of 5+ letters are shouting ("VIDEO"), not acronyms.
     """
-    stems, entities, words = _content(_WORD_SPLIT.split(normalize(text)), vocab, headline)
+    stems, entities, words = _content(_split_words(normalize(text)), vocab, headline)
     return [Token(s, w, e) for s, e, w in zip(stems, entities, words, strict=True)]
 
 
@@ -294,7 +312,7 @@ class EntityIndex:
     letters apart (transliterations: Lokomotiv/Locomotiv, Remenko/Remenyako) and the initials of runs of
     words (PM = Prime Minister, US = United States; two-letter acronyms only from capitalised runs)."""
 
-    def __init__(self, paragraphs: Sequence[str], stems: set[str], acronyms: Iterable[str] = (),
+    def __init__(self, paragraphs: Sequence[str], stems: Container[str], acronyms: Iterable[str] = (),
                  words: Sequence[list[str]] | None = None, capitalised: Iterable[str] | None = None) -> None:
         """`acronyms`: the ones to look for as initials (only those runs are built); `words`: the paragraphs'
         words (_WORD.findall of the normalised text) when the caller has them already; `capitalised`: their
@@ -342,7 +360,7 @@ class _LazyEntityIndex:
     """An EntityIndex's `has`, the index itself built on the first token not found among `stems`
     (EntityIndex.has looks there first)."""
 
-    def __init__(self, stems: set[str], build: Callable[[], EntityIndex]) -> None:
+    def __init__(self, stems: Container[str], build: Callable[[], EntityIndex]) -> None:
         self.stems = stems
         self._build = build
         self._index: EntityIndex | None = None
@@ -541,7 +559,7 @@ class _Document:
             if not text.strip():
                 continue
             norm = normalize(text)
-            parts = _WORD_SPLIT.split(norm)
+            parts = _split_words(norm)
             self.numbers.append(i)
             self.texts.append(norm)
             self.parts.append(parts)
@@ -576,17 +594,21 @@ class _Document:
         self.word_para = np.repeat(np.arange(len(lengths)), lengths)
         self.first = first = np.zeros(len(words), dtype=bool)  # a paragraph's first word
         first[self.starts[:-1][np.array(lengths, dtype=np.int64) > 0]] = True
-        code = table.gap_codes(gaps)
-        opener = (code == 1) | ((code == 0) & first)  # the start of a paragraph opens a sentence
         stems = table.stem[ids]
         kind = table.kind[ids]
         content = stems >= 0
         self.stems = stems[content]
         self.word_units = np.asarray(self.unit_of, dtype=np.int64)[self.word_para]
         self.stem_units = self.word_units[content]
-        self.entities = ((kind == _ENTITY) | ((kind == _ENTITY_UNLESS_OPENER) & ~opener))[content]
+        # an entity unless it opens a sentence: only these words need the gap before them looked at
+        unless = np.flatnonzero(kind == _ENTITY_UNLESS_OPENER)
+        code = table.gap_codes([gaps[k] for k in unless.tolist()])
+        opener = (code == 1) | ((code == 0) & first[unless])  # the start of a paragraph opens a sentence
+        entities = kind == _ENTITY
+        entities[unless] = ~opener
+        self.entities = entities[content]
 
-    def entity_index(self, stems: set[str], acronyms: list[str], paragraphs: Iterable[int]) -> _LazyEntityIndex:
+    def entity_index(self, stems: Container[str], acronyms: list[str], paragraphs: Iterable[int]) -> _LazyEntityIndex:
         """EntityIndex over some of the paragraphs (indexes into self.numbers), built only when a token is
         looked up that is not among `stems` (most headline entities are found by their stem)."""
         paragraphs = list(paragraphs)
@@ -638,6 +660,18 @@ class _Document:
         return min(3, len(found)), found
 
 
+class _StemSet:
+    """Stems given by their ids in a _WordTable, for `in`: only the headline's few stems are looked up, so
+    the document's hundreds of stems need not be turned back into strings."""
+
+    def __init__(self, stem_ids: dict[str, int], ids: set[int]) -> None:
+        self.stem_ids = stem_ids
+        self.ids = ids
+
+    def __contains__(self, stem: object) -> bool:
+        return self.stem_ids.get(stem, -1) in self.ids  # type: ignore[call-overload]
+
+
 def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> Analysis:
     """Compute the raw features (None where they cannot be measured: no headline, or too few paragraphs).
 
@@ -656,16 +690,19 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> 
     body = np.unique(doc.stems)
     extra = sorted({table.stem_id(t.stem) for t in head} - set(body.tolist()))
     columns = np.concatenate([body, np.array(extra, dtype=np.int64)])  # global stem id of each column
+    table.settle()  # the idf of the headline's new stems
     m = len(columns)
-    stems_list = list(map(table.stems.__getitem__, columns.tolist()))
-    index = dict(zip(stems_list, range(m), strict=True))  # stem -> column
+    # the columns of the headline's stems (the body's are sorted by id, the headline's others follow)
+    extra_at = dict(zip(extra, range(len(body), m), strict=True))
+    index = {t.stem: extra_at[i] if i in extra_at else int(body.searchsorted(i))
+             for t in head for i in (table.stem_ids[t.stem],)}
     flat = doc.stem_units * m + np.searchsorted(body, doc.stems)
     counts = np.bincount(flat, minlength=n * m).reshape(n, m).astype(float)
     present = counts > 0
     entity = np.bincount(flat[doc.entities], minlength=n * m).reshape(n, m) > 0
     idf = table.idf[columns]
     vecs = _unit_vectors(counts, idf)
-    body_stems = set(stems_list[: len(body)])
+    body_stems = _StemSet(table.stem_ids, set(body.tolist()))
 
     lead_units: list[int] = []
     words = 0
@@ -674,7 +711,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> 
         words += u.words
         if words >= LEAD_WORDS:
             break
-    lead_stems = {stems_list[j] for j in np.flatnonzero(present[lead_units].any(axis=0))} if units else set()
+    lead_stems = _StemSet(table.stem_ids, set(columns[present[lead_units].any(axis=0)].tolist()) if units else set())
     last_lead = units[lead_units[-1]].paragraphs[-1] if units else 1
     lead_label = f"paragraphs 1-{last_lead}" if last_lead > 1 else "paragraph 1"
     a = Analysis(f, [], [], lead_label, n_units=n)

@@ -12,11 +12,13 @@ country's or one era's news). A logistic regression over standardised features i
 `tools/train_mt.py`; at run time only numpy and the JSON model are needed, and the reasons quote each leading
 feature's value, the human yardstick and its contribution to the logit.
 
-Speed (about 1.5 ms for a news article, bench/scorers.py): tokens become integer ids in a table of what the
-features need to know of each distinct token and word (`_Vocabulary`; a whitespace-separated chunk's token ids
-are cached too, since no token spans whitespace), and the counts are numpy reductions over those ids: shape
-n-grams as integer codes, function words by id, MATTR from each word's previous occurrence. The values are
-those of counting token by token, float for float (tests/test_mt.py keeps a token-by-token reference).
+Speed (about 1.6 ms for a news article whose rarer words are new, 1.1 ms once they are known, bench/scorers.py):
+tokens become integer ids in a table of what the features need to know of each distinct token and word
+(`_Vocabulary`; a whitespace-separated chunk's token ids are cached too, since no token spans whitespace; a new
+token's facts are noted in a list and written into the arrays once a document, `_Vocabulary.settle`), and the
+counts are numpy reductions over those ids: shape n-grams as integer codes, function words by id, MATTR from
+each word's previous occurrence. The values are those of counting token by token, float for float
+(tests/test_mt.py keeps a token-by-token reference).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import json
 import math
 import re
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,7 +37,7 @@ import numpy as np
 
 from cleaner.document import Document, Flag
 from cleaner.paths import models_dir
-from cleaner.scorers.arrays import grow
+from cleaner.scorers.arrays import settle
 
 MODEL_FILE = "mt.json"
 
@@ -150,29 +153,37 @@ def word_form(token: str) -> str:
 def shape(token: str, sentence_initial: bool) -> str:
     """Reduce a token to a topic-free class: function words stay, content words become suffix/case shapes
     (an acronym is a name, "CAP", wherever it stands)."""
-    low = word_form(token)
+    acronym = is_acronym(token)
+    return _shapes(token, token if acronym else token.lower(), acronym)[sentence_initial]
+
+
+_MARK_SHAPES = frozenset({",", ".", '"', "'", "(", ")", ":", ";", "-", "?", "!", "--", "..."})
+
+
+def _shapes(token: str, low: str, acronym: bool) -> tuple[str, str]:
+    """The token's shape (see `shape`) inside a sentence and as its first word, given its word form and
+    whether it is an acronym: a new token needs both."""
     if low in FUNCTION_SET:
-        return low
-    if is_acronym(token):
-        return "CAP"
+        return low, low
+    if acronym:
+        return "CAP", "CAP"
     ch = token[0]
     if ch.isdigit():
-        return "NUM"
+        return "NUM", "NUM"
     if not ch.isalpha():
-        return (
-            token if token in {",", ".", '"', "'", "(", ")", ":", ";", "-", "?", "!", "--", "..."} else "SYM"
-        )
-    if ch.isupper() and not sentence_initial:
-        return "CAP"
+        mark = token if token in _MARK_SHAPES else "SYM"
+        return mark, mark
     if low.endswith("ing"):
-        return "Wing"
-    if low.endswith("ed"):
-        return "Wed"
-    if low.endswith("ly"):
-        return "Wly"
-    if low.endswith("s") and not low.endswith("ss"):
-        return "Ws"
-    return "W"
+        word = "Wing"
+    elif low.endswith("ed"):
+        word = "Wed"
+    elif low.endswith("ly"):
+        word = "Wly"
+    elif low.endswith("s") and not low.endswith("ss"):
+        word = "Ws"
+    else:
+        word = "W"
+    return ("CAP" if ch.isupper() else word), word
 
 
 # --- feature extraction --------------------------------------------------------------------------------------
@@ -200,6 +211,11 @@ class _Cache(dict):
             self.clear()
         value = self[key] = self.compute(key)
         return value
+
+
+# the facts _Vocabulary keeps of each token and of each word, as arrays by id (see reset)
+_TOKEN_FACTS = ("alpha", "upper", "shape", "shape_first", "word", "lex", "be", "participle")
+_WORD_FACTS = ("length", "kind", "content")
 
 
 class _Vocabulary:
@@ -232,6 +248,8 @@ class _Vocabulary:
         self.length = np.zeros(0, dtype=np.int64)  # word: characters
         self.kind = np.zeros(0, dtype=np.int64)  # word: 1 contraction, 2 possessive, 0 other
         self.content = np.zeros(0, dtype=bool)  # word: not a function word, 3+ letters
+        self._new_tokens: list[tuple] = []  # ids and facts of the tokens and words not yet in the arrays
+        self._new_words: list[tuple] = []
         self.function_ids = np.array([self.word_id(word) for word in FUNCTION_WORDS], dtype=np.int64)
         for word in sorted(_CONNECTIVES | _REPORTING_OTHER | _ARTICLES | _DETERMINERS):
             self.word_id(word)
@@ -255,50 +273,51 @@ class _Vocabulary:
 
     def word_id(self, word: str) -> int:
         value = self.word_ids.get(word)
-        if value is None:
-            value = self.word_ids[word] = len(self.words)
+        if value is None:  # noted (see settle), then registered
+            value = len(self.words)
+            kind = 0 if "'" not in word else 1 if _CONTRACTION.search(word) else 2 if word.endswith(("'s", "s'")) else 0
+            self._new_words.append((value, len(word), kind, word not in FUNCTION_SET and len(word) > 2))
             self.words.append(word)
-            self.length = grow(self.length, value + 1)
-            self.kind = grow(self.kind, value + 1)
-            self.content = grow(self.content, value + 1)
-            self.length[value] = len(word)
-            self.kind[value] = 1 if _CONTRACTION.search(word) else 2 if word.endswith(("'s", "s'")) else 0
-            self.content[value] = word not in FUNCTION_SET and len(word) > 2
+            self.word_ids[word] = value
         return value
 
     def _add_token(self, token: str) -> int:
-        """Register a token (the arrays must have room: see token_ids_of)."""
-        value = self.token_ids[token] = len(self.tokens)
-        self.tokens.append(token)
+        """Register a token; its facts reach the arrays at the next `settle`."""
+        value = len(self.tokens)
         if token in _BOUNDARY:
-            self.shape[value] = self.shape_first[value] = self.shape_id(token)
-            self.word[value] = -1
-            return value
-        low = word_form(token)
-        alpha = token[0].isalpha()
-        self.alpha[value] = alpha
-        self.upper[value] = token[0].isupper()
-        self.shape[value] = self.shape_id(shape(token, False))
-        self.shape_first[value] = self.shape_id(shape(token, True))
-        self.word[value] = self.word_id(low) if alpha else -1
-        self.lex[value] = alpha and token.islower() and len(low) >= 3 and low not in FUNCTION_SET and "'" not in low
-        self.be[value] = low in _BE
-        self.participle[value] = alpha and (low.endswith("ed") or low in _IRREGULAR_PARTICIPLES)
+            mark = self.shape_id(token)
+            facts: tuple = (value, False, False, mark, mark, -1, False, False, False)
+        else:
+            acronym = is_acronym(token)
+            low = token if acronym else token.lower()  # word_form
+            alpha = token[0].isalpha()
+            plain, first = _shapes(token, low, acronym)
+            facts = (
+                value, alpha, token[0].isupper(), self.shape_id(plain), self.shape_id(first),
+                self.word_id(low) if alpha else -1,
+                alpha and token.islower() and len(low) >= 3 and low not in FUNCTION_SET and "'" not in low,
+                low in _BE, alpha and (low.endswith("ed") or low in _IRREGULAR_PARTICIPLES),
+            )  # the id, then the order of _TOKEN_FACTS
+        self._new_tokens.append(facts)  # noted (see settle), then registered
+        self.tokens.append(token)
+        self.token_ids[token] = value
         return value
+
+    def settle(self) -> None:
+        """Write the facts of the tokens and words registered since the last call into the arrays."""
+        settle(self, _TOKEN_FACTS, self._new_tokens)
+        settle(self, _WORD_FACTS, self._new_words)
 
     def _chunk_ids(self, chunk: str) -> bytes:
         """The token ids of one whitespace-free chunk of text, as int64 bytes."""
-        return self.token_ids_of(_TOKEN.findall(chunk)).tobytes()
+        ids = self.token_ids
+        return array("q", [ids[t] if t in ids else self._add_token(t) for t in _TOKEN.findall(chunk)]).tobytes()
 
     def token_ids_of(self, tokens: list[str]) -> np.ndarray:
         ids = self.token_ids
-        found = list(map(ids.get, tokens))
-        if None in found:
-            size = len(self.tokens) + found.count(None)
-            for name in ("alpha", "upper", "shape", "shape_first", "word", "lex", "be", "participle"):
-                setattr(self, name, grow(getattr(self, name), size))
-            found = [ids[t] if t in ids else self._add_token(t) for t in tokens]
-        return np.array(found, dtype=np.int64)
+        found = np.array([ids[t] if t in ids else self._add_token(t) for t in tokens], dtype=np.int64)
+        self.settle()
+        return found
 
 
 _VOCAB = _Vocabulary()
@@ -360,18 +379,21 @@ class Extracted:
         return ["" if t in _BOUNDARY else t for t in self.stream]
 
     def example(self, pattern: str) -> str | None:
-        """The first phrase of the text that realises a shape n-gram, so a reader can check the pattern."""
-        parts = pattern.split(" ")
-        n = len(parts)
-        shapes = self.shapes
-        j = -1
-        while True:
-            try:
-                j = shapes.index(parts[0], j + 1)
-            except ValueError:
-                return None
-            if shapes[j : j + n] == parts:
-                return " ".join(t for t in self.stream[j : j + n] if t not in _BOUNDARY)
+        """The first phrase of the text that realises a shape n-gram, so a reader can check the pattern (the
+        first position from which the shape ids are the pattern's, found with numpy: no list of shape names)."""
+        wanted = list(map(_VOCAB.shape_ids.get, pattern.split(" ")))
+        starts = len(self.shape_ids) - len(wanted) + 1  # positions at which the n-gram fits
+        if None in wanted or starts <= 0:
+            return None
+        match = self.shape_ids[:starts] == wanted[0]
+        for k, shape_id in enumerate(wanted[1:], start=1):
+            match &= self.shape_ids[k : starts + k] == shape_id
+        found = np.flatnonzero(match)
+        if not len(found):
+            return None
+        j = int(found[0])
+        names = self.token_names
+        return " ".join(t for t in (names[i] for i in self.token_ids[j : j + len(wanted)].tolist()) if t not in _BOUNDARY)
 
 
 def _lex_word(token: str) -> str | None:
@@ -480,13 +502,17 @@ def extract(text: str, title: str | None = None) -> Extracted:
         if ids:  # each sentence between "<s>" and "</s>"
             parts += (vocab.start_bytes, ids, vocab.end_bytes)
     tid = np.frombuffer(b"".join(parts), dtype=np.int64)
+    vocab.settle()
     alpha = vocab.alpha[tid]
     sentence = np.cumsum(tid == vocab.boundary_ids[1]) - 1  # each position's sentence
     n_sentences = int(sentence[-1]) + 1 if len(sentence) else 0
     word_at = np.flatnonzero(alpha)
-    sent_lens = np.bincount(sentence[word_at], minlength=n_sentences).tolist()
-    # each sentence's first word (sentences without one have none)
-    first_at = word_at[np.unique(sentence[word_at], return_index=True)[1]]
+    word_sentence = sentence[word_at]  # in order: never decreasing
+    sent_lens = np.bincount(word_sentence, minlength=n_sentences).tolist()
+    # each sentence's first word (sentences without one have none): where the sentence number changes
+    opens = np.ones(len(word_at), dtype=bool)
+    opens[1:] = word_sentence[1:] != word_sentence[:-1]
+    first_at = word_at[opens]
     shape_ids = vocab.shape[tid]
     shape_ids[first_at] = vocab.shape_first[tid[first_at]]
     bigrams = shape_ids[:-1] * _K + shape_ids[1:]
@@ -703,6 +729,18 @@ def describe(name: str) -> str:
     return labels.get(name, name)
 
 
+def _largest(values: np.ndarray, k: int) -> np.ndarray:
+    """np.argsort(-values)[:k], the indexes of the k largest values, largest first, without sorting them all:
+    when the k + 1 largest are distinct, they and their order are the same whatever the sort (with a tie,
+    argsort decides, as before)."""
+    if len(values) > k + 1:
+        top = np.argpartition(-values, k)[: k + 1]
+        top = top[np.argsort(-values[top])]
+        if len(set(values[top].tolist())) == k + 1:
+            return top[:k]
+    return np.argsort(-values)[:k]
+
+
 def reasons_for(
     model: Model, ex: Extracted, raw: np.ndarray, contrib: np.ndarray, flagged: bool
 ) -> list[str]:
@@ -712,8 +750,8 @@ def reasons_for(
     the median is 0, as for rare words) and the feature's shift of the logit; patterns quote a phrase.
     """
     sign = 1.0 if flagged else -1.0
-    toward = [i for i in np.argsort(-sign * contrib)[:3] if sign * contrib[i] > 0]
-    against = [i for i in np.argsort(sign * contrib)[:1] if sign * contrib[i] < 0]
+    toward = [i for i in _largest(sign * contrib, 3) if sign * contrib[i] > 0]
+    against = [i for i in _largest(-sign * contrib, 1) if sign * contrib[i] < 0]
     out: list[str] = []
     for i in [*toward, *against]:
         name = model.features[i]

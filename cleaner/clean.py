@@ -19,6 +19,7 @@ from .prose import ends_sentence, is_prose, opens_body, word_count
 from .read import domain_of
 from .rules import Rule, RuleSet, prefilter, prime
 from .templates import source_key as template_source
+from .terms import load_vocabulary, tokens
 
 # The thresholds below were measured out-of-fold on the development pages; what each one bought, and what other
 # values measured, is recorded in docs/tuning.md (one section per name).
@@ -66,9 +67,7 @@ def _is_sentence(text: str) -> bool:
 
 
 def _terms(text: str) -> set[str]:
-    """A text's content words, stemmed: the incoherence scorer's tokens, which its news IDF counts."""
-    from .scorers.coherence import load_vocabulary, tokens
-
+    """A text's content words, stemmed (cleaner.terms: the tokens the news IDF counts)."""
     return {t.stem for t in tokens(text, load_vocabulary())}
 
 
@@ -76,8 +75,6 @@ def _shared_share(terms: set[str], reference: set[str]) -> float:
     """The IDF-weighted share of `terms` that `reference` has too (rare words count more than common ones)."""
     if not terms:
         return 0.0
-    from .scorers.coherence import load_vocabulary
-
     idf = load_vocabulary().idf
     return sum(idf(t) for t in terms & reference) / sum(idf(t) for t in terms)
 

@@ -20,12 +20,11 @@ from cleaner.scorers.coherence import (
     analyse,
     cosine,
     load_model,
-    load_vocabulary,
     score_incoherence,
     strip_site_suffix,
     tfidf,
-    tokens,
 )
+from cleaner.terms import load_vocabulary, tokens
 
 SEEDS = ("000_3db7eecbe8e40396", "001_4af4492decbad57a", "002_83d07605061ef0cb", "003_380790700f85f489",
          "004_2cd00be68acbb105")
@@ -297,13 +296,13 @@ def test_vectorised_features_match_the_dict_formulas() -> None:
 
 def test_ascii_word_split_is_the_unicode_one() -> None:
     """Paragraphs are split into words with an ASCII-only pattern when they are ASCII: the same parts."""
-    from cleaner.scorers.coherence import _WORD_SPLIT, _split_words, normalize
+    from cleaner.terms import _WORD_SPLIT, normalize, split_words
 
     manifest = shared_path("data", "extraction", "manifest.jsonl").read_text(encoding="utf-8").splitlines()
     paragraphs = [normalize(p) for page in map(json.loads, manifest) for p in (page.get("text") or "").splitlines()]
     paragraphs += ["", "'", "don't 'quoted' rock'n'roll", "x_y 3rd 4 o'clock", "\x1c A\tb", "'s'"]
     assert sum(p.isascii() for p in paragraphs) > 1000 and sum(not p.isascii() for p in paragraphs) > 100
-    assert all(_split_words(p) == _WORD_SPLIT.split(p) for p in paragraphs)
+    assert all(split_words(p) == _WORD_SPLIT.split(p) for p in paragraphs)
 
 
 def test_features_do_not_depend_on_the_hash_seed() -> None:
@@ -312,7 +311,7 @@ def test_features_do_not_depend_on_the_hash_seed() -> None:
     docs = [seed(name) for name in SEEDS] + [(d["headline"], d["text"].split("\n")) for d in _news_sample(30)]
     program = (
         "import json, sys\n"
-        "from cleaner.scorers.coherence import analyse, load_vocabulary\n"
+        "from cleaner.scorers.coherence import analyse\nfrom cleaner.terms import load_vocabulary\n"
         "docs = json.load(sys.stdin)\n"
         "print(json.dumps([analyse(t, b, load_vocabulary()).features for t, b in docs]))\n"
     )

@@ -44,7 +44,8 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 from scipy import sparse  # noqa: E402
 
-from cleaner.scorers.coherence import Vocabulary, tfidf, tokens  # noqa: E402
+from cleaner.scorers.coherence import tfidf  # noqa: E402
+from cleaner.terms import Vocabulary, tokens  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "news" / "docs.jsonl"
 DEFAULT_OUT = Path("/tmp/cleaner_stitched.jsonl")

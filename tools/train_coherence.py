@@ -45,16 +45,15 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import make_stitched  # noqa: E402
 
+from cleaner import terms  # noqa: E402
 from cleaner.scorers import coherence  # noqa: E402
 from cleaner.scorers.coherence import (  # noqa: E402
     BODY_FEATURES,
     FEATURES,
     HEADLINE_FEATURES,
-    STOPWORDS,
-    Vocabulary,
-    stem,
     transform,
 )
+from cleaner.terms import STOPWORDS, Vocabulary, stem  # noqa: E402
 
 MODELS = ROOT / "cleaner" / "models"
 MIN_DF = 3
@@ -77,7 +76,7 @@ def derive_vocabulary(articles: list[dict]) -> dict:
     for a in articles:
         stems: set[str] = set()
         for text in [a["headline"]] + a["paragraphs"]:
-            text = coherence.normalize(text)
+            text = terms.normalize(text)
             for m in _WORD.finditer(text):
                 word = m.group(0)
                 lower = word.lower()
@@ -88,7 +87,7 @@ def derive_vocabulary(articles: list[dict]) -> dict:
                     continue
                 stems.add(stem(word))
                 before = text[: m.start()].rstrip()
-                if before and before[-1] not in coherence._SENTENCE_OPENERS and text is not a["headline"]:
+                if before and before[-1] not in terms.SENTENCE_OPENERS and text is not a["headline"]:
                     total[lower] += 1
                     upper[lower] += word[0].isupper()
         df.update(stems)
@@ -252,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     (MODELS / "coherence.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     coherence.load_model.cache_clear()
-    coherence.load_vocabulary.cache_clear()
+    terms.load_vocabulary.cache_clear()
     for name, m in test_metrics.items():
         print(f"test {name:26s} {m}")
     print(f"threshold {threshold:.4f}; features: {per_doc * 1000:.2f} ms/doc; wrote {MODELS / 'coherence.json'}")

@@ -12,9 +12,9 @@ content farm that pastes paragraphs together leaves two kinds of trace, and each
   paragraphs mention nothing of the headline and lead, and people appear as "Mr X" with no first mention
   (news introduces people in full, so a body that starts at "Mr X" was cut from another story).
 
-Vectors are TF-IDF over light stems (lowercase, possessive and plural stripped, cut to 6 letters so that
-Ukraine/Ukrainian and Russia/Russian meet) with an IDF table derived from the news development data
-(`cleaner/models/news_idf.json`, built by `tools/train_coherence.py`). Paragraphs shorter than
+Vectors are TF-IDF over the light stems of cleaner.terms (lowercase, possessive and plural stripped, cut to 6
+letters so that Ukraine/Ukrainian and Russia/Russian meet) with its IDF table derived from the news development
+data (`cleaner/models/news_idf.json`, built by `tools/train_coherence.py`). Paragraphs shorter than
 `MIN_UNIT_WORDS` words (subheadings, one-line captions) are merged into the paragraph that follows, so that a
 "Background & Context" heading does not count as a topic of its own. A trailing site name on the headline
 ("... - Yahoo! News") is dropped before matching.
@@ -26,8 +26,8 @@ bench/scorers.py).
 
 Speed: each paragraph is normalised and split into words once (`_Document`; an ASCII paragraph with an
 ASCII-only pattern); words become integer ids in a per-vocabulary table of what analysis needs to know of
-them (`_WordTable`: content stem, entity kind, capitalisation; a new word's facts are written into its arrays
-once a document, `settle`), and the units' TF-IDF vectors are the rows of one numpy matrix over the document's
+them (`cleaner.terms.WordTable`: content stem, entity kind, capitalisation; a new word's facts are written into
+its arrays once a document), and the units' TF-IDF vectors are the rows of one numpy matrix over the document's
 stems, so that windows, splits, chains and pairs are cumulative sums and boolean reductions; the headline's
 stems are looked up in it by id (`_StemSet`). The features are those of the dict-of-stems formulas (`tfidf`,
 `add`, `cosine`) up to float rounding (~1e-14); where two boundaries tie to within 1e-12, the reasons name the
@@ -41,7 +41,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -51,259 +51,26 @@ import numpy as np
 from cleaner.document import Document, Flag
 from cleaner.metadata import headline_doubts
 from cleaner.paths import models_dir
-from cleaner.scorers.arrays import settle
+from cleaner.terms import (
+    ENTITY,
+    ENTITY_UNLESS_OPENER,
+    HONORIFICS,
+    WORD,
+    Token,
+    Vocabulary,
+    load_vocabulary,
+    normalize,
+    split_words,
+    tokens,
+)
 
 MIN_UNIT_WORDS = 15
 LEAD_WORDS = 60  # the lead: the first paragraphs up to this many words
-STEM_LEN = 6
-
-# Function words and news boilerplate verbs: frequent, carry no topic. Days and months are here too so that
-# "Monday" is not taken for a shared entity between two unrelated stories.
-STOPWORDS = frozenset(
-    """a about above after again against all also am amid an and any are aren't as at be because been before
-    being below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
-    during each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here
-    here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself
-    just let's me more most mustn't my myself no nor not now of off on once only or other ought our ours
-    ourselves out over own same shan't she she'd she'll she's should shouldn't so some such than that that's
-    the their theirs them themselves then there there's these they they'd they'll they're they've this those
-    through to too under until up very was wasn't we we'd we'll we're we've were weren't what what's when
-    when's where where's which while who who's whom why why's will with won't would wouldn't you you'd you'll
-    you're you've your yours yourself yourselves said says say told tell mr mrs ms dr one two three also
-    however would could may might must shall new news year years last next first many much well back even
-    still yet since per via according monday tuesday wednesday thursday friday saturday sunday january
-    february march april june july august september october november december""".split()
-)
-
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
-_SENTENCE_OPENERS = frozenset(".!?:;\"'“”‘’(—–-•*")
-_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
-_TYPOGRAPHY_PAIRS = tuple((chr(code), new) for code, new in _TYPOGRAPHY.items())
 # A trailing " - Site Name" / " | Site Name" on a headline: the outlet, not the story.
 # A trailing " - Site Name", " | Site", " -- Yahoo! News" or "(NBS Nagano Broadcasting)" on a headline: the
 # outlet, not the story. Only short segments of capitalised words are taken for one.
 _SITE_SUFFIX = re.compile(r"\s+-{1,2}\s*((?:(?!\s-)[^|])+?)\s*$|\s*\|\s*([^|]+?)\s*$|\s*\(([^()]+)\)\s*$")
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "&", "at", "de", "for", "on", "in"})
-
-
-def normalize(text: str) -> str:
-    """Curly quotes and dashes to ASCII, so that real pages and the ASCII training data tokenize alike.
-    (`text.translate(_TYPOGRAPHY)`; a few str.replace scans are several times faster on non-ASCII text.)"""
-    if text.isascii():
-        return text
-    for old, new in _TYPOGRAPHY_PAIRS:
-        if old in text:
-            text = text.replace(old, new)
-    return text
-
-
-def stem(word: str) -> str:
-    """A deliberately light stem: lowercase, no possessive, no plural -s, at most 6 letters."""
-    w = word.lower()
-    if w.endswith("'s"):
-        w = w[:-2]
-    w = w.rstrip("'")
-    if len(w) > 4 and w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    return w[:STEM_LEN]
-
-
-@dataclass(frozen=True)
-class Token:
-    stem: str
-    word: str  # surface form, for reasons
-    entity: bool
-
-
-@dataclass
-class Vocabulary:
-    """Document frequencies of stems and the words that are names more often than not (from the news data)."""
-
-    n_docs: int
-    df: dict[str, int]
-    proper: frozenset[str]
-    # per-process caches: IDF by stem, and what tokenisation needs to know of a word (see _word_facts)
-    _idf: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
-    _facts: dict[str, tuple[str, int, bool] | tuple[()]] = field(default_factory=dict, repr=False, compare=False)
-    _words: _WordTable | None = field(default=None, repr=False, compare=False)
-
-    def word_table(self) -> _WordTable:
-        if self._words is None or self._words.full():
-            self._words = _WordTable(self)
-        return self._words
-
-    def idf(self, s: str) -> float:
-        value = self._idf.get(s)
-        if value is None:
-            if len(self._idf) > 1 << 18:
-                self._idf.clear()
-            value = self._idf[s] = math.log((self.n_docs + 1) / (self.df.get(s, 0) + 1)) + 1.0
-        return value
-
-    def is_known(self, s: str) -> bool:
-        return s in self.df
-
-
-# Unknown capitalised headline words with these endings are Title Case, not names ("Adoring", "Maced").
-_COMMON_SUFFIXES = ("ing", "ed", "ly", "tion", "sion", "ness", "ment", "ive", "ous", "ful", "able", "ible", "ism")
-# How a word of running text is marked (see tokens): never an entity, always, or unless it opens a sentence.
-_PLAIN, _ENTITY, _ENTITY_UNLESS_OPENER = 0, 1, 2
-_WORD_SPLIT = re.compile("(" + _WORD.pattern + ")", re.UNICODE)  # re.split: gaps and words, alternating
-_ASCII_WORD_SPLIT = re.compile(r"([A-Za-z]+(?:'[A-Za-z]+)*)")  # the same on ASCII text, a third faster
-
-
-def _split_words(text: str) -> list[str]:
-    """_WORD_SPLIT.split(text): gaps and words, alternating (most normalised paragraphs are ASCII, where the
-    letters of _WORD are A-Z and a-z and the regex need not test Unicode categories)."""
-    return (_ASCII_WORD_SPLIT if text.isascii() else _WORD_SPLIT).split(text)
-
-
-def _word_facts(word: str, vocab: Vocabulary, stemmed: str | None = None) -> tuple[str, int, bool] | tuple[()]:
-    """(stem, running-text entity kind, entity in a headline) of one word; () when it is not a content
-    token (a stopword or a single letter). Cached per vocabulary: a word's facts never change. `stemmed`:
-    stem(word), when the caller has it."""
-    facts = vocab._facts
-    if word in facts:
-        return facts[word]
-    lower = word.lower()
-    acronym = 2 <= len(word) <= 4 and word.isupper()
-    result: tuple[str, int, bool] | tuple[()] = ()
-    if not (lower in STOPWORDS and not (acronym and lower == "us")) and len(word) >= 2:  # "US" the country
-        s = lower if acronym else stemmed if stemmed is not None else stem(word)
-        kind, head = _PLAIN, False
-        if word[0].isupper():
-            if acronym:
-                kind, head = _ENTITY, True
-            else:
-                head = lower in vocab.proper or (not vocab.is_known(s) and not lower.endswith(_COMMON_SUFFIXES))
-                kind = _ENTITY if lower in vocab.proper else _ENTITY_UNLESS_OPENER
-        result = (s, kind, head)
-    if len(facts) > 1 << 18:
-        facts.clear()
-    facts[word] = result
-    return result
-
-
-def _content(parts: list[str], vocab: Vocabulary, headline: bool = False) -> tuple[list[str], list[bool], list[str]]:
-    """(stems, entity marks, words) of the content tokens of a text split by _WORD_SPLIT."""
-    words = parts[1::2]
-    facts = vocab._facts
-    found = list(map(facts.get, words))
-    if None in found:
-        found = [_word_facts(w, vocab) if f is None else f for w, f in zip(words, found, strict=True)]
-    kept = [k for k, f in enumerate(found) if f]
-    stems = [found[k][0] for k in kept]  # type: ignore[index]
-    if headline:
-        entities = [found[k][2] for k in kept]  # type: ignore[index]
-    else:
-        entities = [found[k][1] == _ENTITY if found[k][1] != _ENTITY_UNLESS_OPENER  # type: ignore[index]
-                    else not _opens_sentence(parts, 2 * k + 1) for k in kept]
-    return stems, entities, [words[k] for k in kept]
-
-
-def _opens_sentence(parts: list[str], j: int) -> bool:
-    """Whether word parts[j] opens a sentence: the last non-space character before it is a sentence opener
-    (in the gap before it; otherwise it is the previous word's last letter), or there is none."""
-    gap = parts[j - 1].rstrip()
-    return gap[-1] in _SENTENCE_OPENERS if gap else j == 1
-
-
-class _Ids(dict):
-    """Word -> id, registering a word in its table on first sight."""
-
-    def __init__(self, table: _WordTable) -> None:
-        super().__init__()
-        self.table = table
-
-    def __missing__(self, word: str) -> int:
-        return self.table._add(word)
-
-
-_WORD_FACTS = ("stem", "kind", "upper", "plain", "honorific")  # what _WordTable keeps of a word
-
-
-class _WordTable:
-    """Integer ids of the words seen so far, with what analysis needs to know of each as numpy arrays, so
-    that a document is a few arrays of ids (per vocabulary; replaced when it outgrows MAX words)."""
-
-    MAX = 1 << 18
-
-    def __init__(self, vocab: Vocabulary) -> None:
-        self.vocab = vocab
-        self.ids = _Ids(self)
-        self.words: list[str] = []
-        self.stem = np.zeros(0, dtype=np.int64)  # content stem id; -1: not a content token
-        self.kind = np.zeros(0, dtype=np.int8)  # running-text entity kind (_PLAIN, _ENTITY, ...)
-        self.upper = np.zeros(0, dtype=bool)  # first letter upper case
-        self.plain = np.zeros(0, dtype=np.int64)  # stem id of stem(word), whatever the word
-        self.honorific = np.zeros(0, dtype=bool)  # ends like an honorific ("Mr", "Dr"...: _unintroduced)
-        self.stem_ids: dict[str, int] = {}
-        self.stems: list[str] = []
-        self.idf = np.zeros(0)  # by stem id
-        self.gaps: dict[str, int] = {}  # text between words: 0 blank, 1 ends in a sentence opener, 2 other
-        self._new: list[tuple] = []  # ids and facts of the words (_WORD_FACTS) and ids and idf of the stems
-        self._new_idf: list[tuple[int, float]] = []  # registered since the last `settle`
-
-    def full(self) -> bool:
-        return len(self.words) > self.MAX or len(self.stems) > self.MAX
-
-    def stem_id(self, s: str) -> int:
-        value = self.stem_ids.get(s)
-        if value is None:
-            value = len(self.stems)
-            self._new_idf.append((value, self.vocab.idf(s)))  # noted (see settle), then registered
-            self.stems.append(s)
-            self.stem_ids[s] = value
-        return value
-
-    def _add(self, word: str) -> int:
-        """Register a word; its facts reach the arrays at the next `settle`."""
-        value = len(self.words)
-        plain = stem(word)
-        facts = _word_facts(word, self.vocab, plain)
-        self._new.append((value, self.stem_id(facts[0]) if facts else -1, facts[1] if facts else _PLAIN,
-                          word[0].isupper(), self.stem_id(plain), word.endswith(_HONORIFICS)))
-        self.words.append(word)  # noted (see settle), then registered
-        self.ids[word] = value
-        return value
-
-    def settle(self) -> None:
-        """Write the facts of the words and stems registered since the last call into the arrays."""
-        settle(self, _WORD_FACTS, self._new)
-        settle(self, ("idf",), self._new_idf)
-
-    def word_ids(self, words: list[str]) -> np.ndarray:
-        """The ids of `words`, in one pass into an array; a word not seen before is registered as it comes
-        (`_Ids.__missing__`), and the facts of new words are settled."""
-        ids = np.fromiter(map(self.ids.__getitem__, words), dtype=np.int64, count=len(words))
-        self.settle()
-        return ids
-
-    def gap_codes(self, gaps: list[str]) -> np.ndarray:
-        """A code per gap before a word: 0 only spaces, 1 it ends in what opens a sentence, 2 anything else."""
-        table = self.gaps
-        if not all(map(table.__contains__, gaps)):
-            if len(table) > self.MAX:
-                table.clear()
-            for gap in gaps:
-                if gap not in table:
-                    stripped = gap.rstrip()
-                    table[gap] = 0 if not stripped else 1 if stripped[-1] in _SENTENCE_OPENERS else 2
-        return np.fromiter(map(table.__getitem__, gaps), dtype=np.int8, count=len(gaps))
-
-
-def tokens(text: str, vocab: Vocabulary, headline: bool = False) -> list[Token]:
-    """Content tokens of `text` with an entity mark.
-
-    In running text a capitalised word is an entity unless it opens a sentence (then only if the news data
-    says the word is usually capitalised). In a headline (often Title Case) a capitalised word is an entity
-    when it is an acronym, usually capitalised in the news data, or unknown to it (new names: Witkoff) and
-    not shaped like a common word. Words in capitals of 5+ letters are shouting ("VIDEO"), not acronyms.
-    """
-    stems, entities, words = _content(_split_words(normalize(text)), vocab, headline)
-    return [Token(s, w, e) for s, e, w in zip(stems, entities, words, strict=True)]
 
 
 class EntityIndex:
@@ -315,7 +82,7 @@ class EntityIndex:
     def __init__(self, paragraphs: Sequence[str], stems: Container[str], acronyms: Iterable[str] = (),
                  words: Sequence[list[str]] | None = None, capitalised: Iterable[str] | None = None) -> None:
         """`acronyms`: the ones to look for as initials (only those runs are built); `words`: the paragraphs'
-        words (_WORD.findall of the normalised text) when the caller has them already; `capitalised`: their
+        words (WORD.findall of the normalised text) when the caller has them already; `capitalised`: their
         distinct capitalised words, if known (then `words` need only be given when there are acronyms)."""
         self.stems = stems
         self.prefixes: set[str] = set()
@@ -325,7 +92,7 @@ class EntityIndex:
         lengths = {len(a) for a in wanted}
         firsts = {a[0] for a in wanted}
         if words is None:
-            words = [_WORD.findall(normalize(text)) for text in paragraphs]
+            words = [WORD.findall(normalize(text)) for text in paragraphs]
         if capitalised is None:
             capitalised = {w for para in words for w in para if w[0].isupper()}
         long = [w for w in capitalised if len(w) >= 4]
@@ -516,7 +283,6 @@ LOGGED = frozenset({"head_lead_cos", "head_body_cos", "head_tail_cos", "adj_mean
 RARE_IDF = 3.5  # a stem in fewer than ~5% of news articles counts as a rare term
 CHAIN_IDF = 2.5  # lexical chains: stems in fewer than ~15% of news articles
 _HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s$")
-_HONORIFICS = ("Mr", "Mrs", "Ms", "Miss", "Dr")
 
 
 def transform(name: str, value: float) -> float:
@@ -543,7 +309,7 @@ class Analysis:
 
 
 class _Document:
-    """The body paragraphs normalised, split into words once, and the words as arrays of ids (`_WordTable`):
+    """The body paragraphs normalised, split into words once, and the words as arrays of ids (`WordTable`):
     content stems with their units and entity marks, capitalised words for EntityIndex and _unintroduced."""
 
     def __init__(self, paragraphs: Sequence[str], vocab: Vocabulary) -> None:
@@ -559,7 +325,7 @@ class _Document:
             if not text.strip():
                 continue
             norm = normalize(text)
-            parts = _split_words(norm)
+            parts = split_words(norm)
             self.numbers.append(i)
             self.texts.append(norm)
             self.parts.append(parts)
@@ -601,10 +367,10 @@ class _Document:
         self.word_units = np.asarray(self.unit_of, dtype=np.int64)[self.word_para]
         self.stem_units = self.word_units[content]
         # an entity unless it opens a sentence: only these words need the gap before them looked at
-        unless = np.flatnonzero(kind == _ENTITY_UNLESS_OPENER)
+        unless = np.flatnonzero(kind == ENTITY_UNLESS_OPENER)
         code = table.gap_codes([gaps[k] for k in unless.tolist()])
         opener = (code == 1) | ((code == 0) & first[unless])  # the start of a paragraph opens a sentence
-        entities = kind == _ENTITY
+        entities = kind == ENTITY
         entities[unless] = ~opener
         self.entities = entities[content]
 
@@ -650,7 +416,7 @@ class _Document:
             j = 2 * (pos - int(self.starts[k])) + 1  # the word's part
             # the honorific must end just before the word: the previous word is one, a space (or a period and a
             # space) between (a paragraph's first word is checked in full: the window reaches the previous one)
-            if j > 1 and not (len(parts[j - 1]) <= 2 and parts[j - 2].endswith(_HONORIFICS)):
+            if j > 1 and not (len(parts[j - 1]) <= 2 and parts[j - 2].endswith(HONORIFICS)):
                 continue
             if u not in unit_text:
                 unit_text[u] = " ".join(self.texts[q] for q in self.members[u])
@@ -661,7 +427,7 @@ class _Document:
 
 
 class _StemSet:
-    """Stems given by their ids in a _WordTable, for `in`: only the headline's few stems are looked up, so
+    """Stems given by their ids in a WordTable, for `in`: only the headline's few stems are looked up, so
     the document's hundreds of stems need not be turned back into strings."""
 
     def __init__(self, stem_ids: dict[str, int], ids: set[int]) -> None:
@@ -833,12 +599,6 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> 
         f["continuity"] = 1 - len(a.isolated) / n
     return a
 
-
-@lru_cache(maxsize=1)
-def load_vocabulary(path: str | None = None) -> Vocabulary:
-    data = json.loads(Path(path or models_dir() / "news_idf.json").read_text(encoding="utf-8"))
-    return Vocabulary(int(data["n_docs"]), {k: int(v) for k, v in data["df"].items()},
-                      frozenset(data["proper"]))
 
 
 @dataclass

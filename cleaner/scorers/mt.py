@@ -35,9 +35,9 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from cleaner.arrays import settle
 from cleaner.document import Document, Flag
 from cleaner.paths import models_dir
-from cleaner.scorers.arrays import settle
 
 MODEL_FILE = "mt.json"
 

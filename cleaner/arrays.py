@@ -1,4 +1,4 @@
-"""Small numpy helpers the vectorised scorers share."""
+"""Small numpy helpers for per-word tables (cleaner.terms, the MT scorer): grown arrays, facts written in bulk."""
 
 from __future__ import annotations
 

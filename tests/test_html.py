@@ -81,8 +81,8 @@ def test_each_line_carries_trafilaturas_vote(monkeypatch) -> None:
     assert {b.features["dom"][col] for b in html_to_blocks(page, None)[0]} == {0.5}
 
 
-def _title_of(head: str, body: str = "") -> str | None:
-    return html_to_blocks(f"<html><head>{head}</head><body>{body}<p>Some text.</p></body></html>", None)[1]["title"]
+def _title_of(head: str, body: str = "", url: str | None = None) -> str | None:
+    return html_to_blocks(f"<html><head>{head}</head><body>{body}<p>Some text.</p></body></html>", url)[1]["title"]
 
 
 def test_title_is_the_articles_headline_not_the_sites_name() -> None:
@@ -100,6 +100,12 @@ def test_title_is_the_articles_headline_not_the_sites_name() -> None:
                      '<meta property="og:site_name" content="India Post">'
                      "<title>With shattered dreams, deportees return home | India Post</title>",
                      "<h1>India Post</h1>") == "With shattered dreams, deportees return home"
+    # no og:site_name: the domain names the site ("The Daily Planet" on dailyplanet.com), not a headline that
+    # merely contains a short one ("BBC chief resigns" on bbc.co.uk)
+    assert _title_of("<title>Mayor opens new bridge | The Daily Planet</title>", "<h1>The Daily Planet</h1>",
+                     "https://www.dailyplanet.com/news/bridge") == "Mayor opens new bridge"
+    assert _title_of("<title>BBC chief resigns over report</title>", "<h1>BBC chief resigns over report</h1>",
+                     "https://www.bbc.co.uk/news/123") == "BBC chief resigns over report"
     # an <h1> cut off by the page still confirms the whole title
     assert _title_of('<meta property="og:title" content="Black Friday deals are live, including controllers and more">',
                      "<h1>Black Friday deals are live, including</h1>") == \

@@ -556,7 +556,10 @@ class _SiteName:
 
     def __init__(self, site: str | None, url: str | None) -> None:
         self.key = _norm(site or "")
-        host = (urlsplit(url).hostname or "") if url and "//" in url else ""
+        try:
+            host = (urlsplit(url).hostname or "") if url and "//" in url else ""
+        except ValueError:  # a malformed URL ("http://[bad"): no domain to go by
+            host = ""
         labels = [x for x in host.split(".") if x not in ("www", "m", "amp")][:-1]  # no top-level domain
         if len(labels) >= 2 and labels[-1] in ("co", "com", "org", "net", "ac", "gov"):  # bbc.co.uk
             labels.pop()

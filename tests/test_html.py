@@ -106,6 +106,9 @@ def test_title_is_the_articles_headline_not_the_sites_name() -> None:
                      "https://www.dailyplanet.com/news/bridge") == "Mayor opens new bridge"
     assert _title_of("<title>BBC chief resigns over report</title>", "<h1>BBC chief resigns over report</h1>",
                      "https://www.bbc.co.uk/news/123") == "BBC chief resigns over report"
+    # a malformed URL (the page's og:url too) gives no domain, and no error
+    assert _title_of("<title>Mayor opens new bridge | The Daily Planet</title>", url="http://[bad/x") == \
+        "Mayor opens new bridge"
     # an <h1> cut off by the page still confirms the whole title
     assert _title_of('<meta property="og:title" content="Black Friday deals are live, including controllers and more">',
                      "<h1>Black Friday deals are live, including</h1>") == \

@@ -475,19 +475,23 @@ class Cleaner:
         kept = [i not in gone and scores[i].p_boilerplate < threshold for i in lines]
         doubted = [i not in gone and not k and self._words(doc.blocks[i].text) <= SHORT_LINE_WORDS
                    for i, k in zip(lines, kept, strict=True)]
+
+        def run_end(k: int, below: float) -> int:
+            """Past the doubted short lines after line k whose p_boilerplate is below `below`."""
+            end = k + 1
+            while end < len(lines) and doubted[end] and scores[lines[end]].p_boilerplate < below:
+                end += 1
+            return end
+
         listed: set[int] = set()
         for k, i in enumerate(lines):
             if not (kept[k] and doc.blocks[i].text.rstrip().endswith((":", "："))):
                 continue
-            end = k + 1
-            while end < len(lines) and doubted[end]:
-                end += 1
+            end = run_end(k, math.inf)
             if end - k - 1 >= 2 and end < len(lines) and kept[end]:
                 listed.update(lines[k + 1 : end])
             elif i in span:
-                end = k + 1
-                while end < len(lines) and doubted[end] and scores[lines[end]].p_boilerplate < ARTICLE_SPAN_SPARE_P:
-                    end += 1
+                end = run_end(k, ARTICLE_SPAN_SPARE_P)
                 if end - k - 1 >= 2 and (end == len(lines) or lines[end] in gone
                                          or scores[lines[end]].p_boilerplate >= ARTICLE_SPAN_SPARE_P):
                     listed.update(lines[k + 1 : end])

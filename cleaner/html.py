@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from itertools import islice
 from typing import Any
-from urllib.parse import urlsplit
 
 import lxml.html
 import numpy as np
@@ -23,6 +22,7 @@ from lxml import etree
 from cleaner.document import Block
 from cleaner.metadata import _norm
 from cleaner.prose import PARAGRAPH_WORDS, word_count
+from cleaner.read import domain_of
 
 SKIP_TAGS = {
     "script", "style", "noscript", "template", "head", "title", "meta", "link", "base", "svg", "math",
@@ -556,10 +556,7 @@ class _SiteName:
 
     def __init__(self, site: str | None, url: str | None) -> None:
         self.key = _norm(site or "")
-        try:
-            host = (urlsplit(url).hostname or "") if url and "//" in url else ""
-        except ValueError:  # a malformed URL ("http://[bad"): no domain to go by
-            host = ""
+        host = domain_of(url) or ""  # (None for a malformed URL: no domain to go by)
         labels = [x for x in host.split(".") if x not in ("www", "m", "amp")][:-1]  # no top-level domain
         if len(labels) >= 2 and labels[-1] in ("co", "com", "org", "net", "ac", "gov"):  # bbc.co.uk
             labels.pop()

@@ -37,14 +37,19 @@ class _Stub:
         return 0.5
 
 
+def _clean(model: _Stub, lines: list[str], title: str | None = None) -> cleaner.Document:
+    """The lines, set apart by blank lines, cleaned in text mode with `model` as the block model."""
+    BlockClassifier.override(model)
+    try:
+        return cleaner.clean_text("\n\n".join(lines), title=title, pipeline=cleaner.Pipeline.default([], score=False))
+    finally:
+        BlockClassifier.override(None)
+
+
 def test_a_line_the_model_doubts_inside_the_article_is_kept_outside_it_removed() -> None:
     lines = ["Home", "News", "Sport", TITLE, PARA.format(1), PARA.format(2), "What happens next", PARA.format(3),
              "Share this story", PARA.format(4), "Privacy policy", "Contact us"]
-    BlockClassifier.override(_Stub())
-    try:
-        doc = cleaner.clean_text("\n\n".join(lines), title=TITLE, pipeline=cleaner.Pipeline.default([], score=False))
-    finally:
-        BlockClassifier.override(None)
+    doc = _clean(_Stub(), lines, TITLE)
     kept = doc.text.split("\n")
     assert "What happens next" in kept
     assert all(PARA.format(k) in kept for k in range(1, 5))
@@ -63,13 +68,8 @@ def test_when_the_model_doubts_every_line_the_least_doubted_prose_stretch_is_kep
         def _p(self, blocks) -> np.ndarray:
             return np.array([doubted[b.text] for b in blocks])
 
-    BlockClassifier.override(_Doubting())
-    try:
-        pipe = cleaner.Pipeline.default([], score=False)
-        doc = cleaner.clean_text("\n\n".join(lines), pipeline=pipe)
-        menu = cleaner.clean_text("\n\n".join(x for x in lines if x != PARA.format(1)), pipeline=pipe)
-    finally:
-        BlockClassifier.override(None)
+    doc = _clean(_Doubting(), lines)
+    menu = _clean(_Doubting(), [x for x in lines if x != PARA.format(1)])
     assert doc.text.split("\n") == [PARA.format(1)]
     assert menu.text == ""  # no prose on the page: nothing is kept
 
@@ -87,11 +87,7 @@ def test_a_list_that_ends_the_article_is_kept_up_to_the_chrome_after_it() -> Non
         def _p(self, blocks) -> np.ndarray:
             return np.array([doubted.get(b.text, 0.05) for b in blocks])
 
-    BlockClassifier.override(_Lists())
-    try:
-        doc = cleaner.clean_text("\n\n".join(lines), title=TITLE, pipeline=cleaner.Pipeline.default([], score=False))
-    finally:
-        BlockClassifier.override(None)
+    doc = _clean(_Lists(), lines, TITLE)
     kept = doc.text.split("\n")
     for line in ("The kit comes with:", "A pump and two hoses", "A charger for the car", "Four spare valves"):
         assert line in kept, line

@@ -88,6 +88,9 @@ class Vocabulary:
     n_docs: int
     df: dict[str, int]
     proper: frozenset[str]
+    # stems English news writes in lower case mid-sentence (cleaner/models/common_words.json): in a Title Case
+    # headline these are ordinary words, whatever their capital letter says
+    common: frozenset[str] = frozenset()
     # per-process caches: IDF by stem, and what tokenisation needs to know of a word (see _word_facts)
     _idf: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     _facts: dict[str, tuple[str, int, bool] | tuple[()]] = field(default_factory=dict, repr=False, compare=False)
@@ -132,7 +135,7 @@ def _word_facts(word: str, vocab: Vocabulary, stemmed: str | None = None) -> tup
     if word in facts:
         return facts[word]
     lower = word.lower()
-    acronym = 2 <= len(word) <= 4 and word.isupper()
+    acronym = _is_acronym(word)
     result: tuple[str, int, bool] | tuple[()] = ()
     if not (lower in STOPWORDS and not (acronym and lower == "us")) and len(word) >= 2:  # "US" the country
         s = lower if acronym else stemmed if stemmed is not None else stem(word)
@@ -265,17 +268,39 @@ def tokens(text: str, vocab: Vocabulary, headline: bool = False) -> list[Token]:
     In running text a capitalised word is an entity unless it opens a sentence (then only if the news data
     says the word is usually capitalised). In a headline (often Title Case) a capitalised word is an entity
     when it is an acronym, usually capitalised in the news data, or unknown to it (new names: Witkoff) and
-    not shaped like a common word. Words in capitals of 5+ letters are shouting ("VIDEO"), not acronyms.
+    not shaped like a common word; in a Title Case headline, not a word news writes in lower case (Vocabulary.common)
+    either. Words in capitals of 5+ letters are shouting ("VIDEO"), not acronyms.
     """
-    stems, entities, words = _content(split_words(normalize(text)), vocab, headline)
+    parts = split_words(normalize(text))
+    stems, entities, words = _content(parts, vocab, headline)
+    if headline and vocab.common and any(entities) and is_title_case(parts[1::2]):
+        entities = [e and (_is_acronym(w) or s not in vocab.common)
+                    for s, e, w in zip(stems, entities, words, strict=True)]
     return [Token(s, w, e) for s, e, w in zip(stems, entities, words, strict=True)]
+
+
+#: a headline is Title Case when it has at least this many words of four letters or more, all capitalised
+TITLE_CASE_MIN_WORDS = 3
+
+
+def is_title_case(words: list[str]) -> bool:
+    """Whether a headline's words are in Title Case ("Winter Wreaks Havoc on What's Underneath"), the style of
+    many US outlets: then a capital letter says nothing about a word, and an ordinary word would pass for a
+    name the body never mentions (a false sign of a swapped headline)."""
+    long = [w for w in words if len(w) >= 4]
+    return len(long) >= TITLE_CASE_MIN_WORDS and all(w[0].isupper() for w in long)
+
+
+def _is_acronym(word: str) -> bool:
+    return 2 <= len(word) <= 4 and word.isupper()
 
 
 
 @lru_cache(maxsize=1)
 def load_vocabulary(path: str | None = None) -> Vocabulary:
     data = json.loads(Path(path or models_dir() / "news_idf.json").read_text(encoding="utf-8"))
+    common = json.loads((models_dir() / "common_words.json").read_text(encoding="utf-8"))["stems"]
     return Vocabulary(int(data["n_docs"]), {k: int(v) for k, v in data["df"].items()},
-                      frozenset(data["proper"]))
+                      frozenset(data["proper"]), frozenset(common))
 
 

@@ -159,6 +159,20 @@ def test_site_suffix_is_not_part_of_the_story() -> None:
     assert strip_site_suffix("Ireland v USA") == "Ireland v USA"
 
 
+def test_a_title_case_headline_capitalises_ordinary_words_not_names() -> None:
+    """US outlets write headlines in Title Case: "Havoc" there is an ordinary word (missing from the body it
+    says nothing about a swapped headline), while the same capital in a sentence-case headline marks a name."""
+    vocab = load_vocabulary()
+
+    def entities(headline: str) -> list[str]:
+        return [t.word for t in tokens(headline, vocab, headline=True) if t.entity]
+
+    assert "Havoc" not in entities("Manhole Fires and Burst Pipes: How Winter Wreaks Havoc on What's Underneath")
+    assert "Havoc" in entities("How winter wreaks Havoc on the city")
+    assert entities("Putin-Witkoff Meeting Sparks Diplomatic Tensions Amid Calls for NATO Involvement in Ukraine") \
+        == ["Putin", "Witkoff", "NATO", "Ukraine"]
+
+
 def _news_sample(n: int = 40) -> list[dict]:
     """n BBC articles with at least 6 paragraphs, spread over the categories, in a fixed order."""
     path = shared_path("data", "news", "docs.jsonl")

@@ -5,7 +5,9 @@ Steps (deterministic):
 1. build the stitched / headline-swapped / coherent set with tools/make_stitched.py (in memory);
 2. derive the IDF table and the list of usually-capitalised words from the *train-split* source articles
    only, write cleaner/models/news_idf.json (stems with document frequency >= MIN_DF; rarer or unseen stems
-   get the IDF of a stem seen once);
+   get the IDF of a stem seen once); and the common words (stems news writes in lower case, from the train-split
+   articles and ../shared/data/mt's machine translations: cleaner/models/common_words.json), which a Title Case
+   headline capitalises like names (`--common-words-only` writes that file alone);
 3. compute the features of every record and fit, on the train split with classes balanced (scikit-learn,
    training time only; missing features filled with the coherent train median), two logistic models: a
    headline model (coherent vs headline-swapped, headline features) and a body model (coherent vs stitched,
@@ -22,7 +24,7 @@ Steps (deterministic):
 Splits are grouped by source article: make_stitched assigns each article to train or test by a hash of its
 id and only splices articles of the same split.
 
-Usage: train_coherence.py [--data ../shared/data/news/docs.jsonl] [--seed 13]
+Usage: train_coherence.py [--data ../shared/data/news/docs.jsonl] [--seed 13] [--common-words-only]
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +61,8 @@ from cleaner.terms import STOPWORDS, Vocabulary, stem  # noqa: E402
 MODELS = ROOT / "cleaner" / "models"
 MIN_DF = 3
 PROPER_SHARE = 0.6  # a word is "usually capitalised" when >= 60% of its mid-sentence uses are
+COMMON_SHARE = 0.3  # a stem is a common word when >= 30% of its mid-sentence uses are in lower case...
+COMMON_MIN = 2  # ...and at least this many are
 COHERENT_QUANTILE = 0.99
 OFFSET_QUANTILES = (0.98, 0.99, 0.995, 0.998)
 REASON_PERCENTILE = 3.0
@@ -95,6 +100,41 @@ def derive_vocabulary(articles: list[dict]) -> dict:
     proper = sorted(w for w, n in total.items()
                     if n >= 2 and upper[w] / n >= PROPER_SHARE and stem(w) in kept)
     return {"n_docs": len(articles), "min_df": MIN_DF, "df": dict(sorted(kept.items())), "proper": proper}
+
+
+def derive_common_words(texts: Iterable[str]) -> list[str]:
+    """The stems written in lower case in at least COMMON_SHARE of their mid-sentence uses (and at least
+    COMMON_MIN times) in these texts: ordinary words, which a Title Case headline capitalises like names."""
+    lower: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for text in texts:
+        text = terms.normalize(text)
+        for m in _WORD.finditer(text):
+            word = m.group(0)
+            if len(word) < 2 or word.isupper() or word.lower() in STOPWORDS:
+                continue
+            before = text[: m.start()].rstrip()
+            if before and before[-1] not in terms.SENTENCE_OPENERS:
+                s = stem(word)
+                total[s] += 1
+                lower[s] += word[0].islower()
+    return sorted(s for s, n in total.items() if lower[s] >= COMMON_MIN and lower[s] / n >= COMMON_SHARE)
+
+
+def common_word_texts(articles: list[dict], mt_path: Path) -> Iterator[str]:
+    """The body text the common words are counted in: the train-split news articles and the machine
+    translations of ../shared/data/mt (English news on other subjects and from other outlets; their source
+    articles are those of the human translations bench/scorers_coherence.py checks for false flags, whose
+    headlines are rarely Title Case)."""
+    for a in articles:
+        if a["split"] == "train":
+            yield from a["paragraphs"]
+    if mt_path.exists():
+        with open(mt_path, encoding="utf-8") as fh:
+            for line in fh:
+                doc = json.loads(line)
+                if doc["label"] == "mt":
+                    yield from doc["text"].split("\n")[1:]  # (the first line is the headline)
 
 
 def fit_logistic(rows: list[dict], records: list[dict], idx: list[int], features: list[str], positive: str,
@@ -161,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "news" / "docs.jsonl")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--mt", type=Path, default=ROOT.parent / "shared" / "data" / "mt" / "docs.jsonl",
+                    help="machine translations (English news text) for the common-word list")
+    ap.add_argument("--common-words-only", action="store_true",
+                    help="write cleaner/models/common_words.json only (no retraining)")
     args = ap.parse_args(argv)
     if not args.data.exists():
         print(f"news data not found at {args.data} (../shared is absent on this machine)", file=sys.stderr)
@@ -169,10 +213,16 @@ def main(argv: list[str] | None = None) -> int:
     articles = ms.load(args.data, args.seed)
     records = ms.build(articles, args.seed)
 
-    vocab_json = derive_vocabulary([a for a in articles if a["split"] == "train"])
     MODELS.mkdir(parents=True, exist_ok=True)
+    common = derive_common_words(common_word_texts(articles, args.mt))
+    (MODELS / "common_words.json").write_text(json.dumps({"stems": common}, separators=(",", ":")) + "\n",
+                                              encoding="utf-8")
+    print(f"common words: {len(common)} stems")
+    if args.common_words_only:
+        return 0
+    vocab_json = derive_vocabulary([a for a in articles if a["split"] == "train"])
     (MODELS / "news_idf.json").write_text(json.dumps(vocab_json, separators=(",", ":")) + "\n", encoding="utf-8")
-    vocab = Vocabulary(vocab_json["n_docs"], vocab_json["df"], frozenset(vocab_json["proper"]))
+    vocab = Vocabulary(vocab_json["n_docs"], vocab_json["df"], frozenset(vocab_json["proper"]), frozenset(common))
     print(f"vocabulary: {len(vocab.df)} stems, {len(vocab.proper)} usually-capitalised words")
 
     t0 = time.perf_counter()

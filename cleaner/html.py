@@ -22,7 +22,7 @@ from lxml import etree
 from cleaner.document import Block
 from cleaner.metadata import _norm
 from cleaner.prose import PARAGRAPH_WORDS, word_count
-from cleaner.read import domain_of
+from cleaner.sitename import TITLE_SPLIT, SiteName, without_site
 
 SKIP_TAGS = {
     "script", "style", "noscript", "template", "head", "title", "meta", "link", "base", "svg", "math",
@@ -536,7 +536,6 @@ _DATE_META = ("article:published_time", "og:published_time", "datepublished", "a
               "dateCreated".lower(), "article:modified_time", "datemodified", "og:updated_time")
 _ISO = re.compile(r"((?:19|20)\d{2})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?")
 _JSONLD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
-_TITLE_SPLIT = re.compile(r"\s+(?:\||-|–|—|::|»|·)\s+")
 
 
 def _iso_date(value: str | None) -> str | None:
@@ -549,48 +548,14 @@ def _iso_date(value: str | None) -> str | None:
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
 
 
-class _SiteName:
-    """Whether a part of a title names the site: its og:site_name, or its domain's name ("India Post" on
-    indiapost.com, "The Daily Planet" on dailyplanet.com, "Sportsnet.ca"). A part that merely contains a short
-    domain name ("BBC chief resigns" on bbc.co.uk) is not the site's."""
-
-    def __init__(self, site: str | None, url: str | None) -> None:
-        self.key = _norm(site or "")
-        host = domain_of(url) or ""  # (None for a malformed URL: no domain to go by)
-        labels = [x for x in host.split(".") if x not in ("www", "m", "amp")][:-1]  # no top-level domain
-        if len(labels) >= 2 and labels[-1] in ("co", "com", "org", "net", "ac", "gov"):  # bbc.co.uk
-            labels.pop()
-        self.label = labels[-1].replace("-", "") if labels else ""
-
-    def __call__(self, part: str) -> bool:
-        if self.key and _norm(part) == self.key:
-            return True
-        if not self.label:
-            return False
-        squashed = re.sub(r"[\W_]+", "", part.lower())
-        return squashed in (self.label, "the" + self.label) or (
-            len(self.label) >= 5 and self.label in squashed and len(part.split()) <= 4)
-
-
-def _without_site(title: str, is_site: _SiteName) -> str:
-    """The title without the parts that name the site ("Council approves budget | Daily Bugle" with the site
-    "Daily Bugle"): the site's name says nothing about the article, yet it would count as a headline word."""
-    parts = [p for p in _TITLE_SPLIT.split(title) if p]
-    if len(parts) > 1:
-        kept = [p for p in parts if not is_site(p)]
-        if kept and len(kept) < len(parts):
-            return " - ".join(kept) if len(kept) > 1 else kept[0]
-    return title
-
-
-def _confirmed(title: str, headings: list[str], is_site: _SiteName) -> str | None:
+def _confirmed(title: str, headings: list[str], is_site: SiteName) -> str | None:
     """The title, or one part of it, that an <h1> of the page also says: the article's own headline, as
     opposed to the site's name or a section's label. First an equal one; else the whole title may be cut off
     in the <h1> (or the <h1> in the title). A part is never the site's name (many sites put it in an <h1>)."""
     whole = _norm(title)
     if whole in headings:
         return title
-    parts = [p for p in _TITLE_SPLIT.split(title) if p]
+    parts = [p for p in TITLE_SPLIT.split(title) if p]
     for part in parts if len(parts) > 1 else []:
         key = _norm(part)
         if key and key in headings and (" " in key or len(key) >= 8) and not is_site(part):
@@ -608,7 +573,7 @@ def _page_title(root: lxml.html.HtmlElement, metas: dict[str, str], site: str | 
     own, "Yahoo News - Latest News & Headlines", while <title> and <h1> name the article); otherwise the
     first meta title, or the longest part of <title> that is not the site's name. The parts naming the site
     are dropped ("... - IGN")."""
-    is_site = _SiteName(site, url)
+    is_site = SiteName(site, url)
     meta_titles = [_clean(metas[k]) for k in _TITLE_META if metas.get(k)]
     el = root.find(".//title")
     page_title = _clean(el.text_content()) if el is not None else ""
@@ -616,10 +581,10 @@ def _page_title(root: lxml.html.HtmlElement, metas: dict[str, str], site: str | 
     for title in [*meta_titles, page_title] if page_title else meta_titles:
         confirmed = _confirmed(title, headings, is_site)
         if confirmed:
-            return _without_site(confirmed, is_site)
+            return without_site(confirmed, is_site)
     if meta_titles:
-        return _without_site(meta_titles[0], is_site)
-    parts = [p for p in _TITLE_SPLIT.split(page_title) if p and not is_site(p)]
+        return without_site(meta_titles[0], is_site)
+    parts = [p for p in TITLE_SPLIT.split(page_title) if p and not is_site(p)]
     if parts:
         return max(parts, key=len)
     h1 = root.find(".//h1")

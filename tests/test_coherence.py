@@ -21,9 +21,9 @@ from cleaner.scorers.coherence import (
     cosine,
     load_model,
     score_incoherence,
-    strip_site_suffix,
     tfidf,
 )
+from cleaner.sitename import strip_site_suffix
 from cleaner.terms import load_vocabulary, tokens
 
 SEEDS = ("000_3db7eecbe8e40396", "001_4af4492decbad57a", "002_83d07605061ef0cb", "003_380790700f85f489",

@@ -51,6 +51,7 @@ import numpy as np
 from cleaner.document import Document, Flag
 from cleaner.metadata import headline_doubts
 from cleaner.paths import models_dir
+from cleaner.sitename import strip_site_suffix
 from cleaner.terms import (
     ENTITY,
     ENTITY_UNLESS_OPENER,
@@ -66,11 +67,6 @@ from cleaner.terms import (
 
 MIN_UNIT_WORDS = 15
 LEAD_WORDS = 60  # the lead: the first paragraphs up to this many words
-# A trailing " - Site Name" / " | Site Name" on a headline: the outlet, not the story.
-# A trailing " - Site Name", " | Site", " -- Yahoo! News" or "(NBS Nagano Broadcasting)" on a headline: the
-# outlet, not the story. Only short segments of capitalised words are taken for one.
-_SITE_SUFFIX = re.compile(r"\s+-{1,2}\s*((?:(?!\s-)[^|])+?)\s*$|\s*\|\s*([^|]+?)\s*$|\s*\(([^()]+)\)\s*$")
-_NAME_CONNECTORS = frozenset({"of", "the", "and", "&", "at", "de", "for", "on", "in"})
 
 
 class EntityIndex:
@@ -229,24 +225,6 @@ def _direction(rows: np.ndarray) -> np.ndarray:
     total = rows.sum(axis=0)
     norm = math.sqrt(float(total @ total))
     return total / norm if norm else total
-
-
-def strip_site_suffix(title: str) -> str:
-    """'Fire in Jurupa Valley - CBS Los Angeles' → 'Fire in Jurupa Valley': the outlet is not the story.
-    Up to three trailing segments go, as long as at least three words of headline remain."""
-    title = normalize(title).strip()
-    for _ in range(3):
-        m = _SITE_SUFFIX.search(title)
-        if not m:
-            break
-        segment = next(g for g in m.groups() if g is not None)
-        words = segment.split()
-        looks_like_name = 0 < len(words) <= 5 and all(
-            w[0].isupper() or w[0].isdigit() or w.lower() in _NAME_CONNECTORS for w in words)
-        if not looks_like_name or len(title[: m.start()].split()) < 3:
-            break
-        title = title[: m.start()].rstrip(" -|:")
-    return title
 
 
 # Raw measurements. Similarities enter the model as log(x + 0.01) (their spread is multiplicative), the

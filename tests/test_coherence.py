@@ -22,6 +22,7 @@ from cleaner.scorers.coherence import (
     load_model,
     score_incoherence,
     tfidf,
+    vague_headline,
 )
 from cleaner.sitename import strip_site_suffix
 from cleaner.terms import load_vocabulary, tokens
@@ -171,6 +172,22 @@ def test_a_title_case_headline_capitalises_ordinary_words_not_names() -> None:
     assert "Havoc" in entities("How winter wreaks Havoc on the city")
     assert entities("Putin-Witkoff Meeting Sparks Diplomatic Tensions Amid Calls for NATO Involvement in Ukraine") \
         == ["Putin", "Witkoff", "NATO", "Ukraine"]
+
+
+def test_a_vague_headline_is_not_held_against_the_body() -> None:
+    """"Who do you think you are?" names nothing a body could contain: every body would miss it, so it says
+    nothing about this one, which is judged alone; a headline naming someone or something rare is held."""
+    vocab = load_vocabulary()
+    body = ["The city council approved a new budget for the central library on Monday, after months of debate "
+            "between councillors over the cost of the building.",
+            "The library will open longer hours and add a children's wing, the council said in a statement."]
+    assert vague_headline("Who do you think you are?", vocab) is not None
+    assert vague_headline("4 Things to Do in October", vocab) is not None
+    assert vague_headline("Council approves library budget", vocab) is None
+    assert vague_headline("Who is Steve Witkoff?", vocab) is None
+    flag = score_incoherence("Who do you think you are?", body)
+    assert "names nothing to look for in the body" in flag.reasons[0]
+    assert flag.score == score_incoherence(None, body).score
 
 
 def _news_sample(n: int = 40) -> list[dict]:

@@ -712,7 +712,8 @@ def score_incoherence(title: str | None, paragraphs: list[str], doubts: Sequence
     `doubts`: why a headline the cleaner picked from the text may not be one (metadata.headline_doubts);
     such a headline is not held against the body, which is judged alone."""
     vocab, model = load_vocabulary(), load_model()
-    analysis = analyse(None if doubts else title, paragraphs, vocab)
+    vague = None if doubts or not title else vague_headline(title, vocab)
+    analysis = analyse(None if doubts or vague is not None else title, paragraphs, vocab)
     score, p_head, p_body, evidence = model.parts(analysis.features)
     flagged = score >= model.threshold
     head = (f"incoherence score {score:.2f} {'≥' if flagged else '<'} threshold {model.threshold:.2f} "
@@ -723,9 +724,28 @@ def score_incoherence(title: str | None, paragraphs: list[str], doubts: Sequence
     if doubts and title:
         head += (f"; the headline was picked from the text and may be the body's first line ({', '.join(doubts)}):"
                  " judged on the body alone")
+    elif vague is not None:
+        head += (f"; the headline names nothing to look for in the body (no name, its words' rarity {vague:.1f}, "
+                 f"below {MIN_HEADLINE_RARITY:.1f}): judged on the body alone")
     elif not (title and title.strip()):
         head += "; no headline: judged on the body alone"
     return Flag(flagged, score, model.threshold, [head] + _reasons(analysis, model))
+
+
+#: a headline whose content words' IDFs add up to less than this, and that names no one, says too little to be
+#: held against the body ("Who do you think you are?", "4 Things to Do in October": any body "misses" it). One
+#: rare word is worth 6-7; 1% of the news headlines of the training split are below 8.6.
+MIN_HEADLINE_RARITY = 5.0
+
+
+def vague_headline(title: str, vocab: Vocabulary) -> float | None:
+    """The sum of the IDFs of the headline's content words when it is below MIN_HEADLINE_RARITY and the
+    headline has no entity (it is too vague to compare with a body), else None."""
+    head = tokens(strip_site_suffix(title), vocab, headline=True)
+    if any(t.entity for t in head):
+        return None
+    rarity = sum(vocab.idf(s) for s in {t.stem for t in head})
+    return rarity if rarity < MIN_HEADLINE_RARITY else None
 
 
 class IncoherenceScorer:

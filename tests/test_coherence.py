@@ -190,6 +190,21 @@ def test_a_vague_headline_is_not_held_against_the_body() -> None:
     assert flag.score == score_incoherence(None, body).score
 
 
+def test_a_full_name_after_an_honorific_introduces_the_person() -> None:
+    """"Dr. Sanjay Gupta" is how US news introduces someone; "Mr Gupta" with no full name before is how a
+    paragraph cut from another story starts."""
+    lead = ("The president released the results of his annual physical examination on Friday, and doctors "
+            "said that he remained in good health for a man of his age.")
+
+    def unintroduced(paragraph: str) -> list[str]:
+        return analyse(None, [lead, paragraph], load_vocabulary()).unintroduced
+
+    assert unintroduced("As the network's chief medical correspondent Dr. Sanjay Gupta noted at the time, the "
+                        "results meant a moderate risk of a heart attack in the following years.") == []
+    assert unintroduced("As Mr Gupta noted at the time, the results meant a moderate risk of a heart attack in "
+                        "the following years, according to the guidance of the clinic.") == ["Gupta"]
+
+
 def _news_sample(n: int = 40) -> list[dict]:
     """n BBC articles with at least 6 paragraphs, spread over the categories, in a fixed order."""
     path = shared_path("data", "news", "docs.jsonl")

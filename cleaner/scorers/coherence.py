@@ -371,8 +371,8 @@ class _Document:
         return _LazyEntityIndex(stems, build)
 
     def unintroduced(self) -> tuple[int, list[str]]:
-        """Names whose first appearance is "Mr X": news introduces people in full first, so a body that starts
-        a person at "Mr X" was cut from a longer story. The first unit is exempt (some outlets open so). (The
+        """Names whose first appearance is "Mr X": news introduces people in full first ("Dr. Sanjay Gupta"
+        is one), so a body that starts a person at "Mr X" was cut from a longer story. The first unit is exempt (some outlets open so). (The
         text before a name is looked at in its unit's text: the unit's paragraphs joined by a space.)"""
         table = self.table
         caps = np.flatnonzero(table.upper[self.word_ids])
@@ -396,6 +396,8 @@ class _Document:
             # space) between (a paragraph's first word is checked in full: the window reaches the previous one)
             if j > 1 and not (len(parts[j - 1]) <= 2 and parts[j - 2].endswith(HONORIFICS)):
                 continue
+            if j + 2 < len(parts) and parts[j + 1] == " " and parts[j + 2][:1].isupper():
+                continue  # "Dr. Sanjay Gupta": a full name after the honorific is the introduction
             if u not in unit_text:
                 unit_text[u] = " ".join(self.texts[q] for q in self.members[u])
             start = sum(len(self.texts[q]) + 1 for q in self.members[u] if q < k) + sum(map(len, parts[:j]))

@@ -452,9 +452,11 @@ def _layout(n: int) -> dict[str, Any]:
         hi = np.minimum(idx + w + 1, n)
         windows[w] = (lo, hi, (hi - lo).astype(np.float64))
     s2 = [windows[w] for w in _S2_WINDOWS]
-    return {"idx": idx, "pos": idx / n, "log_n": math.log1p(n), "windows": windows, "log1p_ones": np.log1p(np.ones(n)),
+    return {"idx": idx, "pos": idx / n, "log_n": math.log1p(n), "windows": windows,
             "near": (np.maximum(idx - 10, 0), np.minimum(idx + 11, n)),
-            "s2_windows": tuple(np.stack([x[k] for x in s2], axis=1) for k in range(3))}
+            "s2_windows": tuple(np.stack([x[k] for x in s2], axis=1) for k in range(3)),
+            # stage 2's p1 at i, i-2, i-1, i+1, i+2, in p1 padded with two blocks either side
+            "s2_shifts": idx[:, None] + np.array([2, 0, 1, 3, 4])}
 
 
 def block_features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[str], bool]:
@@ -625,8 +627,16 @@ def _regions(mask: Any, weight: Any, gap: int) -> tuple[np.ndarray, list[float]]
     The article is usually one such region of running prose; comment threads and teaser lists are
     others. Returns the region id of every block (-1 outside all regions) and each region's weight.
     """
+    region, totals, _ = _region_runs(mask, weight, gap)
+    return np.array(region, dtype=np.int64), totals
+
+
+def _region_runs(mask: Any, weight: Any, gap: int) -> tuple[list[int], list[float], list[tuple[int, int]]]:
+    """_regions' region ids (a list) and weights, and each region's first and last block (a region runs from
+    its first flagged block to its last: what lies between is in it)."""
     region = [-1] * len(mask)
     totals: list[float] = []
+    spans: list[tuple[int, int]] = []
     last = -10**9
     current = -1
     for i, flagged in enumerate(mask):
@@ -635,12 +645,14 @@ def _regions(mask: Any, weight: Any, gap: int) -> tuple[np.ndarray, list[float]]
         if i - last > gap + 1 or current < 0:
             current += 1
             totals.append(0.0)
+            spans.append((i, i))
         else:
             region[last + 1:i] = [current] * (i - last - 1)
+            spans[current] = (spans[current][0], i)
         region[i] = current
         totals[current] += float(weight[i])
         last = i
-    return np.array(region, dtype=np.int64), totals
+    return region, totals, spans
 
 
 def _region_span(region: np.ndarray, rid: int) -> tuple[int, int]:
@@ -648,11 +660,21 @@ def _region_span(region: np.ndarray, rid: int) -> tuple[int, int]:
     return (int(where[0]), int(where[-1])) if len(where) else (10**9, -1)
 
 
+def _main_region(totals: list[float], spans: list[tuple[int, int]]) -> tuple[int, int, int]:
+    """The region with the most weight (the first of equals), and its first and last block; -1 and
+    _region_span's (10**9, -1) when there is none."""
+    if not totals:
+        return -1, 10**9, -1
+    main = max(range(len(totals)), key=totals.__getitem__)
+    return main, *spans[main]
+
+
 # --------------------------------------------------------------------------------------------------
 # stage 2: the stage-1 scores of the neighbourhood
 # --------------------------------------------------------------------------------------------------
 
 _S2_WINDOWS = (1, 3, 8, 20)
+_LOG1P_ONE = math.log1p(1.0)  # p1_group_size of a block alone in its group (np.log1p(1.0) is the same number)
 STAGE2_NAMES = (["p1"] + [f"p1_n{o:+d}" for o in (-2, -1, 1, 2)] + [f"p1_w{w}" for w in _S2_WINDOWS]
                 + ["p1_max_prev5", "p1_max_next5", "p1_group_mean", "p1_group_size", "p1_doc_mean",
                    "p1_rank_pos", "p1_kept_before", "p1_kept_after", "p1_region_share", "p1_in_main",
@@ -668,22 +690,21 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     lay = _layout(n)
     idx = lay["idx"]
     out = np.empty((n, len(STAGE2_NAMES)))
-    out[:, 0] = p1
     half = np.full(n + 4, 0.5)  # 0.5 past either end
     half[2:n + 2] = p1
-    for j, k in ((1, 0), (2, 1), (3, 3), (4, 4)):  # p1 at i-2, i-1, i+1, i+2
-        out[:, j] = half[k:k + n]
-    around = np.full(n + 10, np.inf)  # no minimum past either end
-    around[5:n + 5] = p1
-    cs = np.concatenate([[0.0], np.cumsum(p1)])
+    out[:, 0:5] = half.take(lay["s2_shifts"])  # p1 at i, i-2, i-1, i+1, i+2
+    cs = np.zeros(n + 1)
+    np.cumsum(p1, out=cs[1:])
     lo, hi, cnt = lay["s2_windows"]
     out[:, 5:9] = (cs[hi] - cs[lo]) / cnt
-    before, after = out[:, 9], out[:, 10]  # the minimum of the 5 before, of the 5 after (pairwise: exact)
-    np.minimum(around[0:n], around[1:n + 1], out=before)
-    np.minimum(around[6:n + 6], around[7:n + 7], out=after)
-    for k in range(2, 5):
-        np.minimum(before, around[k:k + n], out=before)
-        np.minimum(after, around[k + 6:k + 6 + n], out=after)
+    # the minimum of the 5 before, of the 5 after: minima of 2, 4, then 5 in a row (exact in any order)
+    around = np.full(n + 10, np.inf)  # no minimum past either end
+    around[5:n + 5] = p1
+    pairs = np.minimum(around[:-1], around[1:])
+    fours = np.minimum(pairs[:-2], pairs[2:])
+    fives = np.minimum(fours[:n + 6], around[4:])
+    out[:, 9] = fives[:n]
+    out[:, 10] = fives[6:]
     out[0, 9] = 1.0
     out[n - 1, 10] = 1.0
     if any("group" in b.features for b in blocks):
@@ -697,8 +718,8 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
         out[:, 12] = np.log1p(np.array([sizes[g] for g in groups], dtype=np.float64))
     else:  # every block its own group
         out[:, 11] = p1
-        out[:, 12] = lay["log1p_ones"]
-    out[:, 13] = p1.mean()
+        out[:, 12] = _LOG1P_ONE
+    out[:, 13] = np.add.reduce(p1) / n  # p1.mean(), without its Python wrapper
     keep = p1 < 0.5
     keep_list = keep.tolist()
     kept_idx = [i for i, k in enumerate(keep_list) if k]
@@ -711,14 +732,14 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     out[:, 16] = (ck[-1] - ck[1:]) / n_keep
     if words is None:
         words = [len(b.text.split()) for b in blocks]
-    region, totals = _regions(keep_list, words, gap=2)
+    region, totals, spans = _region_runs(keep_list, words, gap=2)
     total = max(float(sum(totals)), 1.0)
-    main = max(range(len(totals)), key=totals.__getitem__) if totals else -1
-    lo, hi = _region_span(region, main)
-    shares = np.array(totals + [0.0]) / total  # region -1: the appended 0.0
-    out[:, 17] = shares[region]
-    out[:, 18] = (idx >= lo) & (idx <= hi)
-    out[:, 19] = np.minimum(np.maximum(np.maximum(lo - idx, idx - hi), 0), 50)
+    _, lo, hi = _main_region(totals, spans)
+    shares = [t / total for t in totals] + [0.0]  # region -1: the appended 0.0
+    out[:, 17] = [shares[r] for r in region]
+    outside = np.maximum(lo - idx, idx - hi)  # blocks outside the main region (0 or less: in it)
+    out[:, 18] = outside <= 0
+    out[:, 19] = np.minimum(np.maximum(outside, 0), 50)
     out[:, 20] = float(len(totals))
     return out
 

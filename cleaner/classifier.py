@@ -455,6 +455,9 @@ def _layout(n: int) -> dict[str, Any]:
     return {"idx": idx, "pos": idx / n, "log_n": math.log1p(n), "windows": windows,
             "near": (np.maximum(idx - 10, 0), np.minimum(idx + 11, n)),
             "s2_windows": tuple(np.stack([x[k] for x in s2], axis=1) for k in range(3)),
+            # _context's rows of each block's neighbours, in its features padded with three rows either side
+            "neighbours": idx[:, None] + 3 + np.array(_OFFSETS),
+            "context_windows": tuple(np.stack([windows[w][k] for w in _WINDOWS], axis=1) for k in range(3)),
             # stage 2's p1 at i, i-2, i-1, i+1, i+2, in p1 padded with two blocks either side
             "s2_shifts": idx[:, None] + np.array([2, 0, 1, 3, 4])}
 
@@ -478,17 +481,22 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     idx = lay["idx"]
     sets = part["sets"]
     ttoks = _title_tokens(title)
-    doc_rows = part["doc_rows"].copy()
-    doc_rows[:, 0] = [float(bool(b.features.get("blank_before", False))) for b in blocks]
-    doc_rows[:, 1] = [float(bool(b.features.get("blank_after", False))) for b in blocks]
+    X = None
+    if html:
+        doc_rows = part["doc_rows"].copy()
+    else:  # the text-mode matrix of these texts, copied: its document columns filled in below (a view)
+        X = _text_only_matrix(part, lay).copy()
+        doc_rows = X[:, len(_TEXT_NAMES):len(_TEXT_NAMES) + part["doc_rows"].shape[1]]
+    doc_rows[:, 0:2] = [(bool(f.get("blank_before", False)), bool(f.get("blank_after", False)))
+                        for f in (b.features for b in blocks)]
     title_line = -1
     if ttoks:
         n_title = len(ttoks)
         similar = []
         for s in sets:
             if s:
-                inter = len(s & ttoks)
-                similar.append((inter / len(s | ttoks), inter / n_title))
+                inter = len(s & ttoks)  # (the union's size without building it)
+                similar.append((inter / (len(s) + n_title - inter), inter / n_title))
             else:
                 similar.append((0.0, 0.0))
         doc_rows[:, 11:13] = similar
@@ -496,8 +504,8 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     if title_line >= 0:
         doc_rows[:, 16] = np.clip(idx - title_line, -50, 50)
         doc_rows[:, 17] = idx > title_line
-    if not html:
-        return np.concatenate([part["base"], doc_rows, part["context"]], axis=1), names, html, part["spaced"]
+    if X is not None:
+        return X, names, html, part["spaced"]
     from cleaner.html import DOM_FEATURES
 
     base = part["base"]
@@ -510,16 +518,28 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
 
 
 def _context(core: np.ndarray, window_cols: np.ndarray, lay: dict[str, Any]) -> np.ndarray:
-    """The neighbours' core features (-1 past either end) and the window means around each block."""
+    """The neighbours' core features (-1 past either end) and the window means around each block: all
+    offsets in one take, all windows in another (each in _OFFSETS' and _WINDOWS' order)."""
     n = len(core)
     padded = np.full((n + 6, core.shape[1]), -1.0)
     padded[3:n + 3] = core
-    parts = [padded[3 + off:3 + off + n] for off in _OFFSETS]
-    cs = np.concatenate([np.zeros((1, window_cols.shape[1])), np.cumsum(window_cols, axis=0)])
-    for w in _WINDOWS:
-        lo, hi, cnt = lay["windows"][w]
-        parts.append((cs[hi] - cs[lo]) / cnt[:, None])
-    return np.concatenate(parts, axis=1)
+    neighbours = padded[lay["neighbours"]].reshape(n, -1)  # (block, offset, feature)
+    cs = np.zeros((n + 1, window_cols.shape[1]))
+    np.cumsum(window_cols, axis=0, out=cs[1:])
+    lo, hi, cnt = lay["context_windows"]
+    means = ((cs[hi] - cs[lo]) / cnt[:, :, None]).reshape(n, -1)  # (block, window, feature)
+    return np.concatenate([neighbours, means], axis=1)
+
+
+def _text_only_matrix(part: dict[str, Any], lay: dict[str, Any]) -> np.ndarray:
+    """A text document's feature matrix with the blank-line and headline columns as _text_part_of left them
+    (computed once per texts, kept in `part`: not to be changed). HTML documents never need it."""
+    X = part.get("X")
+    if X is None:
+        base = part["base"]
+        X = part["X"] = np.concatenate([base, part["doc_rows"], _context(base[:, _CORE_IDX], base[:, _WINDOW_IDX], lay)],
+                                       axis=1)
+    return X
 
 
 _TEXT_PART: list[tuple[tuple[str, ...], dict[str, Any]]] = []
@@ -578,15 +598,14 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
         in_body_twice |= s & in_body
         in_body |= s
     log_words = base[:, col["log_words"]]
-    region, region_words = _regions(prose_list, np.expm1(log_words).tolist(), gap=3)
-    main = max(range(len(region_words)), key=region_words.__getitem__) if region_words else -1
-    main_lo, main_hi = _region_span(region, main)
+    region, region_words, spans = _region_runs(prose_list, np.expm1(log_words).tolist(), gap=3)
+    main, main_lo, main_hi = _main_region(region_words, spans)
     total_prose = max(float(sum(region_words)), 1.0)
     marks_cum = np.concatenate([[0.0], np.cumsum(base[:, col["comment_line"]])])
     shares = [w / total_prose for w in region_words] + [0.0]  # region -1: the appended 0.0
     rows = [(prev_d[i], next_d[i], float(prev_d[i] <= 10 and next_d[i] <= 10), float(counts[t]),
              len(s & in_body_twice if p else s & in_body) / len(s) if s else 0.0, shares[r])
-            for i, (t, s, p, r) in enumerate(zip(texts, sets, prose_list, region.tolist(), strict=True))]
+            for i, (t, s, p, r) in enumerate(zip(texts, sets, prose_list, region, strict=True))]
     doc_rows = np.zeros((n, 25))  # the columns of the title and of the blocks' blank lines: _features
     doc_rows[:, [8, 9, 10, 13, 14, 18]] = rows
     doc_rows[:, 2] = lay["pos"]
@@ -598,8 +617,9 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
     doc_rows[:, 7] = (idx - last_prose) / n if last_prose >= 0 else 1.0
     doc_rows[1:, 15] = np.abs(log_words[1:] - log_words[:-1]) < 0.3
     doc_rows[:, 16] = 99.0  # no headline line
-    doc_rows[:, 19] = (main_lo <= idx) & (idx <= main_hi)
-    doc_rows[:, 20] = np.minimum(np.maximum(np.maximum(main_lo - idx, idx - main_hi), 0), 50) if main >= 0 else 50.0
+    outside = np.maximum(main_lo - idx, idx - main_hi)  # blocks outside the main region (0 or less: in it)
+    doc_rows[:, 19] = outside <= 0
+    doc_rows[:, 20] = np.minimum(np.maximum(outside, 0), 50) if main >= 0 else 50.0
     doc_rows[:, 21] = region_words[main] / total_prose if main >= 0 else 0.0
     doc_rows[:, 22] = list(map(math.log1p, marks_cum[:n].tolist()))
     lo, hi = lay["near"]
@@ -607,8 +627,7 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
     doc_rows[:, 24] = np.concatenate([[0.0], np.maximum.accumulate(base[:, col["comment_head"]])])[:n]
     if main_lo > 0:
         doc_rows[:min(main_lo, n), 24] = 0.0
-    return {"base": base, "sets": sets, "spaced": spaced, "doc_rows": doc_rows,
-            "context": _context(base[:, _CORE_IDX], base[:, _WINDOW_IDX], lay)}
+    return {"base": base, "sets": sets, "spaced": spaced, "doc_rows": doc_rows}
 
 
 def _title_line(title_sim: list[float]) -> int:

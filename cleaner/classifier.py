@@ -22,7 +22,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache, partial
-from itertools import accumulate, repeat
+from itertools import accumulate, chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -375,7 +375,8 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     words = [p.split() for p in pieces[:n]]
     raw = list(map(len, words))
     n_words = raw
-    cjk_heavy = np.flatnonzero(cjk > 0.3 * np.maximum(np.array(lens, dtype=np.float64), 1.0)).tolist()
+    cjk_heavy = np.flatnonzero(cjk > 0.3 * np.maximum(np.array(lens, dtype=np.float64), 1.0)).tolist() \
+        if cjk.any() else []  # (most documents have no CJK character at all)
     if cjk_heavy:  # no spaces: count characters as a proxy for words
         n_words = raw.copy()
         for i in cjk_heavy:
@@ -398,20 +399,23 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
             comment_head[i] = k <= 8 and _COMMENT_HEAD.match(t) is not None
             # (_COMMENT_LINE: a line ending in ':' or a word or two, "Reply", "12 likes")
             comment_line[i] = (raw[i] <= 2 or t.endswith(":")) and _COMMENT_LINE.search(t) is not None
-    per = np.array([  # (_PER_BLOCK values, blocks)
+    counts = np.array([  # (_COUNT_IDX values, then the counts the fractions need; blocks)
+        list(map(math.log1p, lens)), list(map(math.log1p, n_words)), sentences, separators,
         raw, n_words, list(map(sum, map(map, repeat(_STOP), words))), commas, list(map(str.count, texts, repeat(" "))),
-        list(map(math.log1p, lens)), list(map(math.log1p, n_words)), ends,
-        list(map(str.endswith, texts, repeat((":", "：")))), [t[-1:] in "»›>|…-–—" for t in texts], sentences,
-        [m is not None for m in map(_BULLET.match, texts)], list(map(str.isdigit, firsts)),
-        list(map(str.islower, firsts)), has_date, has_time, separators, urlish, copyright_,
-        [f in "\"“„«'‘" for f in firsts], comment_head, comment_line,
-        [(k >= 12 and e) or k >= 25 for k, e in zip(n_words, ends, strict=True)],
     ], dtype=np.float64)
-    raw_words, n_words_f, stops, commas, spaces = per[0], per[1], per[2], per[3], per[4]
+    # the yes/no columns: bytes, one a block and column (a list of bools is slow to convert to floats)
+    yes_no = np.frombuffer(bytes(chain(
+        ends, map(str.endswith, texts, repeat((":", "："))), [t[-1:] in "»›>|…-–—" for t in texts],
+        [m is not None for m in map(_BULLET.match, texts)], map(str.isdigit, firsts), map(str.islower, firsts),
+        has_date, has_time, urlish, copyright_, [f in "\"“„«'‘" for f in firsts], comment_head, comment_line,
+        [(k >= 12 and e) or k >= 25 for k, e in zip(n_words, ends, strict=True)],
+    )), dtype=np.uint8).reshape(len(_YES_NO_IDX), n)
+    raw_words, n_words_f, stops, commas, spaces = counts[4], counts[5], counts[6], counts[7], counts[8]
     chars = np.array(lens, dtype=np.float64)
     one = np.maximum(chars, 1.0)
     base = np.empty((n, len(_TEXT_NAMES)))
-    base[:, _PER_BLOCK_IDX] = per[5:].T
+    base[:, _COUNT_IDX] = counts[:4].T
+    base[:, _YES_NO_IDX] = yes_no.T
     num = np.empty((9, n))  # numerators and denominators of the fractions, a row each (no np.stack)
     den = np.empty((9, n))
     num[0], num[1], num[2], num[4], num[5], num[6], num[7], num[8] = (
@@ -432,11 +436,11 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     return base, words, lens, spaced
 
 
-# where _text_matrix puts its per-block values and its fractions
-_PER_BLOCK_IDX = [_TEXT_COL[c] for c in (
-    "log_chars", "log_words", "ends_sentence", "ends_colon", "ends_other", "sentences", "bullet", "starts_digit",
-    "starts_lower", "has_date", "has_time", "separators", "urlish", "copyright", "quote_start", "comment_head",
-    "comment_line", "prose")]
+# where _text_matrix puts its per-block values (numbers, then yes/no) and its fractions
+_COUNT_IDX = [_TEXT_COL[c] for c in ("log_chars", "log_words", "sentences", "separators")]
+_YES_NO_IDX = [_TEXT_COL[c] for c in (
+    "ends_sentence", "ends_colon", "ends_other", "bullet", "starts_digit", "starts_lower", "has_date", "has_time",
+    "urlish", "copyright", "quote_start", "comment_head", "comment_line", "prose")]
 _FRACTION_IDX = [_TEXT_COL[c] for c in (
     "mean_word_len", "alpha_frac", "digit_frac", "punct_frac", "upper_frac", "title_case", "stop_frac",
     "commas_per_word", "cjk_frac")]
@@ -1344,9 +1348,9 @@ def _title_columns(html: bool) -> tuple[int, ...]:
 def _scores_key(blocks: list[Block], title: str | None) -> tuple[Any, ...]:
     """What scores() reads of a document: the blocks' texts, blank lines and DOM evidence, the headline.
     (The cleaner scores a page twice, without a headline to find one and then with it: often none.)"""
-    return (title, tuple(b.text for b in blocks),
-            tuple((b.features.get("blank_before", False), b.features.get("blank_after", False),
-                   id(b.features.get("dom")), b.features.get("group")) for b in blocks))
+    return (title, tuple([b.text for b in blocks]),
+            tuple([(f.get("blank_before", False), f.get("blank_after", False), id(f.get("dom")), f.get("group"))
+                   for f in [b.features for b in blocks]]))
 
 
 _OVERRIDE: list[BlockClassifier] = []

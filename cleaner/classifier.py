@@ -324,7 +324,8 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     # per block counts of character classes: a histogram of each block's low flag bytes
     low = flags.astype(np.uint8)
     low[1:] |= (low[:-1] & _F_LETTER) << 1  # _F_PREV_LETTER: a letter run starts where it is unset
-    letters, upper, digits, word_chars, cjk, runs, runs_upper = _block_counts(low, starts, lens).T
+    char_counts = _block_counts(low, starts, lens)
+    letters, upper, digits, word_chars, cjk, runs, runs_upper = char_counts.T
     # the words: every non-word character made a space, in lower case, split per block
     mapped = np.where(flags & _F_WORD, codes, np.uint32(32)).astype("<u4", copy=False)
     mapped[[s - 1 for s in starts[1:]] + [len(codes) - 1]] = 0
@@ -399,9 +400,10 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
             comment_head[i] = k <= 8 and _COMMENT_HEAD.match(t) is not None
             # (_COMMENT_LINE: a line ending in ':' or a word or two, "Reply", "12 likes")
             comment_line[i] = (raw[i] <= 2 or t.endswith(":")) and _COMMENT_LINE.search(t) is not None
-    counts = np.array([  # (_COUNT_IDX values, then the counts the fractions need; blocks)
+    counts = np.array([  # (_COUNT_IDX values, then the other counts the fractions need; blocks)
         list(map(math.log1p, lens)), list(map(math.log1p, n_words)), sentences, separators,
         raw, n_words, list(map(sum, map(map, repeat(_STOP), words))), commas, list(map(str.count, texts, repeat(" "))),
+        lens,
     ], dtype=np.float64)
     # the yes/no columns: bytes, one a block and column (a list of bools is slow to convert to floats)
     yes_no = np.frombuffer(bytes(chain(
@@ -410,24 +412,15 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
         has_date, has_time, urlish, copyright_, [f in "\"“„«'‘" for f in firsts], comment_head, comment_line,
         [(k >= 12 and e) or k >= 25 for k, e in zip(n_words, ends, strict=True)],
     )), dtype=np.uint8).reshape(len(_YES_NO_IDX), n)
-    raw_words, n_words_f, stops, commas, spaces = counts[4], counts[5], counts[6], counts[7], counts[8]
-    chars = np.array(lens, dtype=np.float64)
-    one = np.maximum(chars, 1.0)
     base = np.empty((n, len(_TEXT_NAMES)))
     base[:, _COUNT_IDX] = counts[:4].T
     base[:, _YES_NO_IDX] = yes_no.T
-    num = np.empty((9, n))  # numerators and denominators of the fractions, a row each (no np.stack)
-    den = np.empty((9, n))
-    num[0], num[1], num[2], num[4], num[5], num[6], num[7], num[8] = (
-        word_chars, letters, digits, upper, runs_upper, stops, commas, cjk)
-    np.subtract(chars - letters - digits, spaces, out=num[3])
-    np.maximum(raw_words, 1.0, out=den[0])
-    den[6] = den[0]
-    den[1] = den[2] = den[3] = den[8] = one
-    np.maximum(letters, 1.0, out=den[4])
-    np.maximum(runs, 1.0, out=den[5])
-    np.maximum(n_words_f, 1.0, out=den[7])
-    base[:, _FRACTION_IDX] = (num / den).T
+    # every count side by side (_ALL_COUNTS), then each fraction is one column over the maximum of another and 1
+    every = np.empty((n, len(_ALL_COUNTS)))
+    every[:, :7] = char_counts
+    every[:, 7:17] = counts.T
+    every[:, 17] = every[:, 16] - letters - digits - every[:, 15]  # punctuation: chars - letters - digits - spaces
+    base[:, _FRACTION_IDX] = every[:, _FRACTION_OF] / np.maximum(every[:, _FRACTION_OVER], 1.0)
     base[:, _TEXT_COL["all_caps"]] = (letters >= 3) & (upper == letters)
     if "  " in joined or (flags & _F_ODD_SPACE).any():
         spaced = [len(t.split()) for t in texts]
@@ -444,6 +437,13 @@ _YES_NO_IDX = [_TEXT_COL[c] for c in (
 _FRACTION_IDX = [_TEXT_COL[c] for c in (
     "mean_word_len", "alpha_frac", "digit_frac", "punct_frac", "upper_frac", "title_case", "stop_frac",
     "commas_per_word", "cjk_frac")]
+#: the columns of _text_matrix's counts side by side: _block_counts', its `counts` rows, punctuation
+_ALL_COUNTS = ("letters", "upper", "digits", "word_chars", "cjk", "runs", "runs_upper", "log_chars", "log_words",
+               "sentences", "separators", "raw_words", "n_words", "stops", "commas", "spaces", "chars", "punct")
+#: each fraction of _FRACTION_IDX: a count over the maximum of another and 1
+_FRACTION_OF, _FRACTION_OVER = ([_ALL_COUNTS.index(c) for c in column] for column in zip(
+    ("word_chars", "raw_words"), ("letters", "chars"), ("digits", "chars"), ("punct", "chars"), ("upper", "letters"),
+    ("runs_upper", "runs"), ("stops", "raw_words"), ("commas", "n_words"), ("cjk", "chars"), strict=True))
 
 
 @lru_cache(maxsize=1024)

@@ -237,7 +237,8 @@ class Cleaner:
                   rules: list[Rule]) -> int | None:
         declared = doc.title or doc.meta.get("input_title")
         # a block the site repeats on every page (its name, a menu) is never this page's headline or date
-        blocks = [Block("", "list_item") if i in template else b for i, b in enumerate(doc.blocks)]
+        blocks = [Block("", "list_item") if i in template else b for i, b in enumerate(doc.blocks)] if template \
+            else doc.blocks
         title_index = None if declared or not use_model else self._headline_before_body(doc, blocks)
         if title_index is None:
             title_index = find_title(blocks, declared)

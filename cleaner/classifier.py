@@ -593,7 +593,7 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
         pieces = folded.split(_JOIN) if joined.count(_JOIN) == n - 1 else map(_nfkc, texts)
         sets = [set(w) if f == t else {x.lower() for x in _WORD.findall(f)}
                 for t, f, w in zip(texts, pieces, lower_words, strict=True)]
-    counts = Counter(texts)
+    counts = Counter(texts) if len(set(texts)) < n else dict.fromkeys(texts, 1)  # (most pages repeat no line)
     # the words of the prose blocks, and those in two or more of them (set operations: no Counter of words)
     in_body: set[str] = set()
     in_body_twice: set[str] = set()

@@ -376,8 +376,9 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     words = [p.split() for p in pieces[:n]]
     raw = list(map(len, words))
     n_words = raw
-    cjk_heavy = np.flatnonzero(cjk > 0.3 * np.maximum(np.array(lens, dtype=np.float64), 1.0)).tolist() \
-        if cjk.any() else []  # (most documents have no CJK character at all)
+    cjk_heavy: list[int] = []
+    if cjk.any():  # (most documents have no CJK character at all)
+        cjk_heavy = np.flatnonzero(cjk > 0.3 * np.maximum(np.array(lens, dtype=np.float64), 1.0)).tolist()
     if cjk_heavy:  # no spaces: count characters as a proxy for words
         n_words = raw.copy()
         for i in cjk_heavy:
@@ -440,10 +441,12 @@ _FRACTION_IDX = [_TEXT_COL[c] for c in (
 #: the columns of _text_matrix's counts side by side: _block_counts', its `counts` rows, punctuation
 _ALL_COUNTS = ("letters", "upper", "digits", "word_chars", "cjk", "runs", "runs_upper", "log_chars", "log_words",
                "sentences", "separators", "raw_words", "n_words", "stops", "commas", "spaces", "chars", "punct")
-#: each fraction of _FRACTION_IDX: a count over the maximum of another and 1
-_FRACTION_OF, _FRACTION_OVER = ([_ALL_COUNTS.index(c) for c in column] for column in zip(
-    ("word_chars", "raw_words"), ("letters", "chars"), ("digits", "chars"), ("punct", "chars"), ("upper", "letters"),
-    ("runs_upper", "runs"), ("stops", "raw_words"), ("commas", "n_words"), ("cjk", "chars"), strict=True))
+#: each fraction of _FRACTION_IDX, in its order: a count over the maximum of another and 1
+_FRACTIONS = (("word_chars", "raw_words"), ("letters", "chars"), ("digits", "chars"), ("punct", "chars"),
+              ("upper", "letters"), ("runs_upper", "runs"), ("stops", "raw_words"), ("commas", "n_words"),
+              ("cjk", "chars"))
+_FRACTION_OF = [_ALL_COUNTS.index(count) for count, _ in _FRACTIONS]
+_FRACTION_OVER = [_ALL_COUNTS.index(count) for _, count in _FRACTIONS]
 
 
 @lru_cache(maxsize=1024)
@@ -541,8 +544,8 @@ def _text_only_matrix(part: dict[str, Any], lay: dict[str, Any]) -> np.ndarray:
     X = part.get("X")
     if X is None:
         base = part["base"]
-        X = part["X"] = np.concatenate([base, part["doc_rows"], _context(base[:, _CORE_IDX], base[:, _WINDOW_IDX], lay)],
-                                       axis=1)
+        context = _context(base[:, _CORE_IDX], base[:, _WINDOW_IDX], lay)
+        X = part["X"] = np.concatenate([base, part["doc_rows"], context], axis=1)
     return X
 
 

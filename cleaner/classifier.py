@@ -22,7 +22,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache, partial
-from itertools import accumulate, repeat
+from itertools import accumulate, chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -324,7 +324,8 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     # per block counts of character classes: a histogram of each block's low flag bytes
     low = flags.astype(np.uint8)
     low[1:] |= (low[:-1] & _F_LETTER) << 1  # _F_PREV_LETTER: a letter run starts where it is unset
-    letters, upper, digits, word_chars, cjk, runs, runs_upper = _block_counts(low, starts, lens).T
+    char_counts = _block_counts(low, starts, lens)
+    letters, upper, digits, word_chars, cjk, runs, runs_upper = char_counts.T
     # the words: every non-word character made a space, in lower case, split per block
     mapped = np.where(flags & _F_WORD, codes, np.uint32(32)).astype("<u4", copy=False)
     mapped[[s - 1 for s in starts[1:]] + [len(codes) - 1]] = 0
@@ -375,7 +376,9 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     words = [p.split() for p in pieces[:n]]
     raw = list(map(len, words))
     n_words = raw
-    cjk_heavy = np.flatnonzero(cjk > 0.3 * np.maximum(np.array(lens, dtype=np.float64), 1.0)).tolist()
+    cjk_heavy: list[int] = []
+    if cjk.any():  # (most documents have no CJK character at all)
+        cjk_heavy = np.flatnonzero(cjk > 0.3 * np.maximum(np.array(lens, dtype=np.float64), 1.0)).tolist()
     if cjk_heavy:  # no spaces: count characters as a proxy for words
         n_words = raw.copy()
         for i in cjk_heavy:
@@ -398,32 +401,27 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
             comment_head[i] = k <= 8 and _COMMENT_HEAD.match(t) is not None
             # (_COMMENT_LINE: a line ending in ':' or a word or two, "Reply", "12 likes")
             comment_line[i] = (raw[i] <= 2 or t.endswith(":")) and _COMMENT_LINE.search(t) is not None
-    per = np.array([  # (_PER_BLOCK values, blocks)
+    counts = np.array([  # (_COUNT_IDX values, then the other counts the fractions need; blocks)
+        list(map(math.log1p, lens)), list(map(math.log1p, n_words)), sentences, separators,
         raw, n_words, list(map(sum, map(map, repeat(_STOP), words))), commas, list(map(str.count, texts, repeat(" "))),
-        list(map(math.log1p, lens)), list(map(math.log1p, n_words)), ends,
-        list(map(str.endswith, texts, repeat((":", "：")))), [t[-1:] in "»›>|…-–—" for t in texts], sentences,
-        [m is not None for m in map(_BULLET.match, texts)], list(map(str.isdigit, firsts)),
-        list(map(str.islower, firsts)), has_date, has_time, separators, urlish, copyright_,
-        [f in "\"“„«'‘" for f in firsts], comment_head, comment_line,
-        [(k >= 12 and e) or k >= 25 for k, e in zip(n_words, ends, strict=True)],
+        lens,
     ], dtype=np.float64)
-    raw_words, n_words_f, stops, commas, spaces = per[0], per[1], per[2], per[3], per[4]
-    chars = np.array(lens, dtype=np.float64)
-    one = np.maximum(chars, 1.0)
+    # the yes/no columns: bytes, one a block and column (a list of bools is slow to convert to floats)
+    yes_no = np.frombuffer(bytes(chain(
+        ends, map(str.endswith, texts, repeat((":", "："))), [t[-1:] in "»›>|…-–—" for t in texts],
+        [m is not None for m in map(_BULLET.match, texts)], map(str.isdigit, firsts), map(str.islower, firsts),
+        has_date, has_time, urlish, copyright_, [f in "\"“„«'‘" for f in firsts], comment_head, comment_line,
+        [(k >= 12 and e) or k >= 25 for k, e in zip(n_words, ends, strict=True)],
+    )), dtype=np.uint8).reshape(len(_YES_NO_IDX), n)
     base = np.empty((n, len(_TEXT_NAMES)))
-    base[:, _PER_BLOCK_IDX] = per[5:].T
-    num = np.empty((9, n))  # numerators and denominators of the fractions, a row each (no np.stack)
-    den = np.empty((9, n))
-    num[0], num[1], num[2], num[4], num[5], num[6], num[7], num[8] = (
-        word_chars, letters, digits, upper, runs_upper, stops, commas, cjk)
-    np.subtract(chars - letters - digits, spaces, out=num[3])
-    np.maximum(raw_words, 1.0, out=den[0])
-    den[6] = den[0]
-    den[1] = den[2] = den[3] = den[8] = one
-    np.maximum(letters, 1.0, out=den[4])
-    np.maximum(runs, 1.0, out=den[5])
-    np.maximum(n_words_f, 1.0, out=den[7])
-    base[:, _FRACTION_IDX] = (num / den).T
+    base[:, _COUNT_IDX] = counts[:4].T
+    base[:, _YES_NO_IDX] = yes_no.T
+    # every count side by side (_ALL_COUNTS), then each fraction is one column over the maximum of another and 1
+    every = np.empty((n, len(_ALL_COUNTS)))
+    every[:, :7] = char_counts
+    every[:, 7:17] = counts.T
+    every[:, 17] = every[:, 16] - letters - digits - every[:, 15]  # punctuation: chars - letters - digits - spaces
+    base[:, _FRACTION_IDX] = every[:, _FRACTION_OF] / np.maximum(every[:, _FRACTION_OVER], 1.0)
     base[:, _TEXT_COL["all_caps"]] = (letters >= 3) & (upper == letters)
     if "  " in joined or (flags & _F_ODD_SPACE).any():
         spaced = [len(t.split()) for t in texts]
@@ -432,14 +430,23 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     return base, words, lens, spaced
 
 
-# where _text_matrix puts its per-block values and its fractions
-_PER_BLOCK_IDX = [_TEXT_COL[c] for c in (
-    "log_chars", "log_words", "ends_sentence", "ends_colon", "ends_other", "sentences", "bullet", "starts_digit",
-    "starts_lower", "has_date", "has_time", "separators", "urlish", "copyright", "quote_start", "comment_head",
-    "comment_line", "prose")]
+# where _text_matrix puts its per-block values (numbers, then yes/no) and its fractions
+_COUNT_IDX = [_TEXT_COL[c] for c in ("log_chars", "log_words", "sentences", "separators")]
+_YES_NO_IDX = [_TEXT_COL[c] for c in (
+    "ends_sentence", "ends_colon", "ends_other", "bullet", "starts_digit", "starts_lower", "has_date", "has_time",
+    "urlish", "copyright", "quote_start", "comment_head", "comment_line", "prose")]
 _FRACTION_IDX = [_TEXT_COL[c] for c in (
     "mean_word_len", "alpha_frac", "digit_frac", "punct_frac", "upper_frac", "title_case", "stop_frac",
     "commas_per_word", "cjk_frac")]
+#: the columns of _text_matrix's counts side by side: _block_counts', its `counts` rows, punctuation
+_ALL_COUNTS = ("letters", "upper", "digits", "word_chars", "cjk", "runs", "runs_upper", "log_chars", "log_words",
+               "sentences", "separators", "raw_words", "n_words", "stops", "commas", "spaces", "chars", "punct")
+#: each fraction of _FRACTION_IDX, in its order: a count over the maximum of another and 1
+_FRACTIONS = (("word_chars", "raw_words"), ("letters", "chars"), ("digits", "chars"), ("punct", "chars"),
+              ("upper", "letters"), ("runs_upper", "runs"), ("stops", "raw_words"), ("commas", "n_words"),
+              ("cjk", "chars"))
+_FRACTION_OF = [_ALL_COUNTS.index(count) for count, _ in _FRACTIONS]
+_FRACTION_OVER = [_ALL_COUNTS.index(count) for _, count in _FRACTIONS]
 
 
 @lru_cache(maxsize=1024)
@@ -452,9 +459,14 @@ def _layout(n: int) -> dict[str, Any]:
         hi = np.minimum(idx + w + 1, n)
         windows[w] = (lo, hi, (hi - lo).astype(np.float64))
     s2 = [windows[w] for w in _S2_WINDOWS]
-    return {"idx": idx, "pos": idx / n, "log_n": math.log1p(n), "windows": windows, "log1p_ones": np.log1p(np.ones(n)),
+    return {"idx": idx, "pos": idx / n, "log_n": math.log1p(n), "windows": windows,
             "near": (np.maximum(idx - 10, 0), np.minimum(idx + 11, n)),
-            "s2_windows": tuple(np.stack([x[k] for x in s2], axis=1) for k in range(3))}
+            "s2_windows": tuple(np.stack([x[k] for x in s2], axis=1) for k in range(3)),
+            # _context's rows of each block's neighbours, in its features padded with three rows either side
+            "neighbours": idx[:, None] + 3 + np.array(_OFFSETS),
+            "context_windows": tuple(np.stack([windows[w][k] for w in _WINDOWS], axis=1) for k in range(3)),
+            # stage 2's p1 at i, i-2, i-1, i+1, i+2, in p1 padded with two blocks either side
+            "s2_shifts": idx[:, None] + np.array([2, 0, 1, 3, 4])}
 
 
 def block_features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[str], bool]:
@@ -476,17 +488,22 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     idx = lay["idx"]
     sets = part["sets"]
     ttoks = _title_tokens(title)
-    doc_rows = part["doc_rows"].copy()
-    doc_rows[:, 0] = [float(bool(b.features.get("blank_before", False))) for b in blocks]
-    doc_rows[:, 1] = [float(bool(b.features.get("blank_after", False))) for b in blocks]
+    X = None
+    if html:
+        doc_rows = part["doc_rows"].copy()
+    else:  # the text-mode matrix of these texts, copied: its document columns filled in below (a view)
+        X = _text_only_matrix(part, lay).copy()
+        doc_rows = X[:, len(_TEXT_NAMES):len(_TEXT_NAMES) + part["doc_rows"].shape[1]]
+    doc_rows[:, 0:2] = [(bool(f.get("blank_before", False)), bool(f.get("blank_after", False)))
+                        for f in (b.features for b in blocks)]
     title_line = -1
     if ttoks:
         n_title = len(ttoks)
         similar = []
         for s in sets:
             if s:
-                inter = len(s & ttoks)
-                similar.append((inter / len(s | ttoks), inter / n_title))
+                inter = len(s & ttoks)  # (the union's size without building it)
+                similar.append((inter / (len(s) + n_title - inter), inter / n_title))
             else:
                 similar.append((0.0, 0.0))
         doc_rows[:, 11:13] = similar
@@ -494,8 +511,8 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     if title_line >= 0:
         doc_rows[:, 16] = np.clip(idx - title_line, -50, 50)
         doc_rows[:, 17] = idx > title_line
-    if not html:
-        return np.concatenate([part["base"], doc_rows, part["context"]], axis=1), names, html, part["spaced"]
+    if X is not None:
+        return X, names, html, part["spaced"]
     from cleaner.html import DOM_FEATURES
 
     base = part["base"]
@@ -508,16 +525,28 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
 
 
 def _context(core: np.ndarray, window_cols: np.ndarray, lay: dict[str, Any]) -> np.ndarray:
-    """The neighbours' core features (-1 past either end) and the window means around each block."""
+    """The neighbours' core features (-1 past either end) and the window means around each block: all
+    offsets in one take, all windows in another (each in _OFFSETS' and _WINDOWS' order)."""
     n = len(core)
     padded = np.full((n + 6, core.shape[1]), -1.0)
     padded[3:n + 3] = core
-    parts = [padded[3 + off:3 + off + n] for off in _OFFSETS]
-    cs = np.concatenate([np.zeros((1, window_cols.shape[1])), np.cumsum(window_cols, axis=0)])
-    for w in _WINDOWS:
-        lo, hi, cnt = lay["windows"][w]
-        parts.append((cs[hi] - cs[lo]) / cnt[:, None])
-    return np.concatenate(parts, axis=1)
+    neighbours = padded[lay["neighbours"]].reshape(n, -1)  # (block, offset, feature)
+    cs = np.zeros((n + 1, window_cols.shape[1]))
+    np.cumsum(window_cols, axis=0, out=cs[1:])
+    lo, hi, cnt = lay["context_windows"]
+    means = ((cs[hi] - cs[lo]) / cnt[:, :, None]).reshape(n, -1)  # (block, window, feature)
+    return np.concatenate([neighbours, means], axis=1)
+
+
+def _text_only_matrix(part: dict[str, Any], lay: dict[str, Any]) -> np.ndarray:
+    """A text document's feature matrix with the blank-line and headline columns as _text_part_of left them
+    (computed once per texts, kept in `part`: not to be changed). HTML documents never need it."""
+    X = part.get("X")
+    if X is None:
+        base = part["base"]
+        context = _context(base[:, _CORE_IDX], base[:, _WINDOW_IDX], lay)
+        X = part["X"] = np.concatenate([base, part["doc_rows"], context], axis=1)
+    return X
 
 
 _TEXT_PART: list[tuple[tuple[str, ...], dict[str, Any]]] = []
@@ -567,7 +596,7 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
         pieces = folded.split(_JOIN) if joined.count(_JOIN) == n - 1 else map(_nfkc, texts)
         sets = [set(w) if f == t else {x.lower() for x in _WORD.findall(f)}
                 for t, f, w in zip(texts, pieces, lower_words, strict=True)]
-    counts = Counter(texts)
+    counts = Counter(texts) if len(set(texts)) < n else dict.fromkeys(texts, 1)  # (most pages repeat no line)
     # the words of the prose blocks, and those in two or more of them (set operations: no Counter of words)
     in_body: set[str] = set()
     in_body_twice: set[str] = set()
@@ -576,15 +605,14 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
         in_body_twice |= s & in_body
         in_body |= s
     log_words = base[:, col["log_words"]]
-    region, region_words = _regions(prose_list, np.expm1(log_words).tolist(), gap=3)
-    main = max(range(len(region_words)), key=region_words.__getitem__) if region_words else -1
-    main_lo, main_hi = _region_span(region, main)
+    region, region_words, spans = _region_runs(prose_list, np.expm1(log_words).tolist(), gap=3)
+    main, main_lo, main_hi = _main_region(region_words, spans)
     total_prose = max(float(sum(region_words)), 1.0)
     marks_cum = np.concatenate([[0.0], np.cumsum(base[:, col["comment_line"]])])
     shares = [w / total_prose for w in region_words] + [0.0]  # region -1: the appended 0.0
     rows = [(prev_d[i], next_d[i], float(prev_d[i] <= 10 and next_d[i] <= 10), float(counts[t]),
              len(s & in_body_twice if p else s & in_body) / len(s) if s else 0.0, shares[r])
-            for i, (t, s, p, r) in enumerate(zip(texts, sets, prose_list, region.tolist(), strict=True))]
+            for i, (t, s, p, r) in enumerate(zip(texts, sets, prose_list, region, strict=True))]
     doc_rows = np.zeros((n, 25))  # the columns of the title and of the blocks' blank lines: _features
     doc_rows[:, [8, 9, 10, 13, 14, 18]] = rows
     doc_rows[:, 2] = lay["pos"]
@@ -596,8 +624,9 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
     doc_rows[:, 7] = (idx - last_prose) / n if last_prose >= 0 else 1.0
     doc_rows[1:, 15] = np.abs(log_words[1:] - log_words[:-1]) < 0.3
     doc_rows[:, 16] = 99.0  # no headline line
-    doc_rows[:, 19] = (main_lo <= idx) & (idx <= main_hi)
-    doc_rows[:, 20] = np.minimum(np.maximum(np.maximum(main_lo - idx, idx - main_hi), 0), 50) if main >= 0 else 50.0
+    outside = np.maximum(main_lo - idx, idx - main_hi)  # blocks outside the main region (0 or less: in it)
+    doc_rows[:, 19] = outside <= 0
+    doc_rows[:, 20] = np.minimum(np.maximum(outside, 0), 50) if main >= 0 else 50.0
     doc_rows[:, 21] = region_words[main] / total_prose if main >= 0 else 0.0
     doc_rows[:, 22] = list(map(math.log1p, marks_cum[:n].tolist()))
     lo, hi = lay["near"]
@@ -605,8 +634,7 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
     doc_rows[:, 24] = np.concatenate([[0.0], np.maximum.accumulate(base[:, col["comment_head"]])])[:n]
     if main_lo > 0:
         doc_rows[:min(main_lo, n), 24] = 0.0
-    return {"base": base, "sets": sets, "spaced": spaced, "doc_rows": doc_rows,
-            "context": _context(base[:, _CORE_IDX], base[:, _WINDOW_IDX], lay)}
+    return {"base": base, "sets": sets, "spaced": spaced, "doc_rows": doc_rows}
 
 
 def _title_line(title_sim: list[float]) -> int:
@@ -625,8 +653,16 @@ def _regions(mask: Any, weight: Any, gap: int) -> tuple[np.ndarray, list[float]]
     The article is usually one such region of running prose; comment threads and teaser lists are
     others. Returns the region id of every block (-1 outside all regions) and each region's weight.
     """
+    region, totals, _ = _region_runs(mask, weight, gap)
+    return np.array(region, dtype=np.int64), totals
+
+
+def _region_runs(mask: Any, weight: Any, gap: int) -> tuple[list[int], list[float], list[tuple[int, int]]]:
+    """_regions' region ids (a list) and weights, and each region's first and last block (a region runs from
+    its first flagged block to its last: what lies between is in it)."""
     region = [-1] * len(mask)
     totals: list[float] = []
+    spans: list[tuple[int, int]] = []
     last = -10**9
     current = -1
     for i, flagged in enumerate(mask):
@@ -635,12 +671,14 @@ def _regions(mask: Any, weight: Any, gap: int) -> tuple[np.ndarray, list[float]]
         if i - last > gap + 1 or current < 0:
             current += 1
             totals.append(0.0)
+            spans.append((i, i))
         else:
             region[last + 1:i] = [current] * (i - last - 1)
+            spans[current] = (spans[current][0], i)
         region[i] = current
         totals[current] += float(weight[i])
         last = i
-    return np.array(region, dtype=np.int64), totals
+    return region, totals, spans
 
 
 def _region_span(region: np.ndarray, rid: int) -> tuple[int, int]:
@@ -648,11 +686,21 @@ def _region_span(region: np.ndarray, rid: int) -> tuple[int, int]:
     return (int(where[0]), int(where[-1])) if len(where) else (10**9, -1)
 
 
+def _main_region(totals: list[float], spans: list[tuple[int, int]]) -> tuple[int, int, int]:
+    """The region with the most weight (the first of equals), and its first and last block; -1 and
+    _region_span's (10**9, -1) when there is none."""
+    if not totals:
+        return -1, 10**9, -1
+    main = max(range(len(totals)), key=totals.__getitem__)
+    return main, *spans[main]
+
+
 # --------------------------------------------------------------------------------------------------
 # stage 2: the stage-1 scores of the neighbourhood
 # --------------------------------------------------------------------------------------------------
 
 _S2_WINDOWS = (1, 3, 8, 20)
+_LOG1P_ONE = math.log1p(1.0)  # p1_group_size of a block alone in its group (np.log1p(1.0) is the same number)
 STAGE2_NAMES = (["p1"] + [f"p1_n{o:+d}" for o in (-2, -1, 1, 2)] + [f"p1_w{w}" for w in _S2_WINDOWS]
                 + ["p1_max_prev5", "p1_max_next5", "p1_group_mean", "p1_group_size", "p1_doc_mean",
                    "p1_rank_pos", "p1_kept_before", "p1_kept_after", "p1_region_share", "p1_in_main",
@@ -668,22 +716,21 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     lay = _layout(n)
     idx = lay["idx"]
     out = np.empty((n, len(STAGE2_NAMES)))
-    out[:, 0] = p1
     half = np.full(n + 4, 0.5)  # 0.5 past either end
     half[2:n + 2] = p1
-    for j, k in ((1, 0), (2, 1), (3, 3), (4, 4)):  # p1 at i-2, i-1, i+1, i+2
-        out[:, j] = half[k:k + n]
-    around = np.full(n + 10, np.inf)  # no minimum past either end
-    around[5:n + 5] = p1
-    cs = np.concatenate([[0.0], np.cumsum(p1)])
+    out[:, 0:5] = half.take(lay["s2_shifts"])  # p1 at i, i-2, i-1, i+1, i+2
+    cs = np.zeros(n + 1)
+    np.cumsum(p1, out=cs[1:])
     lo, hi, cnt = lay["s2_windows"]
     out[:, 5:9] = (cs[hi] - cs[lo]) / cnt
-    before, after = out[:, 9], out[:, 10]  # the minimum of the 5 before, of the 5 after (pairwise: exact)
-    np.minimum(around[0:n], around[1:n + 1], out=before)
-    np.minimum(around[6:n + 6], around[7:n + 7], out=after)
-    for k in range(2, 5):
-        np.minimum(before, around[k:k + n], out=before)
-        np.minimum(after, around[k + 6:k + 6 + n], out=after)
+    # the minimum of the 5 before, of the 5 after: minima of 2, 4, then 5 in a row (exact in any order)
+    around = np.full(n + 10, np.inf)  # no minimum past either end
+    around[5:n + 5] = p1
+    pairs = np.minimum(around[:-1], around[1:])
+    fours = np.minimum(pairs[:-2], pairs[2:])
+    fives = np.minimum(fours[:n + 6], around[4:])
+    out[:, 9] = fives[:n]
+    out[:, 10] = fives[6:]
     out[0, 9] = 1.0
     out[n - 1, 10] = 1.0
     if any("group" in b.features for b in blocks):
@@ -697,8 +744,8 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
         out[:, 12] = np.log1p(np.array([sizes[g] for g in groups], dtype=np.float64))
     else:  # every block its own group
         out[:, 11] = p1
-        out[:, 12] = lay["log1p_ones"]
-    out[:, 13] = p1.mean()
+        out[:, 12] = _LOG1P_ONE
+    out[:, 13] = np.add.reduce(p1) / n  # p1.mean(), without its Python wrapper
     keep = p1 < 0.5
     keep_list = keep.tolist()
     kept_idx = [i for i, k in enumerate(keep_list) if k]
@@ -711,14 +758,14 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     out[:, 16] = (ck[-1] - ck[1:]) / n_keep
     if words is None:
         words = [len(b.text.split()) for b in blocks]
-    region, totals = _regions(keep_list, words, gap=2)
+    region, totals, spans = _region_runs(keep_list, words, gap=2)
     total = max(float(sum(totals)), 1.0)
-    main = max(range(len(totals)), key=totals.__getitem__) if totals else -1
-    lo, hi = _region_span(region, main)
-    shares = np.array(totals + [0.0]) / total  # region -1: the appended 0.0
-    out[:, 17] = shares[region]
-    out[:, 18] = (idx >= lo) & (idx <= hi)
-    out[:, 19] = np.minimum(np.maximum(np.maximum(lo - idx, idx - hi), 0), 50)
+    _, lo, hi = _main_region(totals, spans)
+    shares = [t / total for t in totals] + [0.0]  # region -1: the appended 0.0
+    out[:, 17] = [shares[r] for r in region]
+    outside = np.maximum(lo - idx, idx - hi)  # blocks outside the main region (0 or less: in it)
+    out[:, 18] = outside <= 0
+    out[:, 19] = np.minimum(np.maximum(outside, 0), 50)
     out[:, 20] = float(len(totals))
     return out
 
@@ -1304,9 +1351,9 @@ def _title_columns(html: bool) -> tuple[int, ...]:
 def _scores_key(blocks: list[Block], title: str | None) -> tuple[Any, ...]:
     """What scores() reads of a document: the blocks' texts, blank lines and DOM evidence, the headline.
     (The cleaner scores a page twice, without a headline to find one and then with it: often none.)"""
-    return (title, tuple(b.text for b in blocks),
-            tuple((b.features.get("blank_before", False), b.features.get("blank_after", False),
-                   id(b.features.get("dom")), b.features.get("group")) for b in blocks))
+    return (title, tuple([b.text for b in blocks]),
+            tuple([(f.get("blank_before", False), f.get("blank_after", False), id(f.get("dom")), f.get("group"))
+                   for f in [b.features for b in blocks]]))
 
 
 _OVERRIDE: list[BlockClassifier] = []

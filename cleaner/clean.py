@@ -60,10 +60,10 @@ ARTICLE_FALLBACK_MARGIN = 0.05
 _TEASER_SUFFIX = re.compile(r"(?:\|\s*|\s[-–—·]\s*)(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d+\s+(?:min|mins|minutes?)\s+read)\s*$", re.I)
 
 
-def _is_sentence(text: str) -> bool:
+def _is_sentence(text: str, words: int | None = None) -> bool:
     """A sentence (ends with sentence punctuation) or running prose: what an article is made of, not a menu,
-    a label or a button."""
-    return ends_sentence(text) or is_prose(text)
+    a label or a button (`words`: word_count, if known)."""
+    return ends_sentence(text) or is_prose(text, words)
 
 
 def _terms(text: str) -> set[str]:
@@ -79,17 +79,24 @@ def _shared_share(terms: set[str], reference: set[str]) -> float:
     return sum(idf(t) for t in terms & reference) / sum(idf(t) for t in terms)
 
 
-def _extractor_output(doc: Document) -> bool:
+def _extractor_output(doc: Document, words: Callable[[str], int] = word_count) -> bool:
     """Text as an extractor gives it (trafilatura, newspaper, a JSONL "text" field): every line stands apart (no
     blank line at all, or blank lines around every line) and at least EXTRACTOR_SENTENCE_SHARE of the lines are
     sentences. There every line is a paragraph the extractor kept, and the headline, when there is one, is the
-    first line (after a section label at most: `_first_line_of_words`). Never HTML."""
+    first line (after a section label at most: `_first_line_of_words`). Never HTML. (`words`: word_count, or
+    a cache of it.)"""
     blocks = doc.blocks
     if not blocks or doc.format == "html":
         return False
     if not all(b.features.get("blank_before") and b.features.get("blank_after") for b in blocks):
         return False
-    return sum(_is_sentence(b.text) for b in blocks) >= EXTRACTOR_SENTENCE_SHARE * len(blocks)
+    needed = EXTRACTOR_SENTENCE_SHARE * len(blocks)
+    sentences = 0
+    for b in blocks:  # (counted until there are enough)
+        sentences += _is_sentence(b.text, words(b.text))
+        if sentences >= needed:
+            return True
+    return False
 
 
 def _vote_column(doc: Document) -> int | None:
@@ -167,7 +174,7 @@ class Cleaner:
         prime(rules, [b.text for b in doc.blocks])  # which blocks no rule can match: one scan of the page
         use_model = structure.get("classifier") if self.use_model is None else self.use_model
         template = self._template_reasons(doc) if self.templates is not None else {}
-        extracted = _extractor_output(doc)
+        extracted = _extractor_output(doc, self._words)
         title_index = self._metadata(doc, bool(use_model), set(template), extracted, rules)
         # Before the headline is page chrome; with no headline found there is no such region to judge.
         head_end = title_index if title_index is not None else 0
@@ -230,7 +237,8 @@ class Cleaner:
                   rules: list[Rule]) -> int | None:
         declared = doc.title or doc.meta.get("input_title")
         # a block the site repeats on every page (its name, a menu) is never this page's headline or date
-        blocks = [Block("", "list_item") if i in template else b for i, b in enumerate(doc.blocks)]
+        blocks = [Block("", "list_item") if i in template else b for i, b in enumerate(doc.blocks)] if template \
+            else doc.blocks
         title_index = None if declared or not use_model else self._headline_before_body(doc, blocks)
         if title_index is None:
             title_index = find_title(blocks, declared)
@@ -543,7 +551,8 @@ class Cleaner:
             if i not in gone and score.p_boilerplate >= threshold and i not in listed:
                 if i in span and score.p_boilerplate < spare_p:
                     continue  # inside the article's stretch, and the model is not sure: keep it
-                if score.p_boilerplate < EXTRACTOR_SPARE_P and _is_sentence(doc.blocks[i].text) and (
+                text = doc.blocks[i].text
+                if score.p_boilerplate < EXTRACTOR_SPARE_P and _is_sentence(text, self._words(text)) and (
                         extracted or (vote is not None and doc.blocks[i].features["dom"][vote] == 1.0)):
                     continue  # an extractor kept this sentence and the model is not sure: keep it too
                 doc.remove(i, "model/blocks", lambda score=score: score.reason)  # worked out when read

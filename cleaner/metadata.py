@@ -4,6 +4,7 @@ date line near the top), the date normalised to ISO 8601."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .document import Block
 from .prose import ends_full_stop, opens_body, word_count
@@ -258,12 +259,20 @@ def find_title(blocks: list[Block], declared: str | None = None) -> int | None:
 
 
 def norm_equals(text: str, key: str) -> bool:
-    """_norm(text) == key, for a key _norm made: without tokenising the many texts lacking one of key's words."""
+    """_norm(text) == key, for a key _norm made: without tokenising the many texts lacking one of key's words
+    (its longest word is looked for first: most texts lack it)."""
     if key:
         low = text.lower()
-        if not all(word in low for word in key.split(" ")):
+        words = _key_words(key)
+        if words[0] not in low or not all(word in low for word in words):
             return False
     return _norm(text) == key
+
+
+@lru_cache(maxsize=64)
+def _key_words(key: str) -> tuple[str, ...]:
+    """The words of a _norm key, the longest first (a page's blocks are compared with one key many times)."""
+    return tuple(sorted(key.split(" "), key=len, reverse=True))
 
 
 def find_date(blocks: list[Block], title_index: int | None) -> tuple[int, str] | None:

@@ -187,12 +187,9 @@ class _Gate:
 def prefilter(rules: list[Rule]) -> Callable[[str], bool]:
     """A test that is False only for texts no rule of `rules` can match: one scan per pack (the gates), so
     a caller can skip its loop over the rules for most blocks. Always True when a rule has no gate."""
-    gates: list[_Gate] = []
-    for rule in rules:
-        if rule.gate is None:
-            return _always
-        if not any(g is rule.gate for g in gates):
-            gates.append(rule.gate)
+    if any(rule.gate is None for rule in rules):
+        return _always
+    gates = _gates(rules)
     if len(gates) == 1:
         return gates[0]
     return lambda text: any(gate(text) for gate in gates)
@@ -200,12 +197,14 @@ def prefilter(rules: list[Rule]) -> Callable[[str], bool]:
 
 def prime(rules: list[Rule], texts: list[str]) -> None:
     """Tell the gates of `rules` at once which of a page's block texts no rule can match (_Gate.prime)."""
-    gates: list[_Gate] = []
-    for rule in rules:
-        if rule.gate is not None and not any(g is rule.gate for g in gates):
-            gates.append(rule.gate)
-    for gate in gates:
+    for gate in _gates(rules):
         gate.prime(texts)
+
+
+def _gates(rules: list[Rule]) -> list[_Gate]:
+    """The distinct gates of `rules`, in the order of their first rule (a pack's rules share one)."""
+    gates = {id(rule.gate): rule.gate for rule in rules if rule.gate is not None}
+    return list(gates.values())
 
 
 def _always(text: str) -> bool:

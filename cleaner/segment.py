@@ -47,7 +47,7 @@ def segment_text(text: str) -> list[Block]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     items: list[tuple[str, int, int, int]] = []  # (clean text, words, indent, line number)
-    if _is_clean(text):  # every line is already what normalize_line makes of it
+    if _is_clean(text, lines):  # every line is already what normalize_line makes of it
         items = [(line, line.count(" ") + 1, 0, number) for number, line in enumerate(lines) if line]
     else:
         for number, raw in enumerate(lines):
@@ -72,11 +72,14 @@ def segment_text(text: str) -> list[Block]:
     return blocks
 
 
-def _is_clean(text: str) -> bool:
-    """True when normalize_line changes no line of `text` (newlines only): no whitespace but single spaces
-    between words, nothing invisible, NFC (then so is every line: a newline combines with nothing)."""
-    return (not any(c in text for c in _ODD) and "  " not in text and " \n" not in text and "\n " not in text
-            and not text.startswith(" ") and not text.endswith(" ") and unicodedata.is_normalized("NFC", text))
+def _is_clean(text: str, lines: list[str]) -> bool:
+    """True when normalize_line changes no line of `text` (newlines only; `lines`: text split at them): no
+    whitespace but single spaces between words, nothing invisible, NFC (then so is every line: a newline
+    combines with nothing). (No line starting or ending with a space: looked at line by line, as a search of
+    the text for " \n" is slow where spaces are many.)"""
+    return (not any(c in text for c in _ODD) and "  " not in text
+            and not any(line[:1] == " " or line[-1:] == " " for line in lines)
+            and unicodedata.is_normalized("NFC", text))
 
 
 def segment(doc: Document) -> Document:

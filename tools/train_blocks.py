@@ -192,7 +192,8 @@ def pipeline_title(blocks: list[Block], clf: Any) -> str | None:
     doc.blocks = seg
     cleaner = Cleaner(use_model=True)
     cleaner._model = clf
-    cleaner._metadata(doc, True, set(), _extractor_output(doc))  # as Cleaner.run calls it
+    rules, _ = cleaner.ruleset.for_document(doc.source, doc.source)  # no URL: the packs for any page
+    cleaner._metadata(doc, True, set(), _extractor_output(doc), rules)  # as Cleaner.run calls it
     return doc.title
 
 

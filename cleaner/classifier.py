@@ -770,6 +770,98 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     return out
 
 
+#: Text mode's extra stage-2 columns (no DOM: where the article goes on after an interruption is read off the
+#: stage-1 scores and the words): the IDF-weighted share of a line's content words found in the lines stage 1 is
+#: sure are body (p1 < TOPIC_BODY_P, the line itself left out; -1 without content words), and before / after it
+#: the lines and words (log) to the nearest such line and whether a line stage 1 is sure is chrome (p1 >
+#: TOPIC_CHROME_P) lies in between (-1 when there is no such line). A model whose stage 2 names them gets them.
+TEXT_STAGE2_NAMES = ("p1_topic_share", "p1_body_prev_lines", "p1_body_prev_words", "p1_chrome_before",
+                     "p1_body_next_lines", "p1_body_next_words", "p1_chrome_after")
+TOPIC_BODY_P = 0.3
+TOPIC_CHROME_P = 0.95
+_WORD_IDF: dict[str, float] = {}  # a lower-case word -> the news IDF of its stem (0: not a content word)
+
+
+def _word_idf(words: set[str]) -> None:
+    """Note the news IDF of these words' stems (cleaner.terms: stopwords, single letters and numbers count 0)."""
+    from cleaner.terms import STOPWORDS, load_vocabulary, stem
+
+    vocab = load_vocabulary()
+    if len(_WORD_IDF) > 1 << 18:
+        _WORD_IDF.clear()
+    for w in words:
+        _WORD_IDF[w] = 0.0 if len(w) < 2 or not w.isalpha() or w in STOPWORDS else vocab.idf(stem(w))
+
+
+def text_stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None = None,
+                         sets: list[set[str]] | None = None) -> np.ndarray:
+    """TEXT_STAGE2_NAMES for each block of a text document (see there). `sets`: each block's lower-case words,
+    when the caller has them (_text_part)."""
+    n = len(p1)
+    out = np.empty((n, len(TEXT_STAGE2_NAMES)))
+    if n == 0:
+        return out
+    conf = p1 < TOPIC_BODY_P
+    # topic: the words of the sure body lines (in one, in two or more: a sure line itself looks at the latter)
+    if sets is None:
+        sets = _text_part(tuple(b.text.strip() for b in blocks))["sets"]
+    missing = set().union(*sets).difference(_WORD_IDF)
+    if missing:
+        _word_idf(missing)
+    conf_list = conf.tolist()
+    once: set[str] = set()
+    twice: set[str] = set()
+    for s, c in zip(sets, conf_list, strict=True):
+        if c:
+            twice |= s & once
+            once |= s
+    idf = _WORD_IDF.__getitem__
+    share = [-1.0] * n
+    for i, (s, c) in enumerate(zip(sets, conf_list, strict=True)):
+        total = sum(map(idf, s))
+        if total > 0:
+            share[i] = sum(map(idf, s & (twice if c else once))) / total
+    out[:, 0] = share
+    # the nearest sure body line before and after: lines, words in between (log), sure chrome in between
+    if words is None:
+        words = [len(b.text.split()) for b in blocks]
+    chrome = (p1 > TOPIC_CHROME_P).tolist()
+    before: list[tuple[float, float, float]] = []
+    none = (50.0, -1.0, -1.0)
+    last, between, seen = -1, 0, False
+    for i, c in enumerate(conf_list):
+        before.append((min(i - last, 50), math.log1p(between), float(seen)) if last >= 0 else none)
+        if c:
+            last, between, seen = i, 0, False
+        else:
+            between += words[i]
+            seen = seen or chrome[i]
+    after: list[tuple[float, float, float]] = []
+    last, between, seen = -1, 0, False
+    for i in range(n - 1, -1, -1):
+        after.append((min(last - i, 50), math.log1p(between), float(seen)) if last >= 0 else none)
+        if conf_list[i]:
+            last, between, seen = i, 0, False
+        else:
+            between += words[i]
+            seen = seen or chrome[i]
+    out[:, 1:4] = before
+    out[:, 4:7] = after[::-1]
+    return out
+
+
+def _stage2_extra(names: list[str], p1: np.ndarray, blocks: list[Block], words: list[int] | None) -> list[np.ndarray]:
+    """The extra stage-2 columns a model names after STAGE2_NAMES (text_stage2_features), or none."""
+    if names[-1] not in TEXT_STAGE2_NAMES:
+        return []
+    k = 0
+    while names[-1 - k] in TEXT_STAGE2_NAMES:
+        k += 1
+    cols = [TEXT_STAGE2_NAMES.index(c) for c in names[-k:]]
+    features = text_stage2_features(p1, blocks, words)
+    return [features if cols == list(range(len(TEXT_STAGE2_NAMES))) else features[:, cols]]
+
+
 # --------------------------------------------------------------------------------------------------
 # trees
 # --------------------------------------------------------------------------------------------------
@@ -1324,7 +1416,8 @@ class BlockClassifier:
             p1 = _sigmoid(stage1.base + values.sum(axis=1))
         else:
             p1 = _sigmoid(stage1.raw(X)[0])
-        X2 = np.concatenate([X, stage2_features(p1, blocks, spaced)], axis=1)
+        X2 = np.concatenate([X, stage2_features(p1, blocks, spaced),
+                             *_stage2_extra(model["stage2"].names, p1, blocks, spaced)], axis=1)
         raw, leaves = model["stage2"].raw_and_leaves(X2)
         result = (_sigmoid(raw), X2, model["stage2"].names, html, leaves)
         self._last = (key, result, static)

@@ -423,3 +423,31 @@ def test_a_bagged_model_exports_as_one_set_of_trees() -> None:
     train_blocks.check_export(model, spec, X)  # raw scores equal, attributions add up
     single = train_blocks.export(model.models[0], [f"f{i}" for i in range(4)])
     assert not np.allclose(Trees(single).raw(X)[0], Trees(spec).raw(X)[0])  # the bags differ
+
+
+def test_text_stage2_columns() -> None:
+    """text_stage2_features: the topic share leaves the line itself out, distances count lines and the words in
+    between, and a model whose stage 2 names some of the columns (in any order) gets those, after STAGE2_NAMES."""
+    blocks = segment_text("Home | Sport | Weather\n\nThe volcano erupted near the village overnight.\n\n"
+                          "Advertisement\n\nScientists said the volcano could erupt again.\n\nThe village was evacuated.\n")
+    p1 = np.array([0.99, 0.1, 0.99, 0.5, 0.1])
+    F = clf_mod.text_stage2_features(p1, blocks)
+    names = list(clf_mod.TEXT_STAGE2_NAMES)
+    col = {c: F[:, names.index(c)] for c in names}
+    assert 0.3 < col["p1_topic_share"][3] < 1  # volcano is in the sure line 1, scientists and erupt are not
+    assert col["p1_topic_share"][1] > 0  # village: in line 4, another sure line
+    assert list(col["p1_body_prev_lines"]) == [50, 50, 1, 2, 3] and list(col["p1_body_next_lines"]) == [1, 3, 2, 1, 50]
+    assert col["p1_chrome_before"][3] == 1.0 and col["p1_chrome_after"][1] == 1.0 and col["p1_chrome_before"][0] == -1
+    assert col["p1_body_prev_words"][2] == 0.0 and col["p1_body_prev_words"][3] == pytest.approx(np.log1p(1))
+    rng = np.random.default_rng(3)
+    base = feature_names(False)
+    extra = ["p1_chrome_after", "p1_topic_share"]
+    stage2 = base + list(clf_mod.STAGE2_NAMES) + extra
+    clf = BlockClassifier.from_specs({"text": {
+        "stage1": _random_trees(rng, len(base), 20, 8) | {"features": base},
+        "stage2": _random_trees(rng, len(stage2), 20, 8) | {"features": stage2}}})
+    _, X2, _, got, _ = clf.scores(blocks, None)
+    assert got == stage2 and X2.shape == (len(blocks), len(stage2))
+    p1_model = X2[:, len(base)]
+    want = clf_mod.text_stage2_features(p1_model, blocks)[:, [names.index(c) for c in extra]]
+    assert np.array_equal(X2[:, -2:], want)

@@ -372,8 +372,9 @@ class _Document:
 
     def unintroduced(self) -> tuple[int, list[str]]:
         """Names whose first appearance is "Mr X": news introduces people in full first ("Dr. Sanjay Gupta"
-        is one), so a body that starts a person at "Mr X" was cut from a longer story. The first unit is exempt (some outlets open so). (The
-        text before a name is looked at in its unit's text: the unit's paragraphs joined by a space.)"""
+        is one), so a body that starts a person at "Mr X" was cut from a longer story. The first unit is exempt
+        (some outlets open so). (The text before a name is looked at in its unit's text: the unit's paragraphs
+        joined by a space.)"""
         table = self.table
         caps = np.flatnonzero(table.upper[self.word_ids])
         _, first = np.unique(table.plain[self.word_ids[caps]], return_index=True)
@@ -714,7 +715,7 @@ def score_incoherence(title: str | None, paragraphs: list[str], doubts: Sequence
     `doubts`: why a headline the cleaner picked from the text may not be one (metadata.headline_doubts);
     such a headline is not held against the body, which is judged alone."""
     vocab, model = load_vocabulary(), load_model()
-    vague = None if doubts or not title else vague_headline(title, vocab)
+    vague = vague_headline(title, vocab) if title and title.strip() and not doubts else None
     analysis = analyse(None if doubts or vague is not None else title, paragraphs, vocab)
     score, p_head, p_body, evidence = model.parts(analysis.features)
     flagged = score >= model.threshold

@@ -264,8 +264,8 @@ class Cleaner:
     def _line_rule_removes(self, text: str, rules: list[Rule]) -> bool:
         """A line rule of the pack that applies anywhere before the article's tail removes this block."""
         words = self._words(text)
-        return any(rule.kind == "line" and rule.position != "tail" and (rule.max_words is None or words <= rule.max_words)
-                   and rule.search(text) for rule in rules)
+        return any(rule.kind == "line" and rule.position != "tail" and rule.fits(words) and rule.search(text)
+                   for rule in rules)
 
     def _headline_before_body(self, doc: Document, candidates: list[Block]) -> int | None:
         """A page given as plain text names no headline, and its first prose may be a teaser of another story.
@@ -336,8 +336,7 @@ class Cleaner:
             for rule in rules:
                 if rule.position == "head" and i >= head_end or rule.position == "tail" and i < tail_start:
                     continue
-                limit = rule.max_words or (max_marker if rule.kind == "section" else None)
-                if limit is not None and words > limit:
+                if not rule.fits(words, max_marker):
                     continue
                 match = rule.search(text)
                 if not match:

@@ -58,6 +58,13 @@ class Rule:
     gate: Any = field(default=None, compare=False, repr=False)
     gate_index: int = field(default=-1, compare=False, repr=False)
 
+    def fits(self, words: int, section_max_words: int | None = None) -> bool:
+        """Whether a block of this many words is short enough for the rule: its own max_words or, for a section
+        marker without one, the pack's `section_max_words` (a marker is a short line)."""
+        limit = self.max_words if self.max_words is not None else (
+            section_max_words if self.kind == "section" else None)
+        return limit is None or words <= limit
+
     def search(self, text: str):
         gate = self.gate
         if gate is not None:

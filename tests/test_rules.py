@@ -182,3 +182,16 @@ def test_priming_a_page_answers_as_asking_each_block(texts: list[str]) -> None:
     assert primed is not None and alone is not None
     primed.prime(texts)
     assert [primed(t) for t in texts] == [alone(t) for t in texts]
+
+
+def test_a_rules_word_limit_is_its_own_or_for_a_section_marker_the_packs() -> None:
+    """Rule.fits: a line rule with max_words matches short blocks only; a section marker without one takes the
+    pack's section_max_words (a marker is a short line); a line rule without one has no limit."""
+    pack = parse_pack({"id": "p", "description": "d", "rules": [
+        {"id": "short", "kind": "line", "pattern": "x", "reason": "why", "max_words": 3},
+        {"id": "marker", "kind": "section", "pattern": "Related", "reason": "why"},
+        {"id": "any", "kind": "line", "pattern": "y", "reason": "why"}]})
+    short, marker, anything = pack.rules
+    assert short.fits(3) and not short.fits(4)
+    assert marker.fits(8, 8) and not marker.fits(9, 8) and marker.fits(50)
+    assert anything.fits(10_000, 8)

@@ -647,19 +647,12 @@ def _title_line(title_sim: list[float]) -> int:
     return best
 
 
-def _regions(mask: Any, weight: Any, gap: int) -> tuple[np.ndarray, list[float]]:
+def _region_runs(mask: Any, weight: Any, gap: int) -> tuple[list[int], list[float], list[tuple[int, int]]]:
     """Group flagged blocks into regions (flagged blocks at most `gap` apart, and what lies between them).
 
     The article is usually one such region of running prose; comment threads and teaser lists are
-    others. Returns the region id of every block (-1 outside all regions) and each region's weight.
-    """
-    region, totals, _ = _region_runs(mask, weight, gap)
-    return np.array(region, dtype=np.int64), totals
-
-
-def _region_runs(mask: Any, weight: Any, gap: int) -> tuple[list[int], list[float], list[tuple[int, int]]]:
-    """_regions' region ids (a list) and weights, and each region's first and last block (a region runs from
-    its first flagged block to its last: what lies between is in it)."""
+    others. Returns the region id of every block (-1 outside all regions), each region's weight, and its
+    first and last block."""
     region = [-1] * len(mask)
     totals: list[float] = []
     spans: list[tuple[int, int]] = []
@@ -681,14 +674,9 @@ def _region_runs(mask: Any, weight: Any, gap: int) -> tuple[list[int], list[floa
     return region, totals, spans
 
 
-def _region_span(region: np.ndarray, rid: int) -> tuple[int, int]:
-    where = np.flatnonzero(region == rid) if rid >= 0 else np.zeros(0, dtype=np.int64)
-    return (int(where[0]), int(where[-1])) if len(where) else (10**9, -1)
-
-
 def _main_region(totals: list[float], spans: list[tuple[int, int]]) -> tuple[int, int, int]:
-    """The region with the most weight (the first of equals), and its first and last block; -1 and
-    _region_span's (10**9, -1) when there is none."""
+    """The region with the most weight (the first of equals), and its first and last block; -1, 10**9, -1
+    when there is none."""
     if not totals:
         return -1, 10**9, -1
     main = max(range(len(totals)), key=totals.__getitem__)

@@ -180,9 +180,11 @@ def _reference_block_features(blocks: list[Block], title: str | None) -> np.ndar
         body_vocab.update(sets[i])
     words = np.expm1(base[:, col["log_words"]])
     title_line = clf_mod._title_line([len(s & ttoks) / len(s | ttoks) if ttoks and s else 0.0 for s in sets])
-    region, region_words = clf_mod._regions(prose, words, gap=3)
+    region_list, region_words, _ = clf_mod._region_runs(prose, words, gap=3)
+    region = np.array(region_list, dtype=np.int64)
     main = int(np.argmax(region_words)) if len(region_words) else -1
-    main_lo, main_hi = clf_mod._region_span(region, main)
+    where = np.flatnonzero(region == main) if main >= 0 else np.zeros(0, dtype=np.int64)  # the main region's span
+    main_lo, main_hi = (int(where[0]), int(where[-1])) if len(where) else (10**9, -1)
     total_prose = max(float(sum(region_words)), 1.0)
     marks_cum = np.concatenate([[0.0], np.cumsum(base[:, col["comment_line"]])])
     head_seen = np.concatenate([[0.0], np.maximum.accumulate(base[:, col["comment_head"]])])[:n]

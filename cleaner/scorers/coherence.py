@@ -419,19 +419,24 @@ class _StemSet:
         return self.stem_ids.get(stem, -1) in self.ids  # type: ignore[call-overload]
 
 
-def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary) -> Analysis:
+def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
+            head: list[Token] | None = None) -> Analysis:
     """Compute the raw features (None where they cannot be measured: no headline, or too few paragraphs).
 
     Paragraphs are normalised and tokenised once; the TF-IDF vectors of the units are the rows of one numpy
     matrix over the document's stems, so windows, splits and chains are cumulative sums and boolean
-    reductions (the same quantities as the dict-of-stems formulas in tfidf/add/cosine, up to float rounding)."""
+    reductions (the same quantities as the dict-of-stems formulas in tfidf/add/cosine, up to float rounding).
+    `head`: the headline's tokens (`headline_tokens`), when the caller has them."""
     doc = _Document(paragraphs, vocab)
     units, n = doc.units, len(doc.units)
     f: dict[str, float | None] = dict.fromkeys(FEATURES)
     f["units"] = float(n)
 
     headed = bool(title and title.strip() and units)
-    head = tokens(strip_site_suffix(title), vocab, headline=True) if headed else []  # type: ignore[arg-type]
+    if not headed:
+        head = []
+    elif head is None:
+        head = headline_tokens(title, vocab)  # type: ignore[arg-type]
     # the document's stems (the body's, then the headline's others) and the units' counts over them
     table = doc.table
     body = np.unique(doc.stems)
@@ -715,8 +720,9 @@ def score_incoherence(title: str | None, paragraphs: list[str], doubts: Sequence
     `doubts`: why a headline the cleaner picked from the text may not be one (metadata.headline_doubts);
     such a headline is not held against the body, which is judged alone."""
     vocab, model = load_vocabulary(), load_model()
-    vague = vague_headline(title, vocab) if title and title.strip() and not doubts else None
-    analysis = analyse(None if doubts or vague is not None else title, paragraphs, vocab)
+    head = headline_tokens(title, vocab) if title and title.strip() and not doubts else None
+    vague = None if head is None else _vagueness(head, vocab)
+    analysis = analyse(None if head is None or vague is not None else title, paragraphs, vocab, head)
     score, p_head, p_body, evidence = model.parts(analysis.features)
     flagged = score >= model.threshold
     head = (f"incoherence score {score:.2f} {'≥' if flagged else '<'} threshold {model.threshold:.2f} "
@@ -741,10 +747,18 @@ def score_incoherence(title: str | None, paragraphs: list[str], doubts: Sequence
 MIN_HEADLINE_RARITY = 5.0
 
 
+def headline_tokens(title: str, vocab: Vocabulary) -> list[Token]:
+    """The content tokens of a headline without the outlet's name, entities marked as headlines mark them."""
+    return tokens(strip_site_suffix(title), vocab, headline=True)
+
+
 def vague_headline(title: str, vocab: Vocabulary) -> float | None:
     """The sum of the IDFs of the headline's content words when it is below MIN_HEADLINE_RARITY and the
     headline has no entity (it is too vague to compare with a body), else None."""
-    head = tokens(strip_site_suffix(title), vocab, headline=True)
+    return _vagueness(headline_tokens(title, vocab), vocab)
+
+
+def _vagueness(head: list[Token], vocab: Vocabulary) -> float | None:
     if any(t.entity for t in head):
         return None
     rarity = sum(vocab.idf(s) for s in {t.stem for t in head})

@@ -63,13 +63,14 @@ _TIME = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d+\s*(?:min|mins|minutes|hours?|hrs?|d
 _SEPARATORS = re.compile(r"\s[|·•»/]\s|\s[-–—]\s")
 _URLISH = re.compile(r"https?://|www\.|\.com\b|@\w|#\w")
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved", re.I)
-# a comment thread announces itself: "N Comments", "Leave a reply", "jane says:", "Reply", "Report abuse"
+# a comment thread announces itself: "N Comments", "Leave a reply", "jane says:", "Reply", "Flag". Not a lone
+# "Report": it is also the button under an embedded post in the middle of an article (BBC's tweets)
 _COMMENT_HEAD = re.compile(
     r"^(?:\d+\s+)?(?:comments?|responses?|replies|reactions?|kommentare?|commentaires?|comentarios?|"
     r"commenti|коммента\w*|reacties|discussion|leave a (?:reply|comment)|post a comment|add a comment|"
     r"join the (?:discussion|conversation)|show comments|view comments)\b", re.I)
 _COMMENT_LINE = re.compile(r"\b(?:says|said|wrote|writes|schreibt|dit|dice|escribió)\s*:\s*$|^(?:reply|antworten|"
-                           r"répondre|responder|rispondi|report|flag|like|upvote|\d+\s+likes?)$", re.I)
+                           r"répondre|responder|rispondi|flag|like|upvote|\d+\s+likes?)$", re.I)
 
 #: neighbour offsets whose core features every block sees
 _OFFSETS = (-3, -2, -1, 1, 2, 3)

@@ -512,6 +512,12 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     if title_line >= 0:
         doc_rows[:, 16] = np.clip(idx - title_line, -50, 50)
         doc_rows[:, 17] = idx > title_line
+        heads = part["base"][:, _TEXT_COL["comment_head"]]
+        if heads[:title_line + 1].any():  # a link to the comments at the top ("Comment", "12 comments")
+            after = heads.copy()
+            after[:title_line + 1] = 0.0
+            marked = np.concatenate([[0.0], np.maximum.accumulate(after)])[:n]
+            doc_rows[:, 24] = np.minimum(doc_rows[:, 24], marked)
     if X is not None:
         return X, names, html, part["spaced"]
     from cleaner.html import DOM_FEATURES

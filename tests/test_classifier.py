@@ -44,6 +44,18 @@ def test_a_lone_report_button_is_not_a_comment_thread_marker() -> None:
     assert marks == [0.0, 0.0, 1.0, 1.0]
 
 
+def test_a_comments_link_above_the_headline_does_not_mark_the_article() -> None:
+    """A "Comment" menu item or a "12 comments" link above the headline is not a thread: the article under the
+    headline is not "after a comment head"; the thread's own head, below it, still marks what follows."""
+    prose = [f"Paragraph {k} of the story tells what the council decided, why, and what happens next week." for k in
+             range(4)]
+    lines = ["Home", "Comment", "Council approves the new budget for schools", *prose, "2 Comments",
+             "I think the council got this one right, for once, and said so at the meeting."]
+    X, names, _ = block_features(segment_text("\n\n".join(lines)), "Council approves the new budget for schools")
+    marked = X[:, names.index("comment_head_before")].tolist()
+    assert marked[3:8] == [0.0] * 5 and marked[8] == 1.0
+
+
 def test_predict_gives_scores_and_reasons() -> None:
     clf = BlockClassifier.load()
     assert clf is BlockClassifier.load()  # cached

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import ROOT
 
 import cleaner
@@ -99,3 +100,20 @@ def test_a_list_the_article_introduces_and_resumes_after_is_kept() -> None:
     kept = doc.text.split("\n")
     assert all(item in kept for item in items), [r.text for r in doc.removed]
     assert all(p in kept for p in SEED["body"])
+
+
+@pytest.mark.parametrize("marker", ["MORE:", "In case you missed it", "Also on BBC News:", "Up next", "Recent posts",
+                                    "ICYMI", "People also read", "Other stories", "Editor's choice", "Must read"])
+def test_the_ways_sites_head_a_block_of_other_stories(marker: str) -> None:
+    """Headings a block of other stories goes by, beyond "Related" and "Read also": inside the article (headlines)
+    and after it (a headline and a paragraph of another story), the block goes and the article stays."""
+    teaser = ("Heavy rain forced dozens of schools to close on Monday, officials said, as rivers rose to their "
+              "highest level in a decade and roads across the region were flooded for a second day.")
+    seed = json.loads((ROOT / "fixtures" / "seeds" / "002_83d07605061ef0cb.expected.json").read_text(encoding="utf-8"))
+    body = seed["body"]
+    inside = "\n\n".join([seed["title"], *body[:3], marker, *TEASERS[:2], *body[3:]])
+    after = "\n\n".join([seed["title"], *body, marker, TEASERS[2], teaser])
+    for text, others in ((inside, TEASERS[:2]), (after, [TEASERS[2], teaser])):
+        kept = cleaner.clean_text(text).text.split("\n")
+        assert all(p in kept for p in body), [p[:60] for p in body if p not in kept]
+        assert not any(t in kept for t in [marker, *others])

@@ -380,6 +380,7 @@ class Cleaner:
         if rule.extent == "section":
             article: set[str] | None = None  # the article's terms, read when first needed
             prev_short = True
+            headlines = 0  # short lines since the marker while no long paragraph came: a list of bare headlines
             for j in range(marker + 1, end):
                 block = blocks[j]
                 words = self._words(block.text)
@@ -389,14 +390,20 @@ class Cleaner:
                 is_long = words > SHORT_LINE_WORDS and block.kind != "list_item"
                 if not is_long:
                     nxt = [self._words(b.text) > LONG_PARAGRAPH_WORDS for b in blocks[j + 1 : j + 3]]
-                    if block.kind != "list_item" and len(nxt) == 2 and all(nxt):
-                        end = j
+                    if block.kind != "list_item" and len(nxt) == 2 and all(nxt) and headlines < 2:
+                        end = j  # a subheading of the article, unless it ends a list of headlines
                         break
                     prev_short = True
+                    if headlines >= 0:
+                        headlines += 1
                     continue
                 if not prev_short:
                     end = j
                     break
+                if headlines >= 2 and j + 1 < len(blocks) and self._words(blocks[j + 1].text) > SHORT_LINE_WORDS:
+                    end = j  # two long paragraphs after a list of bare headlines: the article, not a summary
+                    break
+                headlines = -1  # a long paragraph came: no longer a list of bare headlines
                 if article is None:  # in HTML the model, seeing the DOM, spares the article's blocks (below)
                     gone = doc.removed_indexes
                     article = set() if html else _terms(" ".join(

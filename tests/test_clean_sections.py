@@ -117,3 +117,14 @@ def test_the_ways_sites_head_a_block_of_other_stories(marker: str) -> None:
         kept = cleaner.clean_text(text).text.split("\n")
         assert all(p in kept for p in body), [p[:60] for p in body if p not in kept]
         assert not any(t in kept for t in [marker, *others])
+
+
+def test_long_paragraphs_after_a_list_of_bare_headlines_are_the_article() -> None:
+    """Headlines alone under "Read also:" (no summaries), then two long paragraphs: those are the article again,
+    even when the first shares few rare words with the text above (a teaser's summary would be followed by the
+    next teaser's headline, not by more prose)."""
+    body = SEED["body"]
+    text = "\n\n".join([SEED["title"], *body[:2], "Read also:", *TEASERS, *body[2:]])
+    kept = cleaner.clean_text(text).text.split("\n")
+    assert all(p in kept for p in body), [p[:60] for p in body if p not in kept]
+    assert not any(t in kept for t in ["Read also:", *TEASERS])

@@ -47,7 +47,8 @@ LINES = [
     "Watch: the moment the bridge opened", "Image: Getty Images", "Photo: AP", "Loading...", "Skip to main content",
     "Back to top", "Sign in", "Print this page", "Report an error", "Corrections policy", "Contact us",
     "Terms of use", "Privacy policy", "Cookie settings", "We use cookies to improve your experience.",
-    "This content is not available in your region", "Updated 3 hours ago", "Read the full story here",
+    "This content is not available in your region", "Media playback is unsupported on your device",
+    "Your browser does not support the video tag.", "Updated 3 hours ago", "Read the full story here",
     "This article originally appeared on The Conversation.", "Reporting by John Smith; Editing by Jane Doe",
     "(Reuters) -",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 
 from .document import Block, Document
 from .metadata import _norm, find_date, find_headline, find_title, is_stamp_line, norm_equals, normalize_date
-from .prose import ends_sentence, is_prose, opens_body, word_count
+from .prose import ends_full_stop, ends_sentence, is_prose, opens_body, word_count
 from .read import domain_of
 from .rules import Rule, RuleSet, prefilter, prime
 from .templates import source_key as template_source
@@ -42,6 +42,8 @@ EXTRACTOR_SENTENCE_SHARE = 0.5
 #: paragraph the model is sure is body (p_boilerplate below TITLE_BODY_P, judged without a headline)
 TITLE_BODY_P = 0.35
 SHORT_LINE_WORDS = 15
+#: ...but a line of this many words or more that ends with one full stop is a statement: a paragraph, not a headline
+SHORT_STATEMENT_WORDS = 6
 SECTION_MARKER_MAX_WORDS = 8
 #: a section of teasers ends where the article resumes: at a long paragraph after a short line whose content
 #: words, weighed by their rarity in news (IDF), are at least this share the article's own (its headline and the
@@ -355,6 +357,12 @@ class Cleaner:
                 break
             i += 1
 
+    @staticmethod
+    def _statement(text: str, words: int) -> bool:
+        """A short line that is a statement ("Many wore masks to hide their identities."), not a headline: a
+        headline seldom ends with one full stop."""
+        return words >= SHORT_STATEMENT_WORDS and ends_full_stop(text)
+
     def _remove_section(self, doc: Document, marker: int, rule: Rule, markers: list[Rule], max_marker: int) -> None:
         """Remove what a section marker heads. 'rest': to the end. 'section': list items, short lines and teaser
         paragraphs (a long paragraph right after a short headline-like line) until the article resumes: a long
@@ -388,6 +396,10 @@ class Cleaner:
                     end = j
                     break
                 is_long = words > SHORT_LINE_WORDS and block.kind != "list_item"
+                if not is_long and headlines >= 2 and block.kind != "list_item" and self._statement(block.text, words) \
+                        and j + 1 < len(blocks) and self._words(blocks[j + 1].text) > SHORT_LINE_WORDS:
+                    end = j  # after a list of bare headlines, a short statement and a paragraph: the article resumes
+                    break
                 if not is_long:
                     nxt = [self._words(b.text) > LONG_PARAGRAPH_WORDS for b in blocks[j + 1 : j + 3]]
                     if block.kind != "list_item" and len(nxt) == 2 and all(nxt) and headlines < 2:

@@ -128,3 +128,26 @@ def test_long_paragraphs_after_a_list_of_bare_headlines_are_the_article() -> Non
     kept = cleaner.clean_text(text).text.split("\n")
     assert all(p in kept for p in body), [p[:60] for p in body if p not in kept]
     assert not any(t in kept for t in ["Read also:", *TEASERS])
+
+
+def test_a_short_statement_after_a_list_of_bare_headlines_is_the_article() -> None:
+    """"Related articles", headlines alone, then a short sentence of the article and its next paragraph: the
+    sentence ends with a full stop, as a headline seldom does, so the article resumes there, not one line later."""
+    body = SEED["body"]
+    statement = "Many of the protesters wear masks to shield their identities."
+    text = "\n\n".join([SEED["title"], *body[:2], "Related articles", *TEASERS[:2], statement, *body[2:]])
+    kept = cleaner.clean_text(text).text.split("\n")
+    assert statement in kept
+    assert all(p in kept for p in body), [p[:60] for p in body if p not in kept]
+    assert not any(t in kept for t in ["Related articles", *TEASERS[:2]])
+
+
+def test_a_teaser_headline_that_ends_with_a_full_stop_stays_in_its_section() -> None:
+    """A teaser's headline may end with a full stop ("Taxes are rising. These maps show where."), and one about
+    the same news shares the article's words: followed by another headline, not by a paragraph, it is still the
+    section's."""
+    teasers = ["Putin-Witkoff meeting sparks diplomatic tensions. Here is what we know.", *TEASERS]
+    text = "\n\n".join([SEED["title"], *SEED["body"], "Most Popular", *teasers])
+    kept = cleaner.clean_text(text).text.split("\n")
+    assert not any(t in kept for t in teasers)
+    assert all(p in kept for p in SEED["body"])

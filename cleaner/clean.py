@@ -241,7 +241,7 @@ class Cleaner:
         # a block the site repeats on every page (its name, a menu) is never this page's headline or date
         blocks = [Block("", "list_item") if i in template else b for i, b in enumerate(doc.blocks)] if template \
             else doc.blocks
-        title_index = None if declared or not use_model else self._headline_before_body(doc, blocks)
+        title_index = None if declared or not use_model else self._headline_before_body(doc, blocks, rules)
         if title_index is None:
             title_index = find_title(blocks, declared)
         if title_index and not declared and extracted and title_index != _first_line_of_words(
@@ -269,7 +269,7 @@ class Cleaner:
         return any(rule.kind == "line" and rule.position != "tail" and rule.fits(words) and rule.search(text)
                    for rule in rules)
 
-    def _headline_before_body(self, doc: Document, candidates: list[Block]) -> int | None:
+    def _headline_before_body(self, doc: Document, candidates: list[Block], rules: list[Rule]) -> int | None:
         """A page given as plain text names no headline, and its first prose may be a teaser of another story.
         The article starts at the first paragraph the model (judging without a headline) is sure is body; the
         headline is the best of the lines before it by metadata.find_headline: shaped like a title (not a
@@ -282,7 +282,7 @@ class Cleaner:
         first = next((i for i, b in enumerate(doc.blocks) if p[i] < TITLE_BODY_P and opens_body(b.text)), None)
         if first is None:
             return None
-        return find_headline(candidates, first, p)
+        return find_headline(candidates, first, p, chrome=lambda text: self._line_rule_removes(text, rules))
 
     # (2) pattern rules
     def _first_long(self, doc: Document, start: int) -> int:

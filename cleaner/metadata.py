@@ -4,6 +4,7 @@ date line near the top), the date normalised to ISO 8601."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from .document import Block
@@ -150,9 +151,11 @@ def _has_date(text: str) -> bool:
 
 
 def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float] | None = None,
-                      window: int = HEADLINE_WINDOW) -> list[tuple[int, dict[str, float]]]:
+                      window: int = HEADLINE_WINDOW, chrome: Callable[[str], bool] | None = None,
+                      ) -> list[tuple[int, dict[str, float]]]:
     """The candidate headlines among the `window` lines before `start` (the article's first paragraph): each
-    title-like line's index with its HEADLINE_WEIGHTS features."""
+    title-like line's index with its HEADLINE_WEIGHTS features. `chrome(text)`: a line the rule packs remove
+    (a comment count, a newsletter prompt) is no candidate."""
     lede: set[str] = set()
     for block in blocks[start : start + 4]:
         lede.update(w.lower() for w in _WORD4.findall(block.text))
@@ -173,7 +176,7 @@ def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float
     out = []
     for i in range(max(0, start - window), start):
         block = blocks[i]
-        if not _title_likeness(block):
+        if not _title_likeness(block) or chrome is not None and chrome(block.text):
             continue
         text = block.text
         words = len(text.split())
@@ -200,12 +203,12 @@ def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float
 
 
 def find_headline(blocks: list[Block], start: int, p_boilerplate: list[float] | None = None,
-                  window: int = HEADLINE_WINDOW) -> int | None:
+                  window: int = HEADLINE_WINDOW, chrome: Callable[[str], bool] | None = None) -> int | None:
     """Index of the headline among the `window` lines before `start` (the article's first paragraph): the best
     by HEADLINE_WEIGHTS (title-like shape, words shared with the first paragraphs, a byline or date below it,
     closeness), the earliest of equals; None when no line there looks like a title at all."""
     best, best_score = None, float("-inf")
-    for i, f in headline_features(blocks, start, p_boilerplate, window):
+    for i, f in headline_features(blocks, start, p_boilerplate, window, chrome):
         score = sum(HEADLINE_WEIGHTS[k] * v for k, v in f.items())
         if score > best_score:
             best, best_score = i, score

@@ -75,3 +75,15 @@ def test_a_standfirst_ending_in_a_quoted_full_stop_is_still_a_sentence() -> None
         (_, f), = [(i, f) for i, f in headline_features(blocks, len(blocks) - len(LEDE)) if blocks[i].text == standfirst]
         assert f["sentence"] == 1.0
         assert blocks[find_headline(blocks, len(blocks) - len(LEDE))].text == HEADLINE
+
+
+
+def test_a_line_the_rule_packs_remove_is_never_the_headline() -> None:
+    """A newsletter prompt on the article's subject, between a vague headline and the body, is title-shaped,
+    nearer the body and shares the lede's words; the pack's newsletter rule removes it, so it is no candidate
+    (a dev page of breitbart.com's took "SIGN UP FOR OUR NEWSLETTER" for its headline)."""
+    headline, prompt = "A long night at City Hall", "Sign up for council budget and bridge repair alerts"
+    text = "\n\n".join(["Home", "News", "Sports", "Weather", headline, "Jane Doe", prompt, *LEDE])
+    doc = cleaner.clean_text(text)
+    assert doc.title == headline
+    assert prompt not in doc.text.split("\n")

@@ -42,7 +42,8 @@ EXTRACTOR_SENTENCE_SHARE = 0.5
 #: paragraph the model is sure is body (p_boilerplate below TITLE_BODY_P, judged without a headline)
 TITLE_BODY_P = 0.35
 SHORT_LINE_WORDS = 15
-#: ...but a line of this many words or more that ends with one full stop is a statement: a paragraph, not a headline
+#: a short line of this many words or more that ends with one full stop is a statement, not a headline: in a
+#: section after a list of bare headlines, followed by a paragraph, it is the article resuming
 SHORT_STATEMENT_WORDS = 6
 SECTION_MARKER_MAX_WORDS = 8
 #: a section of teasers ends where the article resumes: at a long paragraph after a short line whose content
@@ -367,8 +368,10 @@ class Cleaner:
         """Remove what a section marker heads. 'rest': to the end. 'section': list items, short lines and teaser
         paragraphs (a long paragraph right after a short headline-like line) until the article resumes: a long
         paragraph not introduced by a short line, one about the article's own subject (text mode,
-        SECTION_RESUME_SHARE), or a short line followed by two long paragraphs. Another section's marker ends
-        this section, so its own rule names what follows it."""
+        SECTION_RESUME_SHARE), a short line followed by two long paragraphs, or, after two or more bare
+        headlines, a long paragraph or a short statement followed by a long line (a teaser's summary is followed
+        by the next headline, not by more prose). Another section's marker ends this section, so its own rule
+        names what follows it."""
         if rule.extent == "marker":
             return
         blocks = doc.blocks
@@ -389,6 +392,10 @@ class Cleaner:
             article: set[str] | None = None  # the article's terms, read when first needed
             prev_short = True
             headlines = 0  # short lines since the marker while no long paragraph came: a list of bare headlines
+
+            def long_after(j: int) -> bool:
+                return j + 1 < len(blocks) and self._words(blocks[j + 1].text) > SHORT_LINE_WORDS
+
             for j in range(marker + 1, end):
                 block = blocks[j]
                 words = self._words(block.text)
@@ -397,7 +404,7 @@ class Cleaner:
                     break
                 is_long = words > SHORT_LINE_WORDS and block.kind != "list_item"
                 if not is_long and headlines >= 2 and block.kind != "list_item" and self._statement(block.text, words) \
-                        and j + 1 < len(blocks) and self._words(blocks[j + 1].text) > SHORT_LINE_WORDS:
+                        and long_after(j):
                     end = j  # after a list of bare headlines, a short statement and a paragraph: the article resumes
                     break
                 if not is_long:
@@ -412,7 +419,7 @@ class Cleaner:
                 if not prev_short:
                     end = j
                     break
-                if headlines >= 2 and j + 1 < len(blocks) and self._words(blocks[j + 1].text) > SHORT_LINE_WORDS:
+                if headlines >= 2 and long_after(j):
                     end = j  # two long paragraphs after a list of bare headlines: the article, not a summary
                     break
                 headlines = -1  # a long paragraph came: no longer a list of bare headlines

@@ -61,10 +61,19 @@ def _typo(match: re.Match[str]) -> str:
     return _TYPO[ord(match.group())]  # type: ignore[return-value]
 
 
+def _nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), line by line: one character that is not already NFKC (a
+    non-breaking space) makes normalize() redo the whole text, a line break never combines with its neighbours
+    (so the lines' forms joined are the text's), and most lines are ASCII, which is its own NFKC form."""
+    if text.isascii():
+        return text
+    return "\n".join([line if line.isascii() else unicodedata.normalize("NFKC", line) for line in text.split("\n")])
+
+
 def normalise(text: str) -> str:
     """NFKC plus ASCII quotes, apostrophes and dashes: typography must not tell MT from human (see README).
     (`text.translate(_TYPO)` replaces character by character, as this regex substitution does, only slower.)"""
-    text = _TYPO_CHARS.sub(_typo, unicodedata.normalize("NFKC", text))
+    text = _TYPO_CHARS.sub(_typo, _nfkc(text))
     return "\n".join(_BULLET.sub("", line).strip() for line in text.splitlines())
 
 

@@ -232,18 +232,20 @@ def readability(text: str | list[str], language: str | None = "en") -> dict[str,
         return result | grades
     # textstat's metrics, term by term (backend/metrics/*.py); n_words > 0 and n_sentences >= 1 here
     words_per_sentence = n_words / n_sentences
+    # `joined`'s words are separated by one space or line break each (_as_sentences), its only whitespace, which
+    # punctuation removal keeps: the characters of its words (and of `cleaned`'s) are counted without a split
+    separators = joined.count(" ") + joined.count("\n")
     # count_letters: the \w characters; `cleaned` holds only \w, whitespace and contraction apostrophes
     apostrophes = cleaned.count("'")
-    letters = sum(map(len, cleaned_words)) - apostrophes
+    letters = len(cleaned) - separators - apostrophes
     letters_100 = letters / n_words * 100
     sentences_100 = n_sentences / n_words * 100
     if letters_100 == 0 or sentences_100 == 0:
         coleman_liau = 0.0
     else:
         coleman_liau = (0.058 * letters_100) - (0.296 * sentences_100) - 15.8
-    # chars_per_word: count_chars(ignore_spaces=True) / count_words(rm_punctuation=False)
-    chunks = joined.split()
-    chars_per_word = sum(map(len, chunks)) / len(chunks)
+    # chars_per_word: count_chars(ignore_spaces=True) / count_words(rm_punctuation=False), over joined.split()
+    chars_per_word = (len(joined) - separators) / (separators + 1)
     if chars_per_word == 0 or words_per_sentence == 0:
         ari = 0.0
     else:

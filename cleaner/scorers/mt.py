@@ -35,7 +35,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from cleaner.arrays import settle
+from cleaner.arrays import settle, unique, unique_counts
 from cleaner.document import Document, Flag
 from cleaner.paths import models_dir
 
@@ -61,10 +61,19 @@ def _typo(match: re.Match[str]) -> str:
     return _TYPO[ord(match.group())]  # type: ignore[return-value]
 
 
+def _nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), line by line: one character that is not already NFKC (a
+    non-breaking space) makes normalize() redo the whole text, a line break never combines with its neighbours
+    (so the lines' forms joined are the text's), and most lines are ASCII, which is its own NFKC form."""
+    if text.isascii():
+        return text
+    return "\n".join([line if line.isascii() else unicodedata.normalize("NFKC", line) for line in text.split("\n")])
+
+
 def normalise(text: str) -> str:
     """NFKC plus ASCII quotes, apostrophes and dashes: typography must not tell MT from human (see README).
     (`text.translate(_TYPO)` replaces character by character, as this regex substitution does, only slower.)"""
-    text = _TYPO_CHARS.sub(_typo, unicodedata.normalize("NFKC", text))
+    text = _TYPO_CHARS.sub(_typo, _nfkc(text))
     return "\n".join(_BULLET.sub("", line).strip() for line in text.splitlines())
 
 
@@ -517,18 +526,18 @@ def extract(text: str, title: str | None = None) -> Extracted:
     shape_ids[first_at] = vocab.shape_first[tid[first_at]]
     bigrams = shape_ids[:-1] * _K + shape_ids[1:]
     trigrams = _K**3 + bigrams[:-1] * _K + shape_ids[2:]
-    gram_codes, gram_counts = np.unique(np.concatenate([bigrams, trigrams]), return_counts=True)
+    gram_codes, gram_counts = unique_counts(np.concatenate([bigrams, trigrams]))
 
     word_tid = tid[word_at]
     word_ids = vocab.word[word_tid]
     n_words = max(len(word_ids), 1)
     n_sent = max(n_sentences, 1)
-    uniq, counts = np.unique(word_ids, return_counts=True)
+    uniq, counts = unique_counts(word_ids)
     fixed = np.bincount(word_ids[word_ids < vocab.n_fixed], minlength=vocab.n_fixed)  # by word id
     caps_at = vocab.upper[word_tid]
     caps_at[np.searchsorted(word_at, first_at)] = False  # not sentence-initial
-    caps_tids = np.unique(word_tid[caps_at])
-    lex_ids, lex_counts = np.unique(word_ids[vocab.lex[word_tid]], return_counts=True)
+    caps_tids = unique(word_tid[caps_at])
+    lex_ids, lex_counts = unique_counts(word_ids[vocab.lex[word_tid]])
     passive = int((vocab.be[tid[:-1]] & vocab.participle[tid[1:]]).sum())
     kinds = vocab.kind[uniq]
     lengths = vocab.length[uniq]
@@ -566,7 +575,7 @@ def extract(text: str, title: str | None = None) -> Extracted:
     if len(word_ids) > 2:
         span = int(word_ids.max()) + 1
         tri_codes = (word_ids[:-2] * span + word_ids[1:-1]) * span + word_ids[2:]
-        tri_counts = np.unique(tri_codes, return_counts=True)[1]
+        tri_counts = unique_counts(tri_codes)[1]
         repeated = int(tri_counts[tri_counts > 1].sum())
     v["word:repeated_trigrams"] = repeated / max(len(word_ids) - 2, 1)
     v["word:name_variants"] = _name_variants([vocab.tokens[t] for t in caps_tids.tolist()])

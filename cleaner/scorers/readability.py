@@ -79,6 +79,7 @@ _SENTENCE_END = frozenset(".!?…:;\"'”’)]")  # a block ending in one of the
 _NONCONTRACTION_APOSTROPHE = re.compile(r"\'(?![tsd]|ve|ll|re)")
 _PUNCTUATION_BUT_APOSTROPHES = re.compile(r"[^\w\s\']")
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*", re.UNICODE)
+_WORD_CHARACTER = re.compile(r"\w")
 _LANG = "en_US"  # the language textstat is asked for English grades
 _SYLLABLE_THRESHOLD = 3  # textstat's "syllable_threshold" for English (gunning_fog's difficult words)
 
@@ -102,14 +103,23 @@ def _without_punctuation(text: str) -> str:
 
 
 def _count_sentences(text: str) -> int:
-    """textstat's count_sentences: runs ending in .!? with more than two words (at least 1). The runs are
-    cleaned in one call, one per line (a line break is whitespace to textstat, as the space it replaces)."""
+    """textstat's count_sentences: runs ending in .!? with more than two words (at least 1), the words counted
+    after textstat's punctuation removal. Removal only deletes characters, and a whitespace-separated token
+    keeps one exactly when it has a word character (\\w stays; a contraction's apostrophe stays only before a
+    letter, one of the token's own): a run whose first three tokens have one has three words, and only the
+    other runs (a few a document) are cleaned and counted. (A run cleaned alone or among the others joined by
+    line breaks: the same words, an apostrophe that ends a run being removed either way.)"""
     # the runs of the text with its line breaks as spaces are its runs with theirs (both are non-word,
     # non-sentence-end characters to the pattern), so the text is flattened once
     sentences = _SENTENCE.findall(text.replace("\n", " "))
-    cleaned = _without_punctuation("\n".join(sentences))
-    # at most two words: splitting at most twice leaves at most two pieces
-    short = sum([len(line.split(None, 2)) <= 2 for line in cleaned.split("\n")])
+    has_word = _WORD_CHARACTER.search
+    short = 0
+    for sentence in sentences:
+        first = sentence.split(None, 3)  # (the first three are whole tokens)
+        if len(first) >= 3 and has_word(first[0]) and has_word(first[1]) and has_word(first[2]):
+            continue
+        # at most two words: splitting at most twice leaves at most two pieces
+        short += len(_without_punctuation(sentence).split(None, 2)) <= 2
     return max(1, len(sentences) - short)
 
 
@@ -232,18 +242,20 @@ def readability(text: str | list[str], language: str | None = "en") -> dict[str,
         return result | grades
     # textstat's metrics, term by term (backend/metrics/*.py); n_words > 0 and n_sentences >= 1 here
     words_per_sentence = n_words / n_sentences
+    # `joined`'s words are separated by one space or line break each (_as_sentences), its only whitespace, which
+    # punctuation removal keeps: the characters of its words (and of `cleaned`'s) are counted without a split
+    separators = joined.count(" ") + joined.count("\n")
     # count_letters: the \w characters; `cleaned` holds only \w, whitespace and contraction apostrophes
     apostrophes = cleaned.count("'")
-    letters = sum(map(len, cleaned_words)) - apostrophes
+    letters = len(cleaned) - separators - apostrophes
     letters_100 = letters / n_words * 100
     sentences_100 = n_sentences / n_words * 100
     if letters_100 == 0 or sentences_100 == 0:
         coleman_liau = 0.0
     else:
         coleman_liau = (0.058 * letters_100) - (0.296 * sentences_100) - 15.8
-    # chars_per_word: count_chars(ignore_spaces=True) / count_words(rm_punctuation=False)
-    chunks = joined.split()
-    chars_per_word = sum(map(len, chunks)) / len(chunks)
+    # chars_per_word: count_chars(ignore_spaces=True) / count_words(rm_punctuation=False), over joined.split()
+    chars_per_word = (len(joined) - separators) / (separators + 1)
     if chars_per_word == 0 or words_per_sentence == 0:
         ari = 0.0
     else:

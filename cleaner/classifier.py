@@ -476,6 +476,11 @@ def block_features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, 
     return X, names, html
 
 
+def _after_a_head(heads: np.ndarray) -> np.ndarray:
+    """comment_head_before: 1.0 for each block below a comment-thread head (the 0/1 `heads` column)."""
+    return np.concatenate([[0.0], np.maximum.accumulate(heads)])[: len(heads)]
+
+
 def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[str], bool, list[int]]:
     """block_features, and each block's number of whitespace-separated words (for stage2_features)."""
     html = bool(blocks) and "dom" in blocks[0].features
@@ -516,8 +521,7 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
         if heads[:title_line + 1].any():  # a link to the comments at the top ("Comment", "12 comments")
             after = heads.copy()
             after[:title_line + 1] = 0.0
-            marked = np.concatenate([[0.0], np.maximum.accumulate(after)])[:n]
-            doc_rows[:, 24] = np.minimum(doc_rows[:, 24], marked)
+            doc_rows[:, 24] = np.minimum(doc_rows[:, 24], _after_a_head(after))
     if X is not None:
         return X, names, html, part["spaced"]
     from cleaner.html import DOM_FEATURES
@@ -638,7 +642,7 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
     doc_rows[:, 22] = list(map(math.log1p, marks_cum[:n].tolist()))
     lo, hi = lay["near"]
     doc_rows[:, 23] = marks_cum[hi] - marks_cum[lo]
-    doc_rows[:, 24] = np.concatenate([[0.0], np.maximum.accumulate(base[:, col["comment_head"]])])[:n]
+    doc_rows[:, 24] = _after_a_head(base[:, col["comment_head"]])
     if main_lo > 0:
         doc_rows[:min(main_lo, n), 24] = 0.0
     return {"base": base, "sets": sets, "spaced": spaced, "doc_rows": doc_rows}

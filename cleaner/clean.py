@@ -402,14 +402,14 @@ class Cleaner:
                 if words <= max_marker and any(m.search(block.text) for m in markers):
                     end = j
                     break
-                is_long = words > SHORT_LINE_WORDS and block.kind != "list_item"
-                if not is_long and headlines >= 2 and block.kind != "list_item" and self._statement(block.text, words) \
-                        and long_after(j):
-                    end = j  # after a list of bare headlines, a short statement and a paragraph: the article resumes
-                    break
+                listed = block.kind == "list_item"
+                is_long = words > SHORT_LINE_WORDS and not listed
                 if not is_long:
+                    if not listed and headlines >= 2 and self._statement(block.text, words) and long_after(j):
+                        end = j  # bare headlines, then a short statement and a paragraph: the article resumes
+                        break
                     nxt = [self._words(b.text) > LONG_PARAGRAPH_WORDS for b in blocks[j + 1 : j + 3]]
-                    if block.kind != "list_item" and len(nxt) == 2 and all(nxt) and headlines < 2:
+                    if not listed and len(nxt) == 2 and all(nxt) and headlines < 2:
                         end = j  # a subheading of the article, unless it ends a list of headlines
                         break
                     prev_short = True

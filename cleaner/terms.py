@@ -64,6 +64,9 @@ def normalize(text: str) -> str:
 def stem(word: str) -> str:
     """A deliberately light stem: lowercase, no possessive, no plural -s, at most 6 letters."""
     w = word.lower()
+    last = w[-1:]
+    if last != "s" and last != "'":  # most words: none of the endings below (str.endswith is the slower test)
+        return w[:STEM_LEN]
     if w.endswith("'s"):
         w = w[:-2]
     w = w.rstrip("'")
@@ -135,7 +138,7 @@ def _word_facts(word: str, vocab: Vocabulary, stemmed: str | None = None) -> tup
     if word in facts:
         return facts[word]
     lower = word.lower()
-    acronym = _is_acronym(word)
+    acronym = 2 <= len(word) <= 4 and word.isupper()  # _is_acronym
     result: tuple[str, int, bool] | tuple[()] = ()
     if not (lower in STOPWORDS and not (acronym and lower == "us")) and len(word) >= 2:  # "US" the country
         s = lower if acronym else stemmed if stemmed is not None else stem(word)
@@ -231,8 +234,19 @@ class WordTable:
         value = len(self.words)
         plain = stem(word)
         facts = _word_facts(word, self.vocab, plain)
-        self._new.append((value, self.stem_id(facts[0]) if facts else -1, facts[1] if facts else PLAIN,
-                          word[0].isupper(), self.stem_id(plain), word.endswith(HONORIFICS)))
+        # (known stems without a call; a content word's stem is mostly `plain`; the content stem is registered
+        # first, as its id orders the columns of coherence's matrices)
+        stem_ids = self.stem_ids
+        if facts:
+            content = facts[0]
+            content_id = stem_ids[content] if content in stem_ids else self.stem_id(content)
+            plain_id = content_id if content == plain else stem_ids[plain] if plain in stem_ids \
+                else self.stem_id(plain)
+        else:
+            content_id = -1
+            plain_id = stem_ids[plain] if plain in stem_ids else self.stem_id(plain)
+        self._new.append((value, content_id, facts[1] if facts else PLAIN, word[0].isupper(), plain_id,
+                          word[-1] in "rs" and word.endswith(HONORIFICS)))  # (each of HONORIFICS ends so)
         self.words.append(word)  # noted (see settle), then registered
         self.ids[word] = value
         return value

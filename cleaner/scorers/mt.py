@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 import unicodedata
 from array import array
 from collections import Counter
@@ -80,6 +81,9 @@ def normalise(text: str) -> str:
 # --- tokenisation and sentences ------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:[.,:]\d+)*|--|\.\.\.|[^\w\s]")
+# _TOKEN on ASCII text, where a letter is A-Z or a-z and a digit 0-9: the same matches without testing
+# Unicode categories
+_ASCII_TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*|[0-9]+(?:[.,:][0-9]+)*|--|\.\.\.|[^\w\s]")
 _SENT_END = re.compile(r"([.!?][\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = {
     "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "gen", "col", "lt", "sgt", "gov", "sen", "rep", "no",
@@ -182,13 +186,15 @@ def _shapes(token: str, low: str, acronym: bool) -> tuple[str, str]:
     if not ch.isalpha():
         mark = token if token in _MARK_SHAPES else "SYM"
         return mark, mark
-    if low.endswith("ing"):
+    # (the last letter first: str.endswith parses its arguments on every call, and most words pass no test)
+    last = low[-1]
+    if last == "g" and low.endswith("ing"):
         word = "Wing"
-    elif low.endswith("ed"):
+    elif last == "d" and low.endswith("ed"):
         word = "Wed"
-    elif low.endswith("ly"):
+    elif last == "y" and low.endswith("ly"):
         word = "Wly"
-    elif low.endswith("s") and not low.endswith("ss"):
+    elif last == "s" and not low.endswith("ss"):
         word = "Ws"
     else:
         word = "W"
@@ -297,15 +303,18 @@ class _Vocabulary:
             mark = self.shape_id(token)
             facts: tuple = (value, False, False, mark, mark, -1, False, False, False)
         else:
-            acronym = is_acronym(token)
+            acronym = len(token) > 1 and token.isupper() and token.isalpha()  # is_acronym
             low = token if acronym else token.lower()  # word_form
             alpha = token[0].isalpha()
             plain, first = _shapes(token, low, acronym)
+            shape_ids = self.shape_ids  # (every shape is known after a few documents: no call)
+            plain_id = shape_ids[plain] if plain in shape_ids else self.shape_id(plain)
+            first_id = plain_id if first is plain else shape_ids[first] if first in shape_ids else self.shape_id(first)
             facts = (
-                value, alpha, token[0].isupper(), self.shape_id(plain), self.shape_id(first),
+                value, alpha, token[0].isupper(), plain_id, first_id,
                 self.word_id(low) if alpha else -1,
                 alpha and token.islower() and len(low) >= 3 and low not in FUNCTION_SET and "'" not in low,
-                low in _BE, alpha and (low.endswith("ed") or low in _IRREGULAR_PARTICIPLES),
+                low in _BE, alpha and ((low[-1] == "d" and low.endswith("ed")) or low in _IRREGULAR_PARTICIPLES),
             )  # the id, then the order of _TOKEN_FACTS
         self._new_tokens.append(facts)  # noted (see settle), then registered
         self.tokens.append(token)
@@ -318,9 +327,17 @@ class _Vocabulary:
         settle(self, _WORD_FACTS, self._new_words)
 
     def _chunk_ids(self, chunk: str) -> bytes:
-        """The token ids of one whitespace-free chunk of text, as int64 bytes."""
+        """The token ids of one whitespace-free chunk of text, as int64 bytes. Most chunks are one ASCII word,
+        their own only token (no regex needed); other ASCII chunks are split by _ASCII_TOKEN."""
         ids = self.token_ids
-        return array("q", [ids[t] if t in ids else self._add_token(t) for t in _TOKEN.findall(chunk)]).tobytes()
+        if chunk.isascii():
+            if chunk.isalpha():
+                value = ids[chunk] if chunk in ids else self._add_token(chunk)
+                return value.to_bytes(8, sys.byteorder)  # (array("q", [value]).tobytes(): ids are not negative)
+            tokens = _ASCII_TOKEN.findall(chunk)
+        else:
+            tokens = _TOKEN.findall(chunk)
+        return array("q", [ids[t] if t in ids else self._add_token(t) for t in tokens]).tobytes()
 
     def token_ids_of(self, tokens: list[str]) -> np.ndarray:
         ids = self.token_ids

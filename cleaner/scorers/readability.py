@@ -133,32 +133,36 @@ class _Hyphenation:
     def __init__(self, lang: str) -> None:
         hyphenator = get_pyphen(lang)
         self.left, self.right = hyphenator.left, hyphenator.right
-        # node: {character: (child node, the pattern that ends there or None)}
+        # node: {character: (child node, the points of the pattern that ends there or None)}; a pattern's
+        # points are its non-zero values with their positions from the pattern's start, (offset + k, value):
+        # a zero never raises pyphen's running maximum, and most of a pattern's values are zeros
         self.trie: dict[str, tuple[dict, Any]] = {}
-        for key, pattern in hyphenator.hd.patterns.items():
+        for key, (offset, values) in hyphenator.hd.patterns.items():
+            points = tuple((offset + k, value) for k, value in enumerate(values) if value)
             node = self.trie
             for k, ch in enumerate(key, start=1):
                 child, ending = node.get(ch, ({}, None))
-                node[ch] = (child, pattern if k == len(key) else ending)
+                node[ch] = (child, points if k == len(key) else ending)
                 node = child
 
     def count(self, word: str) -> int:
         """pyphen's HyphDict.positions, then Pyphen.positions' bounds, counted."""
         pointed_word = f".{word.lower()}."
         references = [0] * (len(pointed_word) + 1)
+        trie = self.trie
         for i in range(len(pointed_word) - 1):
-            node = self.trie
+            node = trie
             for ch in pointed_word[i:]:  # pointed_word[i:j] for j = i + 1, i + 2... while a pattern begins so
                 entry = node.get(ch)
                 if entry is None:
                     break
-                node, pattern = entry
-                if pattern:
-                    offset, values = pattern
-                    slice_ = slice(i + offset, i + offset + len(values))
-                    references[slice_] = map(max, values, references[slice_])
-        right = len(word) - self.right
-        return sum(1 for i, reference in enumerate(references) if reference % 2 and self.left <= i - 1 <= right)
+                node, points = entry
+                if points:  # pyphen's running maximum, point by point (a pattern ends within the word + 1)
+                    for at, value in points:
+                        if value > references[i + at]:
+                            references[i + at] = value
+        # the odd references at positions i with left <= i - 1 <= len(word) - right
+        return sum([reference % 2 for reference in references[self.left + 1 : max(len(word) - self.right + 2, 0)]])
 
 
 @lru_cache(maxsize=1)

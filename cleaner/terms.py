@@ -192,6 +192,7 @@ class _Ids(dict):
 
 
 HONORIFICS = ("Mr", "Mrs", "Ms", "Miss", "Dr")  # a word ending so may be an honorific ("Mr")
+_HONORIFIC_LAST = frozenset(h[-1] for h in HONORIFICS)  # their last letters: a cheap test before endswith
 _WORD_FACTS = ("stem", "kind", "upper", "plain", "honorific")  # what WordTable keeps of a word
 
 
@@ -246,7 +247,7 @@ class WordTable:
             content_id = -1
             plain_id = stem_ids[plain] if plain in stem_ids else self.stem_id(plain)
         self._new.append((value, content_id, facts[1] if facts else PLAIN, word[0].isupper(), plain_id,
-                          word[-1] in "rs" and word.endswith(HONORIFICS)))  # (each of HONORIFICS ends so)
+                          word[-1] in _HONORIFIC_LAST and word.endswith(HONORIFICS)))
         self.words.append(word)  # noted (see settle), then registered
         self.ids[word] = value
         return value

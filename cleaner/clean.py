@@ -2,8 +2,9 @@
 
 Order matters and is fixed: (1) the headline and date line become metadata; (2) pattern rules from the packs that
 apply (line, section, inline); (3) structural rules (navigation before the headline, a repeated headline, runs of
-teaser lines); (4) the model decides the blocks no rule decided. A rule's decision always wins over the model, and
-every removal carries the id of the rule or model and a reason.
+teaser lines); (4) the model decides the blocks no rule decided; (5) in HTML, when no prose is left, the prose
+trafilatura kept comes back (never against a line rule). A rule's decision always wins over the model, and every
+removal carries the id of the rule or model and a reason.
 """
 
 from __future__ import annotations
@@ -569,11 +570,12 @@ class Cleaner:
         return range(lo, hi + 1)
 
     def _extractor_fallback(self, doc: Document) -> None:
-        """HTML: when no paragraph of running prose is left but trafilatura's extraction (its vote) kept some, the
-        article is the prose trafilatura kept, its sentences: an empty article is the worst answer for a page that has one, and
-        trafilatura itself falls back to other extractors when its own result is too short. What comes back is
-        the prose the vote kept that only the model or a section marker's reach removed, and the lines the vote
-        kept between two such paragraphs (a subheading); a line rule, the headline and the date stay removed."""
+        """HTML: when no paragraph of running prose is left but trafilatura's extraction (its vote) kept some, its
+        sentences come back: an empty article is the worst answer for a page that has one, and trafilatura itself
+        falls back to other extractors when its own result is too short. What comes back: the paragraphs of prose
+        that end a sentence, that the vote kept and that only the model or a section marker's reach removed, and
+        the lines the vote kept between two of them (a subheading); a line rule's removal, the headline and the
+        date stay."""
         vote = _vote_column(doc)
         if vote is None:
             return
@@ -584,7 +586,7 @@ class Cleaner:
         removed_by = {r.block: r.rule for r in doc.removed if not r.partial}
         undoable = {i for i, rule in removed_by.items()
                     if blocks[i].features["dom"][vote] == 1.0 and (rule == "model/blocks" or i in self._section_reach)}
-        prose = sorted(i for i in undoable  # sentences: an address or a list of links run into one line is no article
+        prose = sorted(i for i in undoable  # (an address or links run into one line are no sentence)
                        if is_prose(blocks[i].text, self._words(blocks[i].text)) and ends_sentence(blocks[i].text))
         if not prose:
             return

@@ -37,7 +37,6 @@ def settle(owner: object, names: tuple[str, ...], rows: list[tuple]) -> None:
     rows.clear()
 
 
-
 def _run_starts(ordered: np.ndarray) -> np.ndarray:
     """True where a sorted 1-d array's run of equal values begins."""
     first = np.empty(len(ordered), dtype=bool)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import settings
+
+from cleaner.classifier import BlockScore
 
 # HYPOTHESIS_PROFILE=ci (set by .ci/run) replays the same generated examples on every run, so a property that fails
 # in CI fails every time and is reproduced locally with the same variable; without it each run explores new
@@ -30,3 +33,24 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture
 def shared() -> Path:
     return shared_path()
+
+
+class StubModel:
+    """A block model with fixed scores (`BlockClassifier.override(StubModel(...))`): each block's p_boilerplate
+    is `scores[text]`, else `default`. Tests of the cleaning step use it so that they are about the step, not
+    about what a trained model happens to say."""
+
+    def __init__(self, scores: dict[str, float], default: float) -> None:
+        self.fixed, self.default = scores, default
+
+    def _p(self, blocks) -> np.ndarray:
+        return np.array([self.fixed.get(b.text, self.default) for b in blocks])
+
+    def predict(self, blocks, title):
+        return [BlockScore(float(p), "stub") for p in self._p(blocks)]
+
+    def scores(self, blocks, title, attribute=False):
+        return self._p(blocks), None, None, [], False
+
+    def threshold(self, html: bool) -> float:
+        return 0.5

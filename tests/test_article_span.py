@@ -1,15 +1,15 @@
 """Text mode: inside the article's stretch of lines the model removes a line only when it is sure
 (clean.ARTICLE_SPAN_SPARE_P); outside it, at its usual threshold.
 
-A stub block model gives fixed scores, so the test is about the cleaning step, not the trained model.
+A stub block model (conftest.StubModel) gives fixed scores, so the test is about the cleaning step, not the trained model.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from conftest import StubModel
 
 import cleaner
-from cleaner.classifier import BlockClassifier, BlockScore
+from cleaner.classifier import BlockClassifier
 
 TITLE = "Council approves the new river bridge after a long debate"
 PARA = ("The city council voted on Tuesday to approve the new bridge over the river, ending a debate that lasted "
@@ -23,21 +23,7 @@ SCORES = {
 }
 
 
-class _Stub:
-    def _p(self, blocks) -> np.ndarray:
-        return np.array([SCORES.get(b.text, 0.05) for b in blocks])
-
-    def predict(self, blocks, title):
-        return [BlockScore(float(p), "stub") for p in self._p(blocks)]
-
-    def scores(self, blocks, title, attribute=False):
-        return self._p(blocks), None, None, [], False
-
-    def threshold(self, html: bool) -> float:
-        return 0.5
-
-
-def _clean(model: _Stub, lines: list[str], title: str | None = None) -> cleaner.Document:
+def _clean(model: StubModel, lines: list[str], title: str | None = None) -> cleaner.Document:
     """The lines, set apart by blank lines, cleaned in text mode with `model` as the block model."""
     BlockClassifier.override(model)
     try:
@@ -49,7 +35,7 @@ def _clean(model: _Stub, lines: list[str], title: str | None = None) -> cleaner.
 def test_a_line_the_model_doubts_inside_the_article_is_kept_outside_it_removed() -> None:
     lines = ["Home", "News", "Sport", TITLE, PARA.format(1), PARA.format(2), "What happens next", PARA.format(3),
              "Share this story", PARA.format(4), "Privacy policy", "Contact us"]
-    doc = _clean(_Stub(), lines, TITLE)
+    doc = _clean(StubModel(SCORES, 0.05), lines, TITLE)
     kept = doc.text.split("\n")
     assert "What happens next" in kept
     assert all(PARA.format(k) in kept for k in range(1, 5))
@@ -64,12 +50,8 @@ def test_when_the_model_doubts_every_line_the_least_doubted_prose_stretch_is_kep
                "Contact us": 0.99}
     lines = list(doubted)
 
-    class _Doubting(_Stub):
-        def _p(self, blocks) -> np.ndarray:
-            return np.array([doubted[b.text] for b in blocks])
-
-    doc = _clean(_Doubting(), lines)
-    menu = _clean(_Doubting(), [x for x in lines if x != PARA.format(1)])
+    doc = _clean(StubModel(doubted, 1.0), lines)
+    menu = _clean(StubModel(doubted, 1.0), [x for x in lines if x != PARA.format(1)])
     assert doc.text.split("\n") == [PARA.format(1)]
     assert menu.text == ""  # no prose on the page: nothing is kept
 
@@ -83,11 +65,7 @@ def test_a_list_that_ends_the_article_is_kept_up_to_the_chrome_after_it() -> Non
     lines = [TITLE, PARA.format(1), PARA.format(2), "The kit comes with:", "A pump and two hoses",
              "A charger for the car", "Four spare valves", "Contact us", "More from the desk:", "Tennis", "Golf"]
 
-    class _Lists(_Stub):
-        def _p(self, blocks) -> np.ndarray:
-            return np.array([doubted.get(b.text, 0.05) for b in blocks])
-
-    doc = _clean(_Lists(), lines, TITLE)
+    doc = _clean(StubModel(doubted, 0.05), lines, TITLE)
     kept = doc.text.split("\n")
     for line in ("The kit comes with:", "A pump and two hoses", "A charger for the car", "Four spare valves"):
         assert line in kept, line

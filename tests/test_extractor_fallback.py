@@ -1,16 +1,16 @@
 """HTML mode: when the cleaner would leave no paragraph of running prose but trafilatura's extraction (its vote
 among the DOM features) kept some, the prose trafilatura kept comes back (clean.Cleaner._extractor_fallback).
 
-A stub block model that doubts every line stands in for a model wrong about a page, so the test is about the
+A stub block model (conftest.StubModel) that doubts every line stands in for a model wrong about a page, so the test is about the
 cleaning step; trafilatura and the DOM walk are the real ones.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from conftest import StubModel
 
 import cleaner
-from cleaner.classifier import BlockClassifier, BlockScore
+from cleaner.classifier import BlockClassifier
 
 PARAS = [
     "The city council voted on Tuesday to approve the new bridge over the river, ending a debate that lasted "
@@ -32,27 +32,8 @@ def _page(article_before: str = "") -> str:
             f"</body></html>")
 
 
-class _Doubts:
-    """Every line is boilerplate at p = `p`, but the texts in `sure` at their own p."""
-
-    def __init__(self, p: float, sure: dict[str, float] | None = None) -> None:
-        self.p, self.sure = p, sure or {}
-
-    def _p(self, blocks) -> np.ndarray:
-        return np.array([self.sure.get(b.text, self.p) for b in blocks])
-
-    def predict(self, blocks, title):
-        return [BlockScore(float(p), "stub") for p in self._p(blocks)]
-
-    def scores(self, blocks, title, attribute=False):
-        return self._p(blocks), None, None, [], False
-
-    def threshold(self, html: bool) -> float:
-        return 0.5
-
-
 def _clean(html: str, p: float, sure: dict[str, float] | None = None) -> cleaner.Document:
-    BlockClassifier.override(_Doubts(p, sure))
+    BlockClassifier.override(StubModel(sure or {}, p))
     try:
         return cleaner.clean_html(html, url="https://example.com/a", pipeline=cleaner.Pipeline.default([], score=False))
     finally:

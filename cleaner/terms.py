@@ -138,7 +138,7 @@ def _word_facts(word: str, vocab: Vocabulary, stemmed: str | None = None) -> tup
     if word in facts:
         return facts[word]
     lower = word.lower()
-    acronym = 2 <= len(word) <= 4 and word.isupper()  # _is_acronym
+    acronym = _is_acronym(word)
     result: tuple[str, int, bool] | tuple[()] = ()
     if not (lower in STOPWORDS and not (acronym and lower == "us")) and len(word) >= 2:  # "US" the country
         s = lower if acronym else stemmed if stemmed is not None else stem(word)

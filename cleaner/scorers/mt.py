@@ -303,7 +303,7 @@ class _Vocabulary:
             mark = self.shape_id(token)
             facts: tuple = (value, False, False, mark, mark, -1, False, False, False)
         else:
-            acronym = len(token) > 1 and token.isupper() and token.isalpha()  # is_acronym
+            acronym = is_acronym(token)
             low = token if acronym else token.lower()  # word_form
             alpha = token[0].isalpha()
             plain, first = _shapes(token, low, acronym)

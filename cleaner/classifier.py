@@ -1408,8 +1408,12 @@ class BlockClassifier:
         model = self.models["html" if html else "text"]
         stage1 = model["stage1"]
         # The same blocks with another headline (the cleaner's second call, once it found one): stage 1's
-        # tests on the other columns are those of the last call.
-        static = last[2] if last is not None and last[0][1:] == key[1:] else None
+        # tests on the other columns are those of the last call, unless the headline moved a block out from
+        # under a comment-thread head (a "12 comments" link above it: comment_head_before), the one other
+        # column it can change.
+        below_head = X[:, _comment_head_column(html)]
+        static = last[2] if last is not None and last[0][1:] == key[1:] \
+            and np.array_equal(last[3], below_head) else None
         if static is not None or title is None:
             values, static = stage1.split_leaf_values(X, _title_columns(html), static, same_rows=title is None)
             p1 = _sigmoid(stage1.base + values.sum(axis=1))
@@ -1419,8 +1423,28 @@ class BlockClassifier:
                              *_stage2_extra(model["stage2"].names, p1, blocks, spaced)], axis=1)
         raw, leaves = model["stage2"].raw_and_leaves(X2)
         result = (_sigmoid(raw), X2, model["stage2"].names, html, leaves)
-        self._last = (key, result, static)
+        self._last = (key, result, static, below_head)
         return result
+
+    def predict_among(self, blocks: list[Block], title: str | None, kept: list[int]) -> list[BlockScore]:
+        """Stage 2 again over the blocks at `kept` alone (in order): the block features and stage-1 scores are
+        the whole page's (the last scores of these blocks, cached), the neighbourhood stage 2 reads is made of
+        the kept blocks only. The cleaner asks this with the blocks its rules left, so that the teasers, share
+        bars and ads they removed no longer stand around the article as "neighbours that look like
+        boilerplate". One BlockScore per kept block; with every block kept, the same as predict()."""
+        if not kept:
+            return []
+        _, X2, names, html, _ = self._scored(blocks, title)
+        stage2 = self.models["html" if html else "text"]["stage2"]
+        n_block = len(_feature_names(html))
+        sub = [blocks[i] for i in kept]
+        X = X2[kept, :n_block]
+        p1 = X2[kept, n_block]  # stage 2's first column (STAGE2_NAMES[0]): the block's own stage-1 score
+        X2k = np.concatenate([X, stage2_features(p1, sub), *_stage2_extra(names, p1, sub, None)], axis=1)
+        raw, leaves = stage2.raw_and_leaves(X2k)
+        p = _sigmoid(raw)
+        reasons = _Reasons(stage2, names, X2k, p, self.threshold(html), leaves)
+        return [BlockScore(pi, None, partial(reasons, i)) for i, pi in enumerate(p.tolist())]
 
     def predict(self, blocks: list[Block], title: str | None) -> list[BlockScore]:
         """One BlockScore per block, in order; each reason is worked out when it is read."""
@@ -1438,6 +1462,12 @@ def _title_columns(html: bool) -> tuple[int, ...]:
     headline they hold the same values on every row."""
     names = _feature_names(html)
     return tuple(names.index(c) for c in ("title_sim", "title_contained", "title_line_dist", "after_title"))
+
+
+@cache
+def _comment_head_column(html: bool) -> int:
+    """The column of comment_head_before, which a headline changes where a comment-thread head precedes it."""
+    return _feature_names(html).index("comment_head_before")
 
 
 def _scores_key(blocks: list[Block], title: str | None) -> tuple[Any, ...]:

@@ -161,6 +161,7 @@ class Cleaner:
         self._scores: list[Any] | None = None
         self._article_at = 0
         self._section_reach: set[int] = set()  # blocks removed only as inside a section a marker heads
+        self._reread: set[int] = set()  # blocks whose score is the model's reading among the blocks the rules left
         self._counts: dict[str, int] = {}  # word_count of the texts of the page being cleaned
 
     def _classifier(self):
@@ -177,6 +178,7 @@ class Cleaner:
         rules, structure = self.ruleset.for_document(doc.source, domain_of(doc.url) or doc.source)
         self._counts = {}
         self._section_reach = set()
+        self._reread = set()
         prime(rules, [b.text for b in doc.blocks])  # which blocks no rule can match: one scan of the page
         use_model = structure.get("classifier") if self.use_model is None else self.use_model
         template = self._template_reasons(doc) if self.templates is not None else {}
@@ -199,12 +201,30 @@ class Cleaner:
             self._teaser_runs(doc)
         if structure.get("stamped_lists"):
             self._stamped_lists(doc)
+        if use_model and doc.format != "html":
+            self._reread_among_kept(doc)
         if use_model:
             self._model_decisions(doc, float(structure.get("classifier_threshold", 0.5)), extracted)
             self._extractor_fallback(doc)
         self._scores = None
         self._counts = {}
         return doc
+
+    def _reread_among_kept(self, doc: Document) -> None:
+        """Text mode: the model's stage 2 reads a line with its neighbours, and next to teasers, share bars and
+        ads it doubts the article's own paragraphs ("neighbours look like boilerplate"). Once the rules have
+        removed those, it reads the lines they left again, among themselves; a line's doubt is the lower of the
+        two readings (a removal never makes the model doubt another line more). HTML blocks are left to the
+        first reading, which sees the DOM (docs/tuning.md)."""
+        gone = doc.removed_indexes
+        model = self._classifier()
+        if not gone or self._scores is None or model is None:
+            return
+        kept = [i for i in range(len(doc.blocks)) if i not in gone]
+        for i, score in zip(kept, model.predict_among(doc.blocks, doc.title, kept), strict=True):
+            if score.p_boilerplate < self._scores[i].p_boilerplate:
+                self._scores[i] = score
+                self._reread.add(i)
 
     def _words(self, text: str) -> int:
         """word_count(text), counted once per text of the page (the rules ask about a block several times)."""
@@ -609,4 +629,5 @@ class Cleaner:
                 if score.p_boilerplate < EXTRACTOR_SPARE_P and _is_sentence(text, self._words(text)) and (
                         extracted or (vote is not None and doc.blocks[i].features["dom"][vote] == 1.0)):
                     continue  # an extractor kept this sentence and the model is not sure: keep it too
-                doc.remove(i, "model/blocks", lambda score=score: score.reason)  # worked out when read
+                note = " (read among the lines the rules left)" if i in self._reread else ""
+                doc.remove(i, "model/blocks", lambda score=score, note=note: score.reason + note)  # worked out when read

@@ -40,14 +40,19 @@ class StubModel:
     is `scores[text]`, else `default`. Tests of the cleaning step use it so that they are about the step, not
     about what a trained model happens to say."""
 
-    def __init__(self, scores: dict[str, float], default: float) -> None:
-        self.fixed, self.default = scores, default
+    def __init__(self, scores: dict[str, float], default: float, among: dict[str, float] | None = None) -> None:
+        self.fixed, self.default, self.among = scores, default, among or {}
 
     def _p(self, blocks) -> np.ndarray:
         return np.array([self.fixed.get(b.text, self.default) for b in blocks])
 
     def predict(self, blocks, title):
         return [BlockScore(float(p), "stub") for p in self._p(blocks)]
+
+    def predict_among(self, blocks, title, kept):
+        """The second reading, among the blocks the rules left: `among[text]` where given, else the first's."""
+        first = self._p(blocks)
+        return [BlockScore(float(self.among.get(blocks[i].text, first[i])), "stub, among the kept") for i in kept]
 
     def scores(self, blocks, title, attribute=False):
         return self._p(blocks), None, None, [], False

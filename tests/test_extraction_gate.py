@@ -20,16 +20,17 @@ import cleaner
 
 # pinned a little below the measured pipeline numbers with the committed model on all 181 scrapinghub pages
 # (2026-11-24, the models `python tools/train_blocks.py` writes at this commit: HTML P/R/F1 0.990 / 0.995 / 0.992;
-# text 0.947 / 0.967 / 0.957; no blank line 0.928 / 0.963 / 0.945. The models before them, from an older training
-# lineage, fitted these pages closer in text (0.950 / 0.973 / 0.961, so the recall floor was 0.97); out-of-fold
-# the two measure alike, see bench/extraction.py)
+# text 0.924 / 0.974 / 0.948 since text mode reads the lines the rules left again (Cleaner._reread_among_kept;
+# 0.947 / 0.967 / 0.957 before: in-sample it trades more precision for recall than out-of-fold, where it is
+# 0.912 / 0.966 / 0.938 → 0.901 / 0.971 / 0.934). The models before them, from an older training lineage, fitted
+# these pages closer in text (0.950 / 0.973 / 0.961); out-of-fold the two measure alike, see bench/extraction.py)
 HTML_F1_FLOOR = 0.99
-TEXT_F1_FLOOR = 0.955
-TEXT_RECALL_FLOOR = 0.965
-# the same text set out one line a paragraph (no blank line, as a page dump may come): 0.947 (0.954 before the
-# stretch; 0.915 when text of this shape counted as an extractor's output whatever its share of sentences:
-# clean.EXTRACTOR_SENTENCE_SHARE)
-TEXT_NO_BLANK_F1_FLOOR = 0.94
+TEXT_F1_FLOOR = 0.945
+TEXT_RECALL_FLOOR = 0.97
+# the same text set out one line a paragraph (no blank line, as a page dump may come): 0.899 / 0.973 / 0.935
+# (0.945 before the second reading, 0.954 before the stretch; 0.915 when text of this shape counted as an
+# extractor's output whatever its share of sentences: clean.EXTRACTOR_SENTENCE_SHARE)
+TEXT_NO_BLANK_F1_FLOOR = 0.93
 
 
 def _shingles(text: str) -> Counter:

@@ -288,6 +288,11 @@ class Cleaner:
         doc.date = normalize_date(doc.date) or normalize_date(doc.meta.get("input_date"))
         return title_index
 
+    def _chrome_line(self, text: str, rules: list[Rule]) -> bool:
+        """A line rule of the pack (anywhere on the page, the tail's included) removes this block."""
+        words = self._words(text)
+        return any(rule.kind == "line" and rule.fits(words) and rule.search(text) for rule in rules)
+
     def _line_rule_removes(self, text: str, rules: list[Rule]) -> bool:
         """A line rule of the pack that applies anywhere before the article's tail removes this block."""
         words = self._words(text)
@@ -378,7 +383,7 @@ class Cleaner:
                 doc.remove(i, rule.id, rule.reason)
                 if rule.kind == "section" and i > head_end:
                     markers = [r for r in rules if r.kind == "section"]
-                    self._remove_section(doc, i, rule, markers, max_marker)
+                    self._remove_section(doc, i, rule, markers, max_marker, rules)
                 break
             i += 1
 
@@ -388,14 +393,16 @@ class Cleaner:
         headline seldom ends with one full stop."""
         return words >= SHORT_STATEMENT_WORDS and ends_full_stop(text)
 
-    def _remove_section(self, doc: Document, marker: int, rule: Rule, markers: list[Rule], max_marker: int) -> None:
+    def _remove_section(self, doc: Document, marker: int, rule: Rule, markers: list[Rule], max_marker: int,
+                        rules: list[Rule]) -> None:
         """Remove what a section marker heads. 'rest': to the end. 'section': list items, short lines and teaser
         paragraphs (a long paragraph right after a short headline-like line) until the article resumes: a long
         paragraph not introduced by a short line, one about the article's own subject (text mode,
         SECTION_RESUME_SHARE), a short line followed by two long paragraphs, or, after two or more bare
-        headlines, a long paragraph or a short statement followed by a long line (a teaser's summary is followed
-        by the next headline, not by more prose). Another section's marker ends this section, so its own rule
-        names what follows it."""
+        headlines, a long paragraph or a short statement followed by a long line, or a long paragraph that ends
+        the text (only the page's end or chrome a line rule removes after it): a teaser's summary is followed by
+        the next headline, not by more prose. Another section's marker ends this section, so its own rule names
+        what follows it."""
         if rule.extent == "marker":
             return
         blocks = doc.blocks
@@ -420,6 +427,11 @@ class Cleaner:
             def long_after(j: int) -> bool:
                 return j + 1 < len(blocks) and self._words(blocks[j + 1].text) > SHORT_LINE_WORDS
 
+            def last_of_the_text(j: int) -> bool:
+                """Nothing but the page's end or a line a rule removes (a share prompt, a copyright line)
+                follows: a teaser's summary is followed by the next teaser's headline."""
+                return j + 1 == len(blocks) or self._chrome_line(blocks[j + 1].text, rules)
+
             for j in range(marker + 1, end):
                 block = blocks[j]
                 words = self._words(block.text)
@@ -443,8 +455,8 @@ class Cleaner:
                 if not prev_short:
                     end = j
                     break
-                if headlines >= 2 and long_after(j):
-                    end = j  # two long paragraphs after a list of bare headlines: the article, not a summary
+                if headlines >= 2 and (long_after(j) or last_of_the_text(j)):
+                    end = j  # after a list of bare headlines, two long paragraphs or the text's last: the article
                     break
                 headlines = -1  # a long paragraph came: no longer a list of bare headlines
                 if article is None:  # in HTML the model, seeing the DOM, spares the article's blocks (below)

@@ -151,3 +151,28 @@ def test_a_teaser_headline_that_ends_with_a_full_stop_stays_in_its_section() -> 
     kept = cleaner.clean_text(text).text.split("\n")
     assert not any(t in kept for t in teasers)
     assert all(p in kept for p in SEED["body"])
+
+
+LAST = ("Tickets for the festival go on sale on Friday morning at the box office, with discounts for students and "
+        "pensioners who book before the end of the month.")
+
+
+@pytest.mark.parametrize("after", [[], ["Share this article", "© 2025 Example News. All rights reserved."]])
+def test_the_last_paragraph_after_a_list_of_bare_headlines_is_the_article(after: list[str]) -> None:
+    """Headlines alone under "Read also:", then one paragraph that ends the text (the page's end or chrome a
+    line rule removes follows): the article's last paragraph, even when it shares few rare words with the text
+    above, since a teaser's summary is followed by the next teaser's headline."""
+    body = [*SEED["body"][:2], LAST]
+    text = "\n\n".join([SEED["title"], *body[:2], "Read also:", *TEASERS[:2], LAST, *after])
+    kept = cleaner.clean_text(text).text.split("\n")
+    assert all(p in kept for p in body), [p[:60] for p in body if p not in kept]
+    assert not any(t in kept for t in ["Read also:", *TEASERS[:2], *after])
+
+
+def test_a_teaser_summary_followed_by_the_next_headline_stays_in_its_section() -> None:
+    """The same paragraph followed by another headline is a teaser's summary (the list's last headlines came
+    with one): removed with its section."""
+    text = "\n\n".join([SEED["title"], *SEED["body"], "Read also:", *TEASERS[:2], LAST, TEASERS[2]])
+    kept = cleaner.clean_text(text).text.split("\n")
+    assert LAST not in kept and TEASERS[2] not in kept
+    assert all(p in kept for p in SEED["body"])

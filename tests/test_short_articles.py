@@ -12,7 +12,10 @@ between all lines and mostly sentences (an article without chrome, k=3), text pa
 sparing applied to them, 0.8% after; with chrome (2.5% at k=2) they are not an extractor's output and unchanged. With a
 teaser block in the middle ("Read also:" and two other headlines), 11.2% of all paragraphs were lost before a
 section ended where the article resumes (a paragraph sharing the article's rarer words), 6.6% after: the paragraph
-right after the block, in a short article, shares too few words with the little text above it. Skipped when ../shared is absent.
+right after the block, in a short article, shares too few words with the little text above it; 3.9% once a
+paragraph that ends the text counts as the article too (a teaser's summary is followed by the next headline; k=2:
+40% → 6.7%). Text with chrome at k=2 lost 2.5%, 0.8% since the model reads the lines the rules left a second
+time. Skipped when ../shared is absent.
 """
 
 from __future__ import annotations
@@ -28,9 +31,9 @@ import short_articles  # noqa: E402
 
 N = 120
 # (mode, layout, k) → the largest share of paragraphs that may be lost
-FLOORS = {("html", "html", 2): 0.07, ("html", "html", 3): 0.015, ("text", "chrome", 2): 0.035,
+FLOORS = {("html", "html", 2): 0.07, ("html", "html", 3): 0.015, ("text", "chrome", 2): 0.02,
           ("text", "article", 3): 0.015, ("text", "extracted", 2): 0.07, ("text", "extracted", None): 0.013,
-          ("text", "teasers", None): 0.08}
+          ("text", "teasers", 2): 0.09, ("text", "teasers", None): 0.05}
 
 
 @pytest.fixture(scope="module")

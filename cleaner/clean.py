@@ -441,8 +441,9 @@ class Cleaner:
                 listed = block.kind == "list_item"
                 is_long = words > SHORT_LINE_WORDS and not listed
                 if not is_long:
-                    if not listed and headlines >= 2 and self._statement(block.text, words) and long_after(j):
-                        end = j  # bare headlines, then a short statement and a paragraph: the article resumes
+                    if not listed and headlines >= 2 and self._statement(block.text, words) and (
+                            long_after(j) or last_of_the_text(j)):
+                        end = j  # bare headlines, then a short statement and a paragraph, or the text's last
                         break
                     nxt = [self._words(b.text) > LONG_PARAGRAPH_WORDS for b in blocks[j + 1 : j + 3]]
                     if not listed and len(nxt) == 2 and all(nxt) and headlines < 2:

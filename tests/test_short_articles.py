@@ -14,7 +14,7 @@ teaser block in the middle ("Read also:" and two other headlines), 11.2% of all 
 section ended where the article resumes (a paragraph sharing the article's rarer words), 6.6% after: the paragraph
 right after the block, in a short article, shares too few words with the little text above it; 3.9% once a
 paragraph that ends the text counts as the article too (a teaser's summary is followed by the next headline; k=2:
-40% → 6.7%). Text with chrome at k=2 lost 2.5%, 0.8% since the model reads the lines the rules left a second
+40% → 2.1%, a short statement there counting too). Text with chrome at k=2 lost 2.5%, 0.8% since the model reads the lines the rules left a second
 time. Skipped when ../shared is absent.
 """
 
@@ -33,7 +33,7 @@ N = 120
 # (mode, layout, k) → the largest share of paragraphs that may be lost
 FLOORS = {("html", "html", 2): 0.07, ("html", "html", 3): 0.015, ("text", "chrome", 2): 0.02,
           ("text", "article", 3): 0.015, ("text", "extracted", 2): 0.07, ("text", "extracted", None): 0.013,
-          ("text", "teasers", 2): 0.09, ("text", "teasers", None): 0.05}
+          ("text", "teasers", 2): 0.04, ("text", "teasers", None): 0.05}
 
 
 @pytest.fixture(scope="module")

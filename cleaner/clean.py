@@ -2,7 +2,8 @@
 
 Order matters and is fixed: (1) the headline and date line become metadata; (2) pattern rules from the packs that
 apply (line, section, inline); (3) structural rules (navigation before the headline, a repeated headline, runs of
-teaser lines); (4) the model decides the blocks no rule decided; (5) in HTML, when no prose is left, the prose
+teaser lines); (4) the model decides the blocks no rule decided (in text, having read them again among the
+blocks the rules left: the lower doubt counts); (5) in HTML, when no prose is left, the prose
 trafilatura kept comes back (never against a line rule). A rule's decision always wins over the model, and every
 removal carries the id of the rule or model and a reason.
 """

@@ -62,7 +62,8 @@ ARTICLE_SPAN_SPARE_P = 0.8
 #: is the stretch it doubts least: taken at the lowest p_boilerplate of a paragraph of running prose plus this
 #: margin, its lines below that cut kept (the verdict still says whether what is kept is an article)
 ARTICLE_FALLBACK_MARGIN = 0.05
-_TEASER_SUFFIX = re.compile(r"(?:\|\s*|\s[-–—·]\s*)(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d+\s+(?:min|mins|minutes?)\s+read)\s*$", re.I)
+_TEASER_SUFFIX = re.compile(r"(?:(?:\|\s*|\s[-–—·]\s*)(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d+\s+(?:min|mins|minutes?)\s+read)"
+                            r"|\S\s\((?!(?:1[5-9]|20)\d\d\))\d{1,6}\))\s*$", re.I)
 
 
 def _is_sentence(text: str, words: int | None = None) -> bool:
@@ -138,9 +139,11 @@ def _is_doubled(text: str) -> bool:
 
 
 def _has_teaser_suffix(text: str) -> bool:
-    """_TEASER_SUFFIX.search(text), asked only of texts ending (but for spaces) as it must: a digit or 'read'."""
+    """_TEASER_SUFFIX.search(text), asked only of texts ending (but for spaces) as it must: a digit, 'read' or the
+    bracket of a count ("... suspension (148)": a most-commented list's comment count; a year in brackets, as a
+    list of films prints it, is no count)."""
     last = text.rstrip()[-1:]
-    return (last.isdecimal() or last in "dD") and _TEASER_SUFFIX.search(text) is not None
+    return (last.isdecimal() or last in "dD)") and _TEASER_SUFFIX.search(text) is not None
 
 
 def _first_line_of_words(blocks: list[Block], chrome: Callable[[str], bool]) -> int:

@@ -185,3 +185,18 @@ def test_a_teaser_summary_followed_by_the_next_headline_stays_in_its_section() -
     kept = cleaner.clean_text(text).text.split("\n")
     assert LAST not in kept and TEASERS[2] not in kept
     assert all(p in kept for p in SEED["body"])
+
+
+def test_a_run_of_titles_with_their_comment_counts_is_removed_a_list_of_years_is_not() -> None:
+    """"Myles Garrett should expect a significant suspension (148)": a list of most-commented stories prints each
+    title with its count; two or more such lines in a row are teasers (structure/teaser-run). A year in brackets
+    ("Jaws (1975)") is no count: a list of films stays the article's."""
+    counted = ["Mayor opens new bridge over the river (185)", "Storm warning for the weekend (148)",
+               "Five things to do this week (97)"]
+    films = ["Jaws (1975)", "Alien (1979)", "Heat (1995)"]
+    body = SEED["body"]
+    text = "\n\n".join([SEED["title"], *body[:2], "Films he chose:", *films, *body[2:], *counted])
+    doc = cleaner.clean_text(text)
+    rules = {doc.blocks[r.block].text: r.rule for r in doc.removed}
+    assert all(rules.get(t) == "structure/teaser-run" for t in counted), rules
+    assert not any(rules.get(t) == "structure/teaser-run" for t in films)

@@ -205,26 +205,31 @@ class Cleaner:
             self._teaser_runs(doc)
         if structure.get("stamped_lists"):
             self._stamped_lists(doc)
+        threshold = float(structure.get("classifier_threshold", 0.5))
         if use_model and doc.format != "html":
-            self._reread_among_kept(doc)
+            self._reread_among_kept(doc, threshold)
         if use_model:
-            self._model_decisions(doc, float(structure.get("classifier_threshold", 0.5)), extracted)
+            self._model_decisions(doc, threshold, extracted)
             self._extractor_fallback(doc)
         self._scores = None
         self._counts = {}
         return doc
 
-    def _reread_among_kept(self, doc: Document) -> None:
+    def _reread_among_kept(self, doc: Document, threshold: float) -> None:
         """Text mode: the model's stage 2 reads a line with its neighbours, and next to teasers, share bars and
         ads it doubts the article's own paragraphs ("neighbours look like boilerplate"). Once the rules have
         removed those, it reads the lines they left again, among themselves; a line's doubt is the lower of the
         two readings (a removal never makes the model doubt another line more). HTML blocks are left to the
-        first reading, which sees the DOM (docs/tuning.md)."""
+        first reading, which sees the DOM (docs/tuning.md). Not asked when the model doubts none of those lines
+        enough to remove it (p_boilerplate under `threshold`): a lower doubt would change nothing."""
         gone = doc.removed_indexes
         model = self._classifier()
         if not gone or self._scores is None or model is None:
             return
         kept = [i for i in range(len(doc.blocks)) if i not in gone]
+        scores = self._scores
+        if all(scores[i].p_boilerplate < threshold for i in kept):
+            return
         for i, score in zip(kept, model.predict_among(doc.blocks, doc.title, kept), strict=True):
             if score.p_boilerplate < self._scores[i].p_boilerplate:
                 self._scores[i] = score

@@ -432,6 +432,7 @@ class Cleaner:
             article: set[str] | None = None  # the article's terms, read when first needed
             prev_short = True
             headlines = 0  # short lines since the marker while no long paragraph came: a list of bare headlines
+            summaries = False  # ...one of which was a short statement: a teaser's one-line summary
 
             def long_after(j: int) -> bool:
                 return j + 1 < len(blocks) and self._words(blocks[j + 1].text) > SHORT_LINE_WORDS
@@ -451,7 +452,7 @@ class Cleaner:
                 is_long = words > SHORT_LINE_WORDS and not listed
                 if not is_long:
                     if not listed and headlines >= 2 and self._statement(block.text, words) and (
-                            long_after(j) or last_of_the_text(j)):
+                            long_after(j) or (last_of_the_text(j) and not summaries)):
                         end = j  # bare headlines, then a short statement and a paragraph, or the text's last
                         break
                     nxt = [self._words(b.text) > LONG_PARAGRAPH_WORDS for b in blocks[j + 1 : j + 3]]
@@ -461,11 +462,12 @@ class Cleaner:
                     prev_short = True
                     if headlines >= 0:
                         headlines += 1
+                    summaries = summaries or self._statement(block.text, words)
                     continue
                 if not prev_short:
                     end = j
                     break
-                if headlines >= 2 and (long_after(j) or last_of_the_text(j)):
+                if headlines >= 2 and (long_after(j) or (last_of_the_text(j) and not summaries)):
                     end = j  # after a list of bare headlines, two long paragraphs or the text's last: the article
                     break
                 headlines = -1  # a long paragraph came: no longer a list of bare headlines

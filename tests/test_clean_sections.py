@@ -200,3 +200,18 @@ def test_a_run_of_titles_with_their_comment_counts_is_removed_a_list_of_years_is
     rules = {doc.blocks[r.block].text: r.rule for r in doc.removed}
     assert all(rules.get(t) == "structure/teaser-run" for t in counted), rules
     assert not any(rules.get(t) == "structure/teaser-run" for t in films)
+
+
+def test_a_teaser_list_with_one_line_summaries_keeps_its_last_summary_in_the_section() -> None:
+    """Headline, one-sentence summary, headline, summary, then the footer: the short statements are the teasers'
+    summaries, so the list is not one of bare headlines and its last summary, though it ends the text, is the
+    section's (found by tests/test_properties.py)."""
+    teasers = ["Budget plan divides residents in Ohio",
+               "Critics praised the festival's opening film, a quiet drama about three sisters in Naples.",
+               "Storm warning for the weekend",
+               "The striker scored twice as the visitors won the derby in front of a record crowd."]
+    text = "\n\n".join([SEED["title"], *SEED["body"], "Related Articles", *teasers,
+                        "© 2025 Example Media. All rights reserved."])
+    kept = cleaner.clean_text(text).text.split("\n")
+    assert not any(t in kept for t in teasers), [t for t in teasers if t in kept]
+    assert all(p in kept for p in SEED["body"])

@@ -9,6 +9,7 @@ scoring them (inside `functools.reduce`), so imports, model loading and the warm
 
     python bench/instructions.py                   # 100 documents after 100 warm-up ones (~2 minutes)
     python bench/instructions.py --n 200 --warmup 0
+    python bench/instructions.py --scorer language  # one scorer alone in place of all of them
 """
 
 from __future__ import annotations
@@ -29,32 +30,40 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-def child(n: int, warmup: int) -> None:
-    """Run under callgrind with collection off; the two toggled calls are what is counted."""
+def child(n: int, warmup: int, scorer_name: str | None = None) -> None:
+    """Run under callgrind with collection off; the two toggled calls are what is counted. `scorer_name`: count
+    that scorer alone (readability reads the language, so the language scorer runs first, not counted)."""
     from scorers import documents
 
     from cleaner.api import clean_text
-    from cleaner.pipeline import Scorer
+    from cleaner.pipeline import Scorer, load_scorers
 
     docs, warm = documents(n)
     for row in warm[len(warm) - warmup:] if warmup else []:
         clean_text(row["text"], title=row["title"], score=True)
-    scorer = Scorer()
+    scorer = Scorer() if scorer_name is None else load_scorers([scorer_name])[0]
     subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True, capture_output=True)
     cleaned: list = []
     collections.deque(maxlen=0).extendleft(
         map(lambda row: cleaned.append(clean_text(row["text"], title=row["title"], score=False)), docs))
+    if scorer_name not in (None, "language"):
+        language = load_scorers(["language"])[0]
+        for doc in cleaned:
+            language.run(doc)
     functools.reduce(lambda _, doc: scorer.run(doc), cleaned, None)
 
 
 def main(argv: list[str] | None = None) -> int:
+    from cleaner.pipeline import SCORER_CLASSES
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=100, help="documents counted [100]")
     ap.add_argument("--warmup", type=int, default=100, help="documents cleaned and scored first [100]")
+    ap.add_argument("--scorer", choices=sorted(SCORER_CLASSES), help="count this scorer alone")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        child(args.n, args.warmup)
+        child(args.n, args.warmup, args.scorer)
         return 0
     if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
         print("valgrind is not installed (apt-get install valgrind); nothing to measure")
@@ -65,19 +74,21 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--collect-atstart=no",
                         "--instr-atstart=no", "--toggle-collect=deque_extendleft",
                         "--toggle-collect=functools_reduce", sys.executable, __file__, "--child",
-                        "--n", str(args.n), "--warmup", str(args.warmup)],
+                        "--n", str(args.n), "--warmup", str(args.warmup),
+                        *(["--scorer", args.scorer] if args.scorer else [])],
                        check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         report = subprocess.run(["callgrind_annotate", "--inclusive=yes", str(out)], check=True,
                                 capture_output=True, text=True).stdout
     counts = {}
-    for name, key in (("deque_extendleft", "cleaning"), ("functools_reduce", "all scorers")):
+    for name, key in (("deque_extendleft", "cleaning"), ("functools_reduce", args.scorer or "all scorers")):
         match = re.search(r"^\s*([\d,]+) .*:" + name + r"\b", report, re.M)
         if match is None:
             sys.exit(f"callgrind reported no {name}: {report[:500]}")
         counts[key] = int(match.group(1).replace(",", "")) / args.n
     for key, value in counts.items():
         print(f"{key:12s} {value / 1e6:8.2f}M instructions a document")
-    print(f"scorers / cleaning {counts['all scorers'] / counts['cleaning']:.2f} "
+    scored = args.scorer or "all scorers"
+    print(f"{args.scorer or 'scorers'} / cleaning {counts[scored] / counts['cleaning']:.2f} "
           f"({args.n} documents after {args.warmup} warm-up ones)")
     return 0
 

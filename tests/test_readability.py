@@ -134,6 +134,35 @@ def test_hyphenation_points_are_pyphens() -> None:
     assert [_hyphenation().count(w) for w in words] == [len(reference.positions(w)) for w in words]
 
 
+def test_counts_when_lowercasing_lengthens_a_word() -> None:
+    """Lowercasing "İ" gives two characters: the word and long-word counts must still be textstat's. (Its
+    Gunning fog differs from textstat's own on such text, which tokenises difficult words differently.)"""
+    blocks = ["İstanbul's İzmir reporters met in İİİİİİ Square."]
+    ours, reference = readability(blocks, "en"), _textstat_reference(blocks, "en")
+    for key in ("words", "sentences", "lix", "coleman_liau_index", "flesch_reading_ease", "smog_index"):
+        assert ours[key] == reference[key], key
+
+
+def test_punctuation_removal_is_textstats() -> None:
+    """`_without_punctuation` removes what textstat's two substitutions remove, on ASCII text, on text with
+    a few non-ASCII characters (curly quotes, dashes, accents, a lone surrogate) and on text of many distinct
+    characters (which takes the patterns' own path)."""
+    from cleaner.scorers.readability import (
+        _NONCONTRACTION_APOSTROPHE,
+        _PUNCTUATION_BUT_APOSTROPHES,
+        _without_punctuation,
+    )
+
+    news = shared_path("data", "news", "docs.jsonl").read_text(encoding="utf-8").splitlines()
+    texts = [json.loads(line)["text"] for line in news[:200]]
+    texts += ["", "'", "It's the students' ‘rock’n’roll’ — “café” déjà-vu… ½ ²³ ١٢ _x_ \ud800 \x1c\x85\u2028 end.",
+              "".join(chr(code) for code in range(0x3000, 0x3200)) + " 東京、大阪。's"]
+    assert any(t.isascii() for t in texts) and any(not t.isascii() for t in texts)
+    for text in texts:
+        assert _without_punctuation(text) == _PUNCTUATION_BUT_APOSTROPHES.sub(
+            "", _NONCONTRACTION_APOSTROPHE.sub("", text))
+
+
 NO_NETWORK = """
 import json, socket, sys
 import nltk

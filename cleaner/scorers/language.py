@@ -371,7 +371,9 @@ _GROUPS = 12  # check points per step of a trial: 56 updates in the first step, 
 
 class _Draws:
     """random.Random.choice(rows) as langdetect calls it again and again: the accepted draws of the shared
-    stream of words (a word is rejected when its top bits are not below len(rows)), worked out ahead."""
+    stream of words (a word is rejected when its top bits are not below len(rows)), worked out ahead. Only
+    the row numbers are: the profile rows themselves (55 floats each) are gathered as a trial takes them, as
+    a detection uses a few hundred of the 1,024 draws worked out."""
 
     def __init__(self, rows: np.ndarray, table: np.ndarray) -> None:
         self.rows = rows
@@ -383,7 +385,7 @@ class _Draws:
     def _extend(self, size: int) -> None:
         drawn = _WORDS.upto(size)[:size] >> self.shift
         self.at = np.flatnonzero(drawn < len(self.rows))  # stream positions of the accepted draws
-        self.factors = self.table[self.rows[drawn[self.at]]]  # the profile row each draw picks
+        self.picks = self.rows[drawn[self.at]]  # the profile row each draw picks
         self.size = size
 
     def take(self, pos: int, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -392,7 +394,7 @@ class _Draws:
         while first + count > len(self.at):
             self._extend(2 * self.size)
             first = int(self.at.searchsorted(pos))
-        return self.factors[first : first + count], self.at[first : first + count]
+        return self.table.take(self.picks[first : first + count], axis=0), self.at[first : first + count]
 
 
 def _probabilities(rows: np.ndarray, trials: int) -> list[tuple[str, float]]:

@@ -96,10 +96,33 @@ def _as_sentences(blocks: list[str]) -> str:
     return "\n".join(parts)
 
 
+# _PUNCTUATION_BUT_APOSTROPHES removes characters one by one, each for what it is: the ASCII ones it removes
+_ASCII_PUNCTUATION = bytes(code for code in range(128) if _PUNCTUATION_BUT_APOSTROPHES.match(chr(code)))
+_ASCII_PUNCTUATION_TABLE = dict.fromkeys(_ASCII_PUNCTUATION)
+_ASCII = bytes(range(128))
+
+
 def _without_punctuation(text: str) -> str:
     """textstat's remove_punctuation(text, rm_apostrophe=False): punctuation out except the apostrophes of
-    contractions (list_words splits the result into words)."""
-    return _PUNCTUATION_BUT_APOSTROPHES.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text))
+    contractions (list_words splits the result into words).
+
+    The second step, `_PUNCTUATION_BUT_APOSTROPHES.sub`, tests every character against Unicode categories;
+    as it removes characters independently of their neighbours, the same is done for less: ASCII text through
+    str.translate, other text by deleting the ASCII punctuation from its UTF-8 bytes (where ASCII bytes are
+    only ASCII characters), then each distinct non-ASCII character the pattern removes (a few curly quotes
+    and dashes; text of many distinct characters, such as Chinese, goes through the pattern)."""
+    text = _NONCONTRACTION_APOSTROPHE.sub("", text)
+    if text.isascii():
+        return text.translate(_ASCII_PUNCTUATION_TABLE)
+    encoded = text.encode("utf-8", "surrogatepass")
+    others = set(encoded.translate(None, _ASCII).decode("utf-8", "surrogatepass"))
+    if len(others) > 64:
+        return _PUNCTUATION_BUT_APOSTROPHES.sub("", text)
+    text = encoded.translate(None, _ASCII_PUNCTUATION).decode("utf-8", "surrogatepass")
+    for ch in others:
+        if _PUNCTUATION_BUT_APOSTROPHES.match(ch):
+            text = text.replace(ch, "")
+    return text
 
 
 def _count_sentences(text: str) -> int:
@@ -236,11 +259,16 @@ def readability(text: str | list[str], language: str | None = "en") -> dict[str,
     blocks = text.splitlines() if isinstance(text, str) else text
     joined = _as_sentences(blocks)
     cleaned = _without_punctuation(joined)
-    cleaned_words = cleaned.split()
-    n_words = len(cleaned_words)
+    english = bool(language) and str(language).lower().startswith("en")
+    # English text is split once, lowercased (list_words(lowercase=True), for syllables and word lists), which
+    # gives as many words (lowercasing never makes whitespace) and, unless it lengthened a character (as "İ"),
+    # words as long: then the counts of words and long words are taken from that split too
+    lowered = cleaned.lower() if english else cleaned
+    same_lengths = len(lowered) == len(cleaned)
+    words = lowered.split()
+    n_words = len(words)
     n_sentences = _count_sentences(joined) if joined else 0
     result: dict[str, Any] = {"words": n_words, "sentences": n_sentences, "language": language}
-    english = bool(language) and str(language).lower().startswith("en")
     if n_words == 0:
         grades = dict.fromkeys(ENGLISH_ONLY + ("coleman_liau_index", "automated_readability_index", "lix"))
         return result | grades
@@ -265,7 +293,10 @@ def readability(text: str | list[str], language: str | None = "en") -> dict[str,
     else:
         ari = (4.71 * chars_per_word) + (0.5 * words_per_sentence) - 21.43
     # count_long_words: words of the text without any punctuation, apostrophes included
-    bare_words = cleaned.replace("'", "").split() if apostrophes else cleaned_words
+    if same_lengths:
+        bare_words = lowered.replace("'", "").split() if apostrophes else words
+    else:
+        bare_words = cleaned.replace("'", "").split() if apostrophes else cleaned.split()
     long_words = len([w for w in bare_words if len(w) > 6])
     lix = words_per_sentence + 100 * long_words / n_words
     result["coleman_liau_index"] = round(coleman_liau, 2)
@@ -274,9 +305,9 @@ def readability(text: str | list[str], language: str | None = "en") -> dict[str,
     if not english:
         return result | dict.fromkeys(ENGLISH_ONLY)
 
-    # list_words(lowercase=True) (lowercasing never makes whitespace): syllables, polysyllables, difficult
-    # and hard words, summed at once (_WordCounts)
-    packed = sum(map(_WORD_COUNTS.__getitem__, cleaned.lower().split()))
+    # list_words(lowercase=True), `words`: syllables, polysyllables, difficult and hard words, summed at once
+    # (_WordCounts)
+    packed = sum(map(_WORD_COUNTS.__getitem__, words))
     total_syllables = packed & _MASK
     polysyllables = (packed >> _FIELD) & _MASK
     difficult = (packed >> 2 * _FIELD) & _MASK

@@ -231,8 +231,8 @@ class Cleaner:
         if all(scores[i].p_boilerplate < threshold for i in kept):
             return
         for i, score in zip(kept, model.predict_among(doc.blocks, doc.title, kept), strict=True):
-            if score.p_boilerplate < self._scores[i].p_boilerplate:
-                self._scores[i] = score
+            if score.p_boilerplate < scores[i].p_boilerplate:
+                scores[i] = score
                 self._reread.add(i)
 
     def _words(self, text: str) -> int:

@@ -297,16 +297,12 @@ class Cleaner:
         doc.date = normalize_date(doc.date) or normalize_date(doc.meta.get("input_date"))
         return title_index
 
-    def _chrome_line(self, text: str, rules: list[Rule]) -> bool:
-        """A line rule of the pack (anywhere on the page, the tail's included) removes this block."""
+    def _line_rule_removes(self, text: str, rules: list[Rule], tail: bool = False) -> bool:
+        """A line rule of the pack that applies anywhere before the article's tail (`tail`: or in it) removes
+        this block."""
         words = self._words(text)
-        return any(rule.kind == "line" and rule.fits(words) and rule.search(text) for rule in rules)
-
-    def _line_rule_removes(self, text: str, rules: list[Rule]) -> bool:
-        """A line rule of the pack that applies anywhere before the article's tail removes this block."""
-        words = self._words(text)
-        return any(rule.kind == "line" and rule.position != "tail" and rule.fits(words) and rule.search(text)
-                   for rule in rules)
+        return any(rule.kind == "line" and (tail or rule.position != "tail") and rule.fits(words)
+                   and rule.search(text) for rule in rules)
 
     def _headline_before_body(self, doc: Document, candidates: list[Block], rules: list[Rule]) -> int | None:
         """A page given as plain text names no headline, and its first prose may be a teaser of another story.
@@ -440,7 +436,7 @@ class Cleaner:
             def last_of_the_text(j: int) -> bool:
                 """Nothing but the page's end or a line a rule removes (a share prompt, a copyright line)
                 follows: a teaser's summary is followed by the next teaser's headline."""
-                return j + 1 == len(blocks) or self._chrome_line(blocks[j + 1].text, rules)
+                return j + 1 == len(blocks) or self._line_rule_removes(blocks[j + 1].text, rules, tail=True)
 
             for j in range(marker + 1, end):
                 block = blocks[j]

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
-from cleaner.classifier import BlockScore
+import cleaner
+from cleaner.classifier import BlockClassifier, BlockScore
 
 # HYPOTHESIS_PROFILE=ci (set by .ci/run) replays the same generated examples on every run, so a property that fails
 # in CI fails every time and is reproduced locally with the same variable; without it each run explores new
@@ -59,3 +60,12 @@ class StubModel:
 
     def threshold(self, html: bool) -> float:
         return 0.5
+
+
+def clean_lines(model: StubModel, lines: list[str], title: str | None = None) -> cleaner.Document:
+    """The lines, set apart by blank lines, cleaned in text mode with `model` as the block model."""
+    BlockClassifier.override(model)
+    try:
+        return cleaner.clean_text("\n\n".join(lines), title=title, pipeline=cleaner.Pipeline.default([], score=False))
+    finally:
+        BlockClassifier.override(None)

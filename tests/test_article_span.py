@@ -6,10 +6,7 @@ A stub block model (conftest.StubModel) gives fixed scores, so the test is about
 
 from __future__ import annotations
 
-from conftest import StubModel
-
-import cleaner
-from cleaner.classifier import BlockClassifier
+from conftest import StubModel, clean_lines
 
 TITLE = "Council approves the new river bridge after a long debate"
 PARA = ("The city council voted on Tuesday to approve the new bridge over the river, ending a debate that lasted "
@@ -23,19 +20,10 @@ SCORES = {
 }
 
 
-def _clean(model: StubModel, lines: list[str], title: str | None = None) -> cleaner.Document:
-    """The lines, set apart by blank lines, cleaned in text mode with `model` as the block model."""
-    BlockClassifier.override(model)
-    try:
-        return cleaner.clean_text("\n\n".join(lines), title=title, pipeline=cleaner.Pipeline.default([], score=False))
-    finally:
-        BlockClassifier.override(None)
-
-
 def test_a_line_the_model_doubts_inside_the_article_is_kept_outside_it_removed() -> None:
     lines = ["Home", "News", "Sport", TITLE, PARA.format(1), PARA.format(2), "What happens next", PARA.format(3),
              "Share this story", PARA.format(4), "Privacy policy", "Contact us"]
-    doc = _clean(StubModel(SCORES, 0.05), lines, TITLE)
+    doc = clean_lines(StubModel(SCORES, 0.05), lines, TITLE)
     kept = doc.text.split("\n")
     assert "What happens next" in kept
     assert all(PARA.format(k) in kept for k in range(1, 5))
@@ -50,8 +38,8 @@ def test_when_the_model_doubts_every_line_the_least_doubted_prose_stretch_is_kep
                "Contact us": 0.99}
     lines = list(doubted)
 
-    doc = _clean(StubModel(doubted, 1.0), lines)
-    menu = _clean(StubModel(doubted, 1.0), [x for x in lines if x != PARA.format(1)])
+    doc = clean_lines(StubModel(doubted, 1.0), lines)
+    menu = clean_lines(StubModel(doubted, 1.0), [x for x in lines if x != PARA.format(1)])
     assert doc.text.split("\n") == [PARA.format(1)]
     assert menu.text == ""  # no prose on the page: nothing is kept
 
@@ -65,7 +53,7 @@ def test_a_list_that_ends_the_article_is_kept_up_to_the_chrome_after_it() -> Non
     lines = [TITLE, PARA.format(1), PARA.format(2), "The kit comes with:", "A pump and two hoses",
              "A charger for the car", "Four spare valves", "Contact us", "More from the desk:", "Tennis", "Golf"]
 
-    doc = _clean(StubModel(doubted, 0.05), lines, TITLE)
+    doc = clean_lines(StubModel(doubted, 0.05), lines, TITLE)
     kept = doc.text.split("\n")
     for line in ("The kit comes with:", "A pump and two hoses", "A charger for the car", "Four spare valves"):
         assert line in kept, line

@@ -7,9 +7,8 @@ besides the headline's own columns that the headline changes)."""
 from __future__ import annotations
 
 import numpy as np
-from conftest import StubModel
+from conftest import StubModel, clean_lines
 
-import cleaner
 from cleaner.classifier import BlockClassifier
 from cleaner.segment import segment_text
 
@@ -62,14 +61,6 @@ def test_scores_with_the_found_headline_equal_fresh_scores_under_a_comment_head(
     assert np.allclose(second, alone, rtol=0, atol=1e-12)
 
 
-def _clean(model: StubModel, lines: list[str]) -> cleaner.Document:
-    BlockClassifier.override(model)
-    try:
-        return cleaner.clean_text("\n\n".join(lines), title=TITLE, pipeline=cleaner.Pipeline.default([], score=False))
-    finally:
-        BlockClassifier.override(None)
-
-
 def test_a_paragraph_doubted_for_its_removed_neighbours_is_kept() -> None:
     """Stub scores: paragraph 3 doubted at 0.9 beside the share bar the rules remove, 0.2 among the lines left:
     kept. Paragraph 4 doubted more in the second reading (0.95 against 0.9): the lower, first reading stands,
@@ -78,12 +69,12 @@ def test_a_paragraph_doubted_for_its_removed_neighbours_is_kept() -> None:
              "Privacy policy": 0.99, "Contact us": 0.99, TEASER: 0.9, "Share this story": 0.99}
     among = {PARA.format(3): 0.2, PARA.format(4): 0.95}
     lines = [x for x in LINES if x != TEASER]
-    doc = _clean(StubModel(first, 0.05, among), lines)
+    doc = clean_lines(StubModel(first, 0.05, among), lines, TITLE)
     kept = doc.text.split("\n")
     assert PARA.format(3) in kept
     assert PARA.format(4) not in kept
     reasons = {doc.blocks[r.block].text: r for r in doc.removed}
     assert reasons["Share this story"].rule != "model/blocks"  # a rule removed it: it is not read again
     assert reasons[PARA.format(4)].reason == "stub"
-    without = _clean(StubModel(first, 0.05), lines)
+    without = clean_lines(StubModel(first, 0.05), lines, TITLE)
     assert PARA.format(3) not in without.text.split("\n")  # the first reading alone removes it

@@ -1408,12 +1408,13 @@ class BlockClassifier:
         model = self.models["html" if html else "text"]
         stage1 = model["stage1"]
         # The same blocks with another headline (the cleaner's second call, once it found one): stage 1's
-        # tests on the other columns are those of the last call, unless the headline moved a block out from
-        # under a comment-thread head (a "12 comments" link above it: comment_head_before), the one other
-        # column it can change.
-        below_head = X[:, _comment_head_column(html)]
-        static = last[2] if last is not None and last[0][1:] == key[1:] \
-            and np.array_equal(last[3], below_head) else None
+        # tests on the other columns are those of the last call, when those columns are indeed the same (a
+        # headline can change one more: comment_head_before, below a "12 comments" link above it)
+        static = None
+        if last is not None and last[0][1:] == key[1:] and last[2] is not None:
+            others = _untitled_columns(html)
+            if np.array_equal(last[3][:, others], X[:, others]):
+                static = last[2]
         if static is not None or title is None:
             values, static = stage1.split_leaf_values(X, _title_columns(html), static, same_rows=title is None)
             p1 = _sigmoid(stage1.base + values.sum(axis=1))
@@ -1423,7 +1424,7 @@ class BlockClassifier:
                              *_stage2_extra(model["stage2"].names, p1, blocks, spaced)], axis=1)
         raw, leaves = model["stage2"].raw_and_leaves(X2)
         result = (_sigmoid(raw), X2, model["stage2"].names, html, leaves)
-        self._last = (key, result, static, below_head)
+        self._last = (key, result, static, X)
         return result
 
     def predict_among(self, blocks: list[Block], title: str | None, kept: list[int]) -> list[BlockScore]:
@@ -1465,9 +1466,10 @@ def _title_columns(html: bool) -> tuple[int, ...]:
 
 
 @cache
-def _comment_head_column(html: bool) -> int:
-    """The column of comment_head_before, which a headline changes where a comment-thread head precedes it."""
-    return _feature_names(html).index("comment_head_before")
+def _untitled_columns(html: bool) -> np.ndarray:
+    """The feature columns other than _title_columns: stage 1's tests on them are reused for the same blocks
+    with another headline only when their values are unchanged."""
+    return np.setdiff1d(np.arange(len(_feature_names(html))), _title_columns(html))
 
 
 def _scores_key(blocks: list[Block], title: str | None) -> tuple[Any, ...]:

@@ -4,7 +4,7 @@ HTML mode: every system gets the same decoded HTML in one process; scored with t
 (token 4-gram shingles, per-page P/R averaged, F1 of the means; ../shared/data/extraction/README.md) per
 dataset (scrapinghub gold, readability silver, reported apart), with pages per second (wall time over all pages,
 after one warm-up page per system, so that no system pays the others' or its own one-time loading; the median of
-HTML_PASSES passes, the systems taking turns pass by pass, as this machine's speed drifts within minutes).
+HTML_PASSES passes, the systems taking turns page by page, as this machine's speed drifts within minutes).
 
 Text mode: text/<id>.txt (naive page text) → cleaner.clean_text vs keep-everything, jusText and
 trafilatura on the same text wrapped one <p> per line; shingle P/R/F1 of the kept text against the ground
@@ -222,18 +222,24 @@ def run_html(pages: list[tb.Page], htmls: dict[str, str], urls: dict[str, str | 
         systems.update(PEERS)
     for fn in systems.values():
         fn(htmls[pages[0].id], urls[pages[0].id])  # warm-up: imports, models and caches load before the clock
-    # Speed: PASSES rounds, each system once over all pages in every round, in turn (this machine's speed
-    # drifts by 20-50% within minutes: one pass each, one after another, compares moments, not systems); a
-    # system's pages per second are those of its median pass.
+    # Speed: HTML_PASSES passes over all pages, the systems taking turns page by page (the first system of a
+    # page rotates): each system's time is the sum of its own calls, so all of them see the machine in the
+    # same states (its speed drifts by 20-50% within minutes; one pass each, one after another, compared moments,
+    # not systems). A system's pages per second are those of its median pass.
     times: dict[str, list[float]] = {name: [] for name in systems}
-    outputs_of: dict[str, dict[str, str]] = {}
-    for _ in range(HTML_PASSES):
-        for name, fn in systems.items():
-            outputs, t0 = {}, time.perf_counter()
-            for p in pages:
-                outputs[p.id] = fn(htmls[p.id], urls[p.id])
-            times[name].append(time.perf_counter() - t0)
-            outputs_of[name] = outputs
+    outputs_of: dict[str, dict[str, str]] = {name: {} for name in systems}
+    order = list(systems)
+    clock = time.perf_counter
+    for n_pass in range(HTML_PASSES):
+        spent = dict.fromkeys(systems, 0.0)
+        for k, p in enumerate(pages):
+            shift = (k + n_pass) % len(order)
+            for name in order[shift:] + order[:shift]:
+                t0 = clock()
+                outputs_of[name][p.id] = systems[name](htmls[p.id], urls[p.id])
+                spent[name] += clock() - t0
+        for name in systems:
+            times[name].append(spent[name])
     for name in systems:
         dt = statistics.median(times[name])
         results[name] = score(pages, outputs_of[name]) | {"pages_per_s": round(len(pages) / dt, 1),

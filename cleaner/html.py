@@ -11,6 +11,7 @@ declares (meta tags, JSON-LD, <time>, <title>), htmldate when no date is declare
 from __future__ import annotations
 
 import re
+import threading
 from itertools import islice
 from typing import Any
 
@@ -23,6 +24,7 @@ from cleaner.document import Block
 from cleaner.metadata import _norm
 from cleaner.prose import PARAGRAPH_WORDS, word_count
 from cleaner.sitename import TITLE_SPLIT, SiteName, without_site
+from cleaner.vote import BULLETS, MainText, kept_text, votes
 
 SKIP_TAGS = {
     "script", "style", "noscript", "template", "head", "title", "meta", "link", "base", "svg", "math",
@@ -46,15 +48,31 @@ def _clean(text: str) -> str:
     return _WS.sub(" ", text.translate(_INVISIBLE)).strip()
 
 
+class _Parsers(threading.local):
+    """One libxml2 HTML parser per thread (a parser is not shared between threads). Every element it makes is
+    an lxml.html.HtmlElement, as trafilatura needs, with the class chosen in C: lxml.html's own parser calls
+    a Python lookup for every element Python touches (about 3% of HTML cleaning's instructions)."""
+
+    def __init__(self) -> None:
+        self.parser = lxml.html.HTMLParser()
+        self.parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+
+
+_PARSERS = _Parsers()
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement:
     """Parse with libxml2; an XML declaration would make lxml refuse a str, so it is removed first."""
     html = _XML_DECL.sub("", html, count=1)
     if not html.strip():
         html = "<html><body></body></html>"
+    parser = _PARSERS.parser
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
-        return lxml.html.document_fromstring("<html><body>" + html + "</body></html>")
+        return lxml.html.document_fromstring("<html><body>" + html + "</body></html>", parser=parser)
 
 
 _PARAGRAPH_TAGS = {
@@ -227,6 +245,9 @@ def _walk(root: lxml.html.HtmlElement) -> tuple[list[_Line], list[int]]:
     texts: list[str] = []  # the pieces of the line being built
     links: list[str] = []  # those of them inside a link
     piece_bits = 0  # class/id bits of all ancestors of all its pieces
+    # whitespace-only pieces before the line's first text are only counted (n_pieces): most are the indentation
+    # between block elements, and building a line out of them cost a flush each
+    lead_ws = 0
     # open elements: their ids, and (own class/id bits, bits of it and all its ancestors, _TAG_GROUPS bits of
     # it and its ancestors, per group the position in the stack of the innermost open element naming it)
     eids: list[int] = []
@@ -241,19 +262,14 @@ def _walk(root: lxml.html.HtmlElement) -> tuple[list[_Line], list[int]]:
     positions = _NO_POSITION
 
     def flush() -> None:
-        nonlocal pending_blank, piece_bits
+        nonlocal pending_blank, piece_bits, lead_ws
         raw = "".join(texts)
-        if raw.isspace():
-            texts.clear()
-            links.clear()
-            piece_bits = 0
-            return
         link_chars = sum(len(_clean_piece(p)) for p in links) if links else 0
         flags = piece_bits
-        n_pieces = len(texts)
+        n_pieces = len(texts) + lead_ws
         texts.clear()
         links.clear()
-        piece_bits = 0
+        piece_bits = lead_ws = 0
         block, block_id = block_stack[-1]
         ctx = None
         for piece in (raw.split("\n") if pre_depth else (raw,)):
@@ -281,9 +297,12 @@ def _walk(root: lxml.html.HtmlElement) -> tuple[list[_Line], list[int]]:
         item = pop()
         kind = type(item)
         if kind is str:  # text
-            texts.append(item)
-            if link_depth:
-                links.append(item)
+            if texts or not item.isspace():
+                texts.append(item)
+                if link_depth:
+                    links.append(item)
+            else:
+                lead_ws += 1
             piece_bits |= cum
             continue
         if kind is tuple:  # close
@@ -298,6 +317,8 @@ def _walk(root: lxml.html.HtmlElement) -> tuple[list[_Line], list[int]]:
             if item[2]:
                 if texts:
                     flush()
+                elif lead_ws:
+                    lead_ws = piece_bits = 0
                 block_stack.pop()
                 if item[4]:
                     pre_depth -= 1
@@ -341,12 +362,16 @@ def _walk(root: lxml.html.HtmlElement) -> tuple[list[_Line], list[int]]:
         if info[1]:  # <br>
             if texts:
                 flush()
+            elif lead_ws:
+                lead_ws = piece_bits = 0
             continue
         eid = len(parents)
         parents.append(eids[-1] if eids else -1)
         if info[2]:
             if texts:
                 flush()
+            elif lead_ws:
+                lead_ws = piece_bits = 0
             block_stack.append((info[0], eid))
             if info[4]:
                 pre_depth += 1
@@ -367,9 +392,12 @@ def _walk(root: lxml.html.HtmlElement) -> tuple[list[_Line], list[int]]:
         opened.append((bits, cum, tag_bits, positions))
         text = item.text
         if text:
-            texts.append(text)
-            if link_depth:
-                links.append(text)
+            if texts or not text.isspace():
+                texts.append(text)
+                if link_depth:
+                    links.append(text)
+            else:
+                lead_ws += 1
             piece_bits |= cum
         push(info)
         for child in reversed(item):
@@ -643,52 +671,15 @@ def html_to_blocks(html: str, url: str | None = None) -> tuple[list[Block], dict
     blocks = page_blocks(root)
     meta = _metadata(root, url)
     # last: trafilatura prunes the tree it is given
-    main = main_content_lines(root) if len(html) <= VOTE_MAX_CHARS else None
-    if main is not None:
-        for block in blocks:
-            block.features["dom"][-1] = _in_main(block.text, main)
+    kept = kept_text(root) if len(html) <= VOTE_MAX_CHARS else None
+    if kept is not None:
+        main = MainText([x for x in (_clean_piece(x).lstrip(BULLETS) for x in kept.split("\n")) if x])
+        for block, vote in zip(blocks, votes([b.text for b in blocks], main), strict=True):
+            block.features["dom"][-1] = vote
     return blocks, meta
 
 
 #: pages longer than this get no second opinion (trafilatura's time grows with the page; the DOM evidence stays)
 VOTE_MAX_CHARS = 3_000_000
-#: a line shorter than this counts as in the main content only when it is a whole line there
-_MAIN_SUBSTRING_MIN = 20
 #: extractor_main where trafilatura gave no vote (kept: 1.0, dropped: 0.0)
 NO_VOTE = 0.5
-_BULLETS = "•*- "
-
-
-def main_content_lines(root: lxml.html.HtmlElement) -> tuple[set[str], str, set[str]] | None:
-    """The lines trafilatura keeps from this parsed page (fast mode, no comments), as a set, as one string and
-    the set of their three-word runs (a line inside one has its words 2-4 among them); None when it fails. Its vote is one DOM feature of the block model, weighed with the rest: an ensemble, not a
-    filter (out-of-fold HTML F1 0.969 → 0.972 on the development pages). It prunes the tree, so it runs last."""
-    try:
-        import trafilatura
-
-        text = trafilatura.extract(root, fast=True, include_comments=False, deduplicate=False) or ""
-    except Exception:  # noqa: BLE001 - a page the second extractor cannot read just gets no vote
-        return None
-    lines = [x for x in (_clean(x).lstrip(_BULLETS) for x in text.split("\n")) if x]
-    runs = set()
-    for line in lines:
-        words = line.split(" ")
-        runs.update(" ".join(words[k : k + 3]) for k in range(len(words) - 2))
-    return set(lines), "\n".join(lines), runs
-
-
-def _in_main(text: str, main: tuple[set[str], str, set[str]]) -> float:
-    """1.0 when trafilatura kept this line (whole, or inside one of its lines), else 0.0. The search inside its
-    text runs only for a line whose words 2-4 trafilatura has in a row: a page of 20,000 menu lines
-    would otherwise scan the whole article once per line."""
-    lines, joined, runs = main
-    text = text.lstrip(_BULLETS)
-    if text in lines:
-        return 1.0
-    if len(text) < _MAIN_SUBSTRING_MIN:
-        return 0.0
-    # words 2-4: the first may be the end of a word trafilatura joined to the text before it
-    words = text.split(" ", 4)[1:4]
-    if len(words) == 3 and words[2] and " ".join(words) not in runs:
-        return 0.0
-    return float(text in joined)

@@ -10,6 +10,11 @@ scoring them (inside `functools.reduce`), so imports, model loading and the warm
     python bench/instructions.py                   # 100 documents after 100 warm-up ones (~2 minutes)
     python bench/instructions.py --n 200 --warmup 0
     python bench/instructions.py --scorer language  # one scorer alone in place of all of them
+    python bench/instructions.py --html             # HTML mode: clean_html against trafilatura.extract,
+                                                    # 60 dev pages after 5 warm-up ones (~5 minutes)
+
+With --html the two counted calls are cleaner.clean_html and trafilatura.extract (its defaults, as in
+bench/extraction.py) over the same decoded pages of ../shared/data/extraction, in manifest order.
 """
 
 from __future__ import annotations
@@ -53,17 +58,48 @@ def child(n: int, warmup: int, scorer_name: str | None = None) -> None:
     functools.reduce(lambda _, doc: scorer.run(doc), cleaned, None)
 
 
+def child_html(n: int, warmup: int) -> None:
+    """HTML mode under callgrind: `warmup` pages through both systems, then n pages counted for each."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import trafilatura
+    import train_blocks as tb
+
+    import cleaner
+
+    pages = [(tb.decode_html((tb.DATA / r["html"]).read_bytes()), r.get("url")) for r in tb.load_manifest()]
+    pipeline = cleaner.Pipeline.default([], score=False)
+    for html, url in pages[:warmup]:
+        cleaner.clean_html(html, url=url, pipeline=pipeline)
+        trafilatura.extract(html, url=url)
+    counted = pages[warmup:warmup + n]
+    subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True, capture_output=True)
+    collections.deque(maxlen=0).extendleft(
+        map(lambda page: cleaner.clean_html(page[0], url=page[1], pipeline=pipeline), counted))
+    functools.reduce(lambda _, page: trafilatura.extract(page[0], url=page[1]), counted, None)
+
+
 def main(argv: list[str] | None = None) -> int:
     from cleaner.pipeline import SCORER_CLASSES
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, default=100, help="documents counted [100]")
-    ap.add_argument("--warmup", type=int, default=100, help="documents cleaned and scored first [100]")
+    ap.add_argument("--n", type=int, help="documents counted [100; --html: 60 pages]")
+    ap.add_argument("--warmup", type=int, help="documents cleaned and scored first [100; --html: 5 pages]")
     ap.add_argument("--scorer", choices=sorted(SCORER_CLASSES), help="count this scorer alone")
+    ap.add_argument("--html", action="store_true", help="HTML mode: clean_html against trafilatura.extract on dev pages")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.n is None:
+        args.n = 60 if args.html else 100
+    if args.warmup is None:
+        args.warmup = 5 if args.html else 100
+    if args.html and not (ROOT.parent / "shared" / "data" / "extraction" / "manifest.jsonl").exists():
+        print("../shared/data/extraction is absent on this machine; nothing to measure")
+        return 0
     if args.child:
-        child(args.n, args.warmup, args.scorer)
+        if args.html:
+            child_html(args.n, args.warmup)
+        else:
+            child(args.n, args.warmup, args.scorer)
         return 0
     if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
         print("valgrind is not installed (apt-get install valgrind); nothing to measure")
@@ -75,18 +111,24 @@ def main(argv: list[str] | None = None) -> int:
                         "--instr-atstart=no", "--toggle-collect=deque_extendleft",
                         "--toggle-collect=functools_reduce", sys.executable, __file__, "--child",
                         "--n", str(args.n), "--warmup", str(args.warmup),
-                        *(["--scorer", args.scorer] if args.scorer else [])],
+                        *(["--scorer", args.scorer] if args.scorer else []), *(["--html"] if args.html else [])],
                        check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         report = subprocess.run(["callgrind_annotate", "--inclusive=yes", str(out)], check=True,
                                 capture_output=True, text=True).stdout
     counts = {}
-    for name, key in (("deque_extendleft", "cleaning"), ("functools_reduce", args.scorer or "all scorers")):
+    names = ("cleaner", "trafilatura") if args.html else ("cleaning", args.scorer or "all scorers")
+    for name, key in zip(("deque_extendleft", "functools_reduce"), names, strict=True):
         match = re.search(r"^\s*([\d,]+) .*:" + name + r"\b", report, re.M)
         if match is None:
             sys.exit(f"callgrind reported no {name}: {report[:500]}")
         counts[key] = int(match.group(1).replace(",", "")) / args.n
+    unit = "page" if args.html else "document"
     for key, value in counts.items():
-        print(f"{key:12s} {value / 1e6:8.2f}M instructions a document")
+        print(f"{key:12s} {value / 1e6:8.2f}M instructions a {unit}")
+    if args.html:
+        print(f"cleaner's pages per instruction / trafilatura's {counts['trafilatura'] / counts['cleaner']:.2f} "
+              f"({args.n} pages after {args.warmup} warm-up ones)")
+        return 0
     scored = args.scorer or "all scorers"
     print(f"{args.scorer or 'scorers'} / cleaning {counts[scored] / counts['cleaning']:.2f} "
           f"({args.n} documents after {args.warmup} warm-up ones)")

@@ -4,8 +4,8 @@ The block model weighs this vote with the rest of the DOM evidence (an ensemble,
 HTML F1 0.969 → 0.972 on the development pages). The vote is the most expensive step of HTML cleaning, so it
 runs trafilatura's own extraction sequence on the tree cleaner already parsed, without the public entry
 point's work cleaner does not use (a copy of the whole tree, metadata, output formatting), and after removing
-the elements every stage of that sequence discards anyway (scripts, styles, SVG): the kept lines are the same
-as `trafilatura.extract(root, fast=True, include_comments=False)` gives (pinned by tests/test_vote.py).
+the elements every stage of that sequence discards anyway (scripts, styles, SVG, the head): the kept lines are
+the same as `trafilatura.extract(root, fast=True, include_comments=False)` gives (pinned by tests/test_vote.py).
 """
 
 from __future__ import annotations
@@ -61,7 +61,12 @@ def _sequence() -> Callable[[lxml.html.HtmlElement], str] | None:
     options = Extractor(fast=True, comments=False, dedup=False, output_format="txt")
 
     def run(root: lxml.html.HtmlElement) -> str:
-        body, text, _, _ = trafilatura_sequence(root, options, None)
+        """What the public entry point returns for this tree, as text: nothing below its minimum output size,
+        and nothing where it gives up (it turns a TypeError or ValueError of the sequence into None)."""
+        try:
+            body, text, _, _ = trafilatura_sequence(root, options, None)
+        except (TypeError, ValueError):
+            return ""
         return xmltotxt(body, False) if len(text) >= options.min_output_size else ""
     return run
 

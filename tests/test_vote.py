@@ -59,6 +59,18 @@ def test_public_entry_point_when_the_internals_differ(monkeypatch: pytest.Monkey
     assert _lines(kept_text(parse_html(FORUM))) == _public(FORUM)
 
 
+def test_a_sequence_that_gives_up_is_an_empty_vote_as_in_the_public_entry_point(monkeypatch) -> None:
+    """The public entry point turns a TypeError or ValueError of the sequence into no text (every line then
+    votes 0.0); the fast path does the same, not "no vote" (0.5)."""
+    import trafilatura.core
+
+    def gives_up(tree, options, url):
+        raise ValueError("empty tree")
+    monkeypatch.setattr(trafilatura.core, "trafilatura_sequence", gives_up)
+    run = vote._sequence()
+    assert run is not None and run(parse_html(FORUM)) == ""
+
+
 @pytest.mark.parametrize("indexed", [False, True])
 def test_votes_whole_lines_and_lines_inside_kept_ones(indexed: bool) -> None:
     main = MainText(["The council approved the budget on Tuesday after a long debate.",

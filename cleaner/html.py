@@ -3,9 +3,9 @@
 Every visible line of the page becomes a Block (the same lines as the dev set's naive text mode, so one
 set of gold line labels trains both modes); each carries the DOM evidence a person would use to tell
 article from chrome: link density, tags around it, class/id names (nav, footer, related, comment, share,
-...), and a Readability-style score of its container. Nothing is dropped here: the block classifier
-decides, and says why, so every removal is explained. Metadata comes from what the page
-declares (meta tags, JSON-LD, <time>, <title>), htmldate when no date is declared.
+...), a Readability-style score of its container, and trafilatura's vote (cleaner.vote). Nothing is dropped
+here: the block classifier decides, and says why, so every removal is explained. Metadata comes from what the
+page declares (meta tags, JSON-LD, <time>, <title>), htmldate when no date is declared.
 """
 
 from __future__ import annotations

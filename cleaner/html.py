@@ -288,8 +288,8 @@ def _walk(root: lxml.html.HtmlElement) -> tuple[list[_Line], list[int]]:
             lines.append(_Line(text, block, block_id, ctx, min(link_chars, len(text)), n_pieces, flags,
                                blank_before))
 
-    # a manual stack (deep pages would overflow recursion): elements, their tails (str) and, for an element
-    # being closed, its _tag_info (tuple)
+    # a manual stack (deep pages would overflow recursion): elements, their texts and tails (str) and, for an
+    # element being closed, its _tag_info (tuple)
     stack: list[Any] = [body]
     pop = stack.pop
     push = stack.append
@@ -390,21 +390,15 @@ def _walk(root: lxml.html.HtmlElement) -> tuple[list[_Line], list[int]]:
         tag_bits |= info[6]
         eids.append(eid)
         opened.append((bits, cum, tag_bits, positions))
-        text = item.text
-        if text:
-            if texts or not text.isspace():
-                texts.append(text)
-                if link_depth:
-                    links.append(text)
-            else:
-                lead_ws += 1
-            piece_bits |= cum
         push(info)
         for child in reversed(item):
             tail = child.tail
             if tail:
                 push(tail)
             push(child)
+        text = item.text
+        if text:
+            push(text)  # on top: read next, as a text piece, before the children
     if texts:
         flush()
     if lines:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from functools import cache
 
 import lxml.html
 from lxml import etree
@@ -77,13 +78,9 @@ def _public_extract(root: lxml.html.HtmlElement) -> str:
     return trafilatura.extract(root, fast=True, include_comments=False, deduplicate=False) or ""
 
 
-_EXTRACT: list[Callable[[lxml.html.HtmlElement], str]] = []
-
-
+@cache
 def _extractor() -> Callable[[lxml.html.HtmlElement], str]:
-    if not _EXTRACT:
-        _EXTRACT.append(_sequence() or _public_extract)
-    return _EXTRACT[0]
+    return _sequence() or _public_extract
 
 
 def _drop_never_text(root: lxml.html.HtmlElement) -> None:

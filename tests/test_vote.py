@@ -55,7 +55,7 @@ def test_same_lines_as_the_public_entry_point_on_dev_pages() -> None:
 
 
 def test_public_entry_point_when_the_internals_differ(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(vote, "_EXTRACT", [vote._public_extract])
+    monkeypatch.setattr(vote, "_extractor", lambda: vote._public_extract)
     assert _lines(kept_text(parse_html(FORUM))) == _public(FORUM)
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
 from array import array
 
+import numpy as np
 import pytest
 from conftest import ROOT, shared_path
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaner.document import Block, Document
 from cleaner.scorers import language as language_module
@@ -150,9 +154,77 @@ def _real_texts() -> list[str]:
                     if p.get("text") and (k % 8 == 0 or not (p.get("lang") or "en").startswith("en"))]
 
 
-def test_same_answers_as_langdetect() -> None:
+@pytest.fixture(params=["compiled", "python"])
+def code(request, monkeypatch) -> str:
+    """Run a test on the compiled core and on the Python code it replaces (the reference and fallback)."""
+    if request.param == "compiled" and language_module._core is None:
+        pytest.skip("the compiled core is not built (CLEANER_NO_NATIVE, or no C compiler at install)")
+    if request.param == "python":
+        monkeypatch.setattr(language_module, "_core", None)
+    return request.param
+
+
+def test_the_compiled_core_is_built() -> None:
+    """The install builds the C module (tools/build_native.py): without it the Python code runs, slower."""
+    if os.environ.get("CLEANER_NO_NATIVE"):
+        pytest.skip("CLEANER_NO_NATIVE is set: the Python code runs on purpose")
+    assert language_module._core is not None, "cleaner.scorers._language_core was not built: see the install's warnings"
+
+
+def _python_and_compiled(fn, *args):  # type: ignore[no-untyped-def]
+    """fn(*args) with the Python code, then with the compiled core."""
+    core = language_module._core
+    language_module._core = None
+    try:
+        python = fn(*args)
+    finally:
+        language_module._core = core
+    return python, fn(*args)
+
+
+_EDGE_TEXTS = [ENGLISH, FRENCH, GERMAN, AMBIGUOUS, "", " ", "  a  b ", "A", "AB ABC aBCd NATO's", "ÉCOLE İstanbul",
+               "ǅungla \ud800x 𝐀𝐁c", "Ελληνικά κείμενο με λίγα Latin", "日本語の文章です。 漢字", "x\u00a0y\tz\u2028w",
+               "“quoted” — text ‘a’ …"]
+
+
+@pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
+@pytest.mark.parametrize("text", _EDGE_TEXTS)
+def test_compiled_ngrams_and_line_scores_are_the_python_codes(text: str) -> None:
+    """The same n-gram rows (langdetect's list) and the same float32 pre-check sums, bit for bit."""
+    normalised = text.translate(language_module._NORMALISED)
+    python, compiled = _python_and_compiled(language_module._rows_of_words, normalised)
+    assert compiled.tolist() == python.tolist()
+    lines = "\n".join([text, "", text[::-1], text.upper()]).translate(language_module._NORMALISED_LINES)
+    python, compiled = _python_and_compiled(language_module._line_scores, lines)
+    assert compiled.shape == python.shape and compiled.tobytes() == python.tobytes()
+
+
+@pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
+@given(st.text(alphabet=st.sampled_from("aAbBeEnNtT hé'É-\nΩω日"), max_size=120))
+def test_compiled_core_on_any_text(text: str) -> None:
+    """Any text: the same n-gram rows and line scores as the Python code, and the same probabilities."""
+    test_compiled_ngrams_and_line_scores_are_the_python_codes(text)
+    python, compiled = _python_and_compiled(language_probabilities, text, BLOCK_CHARS, BLOCK_TRIALS)
+    assert list(compiled) == list(python)
+    assert all(abs(compiled[k] - python[k]) < 1e-9 for k in python)
+
+
+@pytest.mark.parametrize("text", [ENGLISH, FRENCH, GERMAN, AMBIGUOUS, "Kiev Kyiv Moskva Putin", "ab"])
+def test_same_answers_as_langdetect_on_short_texts(code: str, text: str) -> None:
+    """langdetect's own probabilities: exactly with the compiled core (its operations in its order), to
+    rounding with the Python code (products grouped); without ../shared, so that CI checks it."""
+    for max_chars, trials in ((2000, 7), (BLOCK_CHARS, BLOCK_TRIALS)):
+        ours, theirs = language_probabilities(text, max_chars, trials), _langdetect(text, max_chars, trials)
+        assert list(ours) == list(theirs)
+        if code == "compiled":
+            assert ours == theirs
+        assert all(abs(ours[k] - theirs[k]) < 1e-9 for k in ours)
+
+
+def test_same_answers_as_langdetect(code: str) -> None:
     """language_probabilities is langdetect's Detector.get_probabilities (same n-grams, same random draws,
-    same stopping points), up to the order of floating-point products: documents and short blocks."""
+    same stopping points): exactly with the compiled core, up to the order of floating-point products with
+    the Python code: documents and short blocks."""
     texts = _real_texts() + [AMBIGUOUS, FRENCH, GERMAN, "Kiev Kyiv Moskva Putin", "ab", "Ελληνικά κείμενο με λίγα Latin"]
     cases = [(t, 2000, 7) for t in texts]
     cases += [(line.strip(), BLOCK_CHARS, BLOCK_TRIALS) for t in texts for line in t.splitlines()[:6]
@@ -161,7 +233,8 @@ def test_same_answers_as_langdetect() -> None:
     for text, max_chars, trials in cases:
         ours, theirs = language_probabilities(text, max_chars, trials), _langdetect(text, max_chars, trials)
         assert list(ours) == list(theirs), (text[:60], ours, theirs)
-        assert all(abs(ours[k] - theirs[k]) < 1e-9 for k in ours), (text[:60], ours, theirs)
+        assert ours == theirs if code == "compiled" else all(abs(ours[k] - theirs[k]) < 1e-9 for k in ours), \
+            (text[:60], ours, theirs)
 
 
 def test_batch_rows_are_word_rows() -> None:
@@ -193,7 +266,7 @@ def test_random_stream_is_pythons() -> None:
     assert language_module._stream_is_pythons()
 
 
-def test_precheck_sends_foreign_blocks_to_langdetect() -> None:
+def test_precheck_sends_foreign_blocks_to_langdetect(code: str) -> None:
     english = [ENGLISH, ENGLISH.replace("bill", "plan"), "The minister said the plan would be debated next week."]
     have, suspects = language_module._suspects(english + [FRENCH, GERMAN], "en")
     assert have == [0, 1, 2, 3, 4] and suspects == [3, 4]

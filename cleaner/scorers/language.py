@@ -54,6 +54,12 @@ from langdetect.utils.ngram import NGram
 
 from cleaner.document import Document
 
+try:  # the loops below compiled (tools/build_native.py builds it at install); the Python code is the reference
+    from cleaner.scorers import _language_core as _COMPILED
+except ImportError:  # no C compiler at install time: the same answers, slower
+    _COMPILED = None
+_core = _COMPILED  # what the scorer calls (tests set it to None to run the Python code)
+
 DOC_CHARS = 2000
 BLOCK_CHARS = 400
 MIN_BLOCK_CHARS = 40
@@ -153,6 +159,9 @@ def _get_profiles() -> _Profiles:
             order = np.argsort(codes)
             _profiles = _Profiles(list(factory.langlist), {w: i for i, w in enumerate(words)},
                                   prob, np.log(prob + smooth).astype(np.float32), codes[order], order)
+            if _COMPILED is not None:
+                _COMPILED.set_profiles(_profiles.codes, order.astype(np.int32), prob, _profiles.log_prob,
+                                       len(_profiles.langs))
             if not _stream_is_pythons():
                 warnings.warn("this Python's random.Random differs from the one the language scorer emulates: "
                               "its answers stay deterministic but may differ from langdetect's", stacklevel=2)
@@ -274,6 +283,9 @@ def _prepare(text: str) -> str:
 
 def _rows_of_words(normalised: str) -> np.ndarray:
     """The profile rows of the n-grams of normalised text, in langdetect's order."""
+    if _core is not None:
+        _get_profiles()  # (hands the profiles to the core on first use)
+        return np.frombuffer(_core.ngram_rows(normalised), dtype=np.int32)
     words = normalised.split(" ")
     rows = list(map(_ROWS_SPACED.get, words[:-1]))
     if None in rows:
@@ -408,8 +420,11 @@ def _probabilities(rows: np.ndarray, trials: int) -> list[tuple[str, float]]:
     point at which langdetect stops; the stream position then moves past exactly the words langdetect
     consumed. The probabilities are langdetect's up to floating-point rounding (tests compare them to 1e-9).
     (The reductions are called as ufunc methods, not through ndarray.prod/sum/max and np.cumprod: the same
-    computations without numpy's Python wrappers, which cost as much as the arithmetic on arrays this small.)"""
+    computations without numpy's Python wrappers, which cost as much as the arithmetic on arrays this small.)
+    With the compiled core, langdetect's own loop runs in C: its probabilities exactly."""
     profiles = _get_profiles()
+    if _core is not None:
+        return _sorted(profiles.langs, _core_probabilities(rows, trials))
     table = profiles.prob
     n_langs = len(profiles.langs)
     draws = _Draws(rows, table)
@@ -451,8 +466,24 @@ def _probabilities(rows: np.ndarray, trials: int) -> list[tuple[str, float]]:
             pos = int(at[-1]) + 1
             done += want
             prob = grouped[-1] / sums[-1]
-    result = [(lang, p) for lang, p in zip(profiles.langs, total.tolist(), strict=True)
-              if p > Detector.PROB_THRESHOLD]
+    return _sorted(profiles.langs, total.tolist())
+
+
+def _core_probabilities(rows: np.ndarray, trials: int) -> list[float]:
+    """The compiled Detector._detect_block: each language's probability averaged over the trials."""
+    rows = np.ascontiguousarray(rows, dtype=np.int32)
+    size = 1 << 15
+    while True:  # (a detection reads a few thousand words of the stream at most: this loop ends at once)
+        total = _core.probabilities(rows, _WORDS.upto(size), trials, Detector.ALPHA_DEFAULT, Detector.ALPHA_WIDTH,
+                                    float(Detector.BASE_FREQ), Detector.CONV_THRESHOLD, Detector.ITERATION_LIMIT)
+        if total is not None:
+            return total
+        size *= 2
+
+
+def _sorted(langs: list[str], total: list[float]) -> list[tuple[str, float]]:
+    """Detector._sort_probability: the languages above PROB_THRESHOLD, most probable first."""
+    result = [(lang, p) for lang, p in zip(langs, total, strict=True) if p > Detector.PROB_THRESHOLD]
     result.sort(key=lambda lp: lp[1], reverse=True)
     return result
 
@@ -537,6 +568,21 @@ _WORD_SCORES = _WordScores()
 _NORMALISED_LINES = _Normalised({ord("\n"): "\n"})  # _NORMALISED, but line breaks stay
 
 
+def _line_scores(joined: str) -> np.ndarray:
+    """For each line of normalised text, the sums of its words' `_WordScores` rows (the languages' naive-Bayes
+    log-likelihoods, then the number of n-grams), float32 (lines, languages + 1)."""
+    if _core is not None:
+        width = len(_get_profiles().langs) + 1
+        return np.frombuffer(_core.block_scores(joined), dtype=np.float32).reshape(-1, width)
+    words: list[str] = []
+    starts: list[int] = []
+    for line in joined.split("\n"):
+        starts.append(len(words))
+        words.append(_WordScores.SEPARATOR)  # each line starts with a separator (a row of zeros)
+        words += line.split()
+    return np.add.reduceat(_WORD_SCORES.scores(words), starts, axis=0)
+
+
 def _suspects(blocks: list[str], language: str) -> tuple[list[int], list[int]]:
     """(blocks with n-grams, those among them that are not clearly `language`) by the naive-Bayes pre-check.
 
@@ -546,14 +592,7 @@ def _suspects(blocks: list[str], language: str) -> tuple[list[int], list[int]]:
     if not blocks:
         return [], []
     target = _get_profiles().langs.index(language)
-    joined = _NORMALISED_LINES.apply("\n".join(b[:BLOCK_CHARS].replace("\n", " ") for b in blocks))
-    words: list[str] = []
-    starts: list[int] = []
-    for line in joined.split("\n"):
-        starts.append(len(words))
-        words.append(_WordScores.SEPARATOR)  # each block starts with a separator (a row of zeros)
-        words += line.split()
-    scores = np.add.reduceat(_WORD_SCORES.scores(words), starts, axis=0)
+    scores = _line_scores(_NORMALISED_LINES.apply("\n".join(b[:BLOCK_CHARS].replace("\n", " ") for b in blocks)))
     judged = np.flatnonzero(scores[:, -1] > 0)
     scores = scores[judged]
     own = scores[:, target].copy()

@@ -1,0 +1,461 @@
+/* The language scorer's per-character loops, compiled: langdetect's n-gram extraction, its sampling trials and
+ * the naive-Bayes pre-check, over langdetect's own profiles (handed over once by cleaner/scorers/language.py).
+ *
+ * Why: in Python these loops cost about 1-2 ms per news article however they are vectorised (numpy's per-call
+ * overhead on small arrays, a dict lookup per word); here they are plain loops. language.py keeps the Python
+ * versions as the reference and the fallback (no C compiler at install time): tests/test_language.py checks
+ * that both give the same bytes and floats, and that these give langdetect's own probabilities exactly (the
+ * products, sums and divisions are done in langdetect's order, in double precision; the pre-check's sums in
+ * float32 in the order numpy sums them).
+ *
+ * Built by tools/build_native.py (a hatchling build hook) with the system C compiler; the Python C API only,
+ * buffers through the buffer protocol (no numpy headers). */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the profiles: n-gram codes -> profile rows (open addressing), P(n-gram | language) tables ---------- */
+
+typedef struct {
+    int64_t *keys; /* 0: an empty slot (an n-gram code is never 0) */
+    int32_t *values;
+    uint64_t mask;
+    int bits;
+    Py_buffer prob;     /* float64 (grams, langs): langdetect's word_lang_prob_map as rows */
+    Py_buffer log_prob; /* float32 (grams, langs): the pre-check's log(prob + smoothing) */
+    Py_ssize_t n_grams;
+    Py_ssize_t n_langs;
+    int ready;
+} Profiles;
+
+static Profiles P;
+
+static inline uint64_t slot_of(int64_t code) {
+    return ((uint64_t)code * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - P.bits);
+}
+
+static inline int32_t row_of(int64_t code) {
+    uint64_t s = slot_of(code);
+    for (;;) {
+        int64_t k = P.keys[s];
+        if (k == code) return P.values[s];
+        if (k == 0) return -1;
+        s = (s + 1) & P.mask;
+    }
+}
+
+static void free_profiles(void) {
+    if (!P.ready) return;
+    free(P.keys);
+    free(P.values);
+    PyBuffer_Release(&P.prob);
+    PyBuffer_Release(&P.log_prob);
+    memset(&P, 0, sizeof(P));
+}
+
+static PyObject *set_profiles(PyObject *self, PyObject *args) {
+    Py_buffer codes, rows, prob, log_prob;
+    Py_ssize_t n_langs;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*n", &codes, &rows, &prob, &log_prob, &n_langs)) return NULL;
+    Py_ssize_t n = codes.len / 8;
+    PyObject *result = NULL;
+    if (rows.len != n * 4 || n_langs <= 0 || prob.len != n * n_langs * 8 || log_prob.len != n * n_langs * 4) {
+        PyErr_SetString(PyExc_ValueError, "profiles: codes int64, rows int32, prob float64 and log_prob float32 "
+                                          "must describe the same n-grams");
+        goto done;
+    }
+    free_profiles();
+    int bits = 4;
+    while (((Py_ssize_t)1 << bits) < 2 * n) bits++;
+    size_t size = (size_t)1 << bits;
+    P.keys = calloc(size, sizeof(int64_t));
+    P.values = malloc(size * sizeof(int32_t));
+    if (!P.keys || !P.values) {
+        free(P.keys);
+        free(P.values);
+        memset(&P, 0, sizeof(P));
+        PyErr_NoMemory();
+        goto done;
+    }
+    P.bits = bits;
+    P.mask = size - 1;
+    const int64_t *c = codes.buf;
+    const int32_t *r = rows.buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint64_t s = slot_of(c[i]);
+        while (P.keys[s] != 0 && P.keys[s] != c[i]) s = (s + 1) & P.mask;
+        P.keys[s] = c[i];
+        P.values[s] = r[i];
+    }
+    /* the two tables stay borrowed for the life of the process (PyArg's y* buffers are released below) */
+    if (PyObject_GetBuffer(prob.obj, &P.prob, PyBUF_SIMPLE) < 0) goto done;
+    if (PyObject_GetBuffer(log_prob.obj, &P.log_prob, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&P.prob);
+        goto done;
+    }
+    P.n_grams = n;
+    P.n_langs = n_langs;
+    P.ready = 1;
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&codes);
+    PyBuffer_Release(&rows);
+    PyBuffer_Release(&prob);
+    PyBuffer_Release(&log_prob);
+    return result;
+}
+
+static int need_profiles(void) {
+    if (P.ready) return 1;
+    PyErr_SetString(PyExc_RuntimeError, "set_profiles() has not been called");
+    return 0;
+}
+
+/* ---- n-grams of one word, as language.py's _word_rows finds them -------------------------------------- */
+
+/* The profile rows of the n-grams of " word" (+ " " when `trailing_space`): those of lengths 1-3 ending at
+ * each character after the leading space, except the lone space and except at a capital that follows a
+ * capital. `emit(row, ctx)` receives them in langdetect's order. */
+typedef void (*emit_fn)(int32_t row, void *ctx);
+
+static void word_grams(int kind, const void *data, Py_ssize_t start, Py_ssize_t end, int trailing_space,
+                       emit_fn emit, void *ctx) {
+    Py_ssize_t len = end - start + 1 + (trailing_space ? 1 : 0); /* the padded word */
+    Py_UCS4 prev2 = 0, prev1 = ' ';
+    for (Py_ssize_t e = 1; e < len; e++) {
+        Py_UCS4 ch = (start + e - 1 < end) ? PyUnicode_READ(kind, data, start + e - 1) : ' ';
+        int skip = Py_UNICODE_ISUPPER(ch) && Py_UNICODE_ISUPPER(prev1);
+        if (!skip) {
+            int64_t one = (int64_t)ch + 1;
+            if (ch != ' ') {
+                int32_t row = row_of(one);
+                if (row >= 0) emit(row, ctx);
+            }
+            int64_t two = (((int64_t)prev1 + 1) << 21) | one;
+            int32_t row = row_of(two);
+            if (row >= 0) emit(row, ctx);
+            if (e >= 2) {
+                int64_t three = (((int64_t)prev2 + 1) << 42) | two;
+                row = row_of(three);
+                if (row >= 0) emit(row, ctx);
+            }
+        }
+        prev2 = prev1;
+        prev1 = ch;
+    }
+}
+
+typedef struct {
+    int32_t *rows;
+    Py_ssize_t n, cap;
+    int failed;
+} RowList;
+
+static void push_row(int32_t row, void *ctx) {
+    RowList *list = ctx;
+    if (list->failed) return;
+    if (list->n == list->cap) {
+        Py_ssize_t cap = list->cap ? 2 * list->cap : 1024;
+        int32_t *grown = realloc(list->rows, cap * sizeof(int32_t));
+        if (!grown) {
+            list->failed = 1;
+            return;
+        }
+        list->rows = grown;
+        list->cap = cap;
+    }
+    list->rows[list->n++] = row;
+}
+
+/* ngram_rows(text) -> bytes: the int32 profile rows of langdetect's n-gram list for normalised text, as
+ * language.py's _rows_of_words: the words split at single spaces, each but the last followed by a space. */
+static PyObject *ngram_rows(PyObject *self, PyObject *args) {
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text) || !need_profiles()) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    RowList list = {0};
+    Py_ssize_t start = 0;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        if (i == n || PyUnicode_READ(kind, data, i) == ' ') {
+            word_grams(kind, data, start, i, i < n, push_row, &list);
+            start = i + 1;
+        }
+    }
+    if (list.failed) {
+        free(list.rows);
+        return PyErr_NoMemory();
+    }
+    PyObject *out = PyBytes_FromStringAndSize((const char *)list.rows, list.n * (Py_ssize_t)sizeof(int32_t));
+    free(list.rows);
+    return out;
+}
+
+/* ---- langdetect's sampling trials ------------------------------------------------------------------- */
+
+/* random.Random.random() from the two stream words at pos */
+static inline double random_at(const uint32_t *w, Py_ssize_t pos) {
+    uint32_t a = w[pos] >> 5, b = w[pos + 1] >> 6;
+    return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0);
+}
+
+/* probabilities(rows, words, trials, alpha, alpha_width, base_freq, conv_threshold, iteration_limit)
+ *   -> list of floats (one a language) or None when the stream of words is too short (extend it, call again).
+ * Detector._detect_block on the n-gram list `rows` (int32 profile rows), drawing from `words`, the uint32
+ * outputs of random.Random(0) (langdetect re-seeds with 0): random.gauss and random.choice as CPython makes
+ * them from those words. The operations are langdetect's, in its order. */
+static PyObject *probabilities(PyObject *self, PyObject *args) {
+    Py_buffer rows_buf, words_buf;
+    int trials;
+    double alpha, width, base_freq, conv;
+    long limit;
+    if (!PyArg_ParseTuple(args, "y*y*iddddl", &rows_buf, &words_buf, &trials, &alpha, &width, &base_freq, &conv,
+                          &limit))
+        return NULL;
+    PyObject *result = NULL;
+    double *prob = NULL, *total = NULL;
+    const int32_t *rows = rows_buf.buf;
+    Py_ssize_t n = rows_buf.len / 4;
+    const uint32_t *w = words_buf.buf;
+    Py_ssize_t nw = words_buf.len / 4;
+    if (!need_profiles()) goto done;
+    if (n <= 0 || trials <= 0) {
+        PyErr_SetString(PyExc_ValueError, "probabilities: no n-grams or no trials");
+        goto done;
+    }
+    Py_ssize_t L = P.n_langs;
+    const double *table = P.prob.buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (rows[i] < 0 || rows[i] >= P.n_grams) {
+            PyErr_SetString(PyExc_ValueError, "probabilities: a row outside the profiles");
+            goto done;
+        }
+    }
+    prob = malloc(L * sizeof(double));
+    total = calloc(L, sizeof(double));
+    if (!prob || !total) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int bits = 0;
+    while (bits < 32 && ((uint64_t)1 << bits) <= (uint64_t)n) bits++; /* n.bit_length() */
+    int shift = 32 - bits;
+    Py_ssize_t pos = 0;
+    int have_next = 0;
+    double gauss_next = 0.0;
+    for (int t = 0; t < trials; t++) {
+        double z;
+        if (!have_next) { /* random.gauss: two random() calls, the second deviate kept */
+            if (pos + 4 > nw) goto short_stream;
+            double x2pi = random_at(w, pos) * (2.0 * 3.141592653589793);
+            double g2rad = sqrt(-2.0 * log(1.0 - random_at(w, pos + 2)));
+            pos += 4;
+            z = cos(x2pi) * g2rad;
+            gauss_next = sin(x2pi) * g2rad;
+            have_next = 1;
+        } else {
+            z = gauss_next;
+            have_next = 0;
+        }
+        double weight = (alpha + (0.0 + z * 1.0) * width) / base_freq;
+        for (Py_ssize_t j = 0; j < L; j++) prob[j] = 1.0 / (double)L;
+        for (long i = 0;; i++) {
+            uint32_t r; /* random.choice: getrandbits(bits) until below n */
+            do {
+                if (pos >= nw) goto short_stream;
+                r = w[pos++] >> shift;
+            } while (r >= (uint64_t)n);
+            const double *p = table + (Py_ssize_t)rows[r] * L;
+            for (Py_ssize_t j = 0; j < L; j++) prob[j] *= weight + p[j];
+            if (i % 5 == 0) {
+                double sump = 0.0, maxp = 0.0;
+                for (Py_ssize_t j = 0; j < L; j++) sump += prob[j];
+                for (Py_ssize_t j = 0; j < L; j++) {
+                    double q = prob[j] / sump;
+                    if (maxp < q) maxp = q;
+                    prob[j] = q;
+                }
+                if (maxp > conv || i >= limit) break;
+            }
+        }
+        for (Py_ssize_t j = 0; j < L; j++) total[j] += prob[j] / (double)trials;
+    }
+    result = PyList_New(L);
+    if (result) {
+        for (Py_ssize_t j = 0; j < L; j++) {
+            PyObject *f = PyFloat_FromDouble(total[j]);
+            if (!f) {
+                Py_CLEAR(result);
+                break;
+            }
+            PyList_SET_ITEM(result, j, f);
+        }
+    }
+    goto done;
+short_stream:
+    result = Py_NewRef(Py_None);
+done:
+    free(prob);
+    free(total);
+    PyBuffer_Release(&rows_buf);
+    PyBuffer_Release(&words_buf);
+    return result;
+}
+
+/* ---- the pre-check: naive-Bayes log-likelihoods of each line's words ------------------------------------ */
+
+/* numpy's sum of m float32 rows (columns c0 .. c0 + cw - 1 of each, cw <= PW_COLS) into out, in numpy's order
+ * (its pairwise summation: eight running sums for up to 128 rows, halves beyond), so that the sums are the
+ * Python code's to the bit. */
+#define PW_COLS 64
+static void pairwise(const float *const *rows, Py_ssize_t m, Py_ssize_t c0, Py_ssize_t cw, float *out) {
+    if (m < 8) {
+        for (Py_ssize_t j = 0; j < cw; j++) out[j] = 0.0f;
+        for (Py_ssize_t i = 0; i < m; i++)
+            for (Py_ssize_t j = 0; j < cw; j++) out[j] += rows[i][c0 + j];
+    } else if (m <= 128) {
+        float r[8][PW_COLS];
+        for (int k = 0; k < 8; k++)
+            for (Py_ssize_t j = 0; j < cw; j++) r[k][j] = rows[k][c0 + j];
+        Py_ssize_t i;
+        for (i = 8; i < m - (m % 8); i += 8)
+            for (int k = 0; k < 8; k++)
+                for (Py_ssize_t j = 0; j < cw; j++) r[k][j] += rows[i + k][c0 + j];
+        for (Py_ssize_t j = 0; j < cw; j++)
+            out[j] = ((r[0][j] + r[1][j]) + (r[2][j] + r[3][j])) + ((r[4][j] + r[5][j]) + (r[6][j] + r[7][j]));
+        for (; i < m; i++)
+            for (Py_ssize_t j = 0; j < cw; j++) out[j] += rows[i][c0 + j];
+    } else {
+        Py_ssize_t half = m / 2;
+        half -= half % 8;
+        float right[PW_COLS];
+        pairwise(rows, half, c0, cw, out);
+        pairwise(rows + half, m - half, c0, cw, right);
+        for (Py_ssize_t j = 0; j < cw; j++) out[j] += right[j];
+    }
+}
+
+/* np.add.reduceat over one segment: its first row plus numpy's sum of the others (first[j] + sum[j]). */
+static void reduce_segment(const float *const *rows, Py_ssize_t m, Py_ssize_t width, float *out) {
+    float rest[PW_COLS];
+    for (Py_ssize_t c0 = 0; c0 < width; c0 += PW_COLS) {
+        Py_ssize_t cw = width - c0 < PW_COLS ? width - c0 : PW_COLS;
+        if (m <= 1) {
+            for (Py_ssize_t j = 0; j < cw; j++) out[c0 + j] = m ? rows[0][c0 + j] : 0.0f;
+            continue;
+        }
+        pairwise(rows + 1, m - 1, c0, cw, rest);
+        for (Py_ssize_t j = 0; j < cw; j++) out[c0 + j] = rows[0][c0 + j] + rest[j];
+    }
+}
+
+typedef struct {
+    const float **items;
+    Py_ssize_t n, cap;
+    int failed;
+} Pointers;
+
+static void push_pointer(Pointers *list, const float *item) {
+    if (list->failed) return;
+    if (list->n == list->cap) {
+        Py_ssize_t cap = list->cap ? 2 * list->cap : 256;
+        const float **grown = realloc(list->items, cap * sizeof(float *));
+        if (!grown) {
+            list->failed = 1;
+            return;
+        }
+        list->items = grown;
+        list->cap = cap;
+    }
+    list->items[list->n++] = item;
+}
+
+static void push_gram(int32_t row, void *ctx) {
+    push_pointer(ctx, (const float *)P.log_prob.buf + (Py_ssize_t)row * P.n_langs);
+}
+
+/* block_scores(text) -> bytes: float32 (lines, n_langs + 1): for each '\n'-separated line, the sum of its
+ * whitespace-separated words' rows, a word's row being the sum of its n-grams' log-likelihoods (the n-grams
+ * of the word followed by a space) and their number last: language.py's _line_scores, which sums them with
+ * np.add.reduceat (a word's n-grams, then a line's words after a row of zeros), in numpy's order. */
+static PyObject *block_scores(PyObject *self, PyObject *args) {
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text) || !need_profiles()) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t L = P.n_langs, width = L + 1;
+    Py_ssize_t lines = 1, words_max = 1;
+    for (Py_ssize_t i = 0; i < n; i++) lines += PyUnicode_READ(kind, data, i) == '\n';
+    words_max += n / 2 + 1; /* a word and the whitespace after it: at least 2 characters, but the last */
+    PyObject *out = PyBytes_FromStringAndSize(NULL, lines * width * (Py_ssize_t)sizeof(float));
+    float *word_rows = malloc(words_max * width * sizeof(float));
+    Pointers grams = {0}, words = {0};
+    if (!out || !word_rows) goto fail;
+    float *scores = (float *)PyBytes_AS_STRING(out);
+    float zeros[PW_COLS] = {0};
+    Py_ssize_t line = 0, start = -1, in_line = 0;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        Py_UCS4 ch = i < n ? PyUnicode_READ(kind, data, i) : '\n';
+        int boundary = ch == '\n' || Py_UNICODE_ISSPACE(ch);
+        if (boundary && start >= 0) { /* a word ends: its row */
+            grams.n = 0;
+            word_grams(kind, data, start, i, 1, push_gram, &grams);
+            if (grams.failed) goto fail;
+            float *row = word_rows + in_line * width;
+            reduce_segment(grams.items, grams.n, L, row);
+            row[L] = (float)grams.n;
+            push_pointer(&words, row);
+            in_line++;
+            start = -1;
+        } else if (!boundary && start < 0) {
+            start = i;
+        }
+        if (ch == '\n') { /* a line ends: a row of zeros, then its words */
+            if (words.failed) goto fail;
+            float *sums = scores + line * width;
+            for (Py_ssize_t c0 = 0; c0 < width; c0 += PW_COLS) {
+                Py_ssize_t cw = width - c0 < PW_COLS ? width - c0 : PW_COLS;
+                float rest[PW_COLS];
+                pairwise(words.items, words.n, c0, cw, rest);
+                for (Py_ssize_t j = 0; j < cw; j++) sums[c0 + j] = (words.n ? zeros[j] + rest[j] : 0.0f);
+            }
+            words.n = 0;
+            in_line = 0;
+            line++;
+        }
+    }
+    free(word_rows);
+    free(grams.items);
+    free(words.items);
+    return out;
+fail:
+    Py_XDECREF(out);
+    free(word_rows);
+    free(grams.items);
+    free(words.items);
+    return PyErr_NoMemory();
+}
+
+static PyMethodDef methods[] = {
+    {"set_profiles", set_profiles, METH_VARARGS,
+     "set_profiles(codes, rows, prob, log_prob, n_langs): the n-gram codes (int64), their profile rows (int32), "
+     "P(n-gram | language) (float64) and the pre-check's log-probabilities (float32), each C-contiguous."},
+    {"ngram_rows", ngram_rows, METH_VARARGS, "ngram_rows(text) -> bytes: langdetect's n-gram rows (int32)."},
+    {"probabilities", probabilities, METH_VARARGS,
+     "probabilities(rows, words, trials, alpha, alpha_width, base_freq, conv_threshold, iteration_limit) -> "
+     "list[float] | None: langdetect's trials; None when `words` is too short."},
+    {"block_scores", block_scores, METH_VARARGS,
+     "block_scores(text) -> bytes: float32 (lines, n_langs + 1) naive-Bayes sums and n-gram counts."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_language_core",
+                                    "The language scorer's loops, compiled (see cleaner/scorers/language.py).", -1,
+                                    methods};
+
+PyMODINIT_FUNC PyInit__language_core(void) { return PyModule_Create(&module); }

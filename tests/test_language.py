@@ -9,7 +9,6 @@ import sys
 import time
 from array import array
 
-import numpy as np
 import pytest
 from conftest import ROOT, shared_path
 from hypothesis import given

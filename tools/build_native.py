@@ -9,6 +9,8 @@ purpose (to run the Python code alone).
   install imports it from. A changed .c file needs the install again (it is not rebuilt on import).
 - A wheel (`pip install .`, `python -m build`) gets the module built in a temporary folder, and its tag says
   which Python and platform it is for.
+- `python tools/build_native.py [MODULE ...]` builds them in place, as the editable install does (after editing a
+  .c file: no reinstall needed).
 
 The hook calls the compiler directly (the interpreter's own CC, include folder and extension suffix from
 sysconfig; the Python C API only, no numpy headers), so the build needs nothing but a C compiler.
@@ -25,10 +27,23 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+try:
+    from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+except ImportError:  # run as a script (python tools/build_native.py), outside a build
+    BuildHookInterface = object  # type: ignore[assignment,misc]
 
+ROOT = Path(__file__).resolve().parents[1]
 #: module name -> its C source, relative to the project root
-NATIVE = {"cleaner.scorers._language_core": "cleaner/scorers/_language_core.c"}
+NATIVE = {
+    "cleaner.scorers._language_core": "cleaner/scorers/_language_core.c",
+    "cleaner.scorers._mt_core": "cleaner/scorers/_mt_core.c",
+    "cleaner._terms_core": "cleaner/_terms_core.c",
+}
+
+
+def module_path(name: str) -> str:
+    """Where module `name` is built, relative to the project root (or to a wheel's root)."""
+    return Path(*name.split(".")).as_posix() + (sysconfig.get_config_var("EXT_SUFFIX") or ".so")
 
 
 def compile_module(source: Path, target: Path) -> None:
@@ -42,7 +57,7 @@ def compile_module(source: Path, target: Path) -> None:
     subprocess.run(command, check=True, capture_output=True, text=True)
 
 
-class NativeBuildHook(BuildHookInterface):
+class NativeBuildHook(BuildHookInterface):  # type: ignore[misc,valid-type]
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
@@ -51,11 +66,10 @@ class NativeBuildHook(BuildHookInterface):
         if os.environ.get("CLEANER_NO_NATIVE"):
             self.app.display_warning("CLEANER_NO_NATIVE is set: cleaner's C modules are not built (Python code)")
             return
-        suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
         root = Path(self.root)
         out_dir = None if version == "editable" else Path(tempfile.mkdtemp(prefix="cleaner-native-"))
         for name, source in NATIVE.items():
-            relative = Path(*name.split(".")).with_suffix("").as_posix() + suffix
+            relative = module_path(name)
             target = (root if out_dir is None else out_dir) / relative
             try:
                 compile_module(root / source, target)
@@ -67,3 +81,11 @@ class NativeBuildHook(BuildHookInterface):
                 build_data["force_include"][str(target)] = relative
                 build_data["pure_python"] = False
                 build_data["infer_tag"] = True
+
+
+if __name__ == "__main__":
+    import sys
+
+    for module in sys.argv[1:] or list(NATIVE):
+        compile_module(ROOT / NATIVE[module], ROOT / module_path(module))
+        print(f"built {module_path(module)}")

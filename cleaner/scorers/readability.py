@@ -65,6 +65,12 @@ _use_bundled_cmudict()
 
 from textstat.backend.utils import get_lang_easy_words, get_pyphen  # noqa: E402
 
+try:  # the word loop below compiled (tools/build_native.py builds it at install); the Python code is the reference
+    from cleaner.scorers import _readability_core as _COMPILED
+except ImportError:  # no C compiler at install time: the same counts, slower
+    _COMPILED = None
+_core = _COMPILED  # what `readability` calls (tests set it to None to run the Python code)
+
 ENGLISH_ONLY = (
     "flesch_reading_ease",
     "flesch_kincaid_grade",
@@ -242,6 +248,36 @@ class _WordCounts(dict):
 _WORD_COUNTS = _WordCounts()
 
 
+@lru_cache(maxsize=1)
+def _core_ready() -> bool:
+    """Hand CMUdict's syllables, the easy words and pyphen's patterns to the compiled core, once."""
+    hyphenator = get_pyphen(_LANG)
+    patterns = [(key, [(offset + k, value) for k, value in enumerate(values) if value])
+                for key, (offset, values) in hyphenator.hd.patterns.items()]
+    _COMPILED.set_tables(_cmudict_syllables(), get_lang_easy_words(_LANG), patterns, hyphenator.left,
+                         hyphenator.right)
+    return True
+
+
+def _word_facts(word: str) -> tuple[int, bool]:
+    """(syllables, easy) of a word the compiled core leaves to Python (one that is not ASCII)."""
+    return _SYLLABLES[word], word in get_lang_easy_words(_LANG)
+
+
+def _word_counts(text: str, english: bool) -> tuple[int, int, int, int, int, int]:
+    """Over the whitespace-separated words of `text`: (words, words longer than six characters without their
+    apostrophes, and for English: syllables, polysyllables, difficult words, hard words)."""
+    if _core is not None and _core_ready():
+        return _core.counts(text, english, _word_facts)
+    words = text.split()
+    long_words = sum(1 for w in (text.replace("'", "").split() if "'" in text else words) if len(w) > 6)
+    if not english:
+        return len(words), long_words, 0, 0, 0, 0
+    packed = sum(map(_WORD_COUNTS.__getitem__, words))
+    return (len(words), long_words, packed & _MASK, (packed >> _FIELD) & _MASK, (packed >> 2 * _FIELD) & _MASK,
+            packed >> 3 * _FIELD)
+
+
 def syllables(word: str) -> int:
     """textstat's count_syllables for one lowercase English word: CMUdict's first pronunciation (stressed
     vowels), else pyphen's hyphenation points + 1."""
@@ -265,8 +301,7 @@ def readability(text: str | list[str], language: str | None = "en") -> dict[str,
     # words as long: then the counts of words and long words are taken from that split too
     lowered = cleaned.lower() if english else cleaned
     same_lengths = len(lowered) == len(cleaned)
-    words = lowered.split()
-    n_words = len(words)
+    n_words, long_words, total_syllables, polysyllables, difficult, hard = _word_counts(lowered, english)
     n_sentences = _count_sentences(joined) if joined else 0
     result: dict[str, Any] = {"words": n_words, "sentences": n_sentences, "language": language}
     if n_words == 0:
@@ -292,12 +327,10 @@ def readability(text: str | list[str], language: str | None = "en") -> dict[str,
         ari = 0.0
     else:
         ari = (4.71 * chars_per_word) + (0.5 * words_per_sentence) - 21.43
-    # count_long_words: words of the text without any punctuation, apostrophes included
-    if same_lengths:
-        bare_words = lowered.replace("'", "").split() if apostrophes else words
-    else:
-        bare_words = cleaned.replace("'", "").split() if apostrophes else cleaned.split()
-    long_words = len([w for w in bare_words if len(w) > 6])
+    # count_long_words: words of the text without any punctuation, apostrophes included (those of `lowered`
+    # unless lowercasing lengthened a character)
+    if not same_lengths:
+        long_words = _word_counts(cleaned, False)[1]
     lix = words_per_sentence + 100 * long_words / n_words
     result["coleman_liau_index"] = round(coleman_liau, 2)
     result["automated_readability_index"] = round(ari, 2)
@@ -305,13 +338,7 @@ def readability(text: str | list[str], language: str | None = "en") -> dict[str,
     if not english:
         return result | dict.fromkeys(ENGLISH_ONLY)
 
-    # list_words(lowercase=True), `words`: syllables, polysyllables, difficult and hard words, summed at once
-    # (_WordCounts)
-    packed = sum(map(_WORD_COUNTS.__getitem__, words))
-    total_syllables = packed & _MASK
-    polysyllables = (packed >> _FIELD) & _MASK
-    difficult = (packed >> 2 * _FIELD) & _MASK
-    hard = packed >> 3 * _FIELD
+    # list_words(lowercase=True): syllables, polysyllables, difficult and hard words, counted by _word_counts
     syllables_per_word = total_syllables / n_words
     if words_per_sentence == 0 or syllables_per_word == 0:
         flesch = kincaid = 0.0

@@ -1,0 +1,380 @@
+/* The readability scorer's per-word loop, compiled: a document's words, syllables (CMUdict, else pyphen's
+ * hyphenation points + 1), easy words and long words counted in one pass over its text.
+ *
+ * Why: in Python each word is a str object made by split(), a dict lookup of a 160-bit packed count and a
+ * big-integer addition, and a word missing from CMUdict walks pyphen's patterns character by character in
+ * the interpreter; together about half of the scorer's cost on a news article. Here the words are read from the
+ * text in place and looked up in C tables built once from the same data (cleaner/scorers/readability.py hands
+ * over CMUdict's syllable table, textstat's easy-word list and pyphen's patterns). Only ASCII words are looked
+ * up here; any other word is handed back to the Python code (`fallback`), so that Unicode case rules stay
+ * Python's. The counts are integers: readability.py's Python code stays the reference and the fallback, and
+ * tests/test_readability.py checks that both give the same counts.
+ *
+ * Built by tools/build_native.py (a hatchling build hook) with the system C compiler; the Python C API only. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a map from short ASCII strings to int64, open addressing ---------------------------------------- */
+
+typedef struct {
+    uint64_t *hashes; /* 0: an empty slot */
+    int64_t *values;
+    size_t *offsets;
+    uint32_t *lengths;
+    char *arena;
+    size_t arena_len, arena_cap;
+    uint64_t mask;
+    Py_ssize_t n;
+} StrMap;
+
+static inline uint64_t hash_bytes(const char *key, Py_ssize_t len) {
+    uint64_t h = UINT64_C(1469598103934665603);
+    for (Py_ssize_t i = 0; i < len; i++) h = (h ^ (unsigned char)key[i]) * UINT64_C(1099511628211);
+    return h | 1;
+}
+
+static void map_free(StrMap *m) {
+    free(m->hashes);
+    free(m->values);
+    free(m->offsets);
+    free(m->lengths);
+    free(m->arena);
+    memset(m, 0, sizeof(*m));
+}
+
+static int map_init(StrMap *m, size_t slots) {
+    memset(m, 0, sizeof(*m));
+    m->hashes = calloc(slots, sizeof(uint64_t));
+    m->values = malloc(slots * sizeof(int64_t));
+    m->offsets = malloc(slots * sizeof(size_t));
+    m->lengths = malloc(slots * sizeof(uint32_t));
+    m->arena_cap = 1 << 16;
+    m->arena = malloc(m->arena_cap);
+    m->mask = slots - 1;
+    if (!m->hashes || !m->values || !m->offsets || !m->lengths || !m->arena) {
+        map_free(m);
+        return -1;
+    }
+    return 0;
+}
+
+static void map_clear(StrMap *m) {
+    memset(m->hashes, 0, (m->mask + 1) * sizeof(uint64_t));
+    m->n = 0;
+    m->arena_len = 0;
+}
+
+static inline size_t map_slot(const StrMap *m, const char *key, Py_ssize_t len, uint64_t h) {
+    size_t s = h & m->mask;
+    while (m->hashes[s] != 0) {
+        if (m->hashes[s] == h && m->lengths[s] == (uint32_t)len && memcmp(m->arena + m->offsets[s], key, len) == 0)
+            return s;
+        s = (s + 1) & m->mask;
+    }
+    return s;
+}
+
+static inline int map_get(const StrMap *m, const char *key, Py_ssize_t len, int64_t *value) {
+    uint64_t h = hash_bytes(key, len);
+    size_t s = map_slot(m, key, len, h);
+    if (m->hashes[s] == 0) return 0;
+    *value = m->values[s];
+    return 1;
+}
+
+static int map_grow(StrMap *m) {
+    StrMap bigger;
+    if (map_init(&bigger, 2 * (m->mask + 1)) < 0) return -1;
+    free(bigger.arena);
+    bigger.arena = m->arena; /* the keys stay where they are */
+    bigger.arena_len = m->arena_len;
+    bigger.arena_cap = m->arena_cap;
+    for (size_t s = 0; s <= m->mask; s++) {
+        if (m->hashes[s] == 0) continue;
+        size_t t = m->hashes[s] & bigger.mask;
+        while (bigger.hashes[t] != 0) t = (t + 1) & bigger.mask;
+        bigger.hashes[t] = m->hashes[s];
+        bigger.values[t] = m->values[s];
+        bigger.offsets[t] = m->offsets[s];
+        bigger.lengths[t] = m->lengths[s];
+    }
+    bigger.n = m->n;
+    m->arena = NULL;
+    map_free(m);
+    *m = bigger;
+    return 0;
+}
+
+/* Set key -> value (replacing an existing value). -1 when out of memory. */
+static int map_put(StrMap *m, const char *key, Py_ssize_t len, int64_t value) {
+    if (2 * (size_t)(m->n + 1) > m->mask + 1 && map_grow(m) < 0) return -1;
+    uint64_t h = hash_bytes(key, len);
+    size_t s = map_slot(m, key, len, h);
+    if (m->hashes[s] == 0) {
+        if (m->arena_len + len > m->arena_cap) {
+            size_t cap = m->arena_cap;
+            while (m->arena_len + len > cap) cap *= 2;
+            char *grown = realloc(m->arena, cap);
+            if (!grown) return -1;
+            m->arena = grown;
+            m->arena_cap = cap;
+        }
+        memcpy(m->arena + m->arena_len, key, len);
+        m->hashes[s] = h;
+        m->offsets[s] = m->arena_len;
+        m->lengths[s] = (uint32_t)len;
+        m->arena_len += len;
+        m->n++;
+    }
+    m->values[s] = value;
+    return 0;
+}
+
+/* ---- the tables --------------------------------------------------------------------------------------- */
+
+static StrMap SYLLABLES;  /* CMUdict word -> syllables (ASCII words) */
+static StrMap EASY;       /* textstat's easy words -> 1 */
+static StrMap PREFIXES;   /* every ASCII prefix of a pyphen pattern -> -1, or its points (start << 16 | count) */
+static StrMap HYPHENATED; /* words not in CMUdict -> pyphen's points + 1, as computed (bounded cache) */
+static int *POINTS;       /* the patterns' points: (position from the pattern's start, value) pairs */
+static Py_ssize_t N_POINTS;
+static int LEFT, RIGHT, READY;
+#define HYPHENATED_MAX (1 << 17)
+#define MAX_WORD 256 /* longer ASCII words go to the Python code (none is in CMUdict) */
+
+static void free_tables(void) {
+    if (!READY) return;
+    map_free(&SYLLABLES);
+    map_free(&EASY);
+    map_free(&PREFIXES);
+    map_free(&HYPHENATED);
+    free(POINTS);
+    POINTS = NULL;
+    READY = 0;
+}
+
+static int ascii_utf8(PyObject *s, const char **data, Py_ssize_t *len) {
+    if (!PyUnicode_Check(s)) {
+        PyErr_SetString(PyExc_TypeError, "the tables' keys must be str");
+        return -1;
+    }
+    if (!PyUnicode_IS_ASCII(s)) return 0;
+    *data = (const char *)PyUnicode_1BYTE_DATA(s);
+    *len = PyUnicode_GET_LENGTH(s);
+    return 1;
+}
+
+/* set_tables(syllables: dict[str, int], easy: Iterable[str], patterns: list[tuple[str, list[tuple[int, int]]]],
+ *            left: int, right: int) */
+static PyObject *set_tables(PyObject *self, PyObject *args) {
+    PyObject *syllables, *easy, *patterns;
+    int left, right;
+    if (!PyArg_ParseTuple(args, "O!OO!ii", &PyDict_Type, &syllables, &easy, &PyList_Type, &patterns, &left, &right))
+        return NULL;
+    free_tables();
+    if (map_init(&SYLLABLES, 1 << 18) < 0 || map_init(&EASY, 1 << 13) < 0 || map_init(&PREFIXES, 1 << 16) < 0 ||
+        map_init(&HYPHENATED, 1 << 18) < 0)
+        goto nomem;
+    READY = 1; /* (from here on free_tables frees what was made) */
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    const char *data;
+    Py_ssize_t len;
+    while (PyDict_Next(syllables, &pos, &key, &value)) {
+        int ascii = ascii_utf8(key, &data, &len);
+        if (ascii < 0) goto fail;
+        long count = PyLong_AsLong(value);
+        if (count == -1 && PyErr_Occurred()) goto fail;
+        if (ascii && map_put(&SYLLABLES, data, len, count) < 0) goto nomem;
+    }
+    PyObject *it = PyObject_GetIter(easy), *word;
+    if (!it) goto fail;
+    while ((word = PyIter_Next(it))) {
+        int ascii = ascii_utf8(word, &data, &len);
+        Py_DECREF(word);
+        if (ascii < 0 || (ascii && map_put(&EASY, data, len, 1) < 0)) {
+            Py_DECREF(it);
+            if (ascii >= 0) goto nomem;
+            goto fail;
+        }
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred()) goto fail;
+    Py_ssize_t n_patterns = PyList_GET_SIZE(patterns), total = 0;
+    for (Py_ssize_t i = 0; i < n_patterns; i++) {
+        PyObject *item = PyList_GET_ITEM(patterns, i);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2 || !PyList_Check(PyTuple_GET_ITEM(item, 1))) {
+            PyErr_SetString(PyExc_TypeError, "patterns: (key, [(position, value), ...]) tuples");
+            goto fail;
+        }
+        total += PyList_GET_SIZE(PyTuple_GET_ITEM(item, 1));
+    }
+    POINTS = malloc((2 * total + 1) * sizeof(int));
+    if (!POINTS) goto nomem;
+    N_POINTS = 0;
+    for (Py_ssize_t i = 0; i < n_patterns; i++) {
+        PyObject *item = PyList_GET_ITEM(patterns, i), *points = PyTuple_GET_ITEM(item, 1);
+        key = PyTuple_GET_ITEM(item, 0);
+        if (!PyUnicode_Check(key)) {
+            PyErr_SetString(PyExc_TypeError, "patterns: keys must be str");
+            goto fail;
+        }
+        Py_ssize_t klen = PyUnicode_GET_LENGTH(key), ascii_len = 0;
+        while (ascii_len < klen && PyUnicode_READ_CHAR(key, ascii_len) < 128) ascii_len++;
+        char buffer[MAX_WORD];
+        if (ascii_len > MAX_WORD) ascii_len = MAX_WORD;
+        for (Py_ssize_t k = 0; k < ascii_len; k++) buffer[k] = (char)PyUnicode_READ_CHAR(key, k);
+        for (Py_ssize_t k = 1; k <= ascii_len; k++) { /* its prefixes begin a pattern */
+            int64_t known;
+            if (!map_get(&PREFIXES, buffer, k, &known) && map_put(&PREFIXES, buffer, k, -1) < 0) goto nomem;
+        }
+        if (ascii_len < klen) continue; /* a pattern with another character: never in an ASCII word */
+        Py_ssize_t count = PyList_GET_SIZE(points), start = N_POINTS;
+        for (Py_ssize_t p = 0; p < count; p++) {
+            PyObject *pair = PyList_GET_ITEM(points, p);
+            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+                PyErr_SetString(PyExc_TypeError, "patterns: points must be (position, value) tuples");
+                goto fail;
+            }
+            long at = PyLong_AsLong(PyTuple_GET_ITEM(pair, 0)), v = PyLong_AsLong(PyTuple_GET_ITEM(pair, 1));
+            if (PyErr_Occurred()) goto fail;
+            POINTS[N_POINTS++] = (int)at;
+            POINTS[N_POINTS++] = (int)v;
+        }
+        if (count && map_put(&PREFIXES, buffer, klen, ((int64_t)start << 16) | count) < 0) goto nomem;
+    }
+    LEFT = left;
+    RIGHT = right;
+    Py_RETURN_NONE;
+nomem:
+    PyErr_NoMemory();
+fail:
+    free_tables();
+    return NULL;
+}
+
+/* ---- per word ----------------------------------------------------------------------------------------- */
+
+/* pyphen's hyphenation points of a lowercase ASCII word (readability.py's _Hyphenation.count) */
+static int hyphenation_points(const char *word, Py_ssize_t len) {
+    char pointed[MAX_WORD + 2];
+    int references[MAX_WORD + 3];
+    Py_ssize_t n = len + 2;
+    pointed[0] = '.';
+    memcpy(pointed + 1, word, len);
+    pointed[n - 1] = '.';
+    memset(references, 0, (n + 1) * sizeof(int));
+    for (Py_ssize_t i = 0; i < n - 1; i++) {
+        for (Py_ssize_t j = i + 1; j <= n; j++) { /* pointed[i:j] while it begins a pattern */
+            int64_t entry;
+            if (!map_get(&PREFIXES, pointed + i, j - i, &entry)) break;
+            if (entry < 0) continue;
+            const int *p = POINTS + (entry >> 16);
+            for (int k = 0; k < (int)(entry & 0xffff); k++) {
+                int at = p[2 * k], v = p[2 * k + 1];
+                if (v > references[i + at]) references[i + at] = v;
+            }
+        }
+    }
+    Py_ssize_t end = len - RIGHT + 2;
+    if (end < 0) end = 0;
+    int count = 0;
+    for (Py_ssize_t i = LEFT + 1; i < end && i <= n; i++) count += references[i] % 2;
+    return count;
+}
+
+/* (syllables, easy) of a lowercase ASCII word; -1 when out of memory */
+static int ascii_word(const char *word, Py_ssize_t len, int64_t *syllables, int *easy) {
+    int64_t value;
+    *easy = map_get(&EASY, word, len, &value);
+    if (map_get(&SYLLABLES, word, len, syllables)) return 0;
+    if (map_get(&HYPHENATED, word, len, syllables)) return 0;
+    *syllables = hyphenation_points(word, len) + 1;
+    if (HYPHENATED.n >= HYPHENATED_MAX) map_clear(&HYPHENATED);
+    return map_put(&HYPHENATED, word, len, *syllables);
+}
+
+/* counts(text, english, fallback) -> (words, long_words, syllables, polysyllables, difficult, hard)
+ * Over the whitespace-separated words of `text` (lowercased by the caller): their number; those longer than six
+ * characters once apostrophes are left out; and, when `english`, the sum of their syllables and the number of
+ * polysyllables (3+ syllables), difficult words (3+ syllables, not easy) and hard words (not easy), as
+ * readability.py counts them. fallback(word) -> (syllables, easy) for a word that is not ASCII. */
+static PyObject *counts(PyObject *self, PyObject *args) {
+    PyObject *text, *fallback;
+    int english;
+    if (!PyArg_ParseTuple(args, "UpO", &text, &english, &fallback)) return NULL;
+    if (!READY) {
+        PyErr_SetString(PyExc_RuntimeError, "set_tables() has not been called");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    long long words = 0, long_words = 0, syllables = 0, poly = 0, difficult = 0, hard = 0;
+    char word[MAX_WORD];
+    Py_ssize_t start = -1;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        Py_UCS4 ch = i < n ? PyUnicode_READ(kind, data, i) : ' ';
+        if (!Py_UNICODE_ISSPACE(ch)) {
+            if (start < 0) start = i;
+            continue;
+        }
+        if (start < 0) continue;
+        Py_ssize_t len = i - start, bare = 0;
+        int ascii = len <= MAX_WORD;
+        for (Py_ssize_t k = 0; k < len; k++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, start + k);
+            bare += c != '\'';
+            if (c >= 128) ascii = 0;
+            else if (k < MAX_WORD) word[k] = (char)c;
+        }
+        words++;
+        long_words += bare > 6;
+        if (english) {
+            int64_t count;
+            int easy;
+            if (ascii) {
+                if (ascii_word(word, len, &count, &easy) < 0) return PyErr_NoMemory();
+            } else {
+                PyObject *piece = PyUnicode_Substring(text, start, i);
+                PyObject *answer = piece ? PyObject_CallOneArg(fallback, piece) : NULL;
+                Py_XDECREF(piece);
+                if (!answer) return NULL;
+                long long c = -1;
+                int e = -1;
+                if (!PyArg_ParseTuple(answer, "Lp", &c, &e)) {
+                    Py_DECREF(answer);
+                    return NULL;
+                }
+                Py_DECREF(answer);
+                count = c;
+                easy = e;
+            }
+            syllables += count;
+            poly += count >= 3;
+            difficult += count >= 3 && !easy;
+            hard += !easy;
+        }
+        start = -1;
+    }
+    return Py_BuildValue("(LLLLLL)", words, long_words, syllables, poly, difficult, hard);
+}
+
+static PyMethodDef methods[] = {
+    {"set_tables", set_tables, METH_VARARGS,
+     "set_tables(syllables, easy, patterns, left, right): CMUdict's word -> syllables, the easy words, pyphen's "
+     "patterns as (key, [(position, value), ...]) and its left/right bounds."},
+    {"counts", counts, METH_VARARGS,
+     "counts(text, english, fallback) -> (words, long_words, syllables, polysyllables, difficult, hard)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_readability_core",
+                                    "The readability scorer's word loop, compiled (see "
+                                    "cleaner/scorers/readability.py).",
+                                    -1, methods};
+
+PyMODINIT_FUNC PyInit__readability_core(void) { return PyModule_Create(&module); }

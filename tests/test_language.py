@@ -199,6 +199,16 @@ def test_compiled_ngrams_and_line_scores_are_the_python_codes(text: str) -> None
 
 
 @pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
+def test_compiled_line_scores_of_a_text_too_long_for_the_word_cache() -> None:
+    """A text of more words than the compiled core keeps rows for is scored without its cache: the same sums."""
+    words = [f"{w}{k % 97}" for k, w in enumerate((ENGLISH + " " + GERMAN).split() * 2000)]
+    lines = "\n".join(" ".join(words[k : k + 50]) for k in range(0, len(words), 50))
+    assert len(lines) > 2 * (1 << 16)
+    python, compiled = _python_and_compiled(language_module._line_scores, lines.translate(language_module._NORMALISED_LINES))
+    assert compiled.tobytes() == python.tobytes()
+
+
+@pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
 @given(st.text(alphabet=st.sampled_from("aAbBeEnNtT hé'É-\nΩω日"), max_size=120))
 def test_compiled_core_on_any_text(text: str) -> None:
     """Any text: the same n-gram rows and line scores as the Python code, and the same probabilities."""

@@ -32,6 +32,7 @@ typedef struct {
 } Profiles;
 
 static Profiles P;
+static void cache_free(void); /* the pre-check's rows of words, kept across calls (below) */
 
 static inline uint64_t slot_of(int64_t code) {
     return ((uint64_t)code * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - P.bits);
@@ -68,6 +69,7 @@ static PyObject *set_profiles(PyObject *self, PyObject *args) {
         goto done;
     }
     free_profiles();
+    cache_free(); /* rows of the old profiles */
     int bits = 4;
     while (((Py_ssize_t)1 << bits) < 2 * n) bits++;
     size_t size = (size_t)1 << bits;
@@ -121,13 +123,17 @@ static int need_profiles(void) {
  * capital. `emit(row, ctx)` receives them in langdetect's order. */
 typedef void (*emit_fn)(int32_t row, void *ctx);
 
+static inline int is_upper(Py_UCS4 ch) { /* str.isupper() of one character */
+    return ch < 128 ? (ch >= 'A' && ch <= 'Z') : Py_UNICODE_ISUPPER(ch);
+}
+
 static void word_grams(int kind, const void *data, Py_ssize_t start, Py_ssize_t end, int trailing_space,
                        emit_fn emit, void *ctx) {
     Py_ssize_t len = end - start + 1 + (trailing_space ? 1 : 0); /* the padded word */
     Py_UCS4 prev2 = 0, prev1 = ' ';
     for (Py_ssize_t e = 1; e < len; e++) {
         Py_UCS4 ch = (start + e - 1 < end) ? PyUnicode_READ(kind, data, start + e - 1) : ' ';
-        int skip = Py_UNICODE_ISUPPER(ch) && Py_UNICODE_ISUPPER(prev1);
+        int skip = is_upper(ch) && is_upper(prev1);
         if (!skip) {
             int64_t one = (int64_t)ch + 1;
             if (ch != ' ') {
@@ -378,6 +384,99 @@ static void push_gram(int32_t row, void *ctx) {
     push_pointer(ctx, (const float *)P.log_prob.buf + (Py_ssize_t)row * P.n_langs);
 }
 
+/* Words recur within and across documents, and a word's row (its n-grams' sums) never changes: the rows are kept
+ * across calls, keyed by the word's characters, up to CACHE_MAX words (then emptied, before a call, never in it). */
+#define CACHE_MAX (1 << 16)
+#define CACHE_SLOTS (1 << 17)
+
+typedef struct {
+    uint64_t *hashes; /* CACHE_SLOTS; 0: an empty slot */
+    int32_t *entries; /* CACHE_SLOTS: the word's number */
+    size_t *key_at;   /* CACHE_MAX: where each word's characters start in the arena */
+    int32_t *key_len;
+    Py_UCS4 *arena;
+    size_t arena_len, arena_cap;
+    float *rows; /* CACHE_MAX rows of `width` floats */
+    Py_ssize_t n, width;
+} WordCache;
+
+static WordCache CACHE;
+
+static void cache_free(void) {
+    free(CACHE.hashes);
+    free(CACHE.entries);
+    free(CACHE.key_at);
+    free(CACHE.key_len);
+    free(CACHE.arena);
+    free(CACHE.rows);
+    memset(&CACHE, 0, sizeof(CACHE));
+}
+
+static void cache_clear(void) {
+    memset(CACHE.hashes, 0, CACHE_SLOTS * sizeof(uint64_t));
+    CACHE.n = 0;
+    CACHE.arena_len = 0;
+}
+
+/* The cache for rows of `width` floats (emptied when the profiles change the width); -1 without memory. */
+static int cache_ready(Py_ssize_t width) {
+    if (CACHE.rows && CACHE.width == width) return 0;
+    cache_free();
+    CACHE.hashes = calloc(CACHE_SLOTS, sizeof(uint64_t));
+    CACHE.entries = malloc(CACHE_SLOTS * sizeof(int32_t));
+    CACHE.key_at = malloc(CACHE_MAX * sizeof(size_t));
+    CACHE.key_len = malloc(CACHE_MAX * sizeof(int32_t));
+    CACHE.arena_cap = 1 << 18;
+    CACHE.arena = malloc(CACHE.arena_cap * sizeof(Py_UCS4));
+    CACHE.rows = malloc((size_t)CACHE_MAX * width * sizeof(float));
+    CACHE.width = width;
+    if (!CACHE.hashes || !CACHE.entries || !CACHE.key_at || !CACHE.key_len || !CACHE.arena || !CACHE.rows) {
+        cache_free();
+        return -1;
+    }
+    return 0;
+}
+
+static inline uint64_t hash_word(const Py_UCS4 *key, Py_ssize_t len) {
+    uint64_t h = UINT64_C(1469598103934665603);
+    for (Py_ssize_t i = 0; i < len; i++) h = (h ^ key[i]) * UINT64_C(1099511628211);
+    return h | 1;
+}
+
+/* The cached row of the word, or NULL with *slot where it goes. */
+static float *cache_find(const Py_UCS4 *key, Py_ssize_t len, uint64_t h, size_t *slot) {
+    size_t s = h & (CACHE_SLOTS - 1);
+    while (CACHE.hashes[s] != 0) {
+        int32_t e = CACHE.entries[s];
+        if (CACHE.hashes[s] == h && CACHE.key_len[e] == len &&
+            memcmp(CACHE.arena + CACHE.key_at[e], key, len * sizeof(Py_UCS4)) == 0)
+            return CACHE.rows + (size_t)e * CACHE.width;
+        s = (s + 1) & (CACHE_SLOTS - 1);
+    }
+    *slot = s;
+    return NULL;
+}
+
+/* A new word at `slot` (from cache_find): its row, to be filled; NULL without memory. */
+static float *cache_add(const Py_UCS4 *key, Py_ssize_t len, uint64_t h, size_t slot) {
+    if (CACHE.arena_len + len > CACHE.arena_cap) {
+        size_t cap = CACHE.arena_cap;
+        while (CACHE.arena_len + len > cap) cap *= 2;
+        Py_UCS4 *grown = realloc(CACHE.arena, cap * sizeof(Py_UCS4));
+        if (!grown) return NULL;
+        CACHE.arena = grown;
+        CACHE.arena_cap = cap;
+    }
+    int32_t e = (int32_t)CACHE.n++;
+    memcpy(CACHE.arena + CACHE.arena_len, key, len * sizeof(Py_UCS4));
+    CACHE.key_at[e] = CACHE.arena_len;
+    CACHE.key_len[e] = (int32_t)len;
+    CACHE.arena_len += len;
+    CACHE.hashes[slot] = h;
+    CACHE.entries[slot] = e;
+    return CACHE.rows + (size_t)e * CACHE.width;
+}
+
 /* block_scores(text) -> bytes: float32 (lines, n_langs + 1): for each '\n'-separated line, the sum of its
  * whitespace-separated words' rows, a word's row being the sum of its n-grams' log-likelihoods (the n-grams
  * of the word followed by a space) and their number last: language.py's _line_scores, which sums them with
@@ -393,22 +492,33 @@ static PyObject *block_scores(PyObject *self, PyObject *args) {
     for (Py_ssize_t i = 0; i < n; i++) lines += PyUnicode_READ(kind, data, i) == '\n';
     words_max += n / 2 + 1; /* a word and the whitespace after it: at least 2 characters, but the last */
     PyObject *out = PyBytes_FromStringAndSize(NULL, lines * width * (Py_ssize_t)sizeof(float));
-    float *word_rows = malloc(words_max * width * sizeof(float));
+    int cached = words_max <= CACHE_MAX && cache_ready(width) == 0;
+    if (cached && CACHE.n + words_max > CACHE_MAX) cache_clear();
+    float *word_rows = cached ? NULL : malloc(words_max * width * sizeof(float));
+    Py_UCS4 *key = malloc((n + 1) * sizeof(Py_UCS4));
     Pointers grams = {0}, words = {0};
-    if (!out || !word_rows) goto fail;
+    if (!out || !key || (!cached && !word_rows)) goto fail;
     float *scores = (float *)PyBytes_AS_STRING(out);
     float zeros[PW_COLS] = {0};
     Py_ssize_t line = 0, start = -1, in_line = 0;
     for (Py_ssize_t i = 0; i <= n; i++) {
         Py_UCS4 ch = i < n ? PyUnicode_READ(kind, data, i) : '\n';
         int boundary = ch == '\n' || Py_UNICODE_ISSPACE(ch);
-        if (boundary && start >= 0) { /* a word ends: its row */
-            grams.n = 0;
-            word_grams(kind, data, start, i, 1, push_gram, &grams);
-            if (grams.failed) goto fail;
-            float *row = word_rows + in_line * width;
-            reduce_segment(grams.items, grams.n, L, row);
-            row[L] = (float)grams.n;
+        if (boundary && start >= 0) { /* a word ends: its row (cached, or worked out) */
+            Py_ssize_t len = i - start;
+            for (Py_ssize_t k = 0; k < len; k++) key[k] = PyUnicode_READ(kind, data, start + k);
+            uint64_t h = hash_word(key, len);
+            size_t slot = 0;
+            float *row = cached ? cache_find(key, len, h, &slot) : NULL;
+            if (!row) {
+                row = cached ? cache_add(key, len, h, slot) : word_rows + in_line * width;
+                if (!row) goto fail;
+                grams.n = 0;
+                word_grams(kind, data, start, i, 1, push_gram, &grams);
+                if (grams.failed) goto fail;
+                reduce_segment(grams.items, grams.n, L, row);
+                row[L] = (float)grams.n;
+            }
             push_pointer(&words, row);
             in_line++;
             start = -1;
@@ -430,12 +540,14 @@ static PyObject *block_scores(PyObject *self, PyObject *args) {
         }
     }
     free(word_rows);
+    free(key);
     free(grams.items);
     free(words.items);
     return out;
 fail:
     Py_XDECREF(out);
     free(word_rows);
+    free(key);
     free(grams.items);
     free(words.items);
     return PyErr_NoMemory();

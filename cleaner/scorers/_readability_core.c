@@ -20,10 +20,14 @@
 /* ---- a map from short ASCII strings to int64, open addressing ---------------------------------------- */
 
 typedef struct {
-    uint64_t *hashes; /* 0: an empty slot */
-    int64_t *values;
-    size_t *offsets;
-    uint32_t *lengths;
+    uint64_t hash; /* 0: an empty slot */
+    int64_t value;
+    size_t offset; /* the key's bytes in the arena */
+    size_t len;
+} Slot; /* (one slot's fields side by side: a lookup touches one cache line, then the key) */
+
+typedef struct {
+    Slot *slots;
     char *arena;
     size_t arena_len, arena_cap;
     uint64_t mask;
@@ -37,24 +41,18 @@ static inline uint64_t hash_bytes(const char *key, Py_ssize_t len) {
 }
 
 static void map_free(StrMap *m) {
-    free(m->hashes);
-    free(m->values);
-    free(m->offsets);
-    free(m->lengths);
+    free(m->slots);
     free(m->arena);
     memset(m, 0, sizeof(*m));
 }
 
 static int map_init(StrMap *m, size_t slots) {
     memset(m, 0, sizeof(*m));
-    m->hashes = calloc(slots, sizeof(uint64_t));
-    m->values = malloc(slots * sizeof(int64_t));
-    m->offsets = malloc(slots * sizeof(size_t));
-    m->lengths = malloc(slots * sizeof(uint32_t));
+    m->slots = calloc(slots, sizeof(Slot));
     m->arena_cap = 1 << 16;
     m->arena = malloc(m->arena_cap);
     m->mask = slots - 1;
-    if (!m->hashes || !m->values || !m->offsets || !m->lengths || !m->arena) {
+    if (!m->slots || !m->arena) {
         map_free(m);
         return -1;
     }
@@ -62,49 +60,42 @@ static int map_init(StrMap *m, size_t slots) {
 }
 
 static void map_clear(StrMap *m) {
-    memset(m->hashes, 0, (m->mask + 1) * sizeof(uint64_t));
+    memset(m->slots, 0, (m->mask + 1) * sizeof(Slot));
     m->n = 0;
     m->arena_len = 0;
 }
 
-static inline size_t map_slot(const StrMap *m, const char *key, Py_ssize_t len, uint64_t h) {
+static inline Slot *map_slot(const StrMap *m, const char *key, Py_ssize_t len, uint64_t h) {
     size_t s = h & m->mask;
-    while (m->hashes[s] != 0) {
-        if (m->hashes[s] == h && m->lengths[s] == (uint32_t)len && memcmp(m->arena + m->offsets[s], key, len) == 0)
-            return s;
+    for (;;) {
+        Slot *slot = m->slots + s;
+        if (slot->hash == 0 ||
+            (slot->hash == h && slot->len == (size_t)len && memcmp(m->arena + slot->offset, key, len) == 0))
+            return slot;
         s = (s + 1) & m->mask;
     }
-    return s;
 }
 
 static inline int map_get(const StrMap *m, const char *key, Py_ssize_t len, int64_t *value) {
-    uint64_t h = hash_bytes(key, len);
-    size_t s = map_slot(m, key, len, h);
-    if (m->hashes[s] == 0) return 0;
-    *value = m->values[s];
+    Slot *slot = map_slot(m, key, len, hash_bytes(key, len));
+    if (slot->hash == 0) return 0;
+    *value = slot->value;
     return 1;
 }
 
 static int map_grow(StrMap *m) {
-    StrMap bigger;
-    if (map_init(&bigger, 2 * (m->mask + 1)) < 0) return -1;
-    free(bigger.arena);
-    bigger.arena = m->arena; /* the keys stay where they are */
-    bigger.arena_len = m->arena_len;
-    bigger.arena_cap = m->arena_cap;
+    size_t size = 2 * (m->mask + 1);
+    Slot *slots = calloc(size, sizeof(Slot));
+    if (!slots) return -1;
     for (size_t s = 0; s <= m->mask; s++) {
-        if (m->hashes[s] == 0) continue;
-        size_t t = m->hashes[s] & bigger.mask;
-        while (bigger.hashes[t] != 0) t = (t + 1) & bigger.mask;
-        bigger.hashes[t] = m->hashes[s];
-        bigger.values[t] = m->values[s];
-        bigger.offsets[t] = m->offsets[s];
-        bigger.lengths[t] = m->lengths[s];
+        if (m->slots[s].hash == 0) continue;
+        size_t t = m->slots[s].hash & (size - 1);
+        while (slots[t].hash != 0) t = (t + 1) & (size - 1);
+        slots[t] = m->slots[s];
     }
-    bigger.n = m->n;
-    m->arena = NULL;
-    map_free(m);
-    *m = bigger;
+    free(m->slots);
+    m->slots = slots;
+    m->mask = size - 1;
     return 0;
 }
 
@@ -112,8 +103,8 @@ static int map_grow(StrMap *m) {
 static int map_put(StrMap *m, const char *key, Py_ssize_t len, int64_t value) {
     if (2 * (size_t)(m->n + 1) > m->mask + 1 && map_grow(m) < 0) return -1;
     uint64_t h = hash_bytes(key, len);
-    size_t s = map_slot(m, key, len, h);
-    if (m->hashes[s] == 0) {
+    Slot *slot = map_slot(m, key, len, h);
+    if (slot->hash == 0) {
         if (m->arena_len + len > m->arena_cap) {
             size_t cap = m->arena_cap;
             while (m->arena_len + len > cap) cap *= 2;
@@ -123,13 +114,13 @@ static int map_put(StrMap *m, const char *key, Py_ssize_t len, int64_t value) {
             m->arena_cap = cap;
         }
         memcpy(m->arena + m->arena_len, key, len);
-        m->hashes[s] = h;
-        m->offsets[s] = m->arena_len;
-        m->lengths[s] = (uint32_t)len;
+        slot->hash = h;
+        slot->offset = m->arena_len;
+        slot->len = (size_t)len;
         m->arena_len += len;
         m->n++;
     }
-    m->values[s] = value;
+    slot->value = value;
     return 0;
 }
 
@@ -138,11 +129,11 @@ static int map_put(StrMap *m, const char *key, Py_ssize_t len, int64_t value) {
 static StrMap SYLLABLES;  /* CMUdict word -> syllables (ASCII words) */
 static StrMap EASY;       /* textstat's easy words -> 1 */
 static StrMap PREFIXES;   /* every ASCII prefix of a pyphen pattern -> -1, or its points (start << 16 | count) */
-static StrMap HYPHENATED; /* words not in CMUdict -> pyphen's points + 1, as computed (bounded cache) */
+static StrMap WORDS;      /* words seen -> syllables | easy << 32 (a bounded cache of the three lookups) */
 static int *POINTS;       /* the patterns' points: (position from the pattern's start, value) pairs */
 static Py_ssize_t N_POINTS;
 static int LEFT, RIGHT, READY;
-#define HYPHENATED_MAX (1 << 17)
+#define WORDS_MAX (1 << 17)
 #define MAX_WORD 256 /* longer ASCII words go to the Python code (none is in CMUdict) */
 
 static void free_tables(void) {
@@ -150,7 +141,7 @@ static void free_tables(void) {
     map_free(&SYLLABLES);
     map_free(&EASY);
     map_free(&PREFIXES);
-    map_free(&HYPHENATED);
+    map_free(&WORDS);
     free(POINTS);
     POINTS = NULL;
     READY = 0;
@@ -176,7 +167,7 @@ static PyObject *set_tables(PyObject *self, PyObject *args) {
         return NULL;
     free_tables();
     if (map_init(&SYLLABLES, 1 << 18) < 0 || map_init(&EASY, 1 << 13) < 0 || map_init(&PREFIXES, 1 << 16) < 0 ||
-        map_init(&HYPHENATED, 1 << 18) < 0)
+        map_init(&WORDS, 1 << 18) < 0)
         goto nomem;
     READY = 1; /* (from here on free_tables frees what was made) */
     PyObject *key, *value;
@@ -289,12 +280,15 @@ static int hyphenation_points(const char *word, Py_ssize_t len) {
 /* (syllables, easy) of a lowercase ASCII word; -1 when out of memory */
 static int ascii_word(const char *word, Py_ssize_t len, int64_t *syllables, int *easy) {
     int64_t value;
+    if (map_get(&WORDS, word, len, &value)) {
+        *syllables = value & 0xffffffff;
+        *easy = (int)(value >> 32);
+        return 0;
+    }
     *easy = map_get(&EASY, word, len, &value);
-    if (map_get(&SYLLABLES, word, len, syllables)) return 0;
-    if (map_get(&HYPHENATED, word, len, syllables)) return 0;
-    *syllables = hyphenation_points(word, len) + 1;
-    if (HYPHENATED.n >= HYPHENATED_MAX) map_clear(&HYPHENATED);
-    return map_put(&HYPHENATED, word, len, *syllables);
+    if (!map_get(&SYLLABLES, word, len, syllables)) *syllables = hyphenation_points(word, len) + 1;
+    if (WORDS.n >= WORDS_MAX) map_clear(&WORDS);
+    return map_put(&WORDS, word, len, *syllables | ((int64_t)*easy << 32));
 }
 
 /* counts(text, english, fallback) -> (words, long_words, syllables, polysyllables, difficult, hard)

@@ -250,7 +250,9 @@ _WORD_COUNTS = _WordCounts()
 
 @lru_cache(maxsize=1)
 def _core_ready() -> bool:
-    """Hand CMUdict's syllables, the easy words and pyphen's patterns to the compiled core, once."""
+    """Hand CMUdict's syllables, the easy words and pyphen's patterns to the compiled core, once (and build the
+    Python hyphenation trie too: the core hands words that are not ASCII back to it)."""
+    _hyphenation()
     hyphenator = get_pyphen(_LANG)
     patterns = [(key, [(offset + k, value) for k, value in enumerate(values) if value])
                 for key, (offset, values) in hyphenator.hd.patterns.items()]

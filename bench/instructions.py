@@ -12,6 +12,7 @@ scoring them (inside `functools.reduce`), so imports, model loading and the warm
     python bench/instructions.py --scorer language  # one scorer alone in place of all of them
     python bench/instructions.py --html             # HTML mode: clean_html against trafilatura.extract,
                                                     # 60 dev pages after 5 warm-up ones (~5 minutes)
+    python bench/instructions.py --python           # the Python code of the compiled cores instead of them
 
 With --html the two counted calls are cleaner.clean_html and trafilatura.extract (its defaults, as in
 bench/extraction.py) over the same decoded pages of ../shared/data/extraction, in manifest order.
@@ -33,6 +34,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+
+#: the modules with a compiled core (tools/build_native.py): each calls it through its `_core`, None for its Python code
+COMPILED = ("cleaner.scorers.language", "cleaner.scorers.readability", "cleaner.scorers.mt", "cleaner.scorers.coherence",
+            "cleaner.terms")
+
+
+def use_python_code() -> None:
+    """Make every module with a compiled core run its Python code (the reference and fallback) instead."""
+    import importlib
+
+    for name in COMPILED:
+        module = importlib.import_module(name)
+        if hasattr(module, "_core"):
+            module._core = None
 
 
 def child(n: int, warmup: int, scorer_name: str | None = None) -> None:
@@ -86,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=int, help="documents cleaned and scored first [100; --html: 5 pages]")
     ap.add_argument("--scorer", choices=sorted(SCORER_CLASSES), help="count this scorer alone")
     ap.add_argument("--html", action="store_true", help="HTML mode: clean_html against trafilatura.extract on dev pages")
+    ap.add_argument("--python", action="store_true", help="count the Python code of the compiled cores instead")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.n is None:
@@ -96,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         print("../shared/data/extraction is absent on this machine; nothing to measure")
         return 0
     if args.child:
+        if args.python:
+            use_python_code()
         if args.html:
             child_html(args.n, args.warmup)
         else:
@@ -111,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
                         "--instr-atstart=no", "--toggle-collect=deque_extendleft",
                         "--toggle-collect=functools_reduce", sys.executable, __file__, "--child",
                         "--n", str(args.n), "--warmup", str(args.warmup),
-                        *(["--scorer", args.scorer] if args.scorer else []), *(["--html"] if args.html else [])],
+                        *(["--scorer", args.scorer] if args.scorer else []), *(["--html"] if args.html else []),
+                        *(["--python"] if args.python else [])],
                        check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         report = subprocess.run(["callgrind_annotate", "--inclusive=yes", str(out)], check=True,
                                 capture_output=True, text=True).stdout
@@ -131,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     scored = args.scorer or "all scorers"
     print(f"{args.scorer or 'scorers'} / cleaning {counts[scored] / counts['cleaning']:.2f} "
-          f"({args.n} documents after {args.warmup} warm-up ones)")
+          f"({args.n} documents after {args.warmup} warm-up ones{'; Python code, no compiled core' if args.python else ''})")
     return 0
 
 

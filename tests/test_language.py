@@ -182,6 +182,8 @@ def _python_and_compiled(fn, *args):  # type: ignore[no-untyped-def]
 
 
 _EDGE_TEXTS = [ENGLISH, FRENCH, GERMAN, AMBIGUOUS, "", " ", "  a  b ", "A", "AB ABC aBCd NATO's", "ÉCOLE İstanbul",
+               "Tiếng Việt có dấu: Hà Nội, Việt Nam", "Tie\u0301ng Vie\u0323t", "see https://example.org/x now",
+               "mail me@example.org", "Пример текста with a few Latin words", "a" * 9999 + "e\u0301 x" + "b" * 20,
                "ǅungla \ud800x 𝐀𝐁c", "Ελληνικά κείμενο με λίγα Latin", "日本語の文章です。 漢字", "x\u00a0y\tz\u2028w",
                "“quoted” — text ‘a’ …"]
 
@@ -189,7 +191,14 @@ _EDGE_TEXTS = [ENGLISH, FRENCH, GERMAN, AMBIGUOUS, "", " ", "  a  b ", "A", "AB 
 @pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
 @pytest.mark.parametrize("text", _EDGE_TEXTS)
 def test_compiled_ngrams_and_line_scores_are_the_python_codes(text: str) -> None:
-    """The same n-gram rows (langdetect's list) and the same float32 pre-check sums, bit for bit."""
+    """The same prepared and normalised text, the same n-gram rows (langdetect's list) and the same float32
+    pre-check sums, bit for bit."""
+    for sample in (text, text + "  x", text * 3):
+        python, compiled = _python_and_compiled(language_module._prepare, sample)
+        assert compiled == python
+        for table in (language_module._NORMALISED, language_module._NORMALISED_LINES):
+            python, compiled = _python_and_compiled(table.apply, sample + "\nx")
+            assert compiled == python == (sample + "\nx").translate(table)
     normalised = text.translate(language_module._NORMALISED)
     python, compiled = _python_and_compiled(language_module._rows_of_words, normalised)
     assert compiled.tolist() == python.tolist()
@@ -209,7 +218,7 @@ def test_compiled_line_scores_of_a_text_too_long_for_the_word_cache() -> None:
 
 
 @pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
-@given(st.text(alphabet=st.sampled_from("aAbBeEnNtT hé'É-\nΩω日"), max_size=120))
+@given(st.text(alphabet=st.sampled_from("aAbBeEnNtT hé'É-\nΩω日Я\u0301\u0323ệ@:/"), max_size=120))
 def test_compiled_core_on_any_text(text: str) -> None:
     """Any text: the same n-gram rows and line scores as the Python code, and the same probabilities."""
     test_compiled_ngrams_and_line_scores_are_the_python_codes(text)
@@ -260,7 +269,7 @@ def test_batch_rows_are_word_rows() -> None:
         assert language_module._batch_rows(words[-12:-11], trailing_space) == expected[-12:-11]
 
 
-def test_normalised_apply_is_translate() -> None:
+def test_normalised_apply_is_translate(code: str) -> None:
     """The n-gram normalisation maps mostly-ASCII text byte by byte: the same text as str.translate."""
     texts = _real_texts() + ["", "abc", "é", "’x’", "\ud800\udc00 ok", "a\u3042b", "Ǆ ǅ ǆ", "x\u00a0y\nz",
                              "“quoted” — text ‘a’ …", "Ελληνικά κείμενο με λίγα Latin"]

@@ -201,6 +201,108 @@ static PyObject *ngram_rows(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* ---- the text as langdetect prepares it ---------------------------------------------------------------- */
+
+/* NGram.normalize of each Basic Multilingual Plane character, asked of language.py's table (a dict that
+ * computes missing characters with NGram.normalize) on first sight and kept: 0xFFFFFFFF while unknown. Other
+ * characters are asked every time (rare). */
+static uint32_t *NORMALISED;
+
+static int normalised_of(PyObject *mapping, Py_UCS4 ch, Py_UCS4 *out) {
+    if (ch < 0x10000 && NORMALISED && NORMALISED[ch] != 0xFFFFFFFF) {
+        *out = NORMALISED[ch];
+        return 0;
+    }
+    PyObject *key = PyLong_FromUnsignedLong(ch);
+    PyObject *value = key ? PyObject_GetItem(mapping, key) : NULL;
+    Py_XDECREF(key);
+    if (!value) return -1;
+    if (!PyUnicode_Check(value) || PyUnicode_GET_LENGTH(value) != 1) {
+        Py_DECREF(value);
+        PyErr_SetString(PyExc_ValueError, "normalise: the table must map a character to one character");
+        return -1;
+    }
+    *out = PyUnicode_READ_CHAR(value, 0);
+    Py_DECREF(value);
+    if (ch < 0x10000) {
+        if (!NORMALISED) {
+            NORMALISED = malloc(0x10000 * sizeof(uint32_t));
+            if (!NORMALISED) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            memset(NORMALISED, 0xFF, 0x10000 * sizeof(uint32_t));
+        }
+        NORMALISED[ch] = *out;
+    }
+    return 0;
+}
+
+/* normalise(text, table, keep_newlines) -> str: text.translate(table), each character mapped to one (language.py's
+ * _NORMALISED); with keep_newlines, line breaks stay (its _NORMALISED_LINES). */
+static PyObject *normalise(PyObject *self, PyObject *args) {
+    PyObject *text, *mapping;
+    int keep_newlines;
+    if (!PyArg_ParseTuple(args, "UOp", &text, &mapping, &keep_newlines)) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 *buffer = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+    if (!buffer) return PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch == '\n' && keep_newlines) {
+            buffer[i] = ch;
+        } else if (normalised_of(mapping, ch, buffer + i) < 0) {
+            PyMem_Free(buffer);
+            return NULL;
+        }
+    }
+    PyObject *out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buffer, n);
+    PyMem_Free(buffer);
+    return out;
+}
+
+/* prepare(text, limit) -> str | None: language.py's _prepare of a text without URLs and e-mail addresses (the
+ * caller rules them out): None when the text has one of the combining marks NGram.normalize_vi composes (then
+ * the Python code prepares it); else its first `limit` characters with runs of spaces made one, then the Latin
+ * letters ('A' to 'z', as langdetect counts them) dropped when more than twice as many characters are of other
+ * scripts (from U+0300 up, except U+1E00-U+1EFF). Give one character more than `limit`: a mark just after the
+ * cut would compose with the character before it. */
+static PyObject *prepare(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "Un", &text, &limit)) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), m = 0, latin = 0, other = 0;
+    if (kind != PyUnicode_1BYTE_KIND) { /* (the marks are U+0300 and above) */
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+            if (ch == 0x300 || ch == 0x301 || ch == 0x303 || ch == 0x309 || ch == 0x323) Py_RETURN_NONE;
+        }
+    }
+    if (n > limit) n = limit < 0 ? 0 : limit;
+    Py_UCS4 *buffer = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+    if (!buffer) return PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch == ' ' && m > 0 && buffer[m - 1] == ' ') continue;
+        buffer[m++] = ch;
+        latin += ch >= 'A' && ch <= 'z';
+        other += ch >= 0x300 && !(ch >= 0x1e00 && ch <= 0x1eff);
+    }
+    if (other && 2 * latin < other) {
+        Py_ssize_t k = 0;
+        for (Py_ssize_t i = 0; i < m; i++)
+            if (!(buffer[i] >= 'A' && buffer[i] <= 'z')) buffer[k++] = buffer[i];
+        m = k;
+    }
+    PyObject *out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buffer, m);
+    PyMem_Free(buffer);
+    return out;
+}
+
 /* ---- langdetect's sampling trials ------------------------------------------------------------------- */
 
 /* random.Random.random() from the two stream words at pos */
@@ -557,6 +659,10 @@ static PyMethodDef methods[] = {
     {"set_profiles", set_profiles, METH_VARARGS,
      "set_profiles(codes, rows, prob, log_prob, n_langs): the n-gram codes (int64), their profile rows (int32), "
      "P(n-gram | language) (float64) and the pre-check's log-probabilities (float32), each C-contiguous."},
+    {"normalise", normalise, METH_VARARGS,
+     "normalise(text, table, keep_newlines) -> str: text.translate(table), one character for one."},
+    {"prepare", prepare, METH_VARARGS,
+     "prepare(text, limit) -> str | None: spaces collapsed, Latin letters out of other scripts; None: marks."},
     {"ngram_rows", ngram_rows, METH_VARARGS, "ngram_rows(text) -> bytes: langdetect's n-gram rows (int32)."},
     {"probabilities", probabilities, METH_VARARGS,
      "probabilities(rows, words, trials, alpha, alpha_width, base_freq, conv_threshold, iteration_limit) -> "

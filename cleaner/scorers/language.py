@@ -87,7 +87,12 @@ _NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
 class _Normalised(dict):
-    """str.translate table: each character as langdetect's NGram.normalize maps it, filled on first use."""
+    """str.translate table: each character as langdetect's NGram.normalize maps it, filled on first use (with
+    `keep_newlines`, line breaks stay)."""
+
+    def __init__(self, keep_newlines: bool = False) -> None:
+        super().__init__({ord("\n"): "\n"} if keep_newlines else {})
+        self.keep_newlines = keep_newlines
 
     def __missing__(self, code: int) -> str:
         value = NGram.normalize(chr(code))
@@ -98,7 +103,10 @@ class _Normalised(dict):
         """text.translate(self), faster on text with a few non-ASCII characters (the curly quotes and dashes of
         English news): str.translate is quick on ASCII text only. The ASCII characters are mapped byte by byte
         in the UTF-8 text (whose other bytes are those of non-ASCII characters: they stay), then each distinct
-        non-ASCII character is replaced, when it maps to ASCII (or to itself, then it stays)."""
+        non-ASCII character is replaced, when it maps to ASCII (or to itself, then it stays). The compiled
+        core maps the characters itself, from a copy of the table it fills as it meets them."""
+        if _core is not None:
+            return _core.normalise(text, _NORMALISED, self.keep_newlines)
         if text.isascii():
             return text.translate(self)
         encoded = text.encode("utf-8", "surrogatepass")
@@ -272,6 +280,10 @@ def _clean_urls(text: str) -> str:
 def _prepare(text: str) -> str:
     """Detector.append + Detector.cleaning_text: URLs and e-mails out, Vietnamese normalised, runs of spaces
     collapsed, and Latin letters dropped from text mostly in another script."""
+    if _core is not None and "http" not in text and "@" not in text:
+        prepared = _core.prepare(text[:10001], 10000)  # None: Vietnamese marks to compose, as below
+        if prepared is not None:
+            return prepared
     text = _SPACES.sub(" ", _clean_urls(text)[:10000])
     non_latin = len(_NON_LATIN.findall(text))
     # fewer than half as many Latin letters: counted only up to the first count that rules it out (a few curly
@@ -565,7 +577,7 @@ class _WordScores:
 
 
 _WORD_SCORES = _WordScores()
-_NORMALISED_LINES = _Normalised({ord("\n"): "\n"})  # _NORMALISED, but line breaks stay
+_NORMALISED_LINES = _Normalised(keep_newlines=True)  # _NORMALISED, but line breaks stay
 
 
 def _line_scores(joined: str) -> np.ndarray:

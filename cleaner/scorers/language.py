@@ -16,6 +16,13 @@ stopping points, found by multiplying a dozen check points' worth of sampled pro
 Only the order of the floating-point products differs, so probabilities agree to about 1e-15
 (tests/test_language.py compares them with langdetect's on real text).
 
+Compiled core: `cleaner/scorers/_language_core.c` (built at install by tools/build_native.py) runs these loops
+in C when present: the text's preparation and NGram.normalize, the n-gram list, langdetect's trials with its own
+operations in its own order (so its probabilities exactly, not to 1e-15), and the pre-check's sums in numpy's
+order (the same float32 bits as the Python code). The Python code below stays as the reference and the fallback;
+tests/test_language.py runs its checks on both. `python bench/instructions.py --scorer language`: 1.84M
+instructions a news document compiled, 10.6M with the Python code (`--python`).
+
 What is fed to it is also bounded:
 - the document language is decided on its first `DOC_CHARS` (2,000) characters;
 - `mixed_share`, the share of block characters in another language, is estimated over every block of at least

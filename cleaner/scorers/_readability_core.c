@@ -357,10 +357,79 @@ static PyObject *counts(PyObject *self, PyObject *args) {
     return Py_BuildValue("(LLLLLL)", words, long_words, syllables, poly, difficult, hard);
 }
 
+/* ---- sentences --------------------------------------------------------------------------------------- */
+
+static inline int is_word_char(Py_UCS4 ch) { return ch == '_' || Py_UNICODE_ISALNUM(ch); } /* re's \w */
+static inline int is_end(Py_UCS4 ch) { return ch == '.' || ch == '!' || ch == '?'; }
+
+/* sentences(text) -> (count, [(start, end), ...]): textstat's sentence runs, re.findall(r"\b[^.!?]+[.!?]*") over
+ * the text with its line breaks read as spaces (both are non-word characters that end no sentence), and, of
+ * them, those whose first three whitespace-separated tokens do not all hold a word character: the runs that may
+ * have fewer than three words, which readability.py's _count_sentences counts itself. */
+static PyObject *sentences(PyObject *self, PyObject *args) {
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text)) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = 0;
+    PyObject *doubtful = PyList_New(0);
+    if (!doubtful) return NULL;
+    int before = 0; /* whether the character before i is a word character */
+    Py_ssize_t i = 0;
+    while (i < n) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        int here = is_word_char(ch);
+        if (here == before || is_end(ch)) { /* no \b here, or no [^.!?] to start with */
+            before = here;
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i; /* [^.!?]+ then [.!?]* */
+        while (j < n && !is_end(PyUnicode_READ(kind, data, j))) j++;
+        while (j < n && is_end(PyUnicode_READ(kind, data, j))) j++;
+        count++;
+        /* its first three tokens, each with a word character? */
+        int tokens = 0, worded = 0, has = 0, in_token = 0;
+        for (Py_ssize_t k = i; k < j && tokens <= 3; k++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, k);
+            if (c == '\n' || Py_UNICODE_ISSPACE(c)) {
+                if (in_token) {
+                    worded += has;
+                    in_token = 0;
+                }
+            } else {
+                if (!in_token) {
+                    if (++tokens > 3) break;
+                    in_token = 1;
+                    has = 0;
+                }
+                has |= is_word_char(c);
+            }
+        }
+        if (in_token && tokens <= 3) worded += has;
+        if (!(tokens >= 3 && worded >= 3)) {
+            PyObject *span = Py_BuildValue("(nn)", i, j);
+            if (!span || PyList_Append(doubtful, span) < 0) {
+                Py_XDECREF(span);
+                Py_DECREF(doubtful);
+                return NULL;
+            }
+            Py_DECREF(span);
+        }
+        before = is_word_char(PyUnicode_READ(kind, data, j - 1));
+        i = j;
+    }
+    PyObject *out = Py_BuildValue("(nO)", count, doubtful);
+    Py_DECREF(doubtful);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"set_tables", set_tables, METH_VARARGS,
      "set_tables(syllables, easy, patterns, left, right): CMUdict's word -> syllables, the easy words, pyphen's "
      "patterns as (key, [(position, value), ...]) and its left/right bounds."},
+    {"sentences", sentences, METH_VARARGS,
+     "sentences(text) -> (count, [(start, end), ...]): textstat's sentence runs, and those that may be short."},
     {"counts", counts, METH_VARARGS,
      "counts(text, english, fallback) -> (words, long_words, syllables, polysyllables, difficult, hard)."},
     {NULL, NULL, 0, NULL},

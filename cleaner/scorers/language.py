@@ -548,7 +548,7 @@ class _WordScores:
         """The rows of `words` (n-gram count last; zeros for the separator and words without n-grams)."""
         with self.lock:
             rows = list(map(self.ids.get, words))
-            if None in rows:
+            if None in rows or self.matrix.shape[1] == 1:  # (new words, or none yet: the matrix is sized)
                 rows = self._add(words, rows)
             return self.matrix.take(np.array(rows, dtype=np.intp), axis=0)  # (indexing with the list: 2x slower)
 

@@ -145,6 +145,10 @@ def _count_sentences(text: str) -> int:
     letter, one of the token's own): a run whose first three tokens have one has three words, and only the
     other runs (a few a document) are cleaned and counted. (A run cleaned alone or among the others joined by
     line breaks: the same words, an apostrophe that ends a run being removed either way.)"""
+    if _core is not None:  # the runs found in C, with those that may have fewer than three words
+        count, doubtful = _core.sentences(text)
+        short = sum(len(_without_punctuation(text[a:b].replace("\n", " ")).split(None, 2)) <= 2 for a, b in doubtful)
+        return max(1, count - short)
     # the runs of the text with its line breaks as spaces are its runs with theirs (both are non-word,
     # non-sentence-end characters to the pattern), so the text is flattened once
     sentences = _SENTENCE.findall(text.replace("\n", " "))

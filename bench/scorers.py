@@ -26,6 +26,10 @@ still slows CPU time somewhat, so compare numbers taken together):
 - cleaning + all scorers: unseen = cleaning + the scorers' first passes; cached = `clean_text(..., score=True)`,
   the whole text-mode pipeline; docs/s per core (target: at least 150);
 - scorers / cleaning: the all-scorers time over the cleaning time (target: below 1);
+- paired rounds (`paired_rounds`): six rounds of a cleaning pass and, right after it, all scorers together on each
+  document in turn, as a batch runs them; the ratio of each round and their median (the machine's drift cancels
+  out within a round; run together, the scorers evict each other's tables from the CPU's caches and cost more
+  than their sum alone);
 - the same ratio in HTML mode (`measure_html`, skipped with --no-html): the dev pages through `clean_html`, then
   all scorers on what is kept.
 Cleaning is the fastest of its passes (it keeps no per-word cache). To compare two versions of the code, run
@@ -143,7 +147,37 @@ def measure_speed(n: int, repeat: int) -> dict[str, Any]:
         "unseen": round(unseen / cleaning, 3),
         "cached": round(results["all_scorers"]["cached"]["ms_per_doc"] / cleaning, 3),
     }
+    results["paired"] = paired_rounds(docs, PAIRED_ROUNDS)
     return results
+
+
+#: rounds of paired_rounds: a cleaning pass, then all scorers together on what it kept
+PAIRED_ROUNDS = 6
+
+
+def paired_rounds(docs: list[dict[str, Any]], rounds: int) -> dict[str, Any]:
+    """Scorers against cleaning as the pipeline runs them, measured so that the machine's drift cancels out: each
+    round is a cleaning pass over the documents and, right after it, all scorers together on each document in
+    turn (so that each scorer's tables are evicted by the others', as in a batch); the ratio of each round and
+    their median. (The sums above time each scorer alone over all documents, its tables staying in the CPU's
+    caches, and compare passes taken minutes apart.)"""
+    from cleaner.api import clean_text
+    from cleaner.pipeline import Scorer
+
+    scorer = Scorer()
+    rows = []
+    for _ in range(rounds):
+        start = time.process_time()
+        cleaned = [clean_text(row["text"], title=row["title"], score=False) for row in docs]
+        cleaning = 1000 * (time.process_time() - start) / len(docs)
+        start = time.process_time()
+        for doc in cleaned:
+            scorer.run(doc)
+        scoring = 1000 * (time.process_time() - start) / len(docs)
+        rows.append({"cleaning_ms": round(cleaning, 3), "scorers_ms": round(scoring, 3),
+                     "ratio": round(scoring / cleaning, 3), "docs_per_s_per_core": round(1000 / (cleaning + scoring), 1)})
+    return {"rounds": rows, "median_ratio": statistics.median(r["ratio"] for r in rows),
+            "median_docs_per_s_per_core": statistics.median(r["docs_per_s_per_core"] for r in rows)}
 
 
 def measure_html(repeat: int) -> dict[str, Any]:
@@ -191,6 +225,12 @@ def print_speed(res: dict[str, Any]) -> None:
     print(f"scorers / cleaning: {ratio['unseen']:.2f} unseen, {ratio['cached']:.2f} cached (target: below 1); "
           f"cleaning + all scorers {both['unseen']['docs_per_s_per_core']:.0f} / "
           f"{both['cached']['docs_per_s_per_core']:.0f} docs/s per core (target: at least 150)")
+    paired = res.get("paired")
+    if paired:
+        ratios = " ".join(f"{r['ratio']:.2f}" for r in paired["rounds"])
+        print(f"paired rounds (a cleaning pass, then all scorers together; {len(paired['rounds'])} rounds): scorers / "
+              f"cleaning {ratios}, median {paired['median_ratio']:.2f}; "
+              f"cleaning + all scorers median {paired['median_docs_per_s_per_core']:.0f} docs/s per core")
     html = res.get("html")
     if html:
         print(f"HTML mode ({html['pages']} dev pages, {html['mean_chars_cleaned']:,} characters kept on average): "

@@ -404,7 +404,7 @@ def _assert_same(python: mt_module.Extracted, compiled: mt_module.Extracted, wha
     """Every value float for float (in the same order), every array with its dtype, the same tokens behind
     them; the same token ids too when both tables have seen the same texts since they were emptied (`ids`)."""
     assert list(compiled.values) == list(python.values), what
-    differ = {k: (v, compiled.values[k]) for k, v in python.values.items() if v != compiled.values[k]}
+    differ = {k: (v, compiled.values[k]) for k, v in python.values.items() if repr(v) != repr(compiled.values[k])}
     assert not differ, (what, differ)
     for name in ("gram_codes", "gram_counts", "shape_ids", "token_ids"):
         a, b = getattr(python, name), getattr(compiled, name)
@@ -475,8 +475,81 @@ def test_compiled_extract_is_the_python_code_on_real_texts() -> None:
     for title, body in texts:
         python, compiled = _python_and_compiled(extract, body, title)
         _assert_same(python, compiled, (body[:40], title))
+        _assert_same_scoring(python, (body[:40], title))
         flags = _python_and_compiled(score_machine_translation, body, title)
         assert flags[0] == flags[1]  # the flag, the probability, the threshold and the reasons
+        assert repr(flags[0].score) == repr(flags[1].score)
+
+
+def _assert_same_scoring(ex: mt_module.Extracted, what: object = "") -> None:
+    """The compiled raw_vector, logit_parts, reasons_for and example give the numpy code's floats, bit for bit,
+    on both readings of the decision (flagged or not: the largest contributions either way)."""
+    model = load_model()
+    raw = _python_and_compiled(raw_vector, ex, model.features)
+    assert raw[0].dtype == raw[1].dtype and raw[0].tobytes() == raw[1].tobytes(), what
+    (logit, contrib), (logit_c, contrib_c) = _python_and_compiled(mt_module.logit_parts, model, raw[0])
+    assert repr(logit) == repr(logit_c) and contrib.tobytes() == contrib_c.tobytes(), what
+    for flagged in (True, False):
+        reasons = _python_and_compiled(mt_module.reasons_for, model, ex, raw[0], contrib, flagged)
+        assert reasons[0] == reasons[1], what
+    for name in model.features[:: 7]:
+        if name.startswith("ng:"):
+            assert len(set(_python_and_compiled(ex.example, name[3:]))) == 1, (what, name)
+
+
+@needs_core
+@pytest.mark.parametrize("case", range(len(_BUILTIN)))
+def test_compiled_scoring_is_the_python_code_on_builtin_texts(case: int) -> None:
+    text, title = _BUILTIN[case]
+    _assert_same_scoring(extract(text, title), text[:40])
+
+
+_NAMES = st.lists(st.text(st.sampled_from("AaBbSsZzEeİıßǅΣσςﬁÉé"), min_size=3, max_size=9), max_size=14)
+
+
+@needs_core
+@settings(max_examples=500, deadline=None)
+@given(_NAMES)
+def test_compiled_name_variants_is_the_python_code(names: list[str]) -> None:
+    """Any capitalised tokens (shared prefixes, trailing s, special-cased lower() of İ, ß, Σ and ﬁ)."""
+    names = list(dict.fromkeys(names))  # (distinct, as a document's are)
+    assert repr(mt_module._COMPILED.name_variants(names)) == repr(mt_module._name_variants(names))
+
+
+def test_name_variants_counts_spelling_variants(code: str) -> None:
+    names = ["Zelensky", "Zelenskiy", "Zelenskyy", "Putin", "Putins", "Moscow"]
+    got = mt_module._name_variants(names) if code == "python" else mt_module._core.name_variants(names)
+    assert got == 3 / 6
+
+
+@needs_core
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([0.0, -0.0, 1.5, -1.5, 2.0, -3.0, 1e-300, 0.25]) | st.floats(-9, 9),
+                min_size=0, max_size=40), st.sampled_from([1.0, -1.0]), st.integers(1, 3))
+def test_compiled_largest_is_numpy_argsort(values: list[float], sign: float, k: int) -> None:
+    """The k largest, largest first, as _largest's argpartition and argsort give them; None on a tie (numpy
+    decides then)."""
+    array = np.array(values, dtype=float)
+    got = mt_module._COMPILED.largest(array, sign, k)
+    if got is not None:
+        assert got == mt_module._largest(sign * array, k).tolist()
+
+
+@needs_core
+def test_compiled_logit_is_numpy() -> None:
+    """Random vectors of many lengths (numpy's pairwise sum: 8 running sums to 128 items, halves beyond), with
+    zeros and negatives (np.maximum, the clip at Z_CLIP): the same floats, bit for bit."""
+    rng = np.random.default_rng(SEED_SAMPLE)
+    for n in [*range(0, 140), 255, 256, 257, 1000, 1088, 4099]:
+        raw = rng.standard_normal(n) * 10 ** rng.uniform(-3, 3, n)
+        raw[rng.random(n) < 0.3] = 0.0
+        mean, scale = rng.standard_normal(n), rng.uniform(0.01, 3, n)
+        weights, bias = rng.standard_normal(n), float(rng.standard_normal())
+        contrib = weights * np.clip((np.sqrt(np.maximum(raw, 0.0)) - mean) / scale, -mt_module.Z_CLIP,
+                                    mt_module.Z_CLIP)
+        logit, got = mt_module._COMPILED.logit(raw, mean, scale, weights, bias, mt_module.Z_CLIP)
+        assert repr(logit) == repr(float(bias + contrib.sum())), n
+        assert np.frombuffer(got, dtype=float).tobytes() == contrib.tobytes(), n
 
 
 def _fresh_tables(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -564,6 +637,7 @@ def test_compiled_extract_on_any_text(text: str, title: str | None) -> None:
         assert compiled_text == python_text
     python, compiled = _python_and_compiled(extract, text, title)
     _assert_same(python, compiled)
+    _assert_same_scoring(python)
     flags = _python_and_compiled(score_machine_translation, text, title)
     assert flags[0] == flags[1]
     python_counts, compiled_counts = mt_module._python_counts(text), mt_module._compiled_counts(text)

@@ -8,7 +8,11 @@
  * fallback (no C compiler at install time); tests/test_mt.py checks that both give the same Extracted, float
  * for float, and the same ids, in the same order, for the same texts.
  *
- * Also mt.normalise's steps after NFKC (`tidy`): its regex substitution calls Python for each curly quote.
+ * Also mt.normalise's steps after NFKC (`tidy`): its regex substitution calls Python for each curly quote;
+ * and what mt.py did per document around the table in Python and numpy, each worth tens of microseconds
+ * there: the function-word rates and sentence values (`rates`, `sentence_values`), `name_variants`, the
+ * model's raw vector (`vector`), its logit (`logit`, with numpy's pairwise sum) and the reasons' choices
+ * (`largest`, `find_run`), every float by the same operations in the same order as the Python code's.
  *
  * What must be exactly Python's:
  * - characters are classed as Python's re classes them on str: \w = Py_UNICODE_ISALNUM or '_', \d =
@@ -28,6 +32,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 
 /* ---- characters ------------------------------------------------------------------------------------- */
 
@@ -1125,19 +1130,9 @@ typedef struct {
     Py_ssize_t n, cap;
 } Chars;
 
-static int chars_push(Chars *c, Py_UCS4 ch) {
-    if (c->n >= c->cap) {
-        Py_ssize_t cap = c->cap ? 2 * c->cap : 4096;
-        Py_UCS4 *items = PyMem_Realloc(c->items, (size_t)cap * sizeof(Py_UCS4));
-        if (!items) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        c->items = items;
-        c->cap = cap;
-    }
-    c->items[c->n++] = ch;
-    return 0;
+/* a line break (class_of's C_LINE) without class_of_slow's four other tests for a character above ASCII */
+static inline int is_line_break(Py_UCS4 c) {
+    return c < 128 ? (ascii_class[c] & C_LINE) != 0 : Py_UNICODE_ISLINEBREAK(c) != 0;
 }
 
 static int is_mark(const Py_UCS4 *marks, Py_ssize_t n_marks, Py_UCS4 ch) {
@@ -1161,10 +1156,12 @@ static PyObject *tidy(PyObject *Py_UNUSED(self), PyObject *args) {
     Py_UCS4 *marks = PyUnicode_AsUCS4Copy(marks_str);
     if (!marks) return NULL;
     Chars mapped = {0}, lines = {0};
+    uint64_t *wide_bits = NULL;
     /* the typographic replacements: only the characters that are keys are looked up in the dict */
     uint64_t ascii_keys[2] = {0, 0};
     Py_UCS4 wide[64];
     int n_wide = 0, many = 0; /* many: more than 64 keys above ASCII, each such character is looked up */
+    Py_ssize_t widest = 1;    /* the longest replacement: both buffers are allocated once, at their most */
     {
         PyObject *key, *value;
         Py_ssize_t pos = 0;
@@ -1175,6 +1172,7 @@ static PyObject *tidy(PyObject *Py_UNUSED(self), PyObject *args) {
                 PyErr_SetString(PyExc_TypeError, "tidy: typo maps ints to str");
                 goto done;
             }
+            if (PyUnicode_GET_LENGTH(value) > widest) widest = PyUnicode_GET_LENGTH(value);
             if (code >= 0 && code < 128)
                 ascii_keys[code >> 6] |= UINT64_C(1) << (code & 63);
             else if (code >= 128 && n_wide < 64)
@@ -1183,11 +1181,30 @@ static PyObject *tidy(PyObject *Py_UNUSED(self), PyObject *args) {
                 many = 1;
         }
     }
+    if (len > (PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(Py_UCS4) - 1) / widest) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    mapped.cap = len * widest + 1;
+    if (!(mapped.items = PyMem_Malloc((size_t)mapped.cap * sizeof(Py_UCS4)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* the keys above ASCII as bits up to the largest (text in other scripts: no search per character) */
+    Py_UCS4 top_wide = 0;
+    for (int k = 0; k < n_wide; k++)
+        if (wide[k] > top_wide) top_wide = wide[k];
+    wide_bits = PyMem_Calloc(top_wide / 64 + 1, sizeof(uint64_t));
+    if (!wide_bits) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (int k = 0; k < n_wide; k++) wide_bits[wide[k] >> 6] |= UINT64_C(1) << (wide[k] & 63);
     for (Py_ssize_t i = 0; i < len; i++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
         PyObject *value = NULL;
         int key = ch < 128 ? (int)((ascii_keys[ch >> 6] >> (ch & 63)) & 1) : many;
-        for (int k = 0; !key && ch >= 128 && k < n_wide; k++) key = wide[k] == ch;
+        if (!key && ch >= 128 && ch <= top_wide) key = (int)((wide_bits[ch >> 6] >> (ch & 63)) & 1);
         if (key) {
             PyObject *key = PyLong_FromLong((long)ch);
             if (!key) goto done;
@@ -1195,19 +1212,25 @@ static PyObject *tidy(PyObject *Py_UNUSED(self), PyObject *args) {
             Py_DECREF(key);
             if (!value && PyErr_Occurred()) goto done;
         }
-        if (value) {
+        if (value) {  /* (at most `widest` characters: room was made for them) */
             Py_ssize_t m = PyUnicode_GET_LENGTH(value);
-            for (Py_ssize_t j = 0; j < m; j++)
-                if (chars_push(&mapped, PyUnicode_READ_CHAR(value, j)) < 0) goto done;
-        } else if (chars_push(&mapped, ch) < 0) {
-            goto done;
+            for (Py_ssize_t j = 0; j < m; j++) mapped.items[mapped.n++] = PyUnicode_READ_CHAR(value, j);
+        } else {
+            mapped.items[mapped.n++] = ch;
         }
     }
     const Py_UCS4 *s = mapped.items;
     Py_ssize_t n = mapped.n;
+    /* the lines are at most as long as the text: each "\n" between them stands for a line break */
+    lines.cap = n + 1;
+    if (!(lines.items = PyMem_Malloc((size_t)lines.cap * sizeof(Py_UCS4)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_UCS4 top = 0;  /* the widest character kept: the str is made in its kind at once */
     for (Py_ssize_t pos = 0, first = 1; pos < n; first = 0) {
         Py_ssize_t eol = pos;
-        while (eol < n && !(class_of(s[eol]) & C_LINE)) eol++;
+        while (eol < n && !is_line_break(s[eol])) eol++;
         Py_ssize_t a = pos, b = eol;
         /* the bullet: ^\s*(?:[marks]|\d{1,2}[.)])\s+ */
         Py_ssize_t i = a;
@@ -1226,21 +1249,467 @@ static PyObject *tidy(PyObject *Py_UNUSED(self), PyObject *args) {
         }
         while (a < b && is_space(s[a])) a++; /* strip */
         while (b > a && is_space(s[b - 1])) b--;
-        if (!first && chars_push(&lines, '\n') < 0) goto done;
-        for (Py_ssize_t k = a; k < b; k++)
-            if (chars_push(&lines, s[k]) < 0) goto done;
+        if (!first) lines.items[lines.n++] = '\n';
+        for (Py_ssize_t k = a; k < b; k++) {
+            top |= s[k];
+            lines.items[lines.n++] = s[k];
+        }
         /* the next line: after the break (\r\n is one) */
         pos = eol < n ? eol + 1 + (s[eol] == '\r' && eol + 1 < n && s[eol + 1] == '\n') : n;
     }
-    out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, lines.items ? lines.items : marks, lines.n);
+    if (top < 128) {  /* (most texts: one narrowing loop, not a search for the widest character, then it) */
+        out = PyUnicode_New(lines.n, 127);
+        if (!out) goto done;
+        Py_UCS1 *dst = PyUnicode_1BYTE_DATA(out);
+        for (Py_ssize_t k = 0; k < lines.n; k++) dst[k] = (Py_UCS1)lines.items[k];
+    } else {
+        out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, lines.items, lines.n);
+    }
 done:
+    PyMem_Free(wide_bits);
     PyMem_Free(marks);
     PyMem_Free(mapped.items);
     PyMem_Free(lines.items);
     return out;
 }
 
+/* ---- mt.raw_vector ---------------------------------------------------------------------------------- */
+
+/* Why: raw_vector's numpy calls (searchsorted, where, three fancy assignments, an itemgetter's tuple made an
+ * array) cost more than the work. Each float is one product, as numpy computes it: count as a double times
+ * the per-100 factor; values are copied. */
+static PyObject *vector(PyObject *Py_UNUSED(self), PyObject *args) {
+    Py_ssize_t n;
+    Py_buffer codes = {0}, counts = {0}, ng = {0}, ng_at = {0}, lex_at = {0}, value_at = {0};
+    double per_pos, per_word;
+    PyObject *lex_words, *lex_index, *values, *names, *out = NULL;
+    if (!PyArg_ParseTuple(args, "ny*y*y*y*dO!O!y*dO!O!y*", &n, &codes, &counts, &ng, &ng_at, &per_pos,
+                          &PyDict_Type, &lex_words, &PyDict_Type, &lex_index, &lex_at, &per_word, &PyDict_Type,
+                          &values, &PyList_Type, &names, &value_at))
+        return NULL;
+    Py_ssize_t n_codes = codes.len / 8, n_ng = ng.len / 8, n_lex = lex_at.len / 8;
+    Py_ssize_t n_values = PyList_GET_SIZE(names);
+    const int64_t *code = codes.buf, *count = counts.buf, *wanted = ng.buf;
+    const Py_ssize_t *ng_pos = ng_at.buf, *lex_pos = lex_at.buf, *value_pos = value_at.buf;
+    if (counts.len != codes.len || ng_at.len != ng.len || value_at.len != n_values * 8 || n < 0) {
+        PyErr_SetString(PyExc_ValueError, "vector: arrays of different lengths");
+        goto done;
+    }
+    out = PyByteArray_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(double));
+    if (!out) goto done;
+    double *v = (double *)PyByteArray_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++) v[i] = 0.0;  /* (every position is set below: none is left unset) */
+    /* both code lists are sorted (the model's by mt._Plan.compiled): one merge, no search per feature */
+    Py_ssize_t at = 0;
+    for (Py_ssize_t i = 0; i < n_ng; i++) {
+        if (i && wanted[i] < wanted[i - 1]) {
+            PyErr_SetString(PyExc_ValueError, "vector: the n-gram codes are not sorted");
+            goto fail;
+        }
+        while (at < n_codes && code[at] < wanted[i]) at++;
+        if (ng_pos[i] < 0 || ng_pos[i] >= n) goto range;
+        v[ng_pos[i]] = (double)(at < n_codes && code[at] == wanted[i] ? count[at] : 0) * per_pos;
+    }
+    for (Py_ssize_t i = 0; i < n_lex; i++) {
+        if (lex_pos[i] < 0 || lex_pos[i] >= n) goto range;
+        v[lex_pos[i]] = 0.0 * per_word;
+    }
+    /* the document's words that the model has (fewer than the model's) */
+    Py_ssize_t pos = 0;
+    PyObject *word, *word_count;
+    while (PyDict_Next(lex_words, &pos, &word, &word_count)) {
+        PyObject *index = PyDict_GetItemWithError(lex_index, word);
+        if (!index) {
+            if (PyErr_Occurred()) goto fail;
+            continue;
+        }
+        Py_ssize_t k = PyLong_AsSsize_t(index);
+        if (k == -1 && PyErr_Occurred()) goto fail;
+        if (k < 0 || k >= n_lex) goto range;
+        double c = PyFloat_AsDouble(word_count);
+        if (c == -1.0 && PyErr_Occurred()) goto fail;
+        v[lex_pos[k]] = c * per_word;
+    }
+    for (Py_ssize_t i = 0; i < n_values; i++) {
+        PyObject *value = PyDict_GetItemWithError(values, PyList_GET_ITEM(names, i));
+        double x = 0.0;  /* a feature the values lack */
+        if (value) {
+            x = PyFloat_AsDouble(value);
+            if (x == -1.0 && PyErr_Occurred()) goto fail;
+        } else if (PyErr_Occurred()) {
+            goto fail;
+        }
+        if (value_pos[i] < 0 || value_pos[i] >= n) goto range;
+        v[value_pos[i]] = x;
+    }
+    goto done;
+range:
+    PyErr_SetString(PyExc_IndexError, "vector: a position out of range");
+fail:
+    Py_CLEAR(out);
+done:
+    PyBuffer_Release(&codes);
+    PyBuffer_Release(&counts);
+    PyBuffer_Release(&ng);
+    PyBuffer_Release(&ng_at);
+    PyBuffer_Release(&lex_at);
+    PyBuffer_Release(&value_at);
+    return out;
+}
+
+/* ---- mt.logit_parts and mt._largest ----------------------------------------------------------------- */
+
+/* numpy's sum of a contiguous float64 array (DOUBLE_pairwise_sum): 8 running sums up to 128 items, halves
+ * (at a multiple of 8) beyond, so that the logit is numpy's to the last bit. */
+static double pairwise_sum(const double *a, Py_ssize_t n) {
+    if (n < 8) {
+        double res = 0.;
+        for (Py_ssize_t i = 0; i < n; i++) res += a[i];
+        return res;
+    }
+    if (n <= 128) {
+        double r[8];
+        Py_ssize_t i;
+        for (int j = 0; j < 8; j++) r[j] = a[j];
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; j++) r[j] += a[i + j];
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++) res += a[i];
+        return res;
+    }
+    Py_ssize_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
+}
+
+/* numpy's maximum and clip, NaN kept (np.maximum(-0.0, 0.0) is 0.0, as here) */
+static inline double max_nan(double x, double floor) { return isnan(x) ? x : x > floor ? x : floor; }
+static inline double clip_nan(double x, double lo, double hi) {
+    x = isnan(x) ? x : x > lo ? x : lo;
+    return isnan(x) ? x : x < hi ? x : hi;
+}
+
+/* Why: logit_parts is seven numpy calls on one vector; here one loop, each float by the same operations
+ * (sqrt, subtract, divide, clip, multiply; numpy's reduction adds its sum to 0.0). */
+static PyObject *logit(PyObject *Py_UNUSED(self), PyObject *args) {
+    Py_buffer raw = {0}, mean = {0}, scale = {0}, weights = {0};
+    double bias, z_clip;
+    PyObject *contrib = NULL, *out = NULL;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*dd", &raw, &mean, &scale, &weights, &bias, &z_clip)) return NULL;
+    if (mean.len != raw.len || scale.len != raw.len || weights.len != raw.len) {
+        PyErr_SetString(PyExc_ValueError, "logit: arrays of different lengths");
+        goto done;
+    }
+    Py_ssize_t n = raw.len / (Py_ssize_t)sizeof(double);
+    const double *x = raw.buf, *mu = mean.buf, *sd = scale.buf, *w = weights.buf;
+    contrib = PyByteArray_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(double));
+    if (!contrib) goto done;
+    double *c = (double *)PyByteArray_AS_STRING(contrib);
+    for (Py_ssize_t i = 0; i < n; i++)
+        c[i] = w[i] * clip_nan((sqrt(max_nan(x[i], 0.0)) - mu[i]) / sd[i], -z_clip, z_clip);
+    out = Py_BuildValue("dO", bias + (0.0 + pairwise_sum(c, n)), contrib);
+done:
+    Py_XDECREF(contrib);
+    PyBuffer_Release(&raw);
+    PyBuffer_Release(&mean);
+    PyBuffer_Release(&scale);
+    PyBuffer_Release(&weights);
+    return out;
+}
+
+/* Why: mt._largest's argpartition and argsort, twice a document, for 3 and 1 items. The k largest of
+ * sign * values, largest first, when the k + 1 largest are distinct (then any sort gives them in this order);
+ * None otherwise (a tie or a NaN: mt._largest's numpy code decides, as before). */
+static PyObject *largest(PyObject *Py_UNUSED(self), PyObject *args) {
+    Py_buffer values = {0};
+    double sign;
+    Py_ssize_t k;
+    PyObject *out = NULL;
+    if (!PyArg_ParseTuple(args, "y*dn", &values, &sign, &k)) return NULL;
+    Py_ssize_t n = values.len / (Py_ssize_t)sizeof(double);
+    const double *v = values.buf;
+    Py_ssize_t top[9];
+    if (k < 1 || k > 8 || n <= k + 1) goto none;
+    Py_ssize_t m = 0;  /* top[0..m) by value, largest first */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double x = sign * v[i];
+        if (isnan(x)) goto none;
+        if (m == k + 1 && !(x > sign * v[top[k]])) continue;
+        Py_ssize_t j = m < k + 1 ? m++ : k;
+        while (j > 0 && x > sign * v[top[j - 1]]) {
+            top[j] = top[j - 1];
+            j--;
+        }
+        top[j] = i;
+    }
+    for (Py_ssize_t j = 1; j <= k; j++)
+        if (!(sign * v[top[j - 1]] > sign * v[top[j]])) goto none;  /* a tie among the k + 1 */
+    out = PyList_New(k);
+    if (!out) goto done;
+    for (Py_ssize_t j = 0; j < k; j++) {
+        PyObject *index = PyLong_FromSsize_t(top[j]);
+        if (!index) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyList_SET_ITEM(out, j, index);
+    }
+    goto done;
+none:
+    out = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&values);
+    return out;
+}
+
+/* ---- mt._name_variants ------------------------------------------------------------------------------ */
+
+typedef struct {
+    Py_UCS4 *low, *prefix;  /* t.lower() and t[:4].lower(), code points */
+    Py_ssize_t n_low, n_prefix;
+    uint64_t key;           /* a hash of the prefix: most pairs differ in it, and are not compared further */
+} Lowered;
+
+/* `str.lower()` of a str as code points: ASCII here, other text by Python's own lower (special casings). */
+static Py_UCS4 *lowered(PyObject *s, Py_ssize_t *n) {
+    if (PyUnicode_IS_ASCII(s)) {
+        Py_ssize_t len = PyUnicode_GET_LENGTH(s);
+        const Py_UCS1 *src = PyUnicode_1BYTE_DATA(s);
+        Py_UCS4 *out = PyMem_Malloc((len ? len : 1) * sizeof(Py_UCS4));
+        if (!out) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        for (Py_ssize_t i = 0; i < len; i++) out[i] = src[i] >= 'A' && src[i] <= 'Z' ? src[i] + 32 : src[i];
+        *n = len;
+        return out;
+    }
+    PyObject *low = PyObject_CallMethod(s, "lower", NULL);
+    if (!low) return NULL;
+    Py_UCS4 *out = PyUnicode_AsUCS4Copy(low);
+    *n = PyUnicode_GET_LENGTH(low);
+    Py_DECREF(low);
+    return out;
+}
+
+static int same(const Py_UCS4 *a, Py_ssize_t na, const Py_UCS4 *b, Py_ssize_t nb) {
+    return na == nb && (na == 0 || memcmp(a, b, na * sizeof(Py_UCS4)) == 0);
+}
+
+static Py_ssize_t rstrip_s(const Py_UCS4 *a, Py_ssize_t n) {
+    while (n > 0 && a[n - 1] == 's') n--;
+    return n;
+}
+
+/* Why: _name_variants lowers and slices each capitalised name in Python, and compares the names of a shared
+ * prefix pairwise; here the same tests (rstrip("s"), startswith, length, at most 2 differing characters) on
+ * code points. */
+static PyObject *name_variants(PyObject *Py_UNUSED(self), PyObject *arg) {
+    if (!PyList_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "name_variants: a list of str");
+        return NULL;
+    }
+    Py_ssize_t n_caps = PyList_GET_SIZE(arg), n = 0;
+    for (Py_ssize_t i = 0; i < n_caps; i++) {
+        PyObject *t = PyList_GET_ITEM(arg, i);
+        if (!PyUnicode_Check(t)) {
+            PyErr_SetString(PyExc_TypeError, "name_variants: a list of str");
+            return NULL;
+        }
+        if (PyUnicode_READY(t) < 0) return NULL;
+        n += PyUnicode_GET_LENGTH(t) >= 5;
+    }
+    if (n < 3) return PyFloat_FromDouble(0.0);
+    Lowered *types = PyMem_Calloc(n, sizeof(Lowered));
+    if (!types) return PyErr_NoMemory();
+    PyObject *out = NULL;
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < n_caps; i++) {
+        PyObject *t = PyList_GET_ITEM(arg, i);
+        if (PyUnicode_GET_LENGTH(t) < 5) continue;
+        Lowered *x = &types[k++];
+        if (!(x->low = lowered(t, &x->n_low))) goto done;
+        if (PyUnicode_IS_ASCII(t)) {  /* (t[:4].lower() is t.lower()[:4]) */
+            x->prefix = x->low;
+            x->n_prefix = 4;
+        } else {  /* (not always: lower can change a character's length) */
+            PyObject *head = PyUnicode_Substring(t, 0, 4);
+            if (!head) goto done;
+            x->prefix = lowered(head, &x->n_prefix);
+            Py_DECREF(head);
+            if (!x->prefix) goto done;
+        }
+    }
+    for (Py_ssize_t i = 0; i < n; i++) types[i].key = hash_of(types[i].prefix, types[i].n_prefix);
+    long variant = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Lowered *a = &types[i];
+        for (Py_ssize_t j = 0; j < n; j++) {
+            const Lowered *b = &types[j];
+            if (j == i || a->key != b->key || !same(a->prefix, a->n_prefix, b->prefix, b->n_prefix)) continue;
+            /* inflections and plurals are not variants; a different ending of a similar length is */
+            Py_ssize_t sa = rstrip_s(a->low, a->n_low), sb = rstrip_s(b->low, b->n_low);
+            Py_ssize_t shorter = a->n_low < b->n_low ? a->n_low : b->n_low;
+            if (same(a->low, sa, b->low, sb) || same(a->low, shorter, b->low, shorter)) continue;
+            if (a->n_low - b->n_low > 2 || b->n_low - a->n_low > 2) continue;
+            Py_ssize_t differ = 0;
+            for (Py_ssize_t c = 0; c < shorter; c++) differ += a->low[c] != b->low[c];
+            if (differ <= 2) {
+                variant++;
+                break;
+            }
+        }
+    }
+    out = PyFloat_FromDouble((double)variant / (double)n);
+done:
+    for (Py_ssize_t i = 0; i < k; i++) {
+        if (types[i].prefix != types[i].low) PyMem_Free(types[i].prefix);
+        PyMem_Free(types[i].low);
+    }
+    PyMem_Free(types);
+    return out;
+}
+
+/* ---- the values of mt.extract ----------------------------------------------------------------------- */
+
+/* Why: extract's first values, the function-word rates, are four numpy calls, a list and a dict of some 200
+ * items; here the dict at once, each rate as numpy computes it (the count as a double times 100.0, divided
+ * by the word count as a double). */
+static PyObject *rates(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *keys, *out = NULL;
+    Py_buffer fixed = {0}, ids = {0};
+    Py_ssize_t n_words;
+    if (!PyArg_ParseTuple(args, "O!y*y*n", &PyList_Type, &keys, &fixed, &ids, &n_words)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(keys), n_fixed = fixed.len / 8;
+    const int64_t *count = fixed.buf, *id = ids.buf;
+    if (ids.len != n * 8) {
+        PyErr_SetString(PyExc_ValueError, "rates: as many ids as keys");
+        goto done;
+    }
+    out = PyDict_New();
+    if (!out) goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (id[i] < 0 || id[i] >= n_fixed) {
+            PyErr_SetString(PyExc_IndexError, "rates: an id out of range");
+            goto fail;
+        }
+        PyObject *rate = PyFloat_FromDouble(100.0 * (double)count[id[i]] / (double)n_words);
+        if (!rate || PyDict_SetItem(out, PyList_GET_ITEM(keys, i), rate) < 0) {
+            Py_XDECREF(rate);
+            goto fail;
+        }
+        Py_DECREF(rate);
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    PyBuffer_Release(&fixed);
+    PyBuffer_Release(&ids);
+    return out;
+}
+
+/* CPython's float ** 2.0 (float_pow): libm's pow of the magnitude (the exponent is even), never folded into
+ * x * x by the compiler (the exponent is volatile), so that each square is Python's. */
+static volatile double TWO = 2.0;
+static double py_square(double x) {
+    if (x == 0.0) return 0.0;
+    return pow(x < 0.0 ? -x : x, TWO);
+}
+
+static int int_list(PyObject *list, const char *what) {
+    if (!PyList_Check(list)) {
+        PyErr_Format(PyExc_TypeError, "%s: a list of int", what);
+        return -1;
+    }
+    return 0;
+}
+
+/* Why: extract's sentence values are Python loops over the sentences (mt._stats and four sums). Floats as
+ * Python computes them: sums left to right from 0.0, integer counts divided as doubles. */
+static PyObject *sentence_values(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *lens, *starts, *connectives;
+    long long the_id;
+    if (!PyArg_ParseTuple(args, "OOO!L", &lens, &starts, &PyFrozenSet_Type, &connectives, &the_id)) return NULL;
+    if (int_list(lens, "sentence_values") < 0 || int_list(starts, "sentence_values") < 0) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(lens), n_starts = PyList_GET_SIZE(starts);
+    double n_sent = (double)(n > 1 ? n : 1);
+    double total = 0.0, mean = 0.0, sd = 0.0;
+    long long longer = 0, shorter = 0, connective = 0, the = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        long long x = PyLong_AsLongLong(PyList_GET_ITEM(lens, i));
+        if (x == -1 && PyErr_Occurred()) return NULL;
+        total += (double)x;
+        longer += x > 35;
+        shorter += x < 8;
+    }
+    if (n) {
+        mean = total / (double)n;
+        double var = 0.0;
+        for (Py_ssize_t i = 0; i < n; i++)
+            var += py_square((double)PyLong_AsLongLong(PyList_GET_ITEM(lens, i)) - mean);
+        sd = sqrt(var / (double)n);
+    }
+    for (Py_ssize_t i = 0; i < n_starts; i++) {
+        PyObject *w = PyList_GET_ITEM(starts, i);
+        int found = PySet_Contains(connectives, w);
+        if (found < 0) return NULL;
+        connective += found;
+        long long id = PyLong_AsLongLong(w);
+        if (id == -1 && PyErr_Occurred()) return NULL;
+        the += id == the_id;
+    }
+    return Py_BuildValue("ddddddd", mean, sd, mean != 0.0 ? sd / mean : 0.0, (double)longer / n_sent,
+                         (double)shorter / n_sent, (double)connective / n_sent, (double)the / n_sent);
+}
+
+/* Why: Extracted.example's numpy comparisons, one per shape of the pattern, for the first match only. The
+ * first position from which `ids` (int64) are `wanted`'s, or -1. */
+static PyObject *find_run(PyObject *Py_UNUSED(self), PyObject *args) {
+    Py_buffer ids = {0};
+    PyObject *wanted;
+    if (!PyArg_ParseTuple(args, "y*O!", &ids, &PyList_Type, &wanted)) return NULL;
+    Py_ssize_t n = ids.len / 8, m = PyList_GET_SIZE(wanted), found = -1;
+    const int64_t *v = ids.buf;
+    int64_t want[8];
+    if (m < 1 || m > 8) {
+        PyErr_SetString(PyExc_ValueError, "find_run: 1 to 8 ids");
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < m; k++) {
+        want[k] = PyLong_AsLongLong(PyList_GET_ITEM(wanted, k));
+        if (want[k] == -1 && PyErr_Occurred()) goto done;
+    }
+    for (Py_ssize_t j = 0; j + m <= n && found < 0; j++) {
+        Py_ssize_t k = 0;
+        while (k < m && v[j + k] == want[k]) k++;
+        if (k == m) found = j;
+    }
+done:
+    PyBuffer_Release(&ids);
+    return PyErr_Occurred() ? NULL : PyLong_FromSsize_t(found);
+}
+
 static PyMethodDef module_methods[] = {
+    {"find_run", find_run, METH_VARARGS,
+     "find_run(ids, wanted) -> int: the first position from which the int64 ids are the list `wanted`'s, "
+     "or -1."},
+    {"rates", rates, METH_VARARGS,
+     "rates(keys, fixed, ids, n_words) -> dict: each key's 100 * fixed[id] / n_words (mt.extract's first "
+     "values)."},
+    {"sentence_values", sentence_values, METH_VARARGS,
+     "sentence_values(sent_lens, starts, connective_ids, the_id) -> (mean, sd, cv, share_long, share_short, "
+     "connective_start, the_start): mt.extract's sentence values."},
+    {"name_variants", name_variants, METH_O, "name_variants(caps) -> float: mt._name_variants(caps)."},
+    {"logit", logit, METH_VARARGS,
+     "logit(raw, mean, scale, weights, bias, z_clip) -> (float, bytearray): mt.logit_parts' logit and "
+     "contributions."},
+    {"largest", largest, METH_VARARGS,
+     "largest(values, sign, k) -> list | None: mt._largest(sign * values, k) when the k + 1 largest are "
+     "distinct."},
+    {"vector", vector, METH_VARARGS,
+     "vector(n, gram_codes, gram_counts, ngrams (sorted), ngram_at, per_pos, lex_words, lex_index, lex_at, per_word, "
+     "values, value_names, value_at) -> bytearray: mt.raw_vector's n doubles."},
     {"tidy", tidy, METH_VARARGS,
      "tidy(text, typo, marks) -> str: mt.normalise after NFKC (typographic replacements, bullets, stripped "
      "lines)."},

@@ -12,14 +12,20 @@ country's or one era's news). A logistic regression over standardised features i
 `tools/train_mt.py`; at run time only numpy and the JSON model are needed, and the reasons quote each leading
 feature's value, the human yardstick and its contribution to the logit.
 
-Speed (about 0.8 ms for a news article whose rarer words are new, 0.7 ms once they are known,
-bench/scorers.py; the Python code alone takes about 2.3 and 1.5 ms): the per-token loops are compiled
+Speed (about 0.55 ms for a news article whose rarer words are new, 0.45 ms once they are known, 2.5M
+instructions, bench/scorers.py and bench/instructions.py; 0.85, 0.75 ms and 3.6M when only the counting was
+compiled; the Python code alone takes about 2.3 and 1.5 ms): the per-token loops are compiled
 (`_mt_core.c`, built at install by tools/build_native.py), as is the typographic part of `normalise`. One call
 reads a normalised text's sentences and tokens, gives each distinct token and word an integer id in a table of
 what the features need to know of it (worked out once, when it is new; a document's lookups are batched, as
 most of the table is in no cache between two documents), and returns the counts: arrays of token and shape
 ids, the n-gram codes and counts, and integers, which `extract` turns into values with the Python code's own
-expressions. That code stays as the reference and the fallback (`_core` is None without a C compiler):
+expressions, or, for the function-word rates, the sentence values and the name variants, with C loops that
+do the same operations in the same order (`rates`, `sentence_values`, `name_variants`). The model's side is
+compiled too: `raw_vector` (`vector`: one merge of the sorted n-gram codes, dict lookups of the words and
+values, with the model's plan made once), `logit_parts` (`logit`: numpy's operations and its pairwise sum)
+and the reasons' largest contributions and example phrases (`largest`, `find_run`). The Python and numpy
+code stays as the reference and the fallback (`_core` is None without a C compiler):
 `_Vocabulary` (a whitespace-separated chunk's token ids are cached too, since no token spans whitespace; a new
 token's facts are noted in a list and written into the arrays once a document, `_Vocabulary.settle`) and numpy
 reductions over the ids: shape n-grams as integer codes, function words by id, MATTR from each word's previous
@@ -33,6 +39,7 @@ import json
 import math
 import re
 import sys
+import threading
 import unicodedata
 from array import array
 from collections import Counter
@@ -373,6 +380,12 @@ class _Vocabulary:
 
 _VOCAB = _Vocabulary()
 _FW_KEYS = [f"fw:{fw}" for fw in FUNCTION_WORDS]
+# the ids of the fixed lists' words (the same in every table: see _compiled_table); sums of integer counts
+_CONNECTIVE_IDS = frozenset(_VOCAB.word_ids[w] for w in _CONNECTIVES)
+_REPORTING_IDS = [_VOCAB.word_ids[w] for w in _REPORTING_OTHER]
+_ARTICLE_IDS = [_VOCAB.word_ids[w] for w in _ARTICLES]
+_DETERMINER_IDS = [_VOCAB.word_ids[w] for w in _DETERMINERS]
+_FUNCTION_ID_BYTES = _VOCAB.function_ids.tobytes()  # the function words' ids, in _FW_KEYS' order
 _PUNCT_KEYS = [f"punct:{name}" for name, _ in _PUNCT]
 
 
@@ -437,13 +450,18 @@ class Extracted:
         starts = len(self.shape_ids) - len(wanted) + 1  # positions at which the n-gram fits
         if None in wanted or starts <= 0:
             return None
-        match = self.shape_ids[:starts] == wanted[0]
-        for k, shape_id in enumerate(wanted[1:], start=1):
-            match &= self.shape_ids[k : starts + k] == shape_id
-        found = np.flatnonzero(match)
-        if not len(found):
-            return None
-        j = int(found[0])
+        if _core is not None and self.shape_ids.dtype == np.int64 and 0 < len(wanted) <= 8:
+            j = _core.find_run(np.ascontiguousarray(self.shape_ids), wanted)  # (a C loop to the first match)
+            if j < 0:
+                return None
+        else:
+            match = self.shape_ids[:starts] == wanted[0]
+            for k, shape_id in enumerate(wanted[1:], start=1):
+                match &= self.shape_ids[k : starts + k] == shape_id
+            found = np.flatnonzero(match)
+            if not len(found):
+                return None
+            j = int(found[0])
         names = self.token_names
         return " ".join(t for t in (names[i] for i in self.token_ids[j : j + len(wanted)].tolist()) if t not in _BOUNDARY)
 
@@ -469,7 +487,7 @@ def _stats(xs: list[float]) -> tuple[float, float]:
     if not xs:
         return 0.0, 0.0
     mean = sum(xs) / len(xs)
-    var = sum((x - mean) ** 2 for x in xs) / len(xs)
+    var = sum([(x - mean) ** 2 for x in xs]) / len(xs)  # (left to right, as the generator adds)
     return mean, math.sqrt(var)
 
 
@@ -504,13 +522,16 @@ def _name_variants(caps: Iterable[str]) -> float:
     types = [t for t in caps if len(t) >= 5]
     if len(types) < 3:
         return 0.0
+    prefixes = [t[:4].lower() for t in types]
+    shared = {p for p, n in Counter(prefixes).items() if n > 1}  # (most names share their prefix with none)
+    if not shared:
+        return 0 / len(types)
     by_prefix: dict[str, list[str]] = {}
-    for t in types:
-        by_prefix.setdefault(t[:4].lower(), []).append(t)
+    for t, p in zip(types, prefixes, strict=True):
+        if p in shared:
+            by_prefix.setdefault(p, []).append(t)
     variant = 0
     for group in by_prefix.values():
-        if len(group) < 2:
-            continue
         for t in group:
             for u in group:
                 if u is t:
@@ -530,11 +551,13 @@ def _title_values(title: str | None) -> dict[str, float]:
     articles (ru, ja, zh, cs) puts them in, as a sentence ("The government will raise taxes."). Rates over
     the headline's words; 0 without a title."""
     text = normalise(title) if title else ""
-    words = [w for w in map(word_form, _TOKEN.findall(text)) if w[0].isalpha()]
+    # (word_form inline: two Python calls a token fewer)
+    forms = [t if len(t) > 1 and t.isupper() and t.isalpha() else t.lower() for t in _TOKEN.findall(text)]
+    words = [w for w in forms if w[0].isalpha()]
     n = max(len(words), 1)
     return {
-        "title:articles": sum(w in _ARTICLES for w in words) / n,
-        "title:function_words": sum(w in FUNCTION_SET for w in words) / n,
+        "title:articles": sum([w in _ARTICLES for w in words]) / n,
+        "title:function_words": sum([w in FUNCTION_SET for w in words]) / n,
         "title:period_end": float(bool(words) and text.rstrip().endswith(".")),
     }
 
@@ -650,6 +673,9 @@ def _compiled_table() -> Any:
     return table
 
 
+_TABLE_LOCK = threading.Lock()
+
+
 def _compiled_counts(full: str) -> _Counts:
     """The counts of a normalised text from the compiled table: the same as `_python_counts`'."""
     table = _compiled_table()
@@ -677,25 +703,33 @@ def extract(text: str, title: str | None = None) -> Extracted:
     over them (or the compiled table's loops); the values are the same, float for float, as counting token
     by token."""
     full = normalise(f"{title}\n{text}" if title else text)
-    c = _python_counts(full) if _core is None else _compiled_counts(full)
+    with _TABLE_LOCK:  # (one thread at a time in the shared token table: the compiled one calls back into Python)
+        c = _python_counts(full) if _core is None else _compiled_counts(full)
     n_words = max(c.n_words, 1)
     sent_lens = c.sent_lens
     n_sent = max(len(sent_lens), 1)
     fixed = c.fixed
     ids = _VOCAB.word_ids  # (the fixed words have the same ids in every table)
-    rates = (100.0 * fixed[_VOCAB.function_ids] / n_words).tolist()
-    v: dict[str, float] = dict(zip(_FW_KEYS, rates, strict=True))
+    v: dict[str, float]
+    if _core is not None:  # (the same floats from C loops: see _mt_core.rates and sentence_values)
+        v = _core.rates(_FW_KEYS, np.ascontiguousarray(fixed, dtype=np.int64), _FUNCTION_ID_BYTES, n_words)
+    else:
+        v = dict(zip(_FW_KEYS, (100.0 * fixed[_VOCAB.function_ids] / n_words).tolist(), strict=True))
     for key, count in zip(_PUNCT_KEYS, c.marks, strict=True):
         v[key] = 100.0 * count / n_words  # each mark is a token of its own
-    mean_len, sd_len = _stats([float(x) for x in sent_lens])
-    v["sent:mean_words"] = mean_len
-    v["sent:sd_words"] = sd_len
-    v["sent:cv_words"] = sd_len / mean_len if mean_len else 0.0
-    v["sent:share_long"] = sum(x > 35 for x in sent_lens) / n_sent
-    v["sent:share_short"] = sum(x < 8 for x in sent_lens) / n_sent
-    words = c.words
-    v["sent:connective_start"] = sum(1 for w in c.starts if words[w] in _CONNECTIVES) / n_sent
-    v["sent:the_start"] = c.starts.count(ids["the"]) / n_sent
+    if _core is not None:
+        (v["sent:mean_words"], v["sent:sd_words"], v["sent:cv_words"], v["sent:share_long"], v["sent:share_short"],
+         v["sent:connective_start"], v["sent:the_start"]) = _core.sentence_values(
+            sent_lens, c.starts, _CONNECTIVE_IDS, ids["the"])  # fmt: skip
+    else:
+        mean_len, sd_len = _stats([float(x) for x in sent_lens])
+        v["sent:mean_words"] = mean_len
+        v["sent:sd_words"] = sd_len
+        v["sent:cv_words"] = sd_len / mean_len if mean_len else 0.0
+        v["sent:share_long"] = sum([x > 35 for x in sent_lens]) / n_sent
+        v["sent:share_short"] = sum([x < 8 for x in sent_lens]) / n_sent
+        v["sent:connective_start"] = sum([1 for w in c.starts if w in _CONNECTIVE_IDS]) / n_sent
+        v["sent:the_start"] = c.starts.count(ids["the"]) / n_sent
     v["word:mean_len"] = c.len_sum / n_words
     v["word:long_share"] = 100.0 * c.long_words / n_words
     v["word:mattr"] = c.mattr
@@ -704,14 +738,14 @@ def extract(text: str, title: str | None = None) -> Extracted:
     v["word:possessives"] = 100.0 * c.possessives / n_words
     v["word:passives"] = 100.0 * c.passive / n_words
     by_id = fixed.tolist()
-    v["word:reporting_other"] = 100.0 * sum([by_id[ids[w]] for w in _REPORTING_OTHER]) / n_words
+    v["word:reporting_other"] = 100.0 * sum([by_id[i] for i in _REPORTING_IDS]) / n_words
     v["word:content_repeat"] = 1.0 - c.content_types / max(c.content_tokens, 1)
-    art = sum([by_id[ids[a]] for a in _ARTICLES])
-    det = sum([by_id[ids[d]] for d in _DETERMINERS])
+    art = sum([by_id[i] for i in _ARTICLE_IDS])
+    det = sum([by_id[i] for i in _DETERMINER_IDS])
     v["word:articles_per_noun"] = art / max(c.nounish, 1)
     v["word:determiners_per_noun"] = det / max(c.nounish, 1)
     v["word:repeated_trigrams"] = c.repeated / max(c.n_words - 2, 1)
-    v["word:name_variants"] = _name_variants(c.caps_tokens)
+    v["word:name_variants"] = _name_variants(c.caps_tokens) if _core is None else _core.name_variants(c.caps_tokens)
     v.update(_title_values(title))
     return Extracted(v, c.gram_codes, c.gram_counts, c.lex_words, n_words, c.shape_ids, c.tid, c.token_names)
 
@@ -779,6 +813,15 @@ class _Plan:
     values: list[str]
     lex_index: dict[str, int]  # each lex word's place in `lex`
     get_values: Callable[[dict[str, float]], tuple[float, ...]] | None  # itemgetter(*values), when 2 or more
+    size: int  # the number of features
+
+    @cached_property
+    def compiled(self) -> tuple[bytes, bytes, bytes, bytes]:
+        """The n-gram codes, sorted, with their positions, and the other positions, as the compiled `vector`
+        reads them (made once, not per call)."""
+        order = np.argsort(self.ngrams, kind="stable")
+        return (self.ngrams[order].tobytes(), self.ngram_at[order].tobytes(), self.lex_at.tobytes(),
+                self.value_at.tobytes())
 
 
 _PLANS: dict[tuple[str, ...], _Plan] = {}
@@ -801,7 +844,7 @@ def _plan(features: list[str]) -> _Plan:
         (ng_at, ng), (lex_at, lex), (value_at, values) = kinds.values()
         plan = _Plan(np.array(ng_at, dtype=np.intp), np.array(ng, dtype=np.int64), np.array(lex_at, dtype=np.intp),
                      lex, np.array(value_at, dtype=np.intp), values, {w: i for i, w in enumerate(lex)},
-                     itemgetter(*values) if len(values) > 1 else None)
+                     itemgetter(*values) if len(values) > 1 else None, len(features))
         if len(_PLANS) > 16:
             _PLANS.clear()
         _PLANS[key] = plan
@@ -810,10 +853,23 @@ def _plan(features: list[str]) -> _Plan:
 
 def raw_vector(ex: Extracted, features: list[str]) -> np.ndarray:
     """Raw feature values in the model's order: n-grams per 100 shape positions, words per 100 words."""
-    plan = _plan(features)
-    out = np.empty(len(features), dtype=float)
+    return _raw_vector(ex, _plan(features))
+
+
+def _raw_vector(ex: Extracted, plan: _Plan) -> np.ndarray:
+    """raw_vector with the features' plan (the scorer keeps its model's: no tuple of the names per call)."""
     per_pos = 100.0 / max(len(ex.shape_ids), 1)
     per_word = 100.0 / ex.n_words
+    codes, counts = ex.gram_codes, ex.gram_counts
+    if _core is not None and codes.dtype == np.int64 and counts.dtype == np.intp and codes.ndim == counts.ndim == 1:
+        # (the same products, in one call: no numpy call per kind of feature)
+        ngrams, ngram_at, lex_at, value_at = plan.compiled
+        return np.frombuffer(
+            _core.vector(plan.size, np.ascontiguousarray(codes), np.ascontiguousarray(counts), ngrams, ngram_at,
+                         per_pos, ex.lex_words, plan.lex_index, lex_at, per_word, ex.values, plan.values, value_at),
+            dtype=float,
+        )  # fmt: skip
+    out = np.empty(plan.size, dtype=float)
     out[plan.ngram_at] = ex.gram_counts_of(plan.ngrams).astype(float) * per_pos
     # (the words and values the document has, found by C loops: a set intersection, an itemgetter)
     lex = ex.lex_words
@@ -836,9 +892,43 @@ def transform(raw: np.ndarray) -> np.ndarray:
 
 
 def logit_parts(model: Model, raw: np.ndarray) -> tuple[float, np.ndarray]:
+    """The logit and each feature's contribution to it (weight times clipped standardised value)."""
+    arrays = (raw, model.mean, model.scale, model.weights)
+    if _core is not None and all(a.dtype == np.float64 and a.ndim == 1 and len(a) == len(raw) for a in arrays):
+        # (one loop with numpy's operations and its pairwise sum: the same floats)
+        logit, contrib = _core.logit(*map(np.ascontiguousarray, arrays), model.bias, Z_CLIP)
+        return logit, np.frombuffer(contrib, dtype=float)
     z = np.clip((transform(raw) - model.mean) / model.scale, -Z_CLIP, Z_CLIP)
     contrib = model.weights * z
     return float(model.bias + contrib.sum()), contrib
+
+
+# the other features' names as a person reads them (see describe)
+_LABELS = {
+    "sent:mean_words": "mean sentence length (words)",
+    "sent:sd_words": "sentence length s.d. (words)",
+    "sent:cv_words": "sentence length variation (s.d./mean)",
+    "sent:share_long": "share of sentences over 35 words",
+    "sent:share_short": "share of sentences under 8 words",
+    "sent:connective_start": "share of sentences opening with a connective",
+    "sent:the_start": "share of sentences opening with 'The'",
+    "word:mean_len": "mean word length",
+    "word:long_share": "words of 9+ letters per 100 words",
+    "word:mattr": "type-token ratio (MATTR-50)",
+    "word:caps_rate": "capitalised words (not sentence-initial) per 100 words",
+    "word:contractions": "contractions per 100 words",
+    "word:possessives": "possessive 's per 100 words",
+    "word:passives": "passive constructions per 100 words",
+    "word:reporting_other": "'noted/stressed/emphasized/stated/pointed/added' per 100 words",
+    "word:content_repeat": "share of repeated content-word tokens",
+    "word:articles_per_noun": "articles per noun-like word",
+    "word:determiners_per_noun": "determiners per noun-like word",
+    "word:repeated_trigrams": "share of repeated word trigrams",
+    "word:name_variants": "share of names with a spelling variant",
+    "title:articles": "share of the headline's words that are articles",
+    "title:function_words": "share of the headline's words that are function words",
+    "title:period_end": "headline ends with a full stop",
+}
 
 
 def describe(name: str) -> str:
@@ -852,32 +942,7 @@ def describe(name: str) -> str:
         return f"word '{key}' per 100 words"
     if kind == "punct":
         return f"'{key}' marks per 100 words"
-    labels = {
-        "sent:mean_words": "mean sentence length (words)",
-        "sent:sd_words": "sentence length s.d. (words)",
-        "sent:cv_words": "sentence length variation (s.d./mean)",
-        "sent:share_long": "share of sentences over 35 words",
-        "sent:share_short": "share of sentences under 8 words",
-        "sent:connective_start": "share of sentences opening with a connective",
-        "sent:the_start": "share of sentences opening with 'The'",
-        "word:mean_len": "mean word length",
-        "word:long_share": "words of 9+ letters per 100 words",
-        "word:mattr": "type-token ratio (MATTR-50)",
-        "word:caps_rate": "capitalised words (not sentence-initial) per 100 words",
-        "word:contractions": "contractions per 100 words",
-        "word:possessives": "possessive 's per 100 words",
-        "word:passives": "passive constructions per 100 words",
-        "word:reporting_other": "'noted/stressed/emphasized/stated/pointed/added' per 100 words",
-        "word:content_repeat": "share of repeated content-word tokens",
-        "word:articles_per_noun": "articles per noun-like word",
-        "word:determiners_per_noun": "determiners per noun-like word",
-        "word:repeated_trigrams": "share of repeated word trigrams",
-        "word:name_variants": "share of names with a spelling variant",
-        "title:articles": "share of the headline's words that are articles",
-        "title:function_words": "share of the headline's words that are function words",
-        "title:period_end": "headline ends with a full stop",
-    }
-    return labels.get(name, name)
+    return _LABELS.get(name, name)
 
 
 def _largest(values: np.ndarray, k: int) -> np.ndarray:
@@ -901,8 +966,16 @@ def reasons_for(
     the median is 0, as for rare words) and the feature's shift of the logit; patterns quote a phrase.
     """
     sign = 1.0 if flagged else -1.0
-    toward = [i for i in _largest(sign * contrib, 3) if sign * contrib[i] > 0]
-    against = [i for i in _largest(-sign * contrib, 1) if sign * contrib[i] < 0]
+    top = bottom = None
+    if _core is not None and contrib.dtype == np.float64:  # (a C loop; None when numpy's sort must decide)
+        contrib = np.ascontiguousarray(contrib)
+        top, bottom = _core.largest(contrib, sign, 3), _core.largest(contrib, -sign, 1)
+    if top is None:
+        top = _largest(sign * contrib, 3)
+    if bottom is None:
+        bottom = _largest(-sign * contrib, 1)
+    toward = [i for i in top if sign * contrib[i] > 0]
+    against = [i for i in bottom if sign * contrib[i] < 0]
     out: list[str] = []
     for i in [*toward, *against]:
         name = model.features[i]
@@ -926,11 +999,21 @@ def load_model() -> Model:
 MIN_WORDS = 40
 
 
+_MODEL_PLAN: list[Any] = [None, None]  # the last model scored with, and its features' plan
+
+
+def _model_plan(model: Model) -> _Plan:
+    """The plan of the model's features, kept for the model (it is not changed after loading)."""
+    if _MODEL_PLAN[0] is not model:
+        _MODEL_PLAN[:] = [model, _plan(model.features)]
+    return _MODEL_PLAN[1]
+
+
 def score_machine_translation(text: str, title: str | None = None) -> Flag:
     """Probability that `text` is machine-translated, flagged at the model's precision-first threshold."""
     model = load_model()
     ex = extract(text, title)
-    raw = raw_vector(ex, model.features)
+    raw = _raw_vector(ex, _model_plan(model))
     logit, contrib = logit_parts(model, raw)
     prob = 1.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
     threshold = model.threshold_for(ex.n_words)

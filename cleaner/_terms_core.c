@@ -16,6 +16,10 @@
  * - `unit_matrix` computes the matrix and the body measures of coherence.analyse with numpy's float operations
  *   in numpy's order: elementwise products rounded to doubles, row sums by numpy's pairwise summation, running
  *   sums in row order, np.log's values handed over as a table. Dot products numpy leaves to BLAS stay in numpy.
+ *   A unit's row has a few dozen of the document's hundreds of columns: its sums (and those of a window of two
+ *   units) visit only the columns that can be non-zero, in the places numpy's summation tree gives them
+ *   (sparse_sum: zeros add nothing), and a split's three sums share one pass; a third less time than summing
+ *   whole rows three times. `head_vector` is the headline's row, as coherence._unit_vectors weighs it.
  * - `split_words` is terms.split_words (re.split by WORD), three times faster.
  * terms.py and coherence.py keep the Python code as the reference and the fallback (no C compiler at install);
  * tests/test_coherence.py checks that both give the same ids, facts, features, scores and reasons, bit for bit.
@@ -238,7 +242,10 @@ static Py_ssize_t stem_id(Table *t, PyObject *s) {
     }
     /* Vocabulary.idf: log((n_docs + 1) / (df + 1)) + 1.0, the integers exact in doubles as in Python's int division */
     double idf = log(t->n_docs_plus_one / (double)(df + 1)) + 1.0;
-    PyObject *note = Py_BuildValue("(nd)", id, idf);
+    PyObject *key = PyLong_FromSsize_t(id), *value_idf = key ? PyFloat_FromDouble(idf) : NULL;
+    PyObject *note = value_idf ? PyTuple_Pack(2, key, value_idf) : NULL; /* (id, idf); Py_BuildValue parses a format */
+    Py_XDECREF(key);
+    Py_XDECREF(value_idf);
     if (!note) return -1;
     int failed = PyList_Append(t->new_idf, note);
     Py_DECREF(note);
@@ -273,7 +280,9 @@ static Py_ssize_t add_word(Table *t, const Py_UCS4 *w, Py_ssize_t n, uint64_t h)
         for (Py_ssize_t i = 0; i < n; i++) low[i] = (w[i] >= 'A' && w[i] <= 'Z') ? w[i] + 32 : w[i];
         lower = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, low, n);
     } else { /* str.lower() itself: full case mappings can change the length ("İ") */
-        lower = PyObject_CallMethod(word, "lower", NULL);
+        static PyObject *name = NULL; /* "lower", interned once: PyObject_CallMethod builds it from C each call */
+        if (!name) name = PyUnicode_InternFromString("lower");
+        lower = name ? PyObject_CallMethodNoArgs(word, name) : NULL;
         if (lower) {
             low = PyUnicode_AsUCS4Copy(lower);
             low_n = PyUnicode_GET_LENGTH(lower);
@@ -759,6 +768,57 @@ static double pairwise_sum(const double *a, Py_ssize_t n) {
     return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
 }
 
+/* pairwise_sum (above) of at * (all - at), at * at and (all - at) * (all - at) over n columns at once, each
+ * product rounded as numpy's temporary arrays hold it and added in pairwise_sum's order: one pass over a split's
+ * prefix (at) and the whole (all) in place of three (the two halves of a split have most of the columns). */
+static void split_sums(const double *at, const double *all, Py_ssize_t n, double s[3]) {
+    if (n < 8) {
+        double a = 0., b = 0., c = 0.;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            double x = at[i], y = all[i] - at[i];
+            a += x * y;
+            b += x * x;
+            c += y * y;
+        }
+        s[0] = a, s[1] = b, s[2] = c;
+        return;
+    }
+    if (n <= 128) {
+        double ra[8], rb[8], rc[8];
+        Py_ssize_t i;
+        for (int j = 0; j < 8; j++) {
+            double x = at[j], y = all[j] - at[j];
+            ra[j] = x * y;
+            rb[j] = x * x;
+            rc[j] = y * y;
+        }
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; j++) {
+                double x = at[i + j], y = all[i + j] - at[i + j];
+                ra[j] += x * y;
+                rb[j] += x * x;
+                rc[j] += y * y;
+            }
+        double a = ((ra[0] + ra[1]) + (ra[2] + ra[3])) + ((ra[4] + ra[5]) + (ra[6] + ra[7]));
+        double b = ((rb[0] + rb[1]) + (rb[2] + rb[3])) + ((rb[4] + rb[5]) + (rb[6] + rb[7]));
+        double c = ((rc[0] + rc[1]) + (rc[2] + rc[3])) + ((rc[4] + rc[5]) + (rc[6] + rc[7]));
+        for (; i < n; i++) {
+            double x = at[i], y = all[i] - at[i];
+            a += x * y;
+            b += x * x;
+            c += y * y;
+        }
+        s[0] = a, s[1] = b, s[2] = c;
+        return;
+    }
+    Py_ssize_t n2 = n / 2;
+    n2 -= n2 % 8;
+    double l[3], r[3];
+    split_sums(at, all, n2, l);
+    split_sums(at + n2, all + n2, n - n2, r);
+    for (int q = 0; q < 3; q++) s[q] = l[q] + r[q];
+}
+
 /* (x * y).sum() over a row of m: the products rounded into `tmp` first, as numpy's temporary array holds them,
  * then added to the reduction's initial 0.0 */
 static double dot_row(const double *x, const double *y, Py_ssize_t m, double *tmp) {
@@ -766,11 +826,72 @@ static double dot_row(const double *x, const double *y, Py_ssize_t m, double *tm
     return 0.0 + pairwise_sum(tmp, m);
 }
 
-/* coherence._cosines of one pair of rows (0 unless the norm exceeds `floor`: 0 there, 1e-12 for the splits) */
-static double cosine_rows(const double *x, const double *y, Py_ssize_t m, double *tmp, double floor) {
-    double dots = dot_row(x, y, m, tmp);
-    double norms = sqrt(dot_row(x, x, m, tmp) * dot_row(y, y, m, tmp));
-    return norms > floor ? dots / norms : 0.0;
+/* numpy's pairwise summation of a float64 array of n values (pairwise_sum in its loops: runs under 8 summed in
+ * order, blocks of up to 128 in 8 interleaved partial sums, longer runs halved at a multiple of 8), which
+ * `.sum(axis=...)` uses along a contiguous row, given only the k values that may be non-zero: val[i] at position
+ * pos[i] (increasing; `lo` is where the array starts). Why: a unit's row has a few dozen of the document's
+ * hundreds of columns, and a zero adds nothing (x + 0.0 is x; only the sign of a zero total can differ, and the
+ * callers add the total to the reduction's initial 0.0, which makes it +0.0), so the same additions of the other
+ * values in the same places of the same tree give the same bits, in time proportional to k (worth it on
+ * a row or a window of two; the halves of a split have most columns, and pairwise_sum's loops vectorise). */
+static double sparse_sum(const int32_t *pos, const double *val, Py_ssize_t k, Py_ssize_t lo, Py_ssize_t n) {
+    if (n < 8) {
+        double res = 0.;
+        for (Py_ssize_t i = 0; i < k; i++) res += val[i];
+        return res;
+    }
+    if (n <= 128) {
+        double r[8] = {0., 0., 0., 0., 0., 0., 0., 0.}; /* (numpy starts r[j] at a[j]: 0.0 + a[j] is a[j]) */
+        Py_ssize_t end = lo + n - (n % 8), i = 0;
+        for (; i < k && pos[i] < end; i++) r[(pos[i] - lo) & 7] += val[i];
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < k; i++) res += val[i];
+        return res;
+    }
+    Py_ssize_t n2 = n / 2;
+    n2 -= n2 % 8;
+    Py_ssize_t a = 0, b = k; /* the first value in the second half */
+    while (a < b) {
+        Py_ssize_t mid = (a + b) / 2;
+        if (pos[mid] < lo + n2) a = mid + 1;
+        else b = mid;
+    }
+    return sparse_sum(pos, val, a, lo, n2) + sparse_sum(pos + a, val + a, k - a, lo + n2, n - n2);
+}
+
+/* (x * y).sum() of two rows of m where only the columns pos[0..k) can be non-zero in x: the products rounded
+ * into `tmp` first, as numpy's temporary array holds them, then added to the reduction's initial 0.0 */
+static double dot_at(const double *x, const double *y, const int32_t *pos, Py_ssize_t k, Py_ssize_t m, double *tmp) {
+    for (Py_ssize_t i = 0; i < k; i++) tmp[i] = x[pos[i]] * y[pos[i]];
+    return 0.0 + sparse_sum(pos, tmp, k, 0, m);
+}
+
+/* ((a - b) * (c - d)).sum() over rows of m where only the columns pos[0..k) can be non-zero in a - b (the
+ * differences rounded first, as numpy's temporary arrays hold them) */
+static double dot_diff_at(const double *a, const double *b, const double *c, const double *d, const int32_t *pos,
+                          Py_ssize_t k, Py_ssize_t m, double *tmp) {
+    for (Py_ssize_t i = 0; i < k; i++) {
+        Py_ssize_t j = pos[i];
+        double x = a[j] - b[j], y = c[j] - d[j];
+        tmp[i] = x * y;
+    }
+    return 0.0 + sparse_sum(pos, tmp, k, 0, m);
+}
+
+/* The sorted union of two increasing lists of columns into `out`; returns its length. */
+static Py_ssize_t merge(const int32_t *a, Py_ssize_t na, const int32_t *b, Py_ssize_t nb, int32_t *out) {
+    Py_ssize_t i = 0, j = 0, k = 0;
+    while (i < na && j < nb) {
+        if (a[i] < b[j]) out[k++] = a[i++];
+        else if (b[j] < a[i]) out[k++] = b[j++];
+        else {
+            out[k++] = a[i++];
+            j++;
+        }
+    }
+    while (i < na) out[k++] = a[i++];
+    while (j < nb) out[k++] = b[j++];
+    return k;
 }
 
 /* unit_matrix(stems, units, entities, body, n, idf, logs, anchor, rare_idf, chain_idf) -> (present, vecs, total,
@@ -779,7 +900,9 @@ static double cosine_rows(const double *x, const double *y, Py_ssize_t m, double
  * with its float operations in numpy's order (the same bits). In: the content words' stem ids (int64), units
  * (int64) and entity marks (bool); `logs[c - 1]` = np.log(c) for the counts; `anchor`: the headline's columns
  * (int64). Out (bytes): present and vecs (n, m) bool and float64; total (m: the sum of the rows, as np.cumsum
- * adds them); neigh (n); shifts, splits, crossings (n - 1, float64); mentions and linked (n, bool). */
+ * adds them); neigh (n); shifts, splits, crossings (n - 1, float64); mentions and linked (n, bool).
+ * Each row's columns (`cols`, from `row_at`) are listed once, and the sums run over the columns that can be
+ * non-zero (sparse_sum): a window's (or a side's) columns are the union of its units'. */
 static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_buffer stems, units, entities, body, idf, logs, anchor;
     Py_ssize_t n;
@@ -790,10 +913,11 @@ static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
     enum { ENTITY = 1, KEY = 2, CHAIN = 4, ANCHOR = 8, SHARED = 16 }; /* flags of a cell (ANCHOR, SHARED: row 0) */
     PyObject *result = NULL;
     Py_ssize_t k = stems.len / 8, nb = body.len / 8, m = idf.len / 8, n_logs = logs.len / 8, na = anchor.len / 8;
-    int32_t *counts = NULL, *first = NULL, *last = NULL;
+    int32_t *counts = NULL, *first = NULL, *last = NULL, *cols = NULL, *bufs = NULL;
+    Py_ssize_t *row_at = NULL;
     int64_t *spans = NULL;
     uint8_t *flags = NULL;
-    double *cum = NULL, *tmp = NULL, *left = NULL, *right = NULL, *self_dots = NULL;
+    double *cum = NULL, *tmp = NULL, *weights = NULL, *self_dots = NULL;
     PyObject *out[9] = {NULL};
     if (units.len != k * 8 || entities.len != k || nb > m || n < 0 || (k > 0 && n == 0) || stems.len % 8 ||
         body.len % 8 || idf.len % 8 || logs.len % 8 || anchor.len % 8) {
@@ -805,6 +929,10 @@ static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
         PyErr_NoMemory();
         goto done;
     }
+    if (m > INT32_MAX / 2) {
+        PyErr_SetString(PyExc_OverflowError, "unit_matrix: too many columns");
+        goto done;
+    }
     const int64_t *st = stems.buf, *un = units.buf, *bd = body.buf, *an = anchor.buf;
     const uint8_t *en = entities.buf;
     const double *idfs = idf.buf, *lg = logs.buf;
@@ -813,13 +941,16 @@ static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
     flags = calloc(cells + row, 1);
     first = malloc(row * sizeof(int32_t));
     last = malloc(row * sizeof(int32_t));
+    cols = malloc(((size_t)k + 1) * sizeof(int32_t)); /* each row's columns: at most one per word */
+    bufs = malloc(2 * row * sizeof(int32_t)); /* the unions of the columns of two windows */
+    row_at = malloc(((size_t)n + 2) * sizeof(Py_ssize_t));
     spans = calloc((size_t)n + 2, sizeof(int64_t) * 3);
     cum = malloc((cells + row) * sizeof(double));
     tmp = malloc(row * sizeof(double));
-    left = malloc(row * sizeof(double));
-    right = malloc(row * sizeof(double));
+    weights = malloc(row * sizeof(double));
     self_dots = malloc(((size_t)n + 1) * sizeof(double));
-    if (!counts || !flags || !first || !last || !spans || !cum || !tmp || !left || !right || !self_dots) {
+    if (!counts || !flags || !first || !last || !cols || !bufs || !row_at || !spans || !cum || !tmp || !weights ||
+        !self_dots) {
         PyErr_NoMemory();
         goto done;
     }
@@ -836,6 +967,7 @@ static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
     double *crossings = (double *)PyBytes_AS_STRING(out[6]);
     uint8_t *mentions = (uint8_t *)PyBytes_AS_STRING(out[7]);
     uint8_t *linked = (uint8_t *)PyBytes_AS_STRING(out[8]);
+    int32_t *u1 = bufs, *u2 = bufs + row; /* two unions (a window's columns, or a side's, and the next) */
 
     /* counts and entity marks: np.bincount over unit * m + np.searchsorted(body, stem) */
     for (Py_ssize_t w = 0; w < k; w++) {
@@ -860,70 +992,124 @@ static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
         }
     }
     /* _unit_vectors: weights (1 + log(count)) * idf, each row divided by its norm (zero rows stay zero); keys
-     * (entities and rare terms) and chains (entities and rarer terms) */
+     * (entities and rare terms) and chains (entities and rarer terms), on the row's columns (entities are
+     * counted cells) */
+    if (n > 0 && m > 0) memset(vecs, 0, (size_t)(n * m) * sizeof(double));
+    Py_ssize_t nnz = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        double *weights = left;
+        row_at[i] = nnz;
         for (Py_ssize_t j = 0; j < m; j++) {
             size_t c = (size_t)i * m + j;
             int32_t count = counts[c];
             present[c] = count > 0;
-            weights[j] = 0.0;
             if (count > 0) {
                 if (count > n_logs) {
                     PyErr_SetString(PyExc_ValueError, "unit_matrix: logs does not reach the largest count");
                     goto done;
                 }
-                weights[j] = (1.0 + lg[count - 1]) * idfs[j];
+                weights[nnz - row_at[i]] = (1.0 + lg[count - 1]) * idfs[j];
+                cols[nnz++] = (int32_t)j;
                 if (idfs[j] >= rare_idf) flags[c] |= KEY;
                 if (idfs[j] >= chain_idf) flags[c] |= CHAIN;
+                if (flags[c] & ENTITY) flags[c] |= KEY | CHAIN;
             }
-            if (flags[c] & ENTITY) flags[c] |= KEY | CHAIN;
         }
-        double norm = sqrt(dot_row(weights, weights, m, tmp));
-        for (Py_ssize_t j = 0; j < m; j++) vecs[i * m + j] = norm > 0 ? weights[j] / norm : 0.0;
-        self_dots[i] = dot_row(vecs + i * m, vecs + i * m, m, tmp);
+        const int32_t *ci = cols + row_at[i];
+        Py_ssize_t ki = nnz - row_at[i];
+        for (Py_ssize_t q = 0; q < ki; q++) tmp[q] = weights[q] * weights[q];
+        double norm = sqrt(0.0 + sparse_sum(ci, tmp, ki, 0, m));
+        double *v = vecs + i * m;
+        for (Py_ssize_t q = 0; q < ki; q++) v[ci[q]] = norm > 0 ? weights[q] / norm : 0.0;
+        self_dots[i] = dot_at(v, v, ci, ki, m, tmp);
     }
+    row_at[n] = nnz;
+#define COLS(i) (cols + row_at[i])
+#define NCOLS(i) (row_at[(i) + 1] - row_at[i])
     /* neighbours: each unit against the sum of the units before and after it (zero rows beyond the ends) */
     for (Py_ssize_t i = 0; i < n; i++) {
-        for (Py_ssize_t j = 0; j < m; j++)
-            right[j] = (i > 0 ? vecs[(i - 1) * m + j] : 0.0) + (i + 1 < n ? vecs[(i + 1) * m + j] : 0.0);
-        double dots = dot_row(vecs + i * m, right, m, tmp);
-        double norms = sqrt(self_dots[i] * dot_row(right, right, m, tmp));
+        const double *v = vecs + i * m;
+        const double *before = i > 0 ? vecs + (i - 1) * m : NULL, *after = i + 1 < n ? vecs + (i + 1) * m : NULL;
+        Py_ssize_t ku = merge(i > 0 ? COLS(i - 1) : NULL, i > 0 ? NCOLS(i - 1) : 0, i + 1 < n ? COLS(i + 1) : NULL,
+                              i + 1 < n ? NCOLS(i + 1) : 0, u1);
+        /* right = padded[i] + padded[i + 2]: the columns of the unit itself, then those of its neighbours */
+        const int32_t *ci = COLS(i);
+        Py_ssize_t ki = NCOLS(i);
+        for (Py_ssize_t q = 0; q < ki; q++) {
+            Py_ssize_t j = ci[q];
+            double right = (before ? before[j] : 0.0) + (after ? after[j] : 0.0);
+            tmp[q] = v[j] * right;
+        }
+        double dots = 0.0 + sparse_sum(ci, tmp, ki, 0, m);
+        for (Py_ssize_t q = 0; q < ku; q++) {
+            Py_ssize_t j = u1[q];
+            double right = (before ? before[j] : 0.0) + (after ? after[j] : 0.0);
+            tmp[q] = right * right;
+        }
+        double norms = sqrt(self_dots[i] * (0.0 + sparse_sum(u1, tmp, ku, 0, m)));
         neigh[i] = norms > 0 ? dots / norms : 0.0;
     }
-    /* cumulative sums of the rows (row b: the units before b), then the shifts (two units either side of a
-     * boundary) and the splits (all units either side) */
+    /* cumulative sums of the rows (row b: the units before b; a row adds only its own columns, x + 0.0 being x) */
     memset(cum, 0, row * sizeof(double));
-    for (Py_ssize_t b = 1; b <= n; b++)
-        for (Py_ssize_t j = 0; j < m; j++)
-            cum[b * m + j] = b == 1 ? vecs[j] : cum[(b - 1) * m + j] + vecs[(b - 1) * m + j];
+    for (Py_ssize_t b = 1; b <= n; b++) {
+        double *c = cum + b * m;
+        const double *v = vecs + (b - 1) * m;
+        if (b == 1) {
+            memcpy(c, v, m * sizeof(double));
+            continue;
+        }
+        memcpy(c, c - m, m * sizeof(double));
+        for (Py_ssize_t q = 0; q < NCOLS(b - 1); q++) {
+            Py_ssize_t j = COLS(b - 1)[q];
+            c[j] = c[j - m] + v[j];
+        }
+    }
     if (n > 0) memcpy(total, cum + n * m, m * sizeof(double));
+    /* shifts (two units either side of a boundary): their columns are the unions of those units' */
+    const double *all = cum + n * m;
     for (Py_ssize_t b = 1; b < n; b++) {
         const double *at = cum + b * m, *back = cum + (b >= 2 ? b - 2 : 0) * m;
-        const double *ahead = cum + (b + 2 < n ? b + 2 : n) * m, *all = cum + n * m;
-        for (Py_ssize_t j = 0; j < m; j++) {
-            left[j] = at[j] - back[j];
-            right[j] = ahead[j] - at[j];
-        }
-        shifts[b - 1] = cosine_rows(left, right, m, tmp, 0.0);
-        for (Py_ssize_t j = 0; j < m; j++) right[j] = all[j] - at[j];
-        splits[b - 1] = cosine_rows(at, right, m, tmp, 1e-12);
+        const double *ahead = cum + (b + 2 < n ? b + 2 : n) * m;
+        Py_ssize_t kl = b >= 2 ? merge(COLS(b - 2), NCOLS(b - 2), COLS(b - 1), NCOLS(b - 1), u1)
+                               : merge(COLS(0), NCOLS(0), NULL, 0, u1);
+        Py_ssize_t kr = b + 1 < n ? merge(COLS(b), NCOLS(b), COLS(b + 1), NCOLS(b + 1), u2)
+                                  : merge(COLS(b), NCOLS(b), NULL, 0, u2);
+        double dots = dot_diff_at(at, back, ahead, at, u1, kl, m, tmp);
+        double norms = sqrt(dot_diff_at(at, back, at, back, u1, kl, m, tmp) *
+                            dot_diff_at(ahead, at, ahead, at, u2, kr, m, tmp));
+        shifts[b - 1] = norms > 0.0 ? dots / norms : 0.0;
+    }
+    /* splits (all units either side): dense, as the halves have most of the columns; the three sums in one pass */
+    for (Py_ssize_t b = 1; b < n; b++) {
+        double sums[3];
+        split_sums(cum + b * m, all, m, sums);
+        double dots = 0.0 + sums[0];
+        double norms = sqrt((0.0 + sums[1]) * (0.0 + sums[2]));
+        splits[b - 1] = norms > 1e-12 ? dots / norms : 0.0;
     }
     /* mentions: units with a key among the first unit's keys and the headline's columns; linked: units with a
-     * key that another unit has too (the flags row after the matrix holds the columns' marks) */
+     * key that another unit has too (the flags row after the matrix holds the columns' marks; keys and chains
+     * are counted cells, on the rows' columns) */
     uint8_t *marks = flags + (size_t)n * m;
     if (n > 0) {
-        for (Py_ssize_t j = 0; j < m; j++) marks[j] = flags[j] & KEY ? ANCHOR : 0;
-        for (Py_ssize_t a = 0; a < na; a++) marks[an[a]] |= ANCHOR;
-        for (Py_ssize_t j = 0; j < m; j++) {
-            int keyed = 0;
-            for (Py_ssize_t i = 0; i < n && keyed < 2; i++) keyed += (flags[(size_t)i * m + j] & KEY) != 0;
-            if (keyed > 1) marks[j] |= SHARED;
+        for (Py_ssize_t q = 0; q < NCOLS(0); q++) {
+            Py_ssize_t j = COLS(0)[q];
+            if (flags[j] & KEY) marks[j] = ANCHOR;
         }
+        for (Py_ssize_t a = 0; a < na; a++) marks[an[a]] |= ANCHOR;
+        int32_t *keyed = first; /* (first is filled again below) */
+        memset(keyed, 0, m * sizeof(int32_t));
+        for (Py_ssize_t i = 0; i < n; i++)
+            for (Py_ssize_t q = 0; q < NCOLS(i); q++) {
+                Py_ssize_t j = COLS(i)[q];
+                if ((flags[(size_t)i * m + j] & KEY) && ++keyed[j] == 2) marks[j] |= SHARED;
+            }
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         uint8_t any = 0;
-        for (Py_ssize_t j = 0; j < m; j++) any |= flags[(size_t)i * m + j] & KEY ? marks[j] : 0;
+        for (Py_ssize_t q = 0; q < NCOLS(i); q++) {
+            Py_ssize_t j = COLS(i)[q];
+            any |= flags[(size_t)i * m + j] & KEY ? marks[j] : 0;
+        }
         mentions[i] = (any & ANCHOR) != 0;
         linked[i] = (any & SHARED) != 0;
     }
@@ -931,14 +1117,18 @@ static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
      * is in a unit < b, after it when its last one is in a unit >= b (np.logical_or.accumulate either way), on
      * both sides when it spans b; shared over the smaller side's count (at least 1) */
     int64_t *n_first = spans, *n_last = spans + n + 2, *span = spans + 2 * (n + 2);
-    for (Py_ssize_t j = 0; j < m; j++) {
-        first[j] = -1;
-        last[j] = -1;
-        for (Py_ssize_t i = 0; i < n; i++)
+    for (Py_ssize_t j = 0; j < m; j++) first[j] = last[j] = -1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        for (Py_ssize_t q = 0; q < NCOLS(i); q++) {
+            Py_ssize_t j = COLS(i)[q];
             if (flags[(size_t)i * m + j] & CHAIN) {
                 if (first[j] < 0) first[j] = (int32_t)i;
                 last[j] = (int32_t)i;
             }
+        }
+#undef COLS
+#undef NCOLS
+    for (Py_ssize_t j = 0; j < m; j++) {
         if (first[j] >= 0) {
             n_first[first[j]]++;
             n_last[last[j]]++;
@@ -962,11 +1152,13 @@ done:
     free(flags);
     free(first);
     free(last);
+    free(cols);
+    free(bufs);
+    free(row_at);
     free(spans);
     free(cum);
     free(tmp);
-    free(left);
-    free(right);
+    free(weights);
     free(self_dots);
     for (int o = 0; o < 9; o++) Py_XDECREF(out[o]);
     PyBuffer_Release(&stems);
@@ -979,10 +1171,58 @@ done:
     return result;
 }
 
+/* head_vector(columns, idf, logs) -> bytes: the headline's TF-IDF row (float64, len(idf)) as coherence._unit_vectors
+ * weighs a row of counts (a column's count = how often it is in `columns`, int64), with numpy's roundings: why, the
+ * dozen numpy calls of _unit_vectors on one row cost more than the rest of the headline's measures. */
+static PyObject *head_vector(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer columns, idf, logs;
+    if (!PyArg_ParseTuple(args, "y*y*y*:head_vector", &columns, &idf, &logs)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t k = columns.len / 8, m = idf.len / 8, n_logs = logs.len / 8;
+    const int64_t *cs = columns.buf;
+    const double *idfs = idf.buf, *lg = logs.buf;
+    int32_t *counts = NULL;
+    double *weights = NULL, *tmp = NULL;
+    if (columns.len % 8 || idf.len % 8 || logs.len % 8 || k > n_logs) {
+        PyErr_SetString(PyExc_ValueError, "head_vector: columns int64, idf and logs float64, logs reaching len(columns)");
+        goto done;
+    }
+    counts = calloc((size_t)m + 1, sizeof(int32_t));
+    weights = calloc((size_t)m + 1, sizeof(double));
+    tmp = malloc(((size_t)m + 1) * sizeof(double));
+    if (!counts || !weights || !tmp) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < k; i++) {
+        if (cs[i] < 0 || cs[i] >= m) {
+            PyErr_SetString(PyExc_ValueError, "head_vector: a column out of range");
+            goto done;
+        }
+        counts[cs[i]]++;
+    }
+    for (Py_ssize_t j = 0; j < m; j++)
+        if (counts[j] > 0) weights[j] = (1.0 + lg[counts[j] - 1]) * idfs[j];
+    double norm = sqrt(dot_row(weights, weights, m, tmp));
+    if (!(result = PyBytes_FromStringAndSize(NULL, m * 8))) goto done;
+    double *vec = (double *)PyBytes_AS_STRING(result);
+    for (Py_ssize_t j = 0; j < m; j++) vec[j] = norm > 0 ? weights[j] / norm : 0.0;
+done:
+    free(counts);
+    free(weights);
+    free(tmp);
+    PyBuffer_Release(&columns);
+    PyBuffer_Release(&idf);
+    PyBuffer_Release(&logs);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"unit_matrix", unit_matrix, METH_VARARGS,
      "unit_matrix(stems, units, entities, body, n, idf, logs, anchor, rare_idf, chain_idf) -> (present, vecs, "
      "total, neigh, shifts, splits, crossings, mentions, linked): coherence.analyse's unit matrix and measures."},
+    {"head_vector", head_vector, METH_VARARGS,
+     "head_vector(columns, idf, logs) -> bytes: the headline's TF-IDF row (float64), as coherence._unit_vectors."},
     {"split_words", split_words, METH_O, "split_words(text) -> list[str]: gaps and words alternating, as "
                                          "re.split by cleaner.terms.WORD with a group."},
     {NULL, NULL, 0, NULL},

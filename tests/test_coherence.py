@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from cleaner import terms as terms_module
 from cleaner.document import Block, Document
+from cleaner.scorers import coherence
 from cleaner.scorers.coherence import (
     MIN_UNIT_WORDS,
     IncoherenceScorer,
@@ -542,6 +543,53 @@ def test_compiled_core_refuses_bad_input() -> None:
         core.unit_matrix(ints, ints[:1], np.zeros(2, dtype=bool), ints, 1, np.ones(2), np.ones(4), ints[:0], 3.5, 2.5)
     with pytest.raises(ValueError):  # a stem not among the columns
         core.unit_matrix(ints + 5, ints, np.zeros(2, dtype=bool), ints, 1, np.ones(2), np.ones(4), ints[:0], 3.5, 2.5)
+    with pytest.raises(ValueError):  # a headline column out of range
+        core.head_vector(ints + 5, np.ones(2), np.ones(4))
+    with pytest.raises(ValueError):  # logs too short for the counts
+        core.head_vector(ints, np.ones(2), np.ones(1))
+
+
+def _numpy_measures(stems: np.ndarray, units: np.ndarray, n: int, idf: np.ndarray) -> list[bytes]:
+    """vecs, neigh, shifts and splits as analyse's Python code computes them (numpy), for unit_matrix to match."""
+    m = len(idf)
+    counts = np.bincount(units * m + stems, minlength=n * m).reshape(n, m).astype(float)
+    vecs = coherence._unit_vectors(counts, idf)
+    padded = np.vstack([np.zeros((1, m)), vecs, np.zeros((1, m))])
+    neigh = coherence._cosines(vecs, padded[:-2] + padded[2:])
+    cumulative = np.vstack([np.zeros((1, m)), np.cumsum(vecs, axis=0)])
+    bounds = np.arange(1, n)
+    shifts = coherence._cosines(cumulative[bounds] - cumulative[np.maximum(bounds - 2, 0)],
+                                cumulative[np.minimum(bounds + 2, n)] - cumulative[bounds])
+    prefix = cumulative[1:n]
+    suffix = cumulative[n] - prefix
+    dots = (prefix * suffix).sum(axis=1)
+    denom = np.sqrt((prefix * prefix).sum(axis=1) * (suffix * suffix).sum(axis=1))
+    splits = np.divide(dots, denom, out=np.zeros_like(dots), where=denom > 1e-12)
+    return [a.tobytes() for a in (vecs, cumulative[n], neigh, shifts, splits)]
+
+
+@needs_core
+@pytest.mark.parametrize("m", [1, 5, 8, 13, 128, 129, 300, 1500])
+def test_sparse_sums_are_numpy_sums_on_any_width(m: int) -> None:
+    """unit_matrix sums a row over its own columns only (and a window over its units'), the halves of a split in
+    one pass, and head_vector weighs the headline: the same bits as numpy's pairwise sums over whole rows, on
+    narrow and wide documents (one block of 8 partial sums, or halved) and sparse or dense rows."""
+    rng = np.random.default_rng(m)
+    core = terms_module._COMPILED
+    for n, density in [(1, 0.5), (2, 0.9), (5, 0.05), (9, 0.3), (30, 0.02), (12, 1.0)]:
+        idf = rng.uniform(1.0, 9.0, m)
+        cells = rng.random((n, m)) < density
+        units, stems = np.nonzero(cells)
+        repeat = rng.integers(1, 5, len(stems))
+        stems, units = np.repeat(stems, repeat).astype(np.int64), np.repeat(units, repeat).astype(np.int64)
+        present, vecs, total, neigh, shifts, splits, *_ = core.unit_matrix(
+            stems, units, np.zeros(len(stems), dtype=bool), np.arange(m, dtype=np.int64), n, idf,
+            coherence._log_counts(8), np.zeros(0, dtype=np.int64), 3.5, 2.5)
+        assert [vecs, total, neigh, shifts, splits] == _numpy_measures(stems, units, n, idf)
+        columns = rng.integers(0, m, rng.integers(1, 12)).astype(np.int64)
+        counts = np.bincount(columns, minlength=m).astype(float).reshape(1, m)
+        assert core.head_vector(columns, idf, coherence._log_counts(len(columns))) == \
+            coherence._unit_vectors(counts, idf)[0].tobytes()
 
 
 @needs_core

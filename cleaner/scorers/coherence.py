@@ -22,8 +22,10 @@ data (`cleaner/models/news_idf.json`, built by `tools/train_coherence.py`). Para
 The score comes from two small logistic models (headline vs body; body alone) and the evidence of missing
 headline entities, combined as described in `Model` (weights in `cleaner/models/coherence.json`, trained by
 the same tool; at run time C (cleaner._terms_core) for the words and the units' matrix, numpy and Python for the
-rest: about 0.65 ms per news article whose rarer words are new to the caches, 0.55 ms once they are known; the
-Python code alone, 2.1 and 1.5 ms: see bench/scorers.py).
+rest: about 0.65 ms per news article whose rarer words are new to the caches, 0.55 ms once they are known, before
+the sparse sums of `unit_matrix` and the C headline row (since: 2.55M instructions a document instead of 2.99M,
+bench/instructions.py; warm CPU time about 0.82x on a busy machine); the Python code alone, 2.1 and 1.5 ms: see
+bench/scorers.py).
 
 Speed: each paragraph is normalised and split into words once (`_Document`; an ASCII paragraph with an
 ASCII-only pattern); words become integer ids in a per-vocabulary table of what analysis needs to know of
@@ -39,8 +41,9 @@ loops behind this run in C with the same results, bit for bit: one call splits a
 their words from the C side of the word table (`WordTable.split`: ids, content stems, entity marks, the
 candidates of `unintroduced` and where each word sits in its text, so that the parts are split again only where
 a reason reads them), and one call builds the units' matrix and the body's measures (`unit_matrix`: numpy's own
-float operations in numpy's order, its pairwise sums included). The Python code is the reference and the fallback
-(tests/test_coherence.py compares the two on real and generated texts).
+float operations in numpy's order, its pairwise sums included, over the columns a row or window has), and another
+the headline's row (`head_vector`). The Python code is the reference and the fallback (tests/test_coherence.py
+compares the two on real and generated texts).
 """
 
 from __future__ import annotations
@@ -246,7 +249,7 @@ def _first_min(values: list[float]) -> int:
 
 def _direction(rows: np.ndarray) -> np.ndarray:
     """add(): the normalised sum of some rows (zero when it is zero)."""
-    total = rows.sum(axis=0)
+    total = np.add.reduce(rows, axis=0)  # rows.sum(axis=0) without its Python wrapper
     norm = math.sqrt(float(total @ total))
     return total / norm if norm else total
 
@@ -476,27 +479,36 @@ class _Document:
         opening its paragraph or after a word ending like an honorific) and the words' places in their texts
         stand for the parts (parts[j] is the word, parts[j - 1] the text since the previous word...)."""
         found: list[str] = []
-        unit_text: dict[int, str] = {}
+        candidates = self.candidates
+        if not len(candidates):
+            return 0, found
         starts = self.starts.tolist()
-        for pos in self.candidates.tolist():
+        # each candidate's place and its neighbours' in one call an array (not a numpy scalar a lookup)
+        last = len(self.word_starts) - 1
+        before = np.maximum(candidates - 1, 0)
+        after = np.minimum(candidates + 1, last)
+        begins, ends = self.word_starts[candidates].tolist(), self.word_ends[candidates].tolist()
+        before_starts, before_ends = self.word_starts[before].tolist(), self.word_ends[before].tolist()
+        after_starts = self.word_starts[after].tolist()
+        for c, pos in enumerate(candidates.tolist()):
             k = bisect_right(starts, pos) - 1
             u = self.unit_of[k]
             if u == 0:  # the first paragraph is exempt
                 continue
-            text, w = self.texts[k], pos - starts[k]
-            begin, end = int(self.word_starts[pos]), int(self.word_ends[pos])
-            if w > 0:  # the honorific must end just before the word (see unintroduced)
-                before = int(self.word_ends[pos - 1])
-                if not (begin - before <= 2 and text[int(self.word_starts[pos - 1]) : before].endswith(HONORIFICS)):
+            text, begin, end = self.texts[k], begins[c], ends[c]
+            if pos > starts[k]:  # the honorific must end just before the word (see unintroduced)
+                if not (begin - before_ends[c] <= 2 and text[before_starts[c] : before_ends[c]].endswith(HONORIFICS)):
                     continue
             if pos + 1 < starts[k + 1]:
-                after = int(self.word_starts[pos + 1])
-                if text[end:after] == " " and text[after].isupper():
+                following = after_starts[c]
+                if text[end:following] == " " and text[following].isupper():
                     continue  # a full name after the honorific is the introduction
-            if u not in unit_text:
-                unit_text[u] = " ".join(self.texts[q] for q in self.members[u])
-            start = sum(len(self.texts[q]) + 1 for q in self.members[u] if q < k) + begin
-            if _HONORIFIC.search(unit_text[u][max(0, start - 5) : start]):
+            # the 5 characters before the word in its unit's text (the unit's paragraphs joined by a space)
+            if begin >= 5:
+                window = text[begin - 5 : begin]
+            else:
+                window = ("".join(self.texts[q] + " " for q in self.members[u] if q < k) + text[:begin])[-5:]
+            if window and _HONORIFIC.search(window):
                 found.append(text[begin:end])
         return min(3, len(found)), found
 
@@ -542,8 +554,9 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
     m = len(columns)
     # the columns of the headline's stems (the body's are sorted by id, the headline's others follow)
     extra_at = dict(zip(extra, range(len(body), m), strict=True))
-    index = {t.stem: extra_at[i] if i in extra_at else int(body.searchsorted(i))
-             for t in head for i in (table.stem_ids[t.stem],)}
+    head_ids = [table.stem_ids[t.stem] for t in head]
+    index = {t.stem: extra_at[i] if i in extra_at else p  # (one searchsorted for all the headline's stems)
+             for t, i, p in zip(head, head_ids, body.searchsorted(head_ids).tolist(), strict=True)}
     idf = table.idf[columns]
     measures: tuple[np.ndarray, ...] | None = None  # (neigh, shifts, splits, crossings, mentions, linked)
     if table.compiled is not None:  # the matrix and the measures below in one C call, with numpy's roundings
@@ -570,7 +583,8 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
         words += u.words
         if words >= LEAD_WORDS:
             break
-    lead_stems = _StemSet(table.stem_ids, set(columns[present[lead_units].any(axis=0)].tolist()) if units else set())
+    lead = np.logical_or.reduce(present[: len(lead_units)], axis=0)  # present[lead_units].any(axis=0)
+    lead_stems = _StemSet(table.stem_ids, set(columns[lead].tolist()) if units else set())
     last_lead = units[lead_units[-1]].paragraphs[-1] if units else 1
     lead_label = f"paragraphs 1-{last_lead}" if last_lead > 1 else "paragraph 1"
     a = Analysis(f, [], [], lead_label, n_units=n)
@@ -599,11 +613,14 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
         if terms:
             total = sum(vocab.idf(st) for st in terms)
             f["term_cov"] = sum(vocab.idf(st) for st in terms if st in body_stems) / total
-            head_counts = np.zeros((1, m))
-            for t in head:
-                head_counts[0, index[t.stem]] += 1
-            hvec = _unit_vectors(head_counts, idf)[0]
-            f["head_lead_cos"] = float(hvec @ _direction(vecs[lead_units]))
+            if measures is None:
+                head_counts = np.zeros((1, m))
+                for t in head:
+                    head_counts[0, index[t.stem]] += 1
+                hvec = _unit_vectors(head_counts, idf)[0]
+            else:  # the same row from C (the headline's columns are the anchor)
+                hvec = np.frombuffer(table.compiled.head_vector(anchor, idf, _log_counts(len(head))))
+            f["head_lead_cos"] = float(hvec @ _direction(vecs[: len(lead_units)]))  # (the first units: a view)
             f["head_body_cos"] = float(hvec @ _direction(vecs))
             f["head_tail_cos"] = float(hvec @ _direction(vecs[n // 2 :]))
             term_ids = [index[st] for st in terms]
@@ -724,11 +741,18 @@ class Logistic:
     intercept: float
     fill: dict[str, float]
 
+    def __post_init__(self) -> None:
+        # per feature, what logit needs, looked up once: (name, mean, scale, coef, fill, transform's offset, or
+        # None for a feature taken as it is)
+        self._terms = [(name, m, s, w, self.fill[name], (1.0 if name == "units" else 0.01) if name in LOGGED else None)
+                       for name, m, s, w in zip(self.features, self.mean, self.scale, self.coef, strict=True)]
+
     def logit(self, raw: dict[str, float | None]) -> float:
+        """The intercept plus each standardised, transformed feature's share, added in the model's order."""
         z = self.intercept
-        for name, m, s, w in zip(self.features, self.mean, self.scale, self.coef, strict=True):
+        for name, m, s, w, fill, offset in self._terms:
             value = raw.get(name)
-            x = self.fill[name] if value is None else transform(name, value)
+            x = fill if value is None else value if offset is None else math.log(value + offset)
             z += w * (x - m) / s
         return z
 

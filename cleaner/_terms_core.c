@@ -34,6 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "_native.h" /* str_isupper, ends_with, pairwise_sum */
+
 #define STEM_LEN 6
 #define MAX_HONORIFICS 8
 #define MAX_OPENERS 64
@@ -49,23 +51,15 @@ static inline int is_letter(Py_UCS4 c) {
 
 static inline int is_apostrophe(Py_UCS4 c) { return c == '\'' || c == 0x2019; }
 
-/* str.isupper() of a word (CPython's unicode_isupper: one character alone is tested as such). */
-static int word_isupper(const Py_UCS4 *w, Py_ssize_t n) {
-    if (n == 1) return Py_UNICODE_ISUPPER(w[0]) != 0;
-    int cased = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (Py_UNICODE_ISLOWER(w[i]) || Py_UNICODE_ISTITLE(w[i])) return 0;
-        if (!cased && Py_UNICODE_ISUPPER(w[i])) cased = 1;
+/* The end of the WORD match that starts with the letter at i: letters, then (apostrophe, letters)* as long as a
+ * letter follows the apostrophe. */
+static inline Py_ssize_t word_end(const Py_UCS4 *b, Py_ssize_t i, Py_ssize_t n) {
+    while (i < n && is_letter(b[i])) i++;
+    while (i + 1 < n && is_apostrophe(b[i]) && is_letter(b[i + 1])) {
+        i++;
+        while (i < n && is_letter(b[i])) i++;
     }
-    return cased;
-}
-
-static inline int ends_with(const Py_UCS4 *w, Py_ssize_t n, const char *suffix) {
-    Py_ssize_t k = (Py_ssize_t)strlen(suffix);
-    if (k > n) return 0;
-    for (Py_ssize_t i = 0; i < k; i++)
-        if (w[n - k + i] != (Py_UCS4)(unsigned char)suffix[i]) return 0;
-    return 1;
+    return i;
 }
 
 /* ---- the table -------------------------------------------------------------------------------------------- */
@@ -291,7 +285,7 @@ static Py_ssize_t add_word(Table *t, const Py_UCS4 *w, Py_ssize_t n, uint64_t h)
     if (!lower || !low) goto done;
     plain = stem_of_lower(low, low_n); /* (low is cut in place: lower keeps the word) */
     if (!plain) goto done;
-    int acronym = n >= 2 && n <= 4 && word_isupper(w, n);
+    int acronym = n >= 2 && n <= 4 && str_isupper(w, n);
     int stop = PySet_Contains(t->stopwords, lower);
     if (stop < 0) goto done;
     int us = PyUnicode_GET_LENGTH(lower) == 2 && PyUnicode_READ_CHAR(lower, 0) == 'u' &&
@@ -586,13 +580,8 @@ static PyObject *table_split(Table *t, PyObject *texts) {
                 i++;
                 continue;
             }
-            /* WORD: letters, then (apostrophe, letters)* as long as a letter follows the apostrophe */
             Py_ssize_t start = i;
-            while (i < n && is_letter(b[i])) i++;
-            while (i + 1 < n && is_apostrophe(b[i]) && is_letter(b[i + 1])) {
-                i++;
-                while (i < n && is_letter(b[i])) i++;
-            }
+            i = word_end(b, i, n);
             Py_ssize_t id = word_id(t, b + start, i - start);
             if (id < 0) {
                 PyMem_Free(b);
@@ -721,11 +710,7 @@ static PyObject *split_words(PyObject *Py_UNUSED(module), PyObject *text) {
             continue;
         }
         Py_ssize_t start = i;
-        while (i < n && is_letter(b[i])) i++;
-        while (i + 1 < n && is_apostrophe(b[i]) && is_letter(b[i + 1])) {
-            i++;
-            while (i < n && is_letter(b[i])) i++;
-        }
+        i = word_end(b, i, n);
         PyObject *before = PyUnicode_Substring(text, gap, start);
         PyObject *word = before ? PyUnicode_Substring(text, start, i) : NULL;
         if (!word || PyList_Append(parts, before) || PyList_Append(parts, word)) Py_CLEAR(parts);
@@ -744,29 +729,6 @@ static PyObject *split_words(PyObject *Py_UNUSED(module), PyObject *text) {
 
 /* ---- the incoherence scorer's unit matrix (cleaner.scorers.coherence.analyse) ---------------------------- */
 
-/* numpy's pairwise summation of float64 (pairwise_sum in its loops: runs under 8 summed in order, blocks of up
- * to 128 in 8 interleaved partial sums, longer runs halved at a multiple of 8), which `.sum(axis=...)` uses
- * along a contiguous row: the same additions in the same order give the same bits. */
-static double pairwise_sum(const double *a, Py_ssize_t n) {
-    if (n < 8) {
-        double res = 0.;
-        for (Py_ssize_t i = 0; i < n; i++) res += a[i];
-        return res;
-    }
-    if (n <= 128) {
-        double r[8];
-        Py_ssize_t i;
-        for (int j = 0; j < 8; j++) r[j] = a[j];
-        for (i = 8; i < n - (n % 8); i += 8)
-            for (int j = 0; j < 8; j++) r[j] += a[i + j];
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++) res += a[i];
-        return res;
-    }
-    Py_ssize_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
-}
 
 /* pairwise_sum (above) of at * (all - at), at * at and (all - at) * (all - at) over n columns at once, each
  * product rounded as numpy's temporary arrays hold it and added in pairwise_sum's order: one pass over a split's

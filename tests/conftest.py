@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -34,6 +38,42 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture
 def shared() -> Path:
     return shared_path()
+
+
+# --- the compiled cores (tools/build_native.py): a module calls its C module through `_core`, None for its Python code
+
+
+@contextmanager
+def using_core(module: ModuleType, core: Any) -> Iterator[None]:
+    """`module._core` set to `core` (None: the module's own Python code) for the block, then restored."""
+    saved = module._core
+    module._core = core
+    try:
+        yield
+    finally:
+        module._core = saved
+
+
+def python_and_compiled(module: ModuleType, fn: Callable[..., Any], *args: Any) -> tuple[Any, Any]:
+    """fn(*args) with `module`'s Python code, then with its compiled core (the two must agree)."""
+    with using_core(module, None):
+        python = fn(*args)
+    return python, fn(*args)
+
+
+def both_paths(module: ModuleType) -> Any:
+    """A `code` fixture that runs a test on `module`'s compiled core and on the Python code it replaces (the
+    reference and the fallback); the compiled run skips where the core was not built."""
+
+    @pytest.fixture(params=["compiled", "python"])
+    def code(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+        if request.param == "compiled" and module._core is None:
+            pytest.skip("the compiled core is not built (CLEANER_NO_NATIVE, or no C compiler at install)")
+        if request.param == "python":
+            monkeypatch.setattr(module, "_core", None)
+        return request.param
+
+    return code
 
 
 class StubModel:

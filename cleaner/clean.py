@@ -166,6 +166,7 @@ class Cleaner:
         self._article_at = 0
         self._section_reach: set[int] = set()  # blocks removed only as inside a section a marker heads
         self._reread: set[int] = set()  # blocks whose score is the model's reading among the blocks the rules left
+        self._prefilter: tuple[list[Rule], Callable[[str], bool]] | None = None  # see _could_match
         self._counts: dict[str, int] = {}  # word_count of the texts of the page being cleaned
 
     def _classifier(self):
@@ -300,9 +301,17 @@ class Cleaner:
     def _line_rule_removes(self, text: str, rules: list[Rule], tail: bool = False) -> bool:
         """A line rule of the pack that applies anywhere before the article's tail (`tail`: or in it) removes
         this block."""
+        if not self._could_match(rules)(text):  # (most lines: no rule of the pack can match them)
+            return False
         words = self._words(text)
         return any(rule.kind == "line" and (tail or rule.position != "tail") and rule.fits(words)
                    and rule.search(text) for rule in rules)
+
+    def _could_match(self, rules: list[Rule]) -> Callable[[str], bool]:
+        """prefilter(rules), made once for the document's rules (the cleaner asks it about many lines)."""
+        if self._prefilter is None or self._prefilter[0] is not rules:
+            self._prefilter = (rules, prefilter(rules))
+        return self._prefilter[1]
 
     def _headline_before_body(self, doc: Document, candidates: list[Block], rules: list[Rule]) -> int | None:
         """A page given as plain text names no headline, and its first prose may be a teaser of another story.
@@ -362,7 +371,7 @@ class Cleaner:
         tail_start = self._tail_start(doc)
         max_marker = int(structure.get("section_max_words", SECTION_MARKER_MAX_WORDS))
         self._article_at = self._article_start(doc, rules, max_marker, head_end)
-        could_match = prefilter(rules)  # one scan a block for all the rules of a pack
+        could_match = self._could_match(rules)  # one scan a block for all the rules of a pack
         i = 0
         while i < len(doc.blocks):
             if doc.is_removed(i) or not could_match(doc.blocks[i].text):

@@ -38,6 +38,16 @@ DATE_PATTERNS = [
     re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<y>\d{4})" + _TIME + _TZ, re.I),
 ]
 _DIGIT = re.compile(r"\d")
+# What each of DATE_PATTERNS needs before it can match, tested first (a cheap scan instead of a search with
+# the pattern at every position): every one a year's four digits; the numeric forms their separator; the
+# month-name forms the first three letters of a month name (each of _MONTH's names begins with one; the same
+# re.I matching, so the test is exact).
+_YEAR_DIGITS = re.compile(r"\d{4}")
+_MONTH_START = re.compile("|".join(sorted({m[:3] for m in MONTHS})), re.I)
+_PATTERN_NEEDS = ("-", "/", ".", None, None)
+# The letters other than their own two cases that re.I matches to an ASCII letter (İ ı ſ and the Kelvin sign): a
+# month's name matched with one of them ("ſept") is looked up with its letter.
+_ASCII_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 # Words that may stand beside a date on a date line ("Published on Monday, 7 Sep 2025 at 14:06 HKT").
 _DATE_LINE_FILLER = re.compile(
     r"\b(?:published|updated|posted|last|modified|first|date|on|at|am|pm|a\.m\.|p\.m\.|hours?|ago|"
@@ -49,12 +59,21 @@ _TITLE_NOISE = re.compile(r"^(?:by\s|photo|image|credit|advertisement|share|skip
 
 def parse_date(text: str) -> tuple[str, tuple[int, int]] | None:
     """The first date in text as ISO 8601 (with time and offset when given), and the match span."""
-    if _DIGIT.search(text) is None:  # every pattern needs a digit (most lines have none: five scans saved)
+    if _YEAR_DIGITS.search(text) is None:  # every pattern needs a year (most lines have none: five scans saved)
         return None
-    for pattern in DATE_PATTERNS:
+    named = None  # whether a month's name can be in text (asked once, when a pattern needs it)
+    for pattern, separator in zip(DATE_PATTERNS, _PATTERN_NEEDS, strict=True):
+        if separator is not None:
+            if separator not in text:
+                continue
+        else:
+            if named is None:
+                named = _MONTH_START.search(text) is not None
+            if not named:
+                continue
         for match in pattern.finditer(text):
             g = match.groupdict()
-            month = MONTHS[g["month"].lower()] if g.get("month") else int(g["m"])
+            month = MONTHS[g["month"].translate(_ASCII_FOLD).lower()] if g.get("month") else int(g["m"])
             year, day = int(g["y"]), int(g["d"])
             if not (1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
                 continue

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_CLOSERS = r"[\"'”’»)\]]*"  # closing quotes and brackets that may follow a sentence's last mark
-_SENT_END = re.compile(r"[.!?。！？…]" + _CLOSERS + "$")
-_FULL_STOP = re.compile(r"(?<!\.)\." + _CLOSERS + "$")
+#: closing quotes and brackets that may follow a sentence's last mark
+CLOSERS = "\"'”’»)]"
+#: the marks that end a sentence (Latin and CJK)
+SENTENCE_ENDS = ".!?。！？…"
 
 #: a paragraph of at least this many words that ends a sentence is prose...
 PROSE_MIN_WORDS = 12
@@ -31,21 +32,27 @@ def word_count(text: str) -> int:
     as one word."""
     n = len(text.split())
     if n * 4 < len(text) and not text.isascii():  # few spaces for the length: maybe CJK (never in ASCII)
-        cjk = len(_CJK.findall(text))
-        if cjk * 10 > 3 * len(text):
-            n = max(n, cjk // 2)
+        # A CJK character takes three bytes in UTF-8, so the bytes beyond one a character bound their number:
+        # the scan is skipped where they cannot make up the share asked for (a Latin text with a few quotes).
+        extra = len(text.encode("utf-8", "surrogatepass")) - len(text)
+        if extra * 5 > 3 * len(text):
+            cjk = len(_CJK.findall(text))
+            if cjk * 10 > 3 * len(text):
+                n = max(n, cjk // 2)
     return n
 
 
 def ends_sentence(text: str) -> bool:
     """Ends with sentence punctuation (Latin or CJK), closing quotes and brackets allowed after it."""
-    return bool(_SENT_END.search(text.rstrip()))
+    last = text.rstrip().rstrip(CLOSERS)[-1:]  # (the closers are no sentence marks: what they follow)
+    return last != "" and last in SENTENCE_ENDS
 
 
 def ends_full_stop(text: str) -> bool:
     """Ends with one full stop (not '?', '!' or an ellipsis), closing quotes allowed ('... in "The Persians."'): a
     statement, which a headline rarely is."""
-    return bool(_FULL_STOP.search(text.rstrip()))
+    body = text.rstrip().rstrip(CLOSERS)
+    return body.endswith(".") and not body.endswith("..")
 
 
 def is_prose(text: str, words: int | None = None) -> bool:

@@ -14,7 +14,8 @@ from .document import Block, Document
 from .prose import PARAGRAPH_WORDS
 
 BULLET = re.compile(r"^(?:[•·●▪◦‣∙*\-–—]|\d{1,3}[.)])\s+")
-_SENTENCE_END = re.compile(r"[.!?…:;\"'”’)]$")
+#: what a line ends with when it is a sentence or introduces one, not a heading
+_SENTENCE_END = ".!?…:;\"'”’)"
 # Invisible characters that only make two equal lines look different.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 # what a clean line cannot contain: whitespace other than the space (and the newline between lines), and
@@ -36,7 +37,7 @@ def guess_kind(text: str, blank_before: bool, blank_after: bool) -> str:
 def _guess_kind(text: str, words: int, blank_before: bool, blank_after: bool) -> str:
     if BULLET.match(text):
         return "list_item"
-    if words <= 12 and blank_before and blank_after and not _SENTENCE_END.search(text):
+    if words <= 12 and blank_before and blank_after and not (text and text[-1] in _SENTENCE_END):
         return "heading"
     return "paragraph" if words >= PARAGRAPH_WORDS else "line"
 

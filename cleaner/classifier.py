@@ -8,8 +8,10 @@ cleaner.html). Two stages of gradient-boosted trees (trained by tools/train_bloc
 in cleaner/models/): stage 1 judges each block, stage 2 adds the stage-1 scores of the blocks around it,
 so a short line inside a run of prose is kept while the same line amid a menu is dropped.
 
-The trees are evaluated here with numpy (no scikit-learn at run time). Each reason names the features
-that pushed the score most (path attribution over the trees) and the score itself.
+The trees are evaluated here (no scikit-learn at run time): by the compiled core cleaner/_trees_core.c when it
+was built (tools/build_native.py), which also computes the stage-2 and context window features, else with numpy
+(the reference and the fallback: the same numbers, bit for bit). Each reason names the features that pushed the
+score most (path attribution over the trees, numpy) and the score itself.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ import numpy as np
 
 from cleaner.document import Block
 from cleaner.paths import models_dir
+
+try:  # the trees, stage 2's features and the context windows compiled (tools/build_native.py builds it at install)
+    from cleaner import _trees_core as _COMPILED
+except ImportError:  # no C compiler at install time: the numpy code, the same answers, slower
+    _COMPILED = None
+_core = _COMPILED  # what Trees, stage2_features and _context call (tests set it to None to run the numpy code)
 
 # A few of the commonest function words of the languages news comes in: prose is full of them, menus,
 # bylines and teasers' title case are not. Language-agnostic enough for a feature, not a language test.
@@ -537,8 +545,13 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
 
 def _context(core: np.ndarray, window_cols: np.ndarray, lay: dict[str, Any]) -> np.ndarray:
     """The neighbours' core features (-1 past either end) and the window means around each block: all
-    offsets in one take, all windows in another (each in _OFFSETS' and _WINDOWS' order)."""
+    offsets in one take, all windows in another (each in _OFFSETS' and _WINDOWS' order). The compiled core
+    does the same in one call (a dozen numpy calls on a few dozen rows cost more than their arithmetic)."""
     n = len(core)
+    if _core is not None and core.dtype == np.float64 and window_cols.dtype == np.float64:
+        out = np.empty((n, len(_OFFSETS) * core.shape[1] + len(_WINDOWS) * window_cols.shape[1]))
+        _core.context(np.ascontiguousarray(core), np.ascontiguousarray(window_cols), out, _OFFSETS, _WINDOWS)
+        return out
     padded = np.full((n + 6, core.shape[1]), -1.0)
     padded[3:n + 3] = core
     neighbours = padded[lay["neighbours"]].reshape(n, -1)  # (block, offset, feature)
@@ -708,10 +721,19 @@ STAGE2_NAMES = (["p1"] + [f"p1_n{o:+d}" for o in (-2, -1, 1, 2)] + [f"p1_w{w}" f
 
 def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None = None) -> np.ndarray:
     """Context of stage-1 scores: neighbours, window means, the same DOM container, the document.
-    `words`: each block's number of whitespace-separated words, when the caller has them."""
+    `words`: each block's number of whitespace-separated words, when the caller has them. The compiled core
+    computes the same columns with the same operations in one call (per-call costs dominate here)."""
     n = len(p1)
     if n == 0:
         return np.zeros((0, len(STAGE2_NAMES)))
+    if words is None:
+        words = [len(b.text.split()) for b in blocks]
+    if _core is not None and p1.dtype == np.float64:
+        out = np.empty((n, len(STAGE2_NAMES)))
+        _core.stage2(np.ascontiguousarray(p1), words, out, _LOG1P_ONE)  # every block alone in its container
+        if any("group" in b.features for b in blocks):
+            _container_columns(out, p1, blocks)
+        return out
     lay = _layout(n)
     idx = lay["idx"]
     out = np.empty((n, len(STAGE2_NAMES)))
@@ -733,14 +755,7 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     out[0, 9] = 1.0
     out[n - 1, 10] = 1.0
     if any("group" in b.features for b in blocks):
-        groups = [b.features.get("group", i) for i, b in enumerate(blocks)]
-        sums: dict[Any, float] = {}
-        sizes: dict[Any, int] = {}
-        for g, p in zip(groups, p1.tolist(), strict=True):
-            sums[g] = sums.get(g, 0.0) + p
-            sizes[g] = sizes.get(g, 0) + 1
-        out[:, 11] = [sums[g] / sizes[g] for g in groups]
-        out[:, 12] = np.log1p(np.array([sizes[g] for g in groups], dtype=np.float64))
+        _container_columns(out, p1, blocks)
     else:  # every block its own group
         out[:, 11] = p1
         out[:, 12] = _LOG1P_ONE
@@ -755,8 +770,6 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     n_keep = max(len(kept_idx), 1)
     out[:, 15] = ck[:n] / n_keep
     out[:, 16] = (ck[-1] - ck[1:]) / n_keep
-    if words is None:
-        words = [len(b.text.split()) for b in blocks]
     region, totals, spans = _region_runs(keep_list, words, gap=2)
     total = max(float(sum(totals)), 1.0)
     _, lo, hi = _main_region(totals, spans)
@@ -767,6 +780,19 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     out[:, 19] = np.minimum(np.maximum(outside, 0), 50)
     out[:, 20] = float(len(totals))
     return out
+
+
+def _container_columns(out: np.ndarray, p1: np.ndarray, blocks: list[Block]) -> None:
+    """stage2_features' p1_group_mean and p1_group_size (columns 11, 12) of blocks in DOM containers (a block
+    without one is alone in its own). Python on both paths: the containers are keys of any kind."""
+    groups = [b.features.get("group", i) for i, b in enumerate(blocks)]
+    sums: dict[Any, float] = {}
+    sizes: dict[Any, int] = {}
+    for g, p in zip(groups, p1.tolist(), strict=True):
+        sums[g] = sums.get(g, 0.0) + p
+        sizes[g] = sizes.get(g, 0) + 1
+    out[:, 11] = [sums[g] / sizes[g] for g in groups]
+    out[:, 12] = np.log1p(np.array([sizes[g] for g in groups], dtype=np.float64))
 
 
 #: Text mode's extra stage-2 columns (no DOM: where the article goes on after an interruption is read off the
@@ -878,7 +904,8 @@ GONE_ROWS = 256
 
 
 class Trees:
-    """A gradient-boosted ensemble (binary log-loss) evaluated with numpy, with path attribution."""
+    """A gradient-boosted ensemble (binary log-loss) evaluated with numpy or the compiled core, with path
+    attribution (numpy)."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.names: list[str] = spec["features"]
@@ -905,9 +932,10 @@ class Trees:
         self._masks: dict[str, Any] | None = None
         self._splits: dict[tuple[int, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
         self._constant: dict[tuple[Any, ...], np.ndarray] = {}  # see split_leaf_values
+        self._compiled: tuple[Any, Any, int] | None = None  # (core, its Forest, leaf stride): see _forest
 
     def __getstate__(self) -> dict[str, Any]:  # derived: rebuilt on first use
-        return {**self.__dict__, "_flat": None, "_masks": None, "_splits": {}, "_constant": {}}
+        return {**self.__dict__, "_flat": None, "_masks": None, "_splits": {}, "_constant": {}, "_compiled": None}
 
     def raw(self, X: np.ndarray, attribute: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """Log-odds per row; with attribute, also per-feature contributions (Saabas path attribution).
@@ -915,8 +943,12 @@ class Trees:
         Without attribution every tree is evaluated for all rows at once from its split tests alone
         (the QuickScorer idea): each test a row fails rules out the leaves left of it, and the row's leaf is
         the leftmost leaf left over; a handful of numpy operations in all, however deep the trees. With
-        attribution the paths are walked level by level (see _walk).
+        attribution the paths are walked level by level (see _walk). The compiled core applies the same tests
+        in C, eight rows at a time, and adds the leaf values in numpy's order (_evaluate_compiled).
         """
+        if _core is not None:
+            raw = self._evaluate_compiled(X, raw=True)[0]
+            return raw, (self.attribute(X) if attribute else None)
         if attribute:
             return self.base + self.leaf_values(X).sum(axis=1), self.attribute(X)
         return self.base + self.leaf_values(X).sum(axis=1), None
@@ -924,6 +956,11 @@ class Trees:
     def raw_and_leaves(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """raw(X)'s log-odds, and the leaves reached as _leaves gives them (None when the trees are walked or
         the rows come in chunks): attribute() takes them instead of finding them again."""
+        if _core is not None:
+            if X.shape[0] > ROWS_PER_CHUNK or self._forest()[1] != 64:
+                return self._evaluate_compiled(X, raw=True)[0], None
+            raw, _, leaves = self._evaluate_compiled(X, raw=True, leaves=True)
+            return raw, leaves
         masks = self._leaf_masks()
         if masks is None or X.shape[0] > ROWS_PER_CHUNK:
             return self.raw(X)[0], None
@@ -932,6 +969,8 @@ class Trees:
 
     def leaf_values(self, X: np.ndarray) -> np.ndarray:
         """The value of the leaf each row reaches in each tree, (rows, trees) in C order."""
+        if _core is not None:
+            return self._evaluate_compiled(X, values=True)[1]
         masks = self._leaf_masks()
         if masks is None:
             return self._walk(X, False, values=True)[0]
@@ -946,7 +985,10 @@ class Trees:
         and row). Given back as `static` for a matrix that differs from X in `columns` alone (the headline's
         columns, once a headline is found), only the tests on `columns` are evaluated again. `same_rows`: the
         `columns` hold the same values on every row (no headline), so their tests are evaluated on one.
-        (No `static` when the trees are walked or the rows come in chunks.)"""
+        (No `static` when the trees are walked, with the compiled core (evaluating all tests costs it less than
+        reusing some), or when the rows come in chunks.)"""
+        if _core is not None:
+            return self.leaf_values(X), None
         masks = self._leaf_masks()
         if masks is None or X.shape[0] > ROWS_PER_CHUNK:
             return self.leaf_values(X), None
@@ -972,7 +1014,78 @@ class Trees:
         """The leaf each row reaches in each tree, (trees, rows), as tree * 64 + leaf number."""
         m = self._leaf_masks()
         assert m is not None
+        if _core is not None:
+            return self._evaluate_compiled(X, leaves=True)[2]
         return self._leaf_of(self._gone(X, m))
+
+    def _forest(self) -> tuple[Any, int]:
+        """The compiled core's Forest of these trees (made once per Trees and per core) and its leaf ids' stride
+        (64: the leaves numbered as _leaf_masks numbers them)."""
+        made = self._compiled
+        if made is None or made[0] is not _core:
+            tables = self._node_tables()
+            made = self._compiled = (_core, _core.Forest(self.base, *tables[:-1]), tables[-1])
+        return made[1], made[2]
+
+    def _evaluate_compiled(self, X: np.ndarray, raw: bool = False, values: bool = False, leaves: bool = False
+                       ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        """The compiled core's evaluation of X, ROWS_PER_CHUNK rows a call (a time limit can stop it between
+        calls): the log-odds (rows,), the leaf values (rows, trees) and the leaf ids (trees, rows) asked for."""
+        forest, _ = self._forest()
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        rows = X.shape[0]
+        t_count = self.feature.shape[0]
+        out_raw = np.empty(rows) if raw else None
+        out_values = np.empty((rows, t_count)) if values else None
+        out_leaves = np.empty((t_count, rows), dtype=np.int64) if leaves else None
+        for start in range(0, rows, ROWS_PER_CHUNK):
+            forest.evaluate(X, start, min(start + ROWS_PER_CHUNK, rows), out_raw, out_values, out_leaves)
+        return out_raw, out_values, out_leaves
+
+    def _node_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                    np.ndarray, int]:
+        """The trees as cleaner/_trees_core.c's Forest takes them: each tree's nodes in preorder, left first (a
+        child after its parent: every walk ends), one tree after another; each tree's first node (roots); each
+        node's feature, threshold, left and right child; its leaf id, -1 for an internal node (tree * stride +
+        the leaf's number, left to right); the leaves' values by leaf id; the stride: 64, as _leaf_masks
+        numbers the leaves, unless a tree has more."""
+        t_count, width = self.feature.shape
+        is_leaf, lefts, rights = self.leaf.tolist(), self.left.tolist(), self.right.tolist()
+        orders: list[list[int]] = []
+        for k in range(t_count):
+            order: list[int] = []
+            stack = [0]
+            while stack:  # depth first, left before right
+                node = stack.pop()
+                order.append(node)
+                if len(order) > width:
+                    raise ValueError(f"tree {k} reaches a node twice: not a tree")
+                if not is_leaf[k][node]:
+                    stack += [rights[k][node], lefts[k][node]]
+            orders.append(order)
+        stride = max(64, *(sum(is_leaf[k][node] for node in order) for k, order in enumerate(orders)))
+        roots = np.cumsum([0] + [len(order) for order in orders[:-1]], dtype=np.int32)
+        feature, threshold, left, right, leaf_id = [], [], [], [], []
+        leaf_value = np.zeros(t_count * stride)
+        for k, (order, root) in enumerate(zip(orders, roots.tolist(), strict=True)):
+            at = {node: root + j for j, node in enumerate(order)}
+            leaves = 0
+            for node in order:
+                feature.append(int(self.feature[k, node]))
+                threshold.append(float(self.threshold[k, node]))
+                if is_leaf[k][node]:
+                    left.append(at[node])
+                    right.append(at[node])
+                    leaf_id.append(k * stride + leaves)
+                    leaf_value[k * stride + leaves] = self.value[k, node]
+                    leaves += 1
+                else:
+                    left.append(at[lefts[k][node]])
+                    right.append(at[rights[k][node]])
+                    leaf_id.append(-1)
+        return (roots, np.array(feature, dtype=np.int32), np.array(threshold, dtype=np.float64),
+                np.array(left, dtype=np.int32), np.array(right, dtype=np.int32), np.array(leaf_id, dtype=np.int32),
+                leaf_value, stride)
 
     @staticmethod
     def _gone(X: np.ndarray, tests: dict[str, Any]) -> np.ndarray:
@@ -1409,13 +1522,14 @@ class BlockClassifier:
         stage1 = model["stage1"]
         # The same blocks with another headline (the cleaner's second call, once it found one): stage 1's
         # tests on the other columns are those of the last call, when those columns are indeed the same (a
-        # headline can change one more: comment_head_before, below a "12 comments" link above it)
+        # headline can change one more: comment_head_before, below a "12 comments" link above it). Not with the
+        # compiled core: evaluating the trees again costs it less.
         static = None
-        if last is not None and last[0][1:] == key[1:] and last[2] is not None:
+        if _core is None and last is not None and last[0][1:] == key[1:] and last[2] is not None:
             others = _untitled_columns(html)
             if np.array_equal(last[3][:, others], X[:, others]):
                 static = last[2]
-        if static is not None or title is None:
+        if _core is None and (static is not None or title is None):
             values, static = stage1.split_leaf_values(X, _title_columns(html), static, same_rows=title is None)
             p1 = _sigmoid(stage1.base + values.sum(axis=1))
         else:

@@ -1,0 +1,714 @@
+/* The block classifier's tree ensembles and its stage-2 context features, compiled (cleaner/classifier.py).
+ *
+ * Why: a document has a few dozen blocks, and the numpy evaluation of a 150-tree ensemble (QuickScorer over
+ * numpy arrays: every split test of every tree compared for all rows, the ruled-out leaves OR-ed, the first leaf
+ * left found by a table) is some thirty numpy calls whose per-call cost outweighs the arithmetic at that size;
+ * the stage-2 features and the context windows are another forty small numpy calls a document. Here:
+ * - a `Forest` holds the trees as flat tables made once per classifier.Trees (Trees._node_tables): each tree's
+ *   nodes in preorder (a child always after its parent, so every walk ends), with leaf ids = tree * stride +
+ *   the leaf's number left to right (stride 64: the numbering of Trees._leaf_masks, which the path attribution
+ *   reads). `evaluate` finds the leaf each row reaches in each tree, `x <= threshold` going left and anything
+ *   else (NaN too) right, as the numpy code decides: by QuickScorer's bit sets in C (each tree's tests applied
+ *   to eight rows at once with vector compares, no branch on the data: four times fewer instructions than a
+ *   branchy walk's mispredictions cost in time) when no tree has over 64 leaves, else by walking the trees.
+ *   It writes the leaf values, the leaf ids and the log-odds: base + the row's leaf values added in numpy's
+ *   pairwise order for `values.sum(axis=1)` (0.0 + pairwise_sum: the reduction starts from its identity), so
+ *   that the float64 results equal the numpy code's bit for bit.
+ * - `stage2` computes classifier.stage2_features' columns with the Python code's operations in its order
+ *   (sequential cumulative sums as np.cumsum, np.add.reduce's pairwise sum, the same divisions of the same
+ *   integers); the DOM containers' columns stay in Python (they look blocks up by arbitrary keys).
+ * - `context` computes classifier._context: the neighbours' core features (-1 past either end) and the
+ *   window means by a sequential cumulative sum per column.
+ * The sigmoid stays numpy's (np.exp: numpy's own SIMD exp need not round as the C library's does).
+ * classifier.py keeps the numpy code as the reference and the fallback (no C compiler at install);
+ * tests/test_trees_core.py checks that both give the same bits.
+ *
+ * Built by tools/build_native.py (a hatchling build hook) with the system C compiler; the Python C API only,
+ * arrays through the buffer protocol (no numpy headers), no fast-math (the order of float operations is the
+ * point). */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "_native.h" /* pairwise_sum */
+
+/* ---- buffers ---------------------------------------------------------------------------------------------- */
+
+/* A C-contiguous float64 (or int64: `kind` 'q') array of `ndim` dimensions from `obj`, writable when asked. */
+static int get_array(PyObject *obj, Py_buffer *view, int ndim, char kind, int writable, const char *what) {
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
+    const char *format = view->format ? view->format : "B";
+    size_t k = strlen(format);
+    /* native byte order (numpy's own); numpy writes int64 as 'l' or 'q' */
+    int ok_kind = k >= 1 && (format[k - 1] == kind || (kind == 'q' && format[k - 1] == 'l')) &&
+                  (k == 1 || (k == 2 && (format[0] == '=' || format[0] == '@' || (format[0] == '<' && PY_LITTLE_ENDIAN))));
+    if (view->ndim != ndim || view->itemsize != 8 || !ok_kind) {
+        PyErr_Format(PyExc_ValueError, "%s: a C-contiguous %s array of %d dimension(s) expected", what,
+                     kind == 'd' ? "float64" : "int64", ndim);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the forest ------------------------------------------------------------------------------------------- */
+
+typedef struct {
+    double threshold;
+    int32_t feature;
+    int32_t child[2]; /* left (x <= threshold), right (otherwise, NaN too) */
+} Node;
+
+/* Rows side by side in test_rows (vectors of two doubles). */
+#define SIDE 8
+
+/* A split test as QuickScorer reads it: going right rules out the leaves of the left subtree. Its numbers twice
+ * over, as two lanes of a vector. */
+typedef struct {
+    double threshold[2];
+    uint64_t keep[2]; /* the tree's leaves (bit = number left to right) not in the left subtree */
+    Py_ssize_t at;    /* where its feature is in a block of test_rows' columns: feature * SIDE */
+    Py_ssize_t feature;
+} Test;
+
+typedef struct {
+    PyObject_HEAD
+    double base;
+    Py_ssize_t n_trees, n_nodes, n_leaves;
+    Py_ssize_t min_columns; /* the largest feature tested + 1: a row must have that many */
+    int32_t *roots;         /* each tree's first node */
+    Node *nodes;
+    int32_t *leaf_id;   /* by node: -1 for an internal node */
+    double *leaf_value; /* by leaf id */
+    /* QuickScorer's tables when no tree has over 64 leaves (else NULL: the trees are walked) */
+    Test *tests;           /* each tree's tests, tree after tree */
+    Py_ssize_t *tests_at;  /* tree t's tests: tests_at[t] .. tests_at[t + 1] */
+    int32_t *leaf_of_bit;  /* tree * 64 + leaf number -> leaf id */
+} Forest;
+
+static void forest_free(Forest *self) {
+    PyMem_Free(self->roots);
+    PyMem_Free(self->nodes);
+    PyMem_Free(self->leaf_id);
+    PyMem_Free(self->leaf_value);
+    PyMem_Free(self->tests);
+    PyMem_Free(self->tests_at);
+    PyMem_Free(self->leaf_of_bit);
+    self->roots = self->leaf_id = self->leaf_of_bit = NULL;
+    self->nodes = NULL;
+    self->leaf_value = NULL;
+    self->tests = NULL;
+    self->tests_at = NULL;
+}
+
+static void forest_dealloc(Forest *self) {
+    forest_free(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* Tree t's nodes (those reachable from its root: marked t in `mark`), its leaves numbered in node order (left to
+ * right, the nodes being in preorder) and each node's leaves as a bit set (`set`); its tests written to `out`
+ * unless NULL, its leaves' ids to leaf_of_bit + t * 64. The number of tests, or -1 when the tree has over 64
+ * leaves. Children come after their parents (forest_init checks), so one pass forward and one back suffice. */
+static Py_ssize_t tree_tests(const Forest *f, Py_ssize_t t, int32_t *mark, uint64_t *set, Test *out,
+                             int32_t *leaf_of_bit) {
+    Py_ssize_t root = f->roots[t], end = root, n_tests = 0;
+    int leaves = 0;
+    mark[root] = (int32_t)t;
+    for (Py_ssize_t i = root; i <= end; i++) {
+        if (mark[i] != t) continue;
+        if (f->leaf_id[i] >= 0) {
+            if (leaves == 64) return -1;
+            set[i] = (uint64_t)1 << leaves;
+            if (leaf_of_bit) {
+                if (leaves == 0)
+                    for (int b = 0; b < 64; b++) leaf_of_bit[t * 64 + b] = f->leaf_id[i]; /* (bits of no leaf) */
+                leaf_of_bit[t * 64 + leaves] = f->leaf_id[i];
+            }
+            leaves++;
+            continue;
+        }
+        for (int c = 0; c < 2; c++) {
+            int32_t child = f->nodes[i].child[c];
+            mark[child] = (int32_t)t;
+            if (child > end) end = child;
+        }
+        n_tests++;
+    }
+    if (!out) return n_tests;
+    for (Py_ssize_t i = end; i >= root; i--)
+        if (mark[i] == t && f->leaf_id[i] < 0) set[i] = set[f->nodes[i].child[0]] | set[f->nodes[i].child[1]];
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = root; i <= end; i++)
+        if (mark[i] == t && f->leaf_id[i] < 0)
+            out[k++] = (Test){{f->nodes[i].threshold, f->nodes[i].threshold},
+                              {~set[f->nodes[i].child[0]], ~set[f->nodes[i].child[0]]},
+                              (Py_ssize_t)f->nodes[i].feature * SIDE, f->nodes[i].feature};
+    return n_tests;
+}
+
+/* QuickScorer's tables (tests, tests_at, leaf_of_bit) when no tree has over 64 leaves; 0, or -1 on no memory. */
+static int make_tests(Forest *f) {
+    int status = -1;
+    size_t some = 1;
+    int32_t *mark = PyMem_Malloc((f->n_nodes + some) * sizeof(int32_t));
+    uint64_t *set = PyMem_Malloc((f->n_nodes + some) * sizeof(uint64_t));
+    f->tests_at = PyMem_Malloc((f->n_trees + 1) * sizeof(Py_ssize_t));
+    if (!mark || !set || !f->tests_at) goto done;
+    for (Py_ssize_t i = 0; i < f->n_nodes; i++) mark[i] = -1;
+    f->tests_at[0] = 0;
+    for (Py_ssize_t t = 0; t < f->n_trees; t++) {
+        Py_ssize_t k = tree_tests(f, t, mark, set, NULL, NULL);
+        if (k < 0) { /* a tree of over 64 leaves: walked */
+            PyMem_Free(f->tests_at);
+            f->tests_at = NULL;
+            status = 0;
+            goto done;
+        }
+        f->tests_at[t + 1] = f->tests_at[t] + k;
+    }
+    f->tests = PyMem_Malloc((f->tests_at[f->n_trees] + some) * sizeof(Test));
+    f->leaf_of_bit = PyMem_Malloc((f->n_trees * 64 + some) * sizeof(int32_t));
+    if (!f->tests || !f->leaf_of_bit) goto done;
+    for (Py_ssize_t t = 0; t < f->n_trees; t++) tree_tests(f, t, mark, set, f->tests + f->tests_at[t], f->leaf_of_bit);
+    status = 0;
+done:
+    PyMem_Free(mark);
+    PyMem_Free(set);
+    return status;
+}
+
+/* Forest(base, roots, feature, threshold, left, right, leaf_id, leaf_value): int32 roots (one a tree); per node
+ * int32 feature, float64 threshold, int32 left and right children (an internal node's after it), int32 leaf id
+ * (-1: internal); float64 leaf values by leaf id. */
+static int forest_init(Forest *self, PyObject *args, PyObject *kwds) {
+    static char *keywords[] = {"base", "roots", "feature", "threshold", "left", "right", "leaf_id", "leaf_value",
+                               NULL};
+    double base;
+    Py_buffer roots, feature, threshold, left, right, leaf_id, leaf_value;
+    if (self->roots) { /* (an evaluation in another thread may be reading the tables) */
+        PyErr_SetString(PyExc_TypeError, "Forest: already initialised");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "dy*y*y*y*y*y*y*:Forest", keywords, &base, &roots, &feature,
+                                     &threshold, &left, &right, &leaf_id, &leaf_value))
+        return -1;
+    int status = -1;
+    Py_ssize_t n_trees = roots.len / 4, n_nodes = feature.len / 4, n_leaves = leaf_value.len / 8;
+    if (roots.len % 4 || feature.len % 4 || threshold.len != n_nodes * 8 || left.len != n_nodes * 4 ||
+        right.len != n_nodes * 4 || leaf_id.len != n_nodes * 4 || leaf_value.len % 8 || n_nodes >= INT32_MAX ||
+        n_trees >= INT32_MAX / 64) {
+        PyErr_SetString(PyExc_ValueError, "Forest: int32 roots, feature, left, right and leaf_id, float64 "
+                                          "threshold and leaf_value, one feature, threshold, left, right and "
+                                          "leaf_id a node");
+        goto done;
+    }
+    const int32_t *rt = roots.buf, *ft = feature.buf, *lt = left.buf, *rg = right.buf, *id = leaf_id.buf;
+    const double *th = threshold.buf;
+    Py_ssize_t min_columns = 0;
+    for (Py_ssize_t t = 0; t < n_trees; t++)
+        if (rt[t] < 0 || rt[t] >= n_nodes) {
+            PyErr_Format(PyExc_ValueError, "Forest: tree %zd's root is out of range", t);
+            goto done;
+        }
+    for (Py_ssize_t i = 0; i < n_nodes; i++) {
+        int ok = id[i] < 0 ? ft[i] >= 0 && lt[i] > i && lt[i] < n_nodes && rg[i] > i && rg[i] < n_nodes
+                           : id[i] < n_leaves;
+        if (!ok) {
+            PyErr_Format(PyExc_ValueError, "Forest: node %zd has a negative feature, a child out of range or "
+                                           "before it, or a leaf id out of range", i);
+            goto done;
+        }
+        if (id[i] < 0 && ft[i] + 1 > min_columns) min_columns = ft[i] + 1;
+    }
+    size_t some = 1; /* (no zero-byte allocations) */
+    self->roots = PyMem_Malloc((n_trees + some) * sizeof(int32_t));
+    self->nodes = PyMem_Malloc((n_nodes + some) * sizeof(Node));
+    self->leaf_id = PyMem_Malloc((n_nodes + some) * sizeof(int32_t));
+    self->leaf_value = PyMem_Malloc((n_leaves + some) * sizeof(double));
+    if (!self->roots || !self->nodes || !self->leaf_id || !self->leaf_value) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n_nodes; i++) {
+        self->nodes[i] = (Node){th[i], ft[i], {lt[i], rg[i]}};
+        self->leaf_id[i] = id[i] < 0 ? -1 : id[i];
+    }
+    memcpy(self->roots, rt, n_trees * sizeof(int32_t));
+    memcpy(self->leaf_value, leaf_value.buf, n_leaves * sizeof(double));
+    self->base = base;
+    self->n_trees = n_trees;
+    self->n_nodes = n_nodes;
+    self->n_leaves = n_leaves;
+    self->min_columns = min_columns;
+    if (make_tests(self) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    status = 0;
+done:
+    if (status < 0) forest_free(self);
+    PyBuffer_Release(&roots);
+    PyBuffer_Release(&feature);
+    PyBuffer_Release(&threshold);
+    PyBuffer_Release(&left);
+    PyBuffer_Release(&right);
+    PyBuffer_Release(&leaf_id);
+    PyBuffer_Release(&leaf_value);
+    return status;
+}
+
+/* The number of trailing zero bits of a non-zero set. */
+static inline int lowest_bit(uint64_t set) {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(set);
+#else
+    int b = 0;
+    while (!(set & 1)) set >>= 1, b++;
+    return b;
+#endif
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+/* GCC's and Clang's vector types (SSE2 on x86-64, NEON on arm64, plain code elsewhere): a comparison gives -1 (all
+ * bits set) where true, 0 where false (NaN: false, as in C). */
+typedef double pair_of_doubles __attribute__((vector_size(16)));
+typedef int64_t pair_of_sets __attribute__((vector_size(16)));
+
+/* The leaves still possible for the SIDE rows of `block` (their columns side by side) after the tests first ..
+ * last: each test's threshold against two rows at once. */
+static inline void test_side(const Test *first, const Test *last, const double *block, uint64_t possible[SIDE]) {
+    pair_of_sets sets[SIDE / 2];
+    for (int h = 0; h < SIDE / 2; h++) sets[h] = (pair_of_sets){-1, -1};
+    for (const Test *test = first; test < last; test++) {
+        pair_of_doubles threshold, x;
+        pair_of_sets keep;
+        memcpy(&threshold, test->threshold, sizeof threshold);
+        memcpy(&keep, test->keep, sizeof keep);
+        for (int h = 0; h < SIDE / 2; h++) {
+            memcpy(&x, block + test->at + 2 * h, sizeof x);
+            sets[h] &= (x <= threshold) | keep;
+        }
+    }
+    for (int h = 0; h < SIDE / 2; h++) possible[2 * h] = (uint64_t)sets[h][0], possible[2 * h + 1] = (uint64_t)sets[h][1];
+}
+#else
+static inline void test_side(const Test *first, const Test *last, const double *block, uint64_t possible[SIDE]) {
+    for (int j = 0; j < SIDE; j++) possible[j] = ~(uint64_t)0;
+    for (const Test *test = first; test < last; test++)
+        for (int j = 0; j < SIDE; j++)
+            possible[j] &= test->keep[0] | ((uint64_t)0 - (uint64_t)(block[test->at + j] <= test->threshold[0]));
+}
+#endif
+
+/* Rows [start, stop) of X, the leaf each reaches in each tree, by QuickScorer's tests: for each tree, the leaves
+ * left possible after every test the row sends right (`keep`), the first of them its leaf (the walk's, for a
+ * tree). SIDE rows side by side (xt: blocks of SIDE rows, a block's columns one after another, the rows rounded
+ * up to a multiple of SIDE): no branch on the data, and vector instructions. Each row's leaf values into v (a
+ * row of n_trees from v), its leaf ids into `leaves` ((trees, rows), unless NULL). */
+static void test_rows(const Forest *f, const double *X, Py_ssize_t columns, Py_ssize_t rows, Py_ssize_t start,
+                      Py_ssize_t stop, double *xt, double *v, int64_t *leaves) {
+    Py_ssize_t n = stop - start, padded = (n + SIDE - 1) / SIDE * SIDE, used = f->min_columns, n_trees = f->n_trees;
+    for (Py_ssize_t r = 0; r < padded; r++) { /* (the rows past n: copies of the first, their leaves unread) */
+        const double *x = X + (start + (r < n ? r : 0)) * columns;
+        double *block = xt + (r / SIDE) * used * SIDE + r % SIDE;
+        for (Py_ssize_t c = 0; c < used; c++) block[c * SIDE] = x[c];
+    }
+    for (Py_ssize_t t = 0; t < n_trees; t++) {
+        const Test *first = f->tests + f->tests_at[t], *last = f->tests + f->tests_at[t + 1];
+        const int32_t *leaf_of_bit = f->leaf_of_bit + t * 64;
+        for (Py_ssize_t r0 = 0; r0 < padded; r0 += SIDE) {
+            uint64_t possible[SIDE];
+            test_side(first, last, xt + r0 * used, possible);
+            Py_ssize_t in_block = n - r0 < SIDE ? n - r0 : SIDE;
+            double *vt = v + r0 * n_trees + t;
+            for (Py_ssize_t j = 0; j < in_block; j++) {
+                /* (bit 63 set: a set left empty, of no tree, still names a leaf) */
+                int32_t leaf = leaf_of_bit[lowest_bit(possible[j] | (uint64_t)1 << 63)];
+                vt[j * n_trees] = f->leaf_value[leaf];
+                if (leaves) leaves[t * rows + start + r0 + j] = leaf;
+            }
+        }
+    }
+}
+
+/* The same by walking each tree (a forest with a tree of over 64 leaves): x <= threshold goes left, anything
+ * else (NaN too) right. */
+static void walk_rows(const Forest *f, const double *X, Py_ssize_t columns, Py_ssize_t rows, Py_ssize_t start,
+                      Py_ssize_t stop, double *v, int64_t *leaves) {
+    Py_ssize_t n = stop - start;
+    for (Py_ssize_t r = 0; r < n; r++) {
+        const double *x = X + (start + r) * columns;
+        for (Py_ssize_t t = 0; t < f->n_trees; t++) {
+            int32_t node = f->roots[t];
+            while (f->leaf_id[node] < 0) {
+                const Node *at = f->nodes + node;
+                node = at->child[!(x[at->feature] <= at->threshold)];
+            }
+            v[r * f->n_trees + t] = f->leaf_value[f->leaf_id[node]];
+            if (leaves) leaves[t * rows + start + r] = f->leaf_id[node];
+        }
+    }
+}
+
+/* Rows [start, stop) of X: each row's leaf values (values, a row of n_trees), its leaf ids (leaves, a column of the
+ * (trees, rows) table) and its log-odds (raw: base + its values added in numpy's order); any output may be NULL.
+ * The scratch space: the rows' columns for test_rows (padded * min_columns doubles, padded: stop - start rounded
+ * up to a multiple of SIDE) and their values when `values` is NULL ((stop - start) * n_trees doubles). */
+static void evaluate_rows(const Forest *f, const double *X, Py_ssize_t columns, Py_ssize_t rows, Py_ssize_t start,
+                          Py_ssize_t stop, double *raw, double *values, int64_t *leaves, double *xt,
+                          double *row_values) {
+    Py_ssize_t n_trees = f->n_trees;
+    double *v = values ? values + start * n_trees : row_values;
+    if (f->tests)
+        test_rows(f, X, columns, rows, start, stop, xt, v, leaves);
+    else
+        walk_rows(f, X, columns, rows, start, stop, v, leaves);
+    if (raw)
+        for (Py_ssize_t r = 0; r < stop - start; r++)
+            raw[start + r] = f->base + (0.0 + pairwise_sum(v + r * n_trees, n_trees));
+}
+
+/* evaluate(X, start, stop, raw, values, leaves): rows [start, stop) of X ((rows, columns) float64) into raw
+ * ((rows,) float64), values ((rows, trees) float64) and leaves ((trees, rows) int64), each None or written. */
+static PyObject *forest_evaluate(Forest *self, PyObject *args) {
+    PyObject *x_obj, *outs[3];
+    Py_ssize_t start, stop;
+    if (!PyArg_ParseTuple(args, "OnnOOO:evaluate", &x_obj, &start, &stop, &outs[0], &outs[1], &outs[2]))
+        return NULL;
+    if (!self->roots) {
+        PyErr_SetString(PyExc_ValueError, "evaluate: the Forest was not initialised");
+        return NULL;
+    }
+    Py_buffer X, views[3];
+    int have[3] = {0, 0, 0};
+    PyObject *result = NULL;
+    double *scratch = NULL;
+    if (get_array(x_obj, &X, 2, 'd', 0, "evaluate: X") < 0) return NULL;
+    Py_ssize_t rows = X.shape[0], columns = X.shape[1];
+    if (columns < self->min_columns) {
+        PyErr_Format(PyExc_ValueError, "evaluate: X has %zd columns, the trees test column %zd", columns,
+                     self->min_columns - 1);
+        goto done;
+    }
+    if (start < 0 || stop < start || stop > rows) {
+        PyErr_SetString(PyExc_ValueError, "evaluate: 0 <= start <= stop <= rows expected");
+        goto done;
+    }
+    static const char *names[3] = {"evaluate: raw", "evaluate: values", "evaluate: leaves"};
+    const Py_ssize_t sizes[3] = {rows, rows * self->n_trees, rows * self->n_trees};
+    for (int k = 0; k < 3; k++) {
+        if (outs[k] == Py_None) continue;
+        int ndim = k == 0 ? 1 : 2;
+        if (get_array(outs[k], &views[k], ndim, k == 2 ? 'q' : 'd', 1, names[k]) < 0) goto done;
+        have[k] = 1;
+        if (views[k].len != sizes[k] * 8 || (k == 1 && views[k].shape[0] != rows) ||
+            (k == 2 && views[k].shape[0] != self->n_trees)) {
+            PyErr_Format(PyExc_ValueError, "%s: the shape does not fit X and the trees", names[k]);
+            goto done;
+        }
+    }
+    Py_ssize_t n = stop - start, padded = (n + SIDE - 1) / SIDE * SIDE, n_trees = self->n_trees;
+    size_t bytes = ((size_t)padded * self->min_columns + (have[1] ? 0 : (size_t)n * n_trees)) * sizeof(double);
+    if (!(scratch = PyMem_Malloc(bytes + 8))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double *xt = scratch, *row_values = xt + padded * self->min_columns;
+    double *raw = have[0] ? views[0].buf : NULL, *values = have[1] ? views[1].buf : NULL;
+    int64_t *leaves = have[2] ? views[2].buf : NULL;
+    if (n * n_trees >= 1 << 16) { /* a big chunk: other threads may run meanwhile */
+        Py_BEGIN_ALLOW_THREADS
+        evaluate_rows(self, X.buf, columns, rows, start, stop, raw, values, leaves, xt, row_values);
+        Py_END_ALLOW_THREADS
+    } else {
+        evaluate_rows(self, X.buf, columns, rows, start, stop, raw, values, leaves, xt, row_values);
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(scratch);
+    for (int k = 0; k < 3; k++)
+        if (have[k]) PyBuffer_Release(&views[k]);
+    PyBuffer_Release(&X);
+    return result;
+}
+
+static PyObject *forest_n_trees(Forest *self, void *Py_UNUSED(closure)) { return PyLong_FromSsize_t(self->n_trees); }
+
+static PyMethodDef forest_methods[] = {
+    {"evaluate", (PyCFunction)forest_evaluate, METH_VARARGS,
+     "evaluate(X, start, stop, raw, values, leaves) -> None: rows [start, stop) of X walked through every tree; "
+     "raw (rows,) float64, values (rows, trees) float64, leaves (trees, rows) int64: each None or written."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef forest_getset[] = {
+    {"n_trees", (getter)forest_n_trees, NULL, "the number of trees", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject ForestType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cleaner._trees_core.Forest",
+    .tp_basicsize = sizeof(Forest),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A tree ensemble as flat tables (classifier.Trees._node_tables), walked per row.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)forest_init,
+    .tp_dealloc = (destructor)forest_dealloc,
+    .tp_methods = forest_methods,
+    .tp_getset = forest_getset,
+};
+
+/* ---- stage 2 ---------------------------------------------------------------------------------------------- */
+
+#define S2_COLUMNS 21
+
+/* np.minimum of two float64 (NaN wins, as numpy's). */
+static inline double min_nan(double a, double b) { return isnan(a) || a <= b ? a : b; }
+
+/* stage2(p1, words, out, alone): classifier.stage2_features' columns for stage-1 scores p1 ((n,) float64) and
+ * each block's number of words (a sequence of n ints) into out ((n, 21) float64). The containers' columns (11,
+ * 12) are those of blocks each alone in its group: p1 and `alone` (log1p(1), as the Python code has it). */
+static PyObject *stage2(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *p_obj, *words_obj, *out_obj;
+    double alone;
+    if (!PyArg_ParseTuple(args, "OOOd:stage2", &p_obj, &words_obj, &out_obj, &alone)) return NULL;
+    Py_buffer P, O;
+    PyObject *result = NULL, *words = NULL;
+    double *cs = NULL, *totals = NULL;
+    Py_ssize_t *region = NULL, *span_lo = NULL, *span_hi = NULL, *kept_before = NULL;
+    if (get_array(p_obj, &P, 1, 'd', 0, "stage2: p1") < 0) return NULL;
+    if (get_array(out_obj, &O, 2, 'd', 1, "stage2: out") < 0) {
+        PyBuffer_Release(&P);
+        return NULL;
+    }
+    Py_ssize_t n = P.shape[0];
+    if (O.shape[0] != n || O.shape[1] != S2_COLUMNS) {
+        PyErr_SetString(PyExc_ValueError, "stage2: out must be (len(p1), 21)");
+        goto done;
+    }
+    if (!(words = PySequence_Fast(words_obj, "stage2: words must be a sequence"))) goto done;
+    if (PySequence_Fast_GET_SIZE(words) != n) {
+        PyErr_SetString(PyExc_ValueError, "stage2: one number of words a block");
+        goto done;
+    }
+    size_t m = (size_t)n + 1;
+    cs = PyMem_Malloc(m * sizeof(double));
+    totals = PyMem_Malloc(m * sizeof(double));
+    region = PyMem_Malloc(m * sizeof(Py_ssize_t));
+    span_lo = PyMem_Malloc(m * sizeof(Py_ssize_t));
+    span_hi = PyMem_Malloc(m * sizeof(Py_ssize_t));
+    kept_before = PyMem_Malloc(m * sizeof(Py_ssize_t));
+    if (!cs || !totals || !region || !span_lo || !span_hi || !kept_before) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const double *p = P.buf;
+    double *out = O.buf;
+    /* the kept blocks (p1 < 0.5) and their regions: kept blocks at most 2 apart and what lies between them,
+     * each weighing its kept blocks' words (_region_runs, gap 2) */
+    Py_ssize_t n_regions = 0, last = -1, kept = 0;
+    long long kept_sum = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        region[i] = -1;
+        kept_before[i] = kept;
+        if (!(p[i] < 0.5)) continue;
+        long long w = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(words, i));
+        if (w == -1 && PyErr_Occurred()) goto done;
+        if (last < 0 || i - last > 3) {
+            totals[n_regions] = 0.0;
+            span_lo[n_regions] = span_hi[n_regions] = i;
+            n_regions++;
+        } else {
+            for (Py_ssize_t j = last + 1; j < i; j++) region[j] = n_regions - 1;
+            span_hi[n_regions - 1] = i;
+        }
+        region[i] = n_regions - 1;
+        totals[n_regions - 1] += (double)w;
+        last = i;
+        kept++;
+        kept_sum += i;
+    }
+    kept_before[n] = kept;
+    double total = 0.0;
+    Py_ssize_t main = -1;
+    for (Py_ssize_t r = 0; r < n_regions; r++) {
+        total += totals[r];
+        if (main < 0 || totals[r] > totals[main]) main = r; /* the first of equals */
+    }
+    if (total < 1.0) total = 1.0;
+    long long main_lo = main >= 0 ? span_lo[main] : 1000000000LL, main_hi = main >= 0 ? span_hi[main] : -1;
+    double n_keep = (double)(kept > 1 ? kept : 1);
+    double mean_kept = kept ? (double)kept_sum / (double)kept / (double)n : -1.0;
+    double doc_mean = (0.0 + pairwise_sum(p, n)) / (double)n;
+    /* cumulative sums of p1 (np.cumsum: the first value as it is, then each added in order) */
+    cs[0] = 0.0;
+    if (n > 0) cs[1] = p[0];
+    for (Py_ssize_t i = 1; i < n; i++) cs[i + 1] = cs[i] + p[i];
+    static const Py_ssize_t widths[4] = {1, 3, 8, 20};
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double *o = out + i * S2_COLUMNS;
+        o[0] = p[i];
+        o[1] = i >= 2 ? p[i - 2] : 0.5;
+        o[2] = i >= 1 ? p[i - 1] : 0.5;
+        o[3] = i + 1 < n ? p[i + 1] : 0.5;
+        o[4] = i + 2 < n ? p[i + 2] : 0.5;
+        for (int k = 0; k < 4; k++) {
+            Py_ssize_t lo = i - widths[k] > 0 ? i - widths[k] : 0;
+            Py_ssize_t hi = i + widths[k] + 1 < n ? i + widths[k] + 1 : n;
+            o[5 + k] = (cs[hi] - cs[lo]) / (double)(hi - lo);
+        }
+        /* the minima of the 5 before and the 5 after, inf past either end, as the numpy code pairs them:
+         * min(min(min(a, b), min(c, d)), e) */
+        double a[5];
+        for (int k = 0; k < 5; k++) a[k] = i - 5 + k >= 0 ? p[i - 5 + k] : INFINITY;
+        o[9] = i == 0 ? 1.0 : min_nan(min_nan(min_nan(a[0], a[1]), min_nan(a[2], a[3])), a[4]);
+        for (int k = 0; k < 5; k++) a[k] = i + 1 + k < n ? p[i + 1 + k] : INFINITY;
+        o[10] = i == n - 1 ? 1.0 : min_nan(min_nan(min_nan(a[0], a[1]), min_nan(a[2], a[3])), a[4]);
+        o[11] = p[i];
+        o[12] = alone;
+        o[13] = doc_mean;
+        o[14] = mean_kept - (double)i / (double)n;
+        o[15] = (double)kept_before[i] / n_keep;
+        o[16] = (double)(kept - kept_before[i + 1]) / n_keep;
+        o[17] = region[i] >= 0 ? totals[region[i]] / total : 0.0;
+        long long outside = main_lo - i > i - main_hi ? main_lo - i : i - main_hi;
+        o[18] = outside <= 0 ? 1.0 : 0.0;
+        o[19] = (double)(outside < 0 ? 0 : outside > 50 ? 50 : outside);
+        o[20] = (double)n_regions;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    Py_XDECREF(words);
+    PyMem_Free(cs);
+    PyMem_Free(totals);
+    PyMem_Free(region);
+    PyMem_Free(span_lo);
+    PyMem_Free(span_hi);
+    PyMem_Free(kept_before);
+    PyBuffer_Release(&P);
+    PyBuffer_Release(&O);
+    return result;
+}
+
+/* ---- context windows -------------------------------------------------------------------------------------- */
+
+#define MAX_SPANS 16
+
+/* A tuple of at most MAX_SPANS ints into `into`; its length, or -1 with an exception. */
+static Py_ssize_t int_tuple(PyObject *tuple, Py_ssize_t *into, const char *what) {
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) > MAX_SPANS) {
+        PyErr_Format(PyExc_ValueError, "context: %s must be a tuple of at most %d ints", what, MAX_SPANS);
+        return -1;
+    }
+    Py_ssize_t k = PyTuple_GET_SIZE(tuple);
+    for (Py_ssize_t j = 0; j < k; j++) {
+        into[j] = PyLong_AsSsize_t(PyTuple_GET_ITEM(tuple, j));
+        if (into[j] == -1 && PyErr_Occurred()) return -1;
+    }
+    return k;
+}
+
+/* context(core, windows, out, offsets, widths): classifier._context. core (n, k) and windows (n, m) float64;
+ * out (n, len(offsets) * k + len(widths) * m): each offset's neighbour's core features (-1.0 past either end),
+ * then each width's window means of the windows' columns (blocks i - width .. i + width within the document). */
+static PyObject *context(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *core_obj, *win_obj, *out_obj, *offsets_obj, *widths_obj;
+    if (!PyArg_ParseTuple(args, "OOOOO:context", &core_obj, &win_obj, &out_obj, &offsets_obj, &widths_obj))
+        return NULL;
+    Py_ssize_t offsets[MAX_SPANS], widths[MAX_SPANS];
+    Py_ssize_t n_off = int_tuple(offsets_obj, offsets, "offsets");
+    if (n_off < 0) return NULL;
+    Py_ssize_t n_wid = int_tuple(widths_obj, widths, "widths");
+    if (n_wid < 0) return NULL;
+    for (Py_ssize_t j = 0; j < n_wid; j++)
+        if (widths[j] < 0) {
+            PyErr_SetString(PyExc_ValueError, "context: a negative width");
+            return NULL;
+        }
+    Py_buffer C, W, O;
+    PyObject *result = NULL;
+    double *cs = NULL;
+    if (get_array(core_obj, &C, 2, 'd', 0, "context: core") < 0) return NULL;
+    if (get_array(win_obj, &W, 2, 'd', 0, "context: windows") < 0) {
+        PyBuffer_Release(&C);
+        return NULL;
+    }
+    if (get_array(out_obj, &O, 2, 'd', 1, "context: out") < 0) {
+        PyBuffer_Release(&C);
+        PyBuffer_Release(&W);
+        return NULL;
+    }
+    Py_ssize_t n = C.shape[0], k = C.shape[1], m = W.shape[1], width = n_off * k + n_wid * m;
+    if (W.shape[0] != n || O.shape[0] != n || O.shape[1] != width) {
+        PyErr_SetString(PyExc_ValueError, "context: core, windows and out must have the same rows, and out "
+                                          "len(offsets) * core's columns + len(widths) * windows' columns");
+        goto done;
+    }
+    if (!(cs = PyMem_Malloc(((size_t)n + 1) * (m ? m : 1) * sizeof(double)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const double *core = C.buf, *win = W.buf;
+    double *out = O.buf;
+    /* cumulative sums down each column (np.cumsum(axis=0) after a row of zeros) */
+    for (Py_ssize_t c = 0; c < m; c++) cs[c] = 0.0;
+    if (n > 0) memcpy(cs + m, win, m * sizeof(double));
+    for (Py_ssize_t r = 1; r < n; r++)
+        for (Py_ssize_t c = 0; c < m; c++) cs[(r + 1) * m + c] = cs[r * m + c] + win[r * m + c];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double *o = out + i * width;
+        for (Py_ssize_t j = 0; j < n_off; j++, o += k) {
+            Py_ssize_t at = i + offsets[j];
+            if (at >= 0 && at < n)
+                memcpy(o, core + at * k, k * sizeof(double));
+            else
+                for (Py_ssize_t c = 0; c < k; c++) o[c] = -1.0;
+        }
+        for (Py_ssize_t j = 0; j < n_wid; j++, o += m) {
+            Py_ssize_t lo = i - widths[j] > 0 ? i - widths[j] : 0;
+            Py_ssize_t hi = i + widths[j] + 1 < n ? i + widths[j] + 1 : n;
+            double count = (double)(hi - lo);
+            for (Py_ssize_t c = 0; c < m; c++) o[c] = (cs[hi * m + c] - cs[lo * m + c]) / count;
+        }
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(cs);
+    PyBuffer_Release(&C);
+    PyBuffer_Release(&W);
+    PyBuffer_Release(&O);
+    return result;
+}
+
+/* ---- the module ------------------------------------------------------------------------------------------- */
+
+static PyMethodDef methods[] = {
+    {"stage2", stage2, METH_VARARGS,
+     "stage2(p1, words, out, alone) -> None: classifier.stage2_features' columns into out ((n, 21) float64), "
+     "every block alone in its container (columns 11 and 12: p1 and `alone`)."},
+    {"context", context, METH_VARARGS,
+     "context(core, windows, out, offsets, widths) -> None: classifier._context's neighbours and window means "
+     "into out."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_trees_core",
+                                    "The block classifier's trees and stage-2 features, compiled (see "
+                                    "cleaner/classifier.py).",
+                                    -1, methods};
+
+PyMODINIT_FUNC PyInit__trees_core(void) {
+    if (PyType_Ready(&ForestType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m) return NULL;
+    if (PyModule_AddObjectRef(m, "Forest", (PyObject *)&ForestType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -13,6 +13,7 @@ scoring them (inside `functools.reduce`), so imports, model loading and the warm
     python bench/instructions.py --html             # HTML mode: clean_html against trafilatura.extract,
                                                     # 60 dev pages after 5 warm-up ones (~5 minutes)
     python bench/instructions.py --python           # the Python code of the compiled cores instead of them
+    python bench/instructions.py --news             # cleaning alone, bench/scale.py's news-length documents
 
 With --html the two counted calls are cleaner.clean_html and trafilatura.extract (its defaults, as in
 bench/extraction.py) over the same decoded pages of ../shared/data/extraction, in manifest order.
@@ -94,6 +95,25 @@ def child_html(n: int, warmup: int) -> None:
     functools.reduce(lambda _, page: trafilatura.extract(page[0], url=page[1]), counted, None)
 
 
+def child_news(n: int, warmup: int) -> None:
+    """Cleaning alone (segmentation, rules, block model: `cleaner clean --no-score`) of bench/scale.py's
+    news-length documents (the dev pages' article bodies, most without a headline given), each counted the first
+    time it is seen; the warm-up is other documents (bench/scorers.py's), so the rule packs' automata are warm
+    but no answer about a counted text is cached, as in a long batch of distinct pages."""
+    import scale
+    from scorers import documents
+
+    from cleaner.pipeline import Pipeline
+
+    pipeline = Pipeline.default(score=False)
+    for i, row in enumerate(documents(warmup)[0]):
+        pipeline.process(scale._document(row, "news", i))
+    rows = scale.base_documents("news")[:n]
+    docs = [scale._document(row, "news", i) for i, row in enumerate(rows)]
+    subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True, capture_output=True)
+    collections.deque(maxlen=0).extendleft(map(pipeline.process, docs))
+
+
 def main(argv: list[str] | None = None) -> int:
     from cleaner.pipeline import SCORER_CLASSES
 
@@ -102,13 +122,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=int, help="documents cleaned and scored first [100; --html: 5 pages]")
     ap.add_argument("--scorer", choices=sorted(SCORER_CLASSES), help="count this scorer alone")
     ap.add_argument("--html", action="store_true", help="HTML mode: clean_html against trafilatura.extract on dev pages")
+    ap.add_argument("--news", action="store_true", help="cleaning alone on bench/scale.py's news-length documents "
+                    "(issue 8's 1,000 documents a second per core), 300 warm-up documents of bench/scorers.py")
     ap.add_argument("--python", action="store_true", help="count the Python code of the compiled cores instead")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.n is None:
         args.n = 60 if args.html else 100
     if args.warmup is None:
-        args.warmup = 5 if args.html else 100
+        args.warmup = 5 if args.html else 300 if args.news else 100
     if args.html and not (ROOT.parent / "shared" / "data" / "extraction" / "manifest.jsonl").exists():
         print("../shared/data/extraction is absent on this machine; nothing to measure")
         return 0
@@ -117,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             use_python_code()
         if args.html:
             child_html(args.n, args.warmup)
+        elif args.news:
+            child_news(args.n, args.warmup)
         else:
             child(args.n, args.warmup, args.scorer)
         return 0
@@ -131,13 +155,15 @@ def main(argv: list[str] | None = None) -> int:
                         "--toggle-collect=functools_reduce", sys.executable, __file__, "--child",
                         "--n", str(args.n), "--warmup", str(args.warmup),
                         *(["--scorer", args.scorer] if args.scorer else []), *(["--html"] if args.html else []),
+                        *(["--news"] if args.news else []),
                         *(["--python"] if args.python else [])],
                        check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         report = subprocess.run(["callgrind_annotate", "--inclusive=yes", str(out)], check=True,
                                 capture_output=True, text=True).stdout
     counts = {}
-    names = ("cleaner", "trafilatura") if args.html else ("cleaning", args.scorer or "all scorers")
-    for name, key in zip(("deque_extendleft", "functools_reduce"), names, strict=True):
+    names = ("cleaner", "trafilatura") if args.html else ("cleaning",) if args.news else \
+        ("cleaning", args.scorer or "all scorers")
+    for name, key in zip(("deque_extendleft", "functools_reduce"), names):
         match = re.search(r"^\s*([\d,]+) .*:" + name + r"\b", report, re.M)
         if match is None:
             sys.exit(f"callgrind reported no {name}: {report[:500]}")
@@ -148,6 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.html:
         print(f"cleaner's pages per instruction / trafilatura's {counts['trafilatura'] / counts['cleaner']:.2f} "
               f"({args.n} pages after {args.warmup} warm-up ones)")
+        return 0
+    if args.news:
+        print(f"(bench/scale.py's news-length documents, {args.n} counted after {args.warmup} warm-up ones; 1,000 "
+              f"documents a second per core is {counts['cleaning'] / 1e6:.2f}G instructions a second)")
         return 0
     scored = args.scorer or "all scorers"
     print(f"{args.scorer or 'scorers'} / cleaning {counts[scored] / counts['cleaning']:.2f} "

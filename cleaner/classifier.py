@@ -10,6 +10,11 @@ so a short line inside a run of prose is kept while the same line amid a menu is
 
 The trees are evaluated here with numpy (no scikit-learn at run time). Each reason names the features
 that pushed the score most (path attribution over the trees) and the score itself.
+
+The blocks' text features (_text_matrix, and the document columns of _text_part_of) are computed by
+`cleaner._features_core` where it is built (tools/build_native.py, at install): one pass over each block's
+characters in C, the rare regex columns confirmed here where it found they can match. The Python code below stays
+the reference and the fallback, with the same values bit for bit (tests/test_features_core.py).
 """
 
 from __future__ import annotations
@@ -30,6 +35,12 @@ import numpy as np
 
 from cleaner.document import Block
 from cleaner.paths import models_dir
+
+try:  # _text_matrix's per-character and per-word pass, compiled (tools/build_native.py builds it at install)
+    from cleaner import _features_core as _COMPILED
+except ImportError:  # not built (no C compiler at install, or CLEANER_NO_NATIVE): the Python code runs, slower
+    _COMPILED = None
+_core = _COMPILED  # what _text_matrix and _text_part_of call (tests set it to None to run the Python code)
 
 # A few of the commonest function words of the languages news comes in: prose is full of them, menus,
 # bylines and teasers' title case are not. Language-agnostic enough for a feature, not a language test.
@@ -201,6 +212,8 @@ _ENDERS = ".!?。！？…"
 _CLOSERS = "\"'”’»)]"
 _SEPARATOR_CHARS = "|·•»/-–—"
 _JOIN = "\x00"  # between blocks in a document's joined text
+if _COMPILED is not None:  # (it raises if its columns are not these: a stale build)
+    _COMPILED.setup(STOP_WORDS, _MONTH_WORDS, _TEXT_NAMES)
 
 # per-character classes, one table lookup per character (bits 0-7 are counted per block, 8-9 searched)
 _F_ALPHA, _F_UPPER, _F_DIGIT, _F_WORD, _F_CJK, _F_DECIMAL, _F_LETTER, _F_PREV_LETTER = (1 << b for b in range(8))
@@ -316,6 +329,10 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     r"""The _TEXT_NAMES columns of all blocks (stripped texts) at once, equal to _text_features block by
     block; each block's words in lower case (regex \w runs, as _text_features finds them); its length; its
     number of whitespace-separated words."""
+    if not texts:  # (no block: the numpy code below needs one)
+        return np.zeros((0, len(_TEXT_NAMES))), [], [], []
+    if _core is not None:
+        return _compiled_text_matrix(texts)
     n = len(texts)
     lens = [len(t) for t in texts]
     starts = [0, *accumulate(length + 1 for length in lens)][:n]
@@ -429,6 +446,57 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     else:  # single spaces between words: one more word than spaces
         spaced = [t.count(" ") + 1 if t else 0 for t in texts]
     return base, words, lens, spaced
+
+
+#: what cleaner._features_core leaves to the regexes: (kind, block, position) where one can match
+_CHECK_DATE, _CHECK_TIME, _CHECK_MONTH, _CHECK_COPYRIGHT, _CHECK_COMMENT_HEAD, _CHECK_COMMENT_LINE = range(6)
+
+
+def _compiled_text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[int], list[int]]:
+    """_text_matrix by cleaner._features_core: one pass over each block's characters in C, then the regexes of the
+    rare columns (dates, times, copyright, comment threads) only where that pass found they can match."""
+    return _compiled_matrix(texts)[:4]
+
+
+def _compiled_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[int], list[int], bytes]:
+    """_compiled_text_matrix's values, and a byte a block: 1 where NFKC leaves the block's words as they are."""
+    matrix, words, lens, spaced, checks, fold_odd, keeps = _core.text_matrix(texts)
+    if checks:
+        _confirm(memoryview(matrix).cast("d"), texts, words, checks, fold_odd)
+    base = np.frombuffer(matrix, dtype=np.float64).reshape(len(texts), len(_TEXT_NAMES))
+    return base, words, lens, spaced, keeps
+
+
+_N_TEXT = len(_TEXT_NAMES)
+_HAS_DATE, _HAS_TIME, _COPYRIGHT_COL, _COMMENT_HEAD_COL, _COMMENT_LINE_COL = (_TEXT_COL[c] for c in (
+    "has_date", "has_time", "copyright", "comment_head", "comment_line"))
+
+
+def _confirm(cells: memoryview, texts: list[str], words: list[list[str]], checks: list[tuple[int, int, int]],
+             fold_odd: bool) -> None:
+    """The regex columns of the matrix (`cells`: its float64s, row by row) where cleaner._features_core found a
+    regex can match: a date or a time at a number (_DATE_AT, _TIME_AT: _DATE and _TIME where they start with a
+    number), then, in a block with five digits or more and no such date, the month-first date as _text_matrix's
+    Python code finds it; the copyright and comment thread patterns on the block."""
+    for kind, i, at in checks:
+        t = texts[i]
+        row = i * _N_TEXT
+        if kind == _CHECK_DATE:
+            if not cells[row + _HAS_DATE] and _DATE_AT.match(t, at):
+                cells[row + _HAS_DATE] = 1.0
+        elif kind == _CHECK_TIME:
+            if not cells[row + _HAS_TIME] and _TIME_AT.match(t, at):
+                cells[row + _HAS_TIME] = 1.0
+        elif kind == _CHECK_MONTH:
+            if not cells[row + _HAS_DATE] and (fold_odd or not _MONTH_WORDS.isdisjoint(words[i])):
+                if _DATE.search(t) if fold_odd else _month_first_date(t, _MONTH_WORDS.intersection(words[i])):
+                    cells[row + _HAS_DATE] = 1.0
+        elif kind == _CHECK_COPYRIGHT:
+            cells[row + _COPYRIGHT_COL] = _COPYRIGHT.search(t) is not None
+        elif kind == _CHECK_COMMENT_HEAD:
+            cells[row + _COMMENT_HEAD_COL] = _COMMENT_HEAD.match(t) is not None
+        else:
+            cells[row + _COMMENT_LINE_COL] = _COMMENT_LINE.search(t) is not None
 
 
 # where _text_matrix puts its per-block values (numbers, then yes/no) and its fractions
@@ -575,6 +643,8 @@ def _text_part(texts: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
+    if _core is not None:
+        return _compiled_text_part_of(texts)
     n = len(texts)
     base, lower_words, lengths, spaced = _text_matrix(list(texts))
     lay = _layout(n)
@@ -645,6 +715,23 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
     doc_rows[:, 24] = _after_a_head(base[:, col["comment_head"]])
     if main_lo > 0:
         doc_rows[:min(main_lo, n), 24] = 0.0
+    return {"base": base, "sets": sets, "spaced": spaced, "doc_rows": doc_rows}
+
+
+def _compiled_text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
+    """_text_part_of with cleaner._features_core: the document columns in C from the blocks' tokens, NFKC only for
+    the blocks it changes (the whole document's NFKC costs more than the rest together where one block needs it)."""
+    listed = list(texts)
+    base, lower_words, _, spaced, keeps = _compiled_matrix(listed)
+    # _norm_tokens of each block: its lower-case words, unless NFKC changes them (then the words of NFKC's text)
+    tokens = lower_words
+    if not all(keeps):
+        tokens = [w if keep or unicodedata.is_normalized("NFKC", t) else
+                  [x.lower() for x in _WORD.findall(unicodedata.normalize("NFKC", t))]
+                  for t, w, keep in zip(texts, lower_words, keeps, strict=True)]
+    sets = [set(w) for w in tokens]  # (built as _text_part_of builds them: the same order of iteration)
+    rows = _core.doc_rows(listed, base, np.expm1(base[:, _TEXT_COL["log_words"]]), tokens, sum)
+    doc_rows = np.frombuffer(rows, dtype=np.float64).reshape(len(texts), 25)
     return {"base": base, "sets": sets, "spaced": spaced, "doc_rows": doc_rows}
 
 

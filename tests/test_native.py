@@ -20,6 +20,7 @@ USERS = {
     "cleaner.scorers._readability_core": "cleaner.scorers.readability",
     "cleaner.scorers._mt_core": "cleaner.scorers.mt",
     "cleaner._terms_core": "cleaner.terms",
+    "cleaner._features_core": "cleaner.classifier",
 }
 
 

@@ -12,6 +12,11 @@ The trees are evaluated here (no scikit-learn at run time): by the compiled core
 was built (tools/build_native.py), which also computes the stage-2 and context window features, else with numpy
 (the reference and the fallback: the same numbers, bit for bit). Each reason names the features that pushed the
 score most (path attribution over the trees, numpy) and the score itself.
+
+The blocks' text features (_text_matrix, and the document columns of _text_part_of) are computed by
+`cleaner._features_core` where it is built: one pass over each block's characters in C, the rare regex columns
+confirmed here where it found they can match. The Python code below stays the reference and the fallback, with
+the same values bit for bit (tests/test_features_core.py).
 """
 
 from __future__ import annotations
@@ -33,11 +38,16 @@ import numpy as np
 from cleaner.document import Block
 from cleaner.paths import models_dir
 
-try:  # the trees, stage 2's features and the context windows compiled (tools/build_native.py builds it at install)
-    from cleaner import _trees_core as _COMPILED
-except ImportError:  # no C compiler at install time: the numpy code, the same answers, slower
+try:  # _text_matrix's per-character and per-word pass, compiled (tools/build_native.py builds it at install)
+    from cleaner import _features_core as _COMPILED
+except ImportError:  # not built (no C compiler at install, or CLEANER_NO_NATIVE): the Python code runs, slower
     _COMPILED = None
-_core = _COMPILED  # what Trees, stage2_features and _context call (tests set it to None to run the numpy code)
+_core = _COMPILED  # what _text_matrix and _text_part_of call (tests set it to None to run the Python code)
+try:  # the trees, stage 2's features and the context windows compiled
+    from cleaner import _trees_core as _COMPILED_TREES
+except ImportError:  # not built: the numpy code, the same answers, slower
+    _COMPILED_TREES = None
+_tree_core = _COMPILED_TREES  # what Trees, stage2_features and _context call (None: the numpy code)
 
 # A few of the commonest function words of the languages news comes in: prose is full of them, menus,
 # bylines and teasers' title case are not. Language-agnostic enough for a feature, not a language test.
@@ -209,6 +219,8 @@ _ENDERS = ".!?。！？…"
 _CLOSERS = "\"'”’»)]"
 _SEPARATOR_CHARS = "|·•»/-–—"
 _JOIN = "\x00"  # between blocks in a document's joined text
+if _COMPILED is not None:  # (it raises if its columns are not these: a stale build)
+    _COMPILED.setup(STOP_WORDS, _MONTH_WORDS, _TEXT_NAMES)
 
 # per-character classes, one table lookup per character (bits 0-7 are counted per block, 8-9 searched)
 _F_ALPHA, _F_UPPER, _F_DIGIT, _F_WORD, _F_CJK, _F_DECIMAL, _F_LETTER, _F_PREV_LETTER = (1 << b for b in range(8))
@@ -324,6 +336,10 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     r"""The _TEXT_NAMES columns of all blocks (stripped texts) at once, equal to _text_features block by
     block; each block's words in lower case (regex \w runs, as _text_features finds them); its length; its
     number of whitespace-separated words."""
+    if not texts:  # (no block: the numpy code below needs one)
+        return np.zeros((0, len(_TEXT_NAMES))), [], [], []
+    if _core is not None:
+        return _compiled_text_matrix(texts)
     n = len(texts)
     lens = [len(t) for t in texts]
     starts = [0, *accumulate(length + 1 for length in lens)][:n]
@@ -439,6 +455,57 @@ def _text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[in
     return base, words, lens, spaced
 
 
+#: what cleaner._features_core leaves to the regexes: (kind, block, position) where one can match
+_CHECK_DATE, _CHECK_TIME, _CHECK_MONTH, _CHECK_COPYRIGHT, _CHECK_COMMENT_HEAD, _CHECK_COMMENT_LINE = range(6)
+
+
+def _compiled_text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[int], list[int]]:
+    """_text_matrix by cleaner._features_core: one pass over each block's characters in C, then the regexes of the
+    rare columns (dates, times, copyright, comment threads) only where that pass found they can match."""
+    return _compiled_matrix(texts)[:4]
+
+
+def _compiled_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[int], list[int], bytes]:
+    """_compiled_text_matrix's values, and a byte a block: 1 where NFKC leaves the block's words as they are."""
+    matrix, words, lens, spaced, checks, fold_odd, keeps = _core.text_matrix(texts)
+    if checks:
+        _confirm(memoryview(matrix).cast("d"), texts, words, checks, fold_odd)
+    base = np.frombuffer(matrix, dtype=np.float64).reshape(len(texts), len(_TEXT_NAMES))
+    return base, words, lens, spaced, keeps
+
+
+_N_TEXT = len(_TEXT_NAMES)
+_HAS_DATE, _HAS_TIME, _COPYRIGHT_COL, _COMMENT_HEAD_COL, _COMMENT_LINE_COL = (_TEXT_COL[c] for c in (
+    "has_date", "has_time", "copyright", "comment_head", "comment_line"))
+
+
+def _confirm(cells: memoryview, texts: list[str], words: list[list[str]], checks: list[tuple[int, int, int]],
+             fold_odd: bool) -> None:
+    """The regex columns of the matrix (`cells`: its float64s, row by row) where cleaner._features_core found a
+    regex can match: a date or a time at a number (_DATE_AT, _TIME_AT: _DATE and _TIME where they start with a
+    number), then, in a block with five digits or more and no such date, the month-first date as _text_matrix's
+    Python code finds it; the copyright and comment thread patterns on the block."""
+    for kind, i, at in checks:
+        t = texts[i]
+        row = i * _N_TEXT
+        if kind == _CHECK_DATE:
+            if not cells[row + _HAS_DATE] and _DATE_AT.match(t, at):
+                cells[row + _HAS_DATE] = 1.0
+        elif kind == _CHECK_TIME:
+            if not cells[row + _HAS_TIME] and _TIME_AT.match(t, at):
+                cells[row + _HAS_TIME] = 1.0
+        elif kind == _CHECK_MONTH:
+            if not cells[row + _HAS_DATE] and (fold_odd or not _MONTH_WORDS.isdisjoint(words[i])):
+                if _DATE.search(t) if fold_odd else _month_first_date(t, _MONTH_WORDS.intersection(words[i])):
+                    cells[row + _HAS_DATE] = 1.0
+        elif kind == _CHECK_COPYRIGHT:
+            cells[row + _COPYRIGHT_COL] = _COPYRIGHT.search(t) is not None
+        elif kind == _CHECK_COMMENT_HEAD:
+            cells[row + _COMMENT_HEAD_COL] = _COMMENT_HEAD.match(t) is not None
+        else:
+            cells[row + _COMMENT_LINE_COL] = _COMMENT_LINE.search(t) is not None
+
+
 # where _text_matrix puts its per-block values (numbers, then yes/no) and its fractions
 _COUNT_IDX = [_TEXT_COL[c] for c in ("log_chars", "log_words", "sentences", "separators")]
 _YES_NO_IDX = [_TEXT_COL[c] for c in (
@@ -548,9 +615,9 @@ def _context(core: np.ndarray, window_cols: np.ndarray, lay: dict[str, Any]) -> 
     offsets in one take, all windows in another (each in _OFFSETS' and _WINDOWS' order). The compiled core
     does the same in one call (a dozen numpy calls on a few dozen rows cost more than their arithmetic)."""
     n = len(core)
-    if _core is not None and core.dtype == np.float64 and window_cols.dtype == np.float64:
+    if _tree_core is not None and core.dtype == np.float64 and window_cols.dtype == np.float64:
         out = np.empty((n, len(_OFFSETS) * core.shape[1] + len(_WINDOWS) * window_cols.shape[1]))
-        _core.context(np.ascontiguousarray(core), np.ascontiguousarray(window_cols), out, _OFFSETS, _WINDOWS)
+        _tree_core.context(np.ascontiguousarray(core), np.ascontiguousarray(window_cols), out, _OFFSETS, _WINDOWS)
         return out
     padded = np.full((n + 6, core.shape[1]), -1.0)
     padded[3:n + 3] = core
@@ -588,6 +655,8 @@ def _text_part(texts: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
+    if _core is not None:
+        return _compiled_text_part_of(texts)
     n = len(texts)
     base, lower_words, lengths, spaced = _text_matrix(list(texts))
     lay = _layout(n)
@@ -661,6 +730,23 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
     return {"base": base, "sets": sets, "spaced": spaced, "doc_rows": doc_rows}
 
 
+def _compiled_text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
+    """_text_part_of with cleaner._features_core: the document columns in C from the blocks' tokens, NFKC only for
+    the blocks it changes (the whole document's NFKC costs more than the rest together where one block needs it)."""
+    listed = list(texts)
+    base, lower_words, _, spaced, keeps = _compiled_matrix(listed)
+    # _norm_tokens of each block: its lower-case words, unless NFKC changes them (then the words of NFKC's text)
+    tokens = lower_words
+    if not all(keeps):
+        tokens = [w if keep or unicodedata.is_normalized("NFKC", t) else
+                  [x.lower() for x in _WORD.findall(unicodedata.normalize("NFKC", t))]
+                  for t, w, keep in zip(texts, lower_words, keeps, strict=True)]
+    sets = [set(w) for w in tokens]  # (built as _text_part_of builds them: the same order of iteration)
+    rows = _core.doc_rows(listed, base, np.expm1(base[:, _TEXT_COL["log_words"]]), tokens, sum)
+    doc_rows = np.frombuffer(rows, dtype=np.float64).reshape(len(texts), 25)
+    return {"base": base, "sets": sets, "spaced": spaced, "doc_rows": doc_rows}
+
+
 def _title_line(title_sim: list[float]) -> int:
     """Index of the block that best repeats the headline (most of its words, few others: the first of the
     highest title_sim above 0.6), or -1."""
@@ -728,9 +814,9 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
         return np.zeros((0, len(STAGE2_NAMES)))
     if words is None:
         words = [len(b.text.split()) for b in blocks]
-    if _core is not None and p1.dtype == np.float64:
+    if _tree_core is not None and p1.dtype == np.float64:
         out = np.empty((n, len(STAGE2_NAMES)))
-        _core.stage2(np.ascontiguousarray(p1), words, out, _LOG1P_ONE)  # every block alone in its container
+        _tree_core.stage2(np.ascontiguousarray(p1), words, out, _LOG1P_ONE)  # every block alone in its container
         if any("group" in b.features for b in blocks):
             _container_columns(out, p1, blocks)
         return out
@@ -946,7 +1032,7 @@ class Trees:
         attribution the paths are walked level by level (see _walk). The compiled core applies the same tests
         in C, eight rows at a time, and adds the leaf values in numpy's order (_evaluate_compiled).
         """
-        if _core is not None:
+        if _tree_core is not None:
             raw = self._evaluate_compiled(X, raw=True)[0]
             return raw, (self.attribute(X) if attribute else None)
         if attribute:
@@ -956,7 +1042,7 @@ class Trees:
     def raw_and_leaves(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """raw(X)'s log-odds, and the leaves reached as _leaves gives them (None when the trees are walked or
         the rows come in chunks): attribute() takes them instead of finding them again."""
-        if _core is not None:
+        if _tree_core is not None:
             if X.shape[0] > ROWS_PER_CHUNK or self._forest()[1] != 64:
                 return self._evaluate_compiled(X, raw=True)[0], None
             raw, _, leaves = self._evaluate_compiled(X, raw=True, leaves=True)
@@ -969,7 +1055,7 @@ class Trees:
 
     def leaf_values(self, X: np.ndarray) -> np.ndarray:
         """The value of the leaf each row reaches in each tree, (rows, trees) in C order."""
-        if _core is not None:
+        if _tree_core is not None:
             return self._evaluate_compiled(X, values=True)[1]
         masks = self._leaf_masks()
         if masks is None:
@@ -987,7 +1073,7 @@ class Trees:
         `columns` hold the same values on every row (no headline), so their tests are evaluated on one.
         (No `static` when the trees are walked, with the compiled core (evaluating all tests costs it less than
         reusing some), or when the rows come in chunks.)"""
-        if _core is not None:
+        if _tree_core is not None:
             return self.leaf_values(X), None
         masks = self._leaf_masks()
         if masks is None or X.shape[0] > ROWS_PER_CHUNK:
@@ -1014,7 +1100,7 @@ class Trees:
         """The leaf each row reaches in each tree, (trees, rows), as tree * 64 + leaf number."""
         m = self._leaf_masks()
         assert m is not None
-        if _core is not None:
+        if _tree_core is not None:
             return self._evaluate_compiled(X, leaves=True)[2]
         return self._leaf_of(self._gone(X, m))
 
@@ -1022,9 +1108,9 @@ class Trees:
         """The compiled core's Forest of these trees (made once per Trees and per core) and its leaf ids' stride
         (64: the leaves numbered as _leaf_masks numbers them)."""
         made = self._compiled
-        if made is None or made[0] is not _core:
+        if made is None or made[0] is not _tree_core:
             tables = self._node_tables()
-            made = self._compiled = (_core, _core.Forest(self.base, *tables[:-1]), tables[-1])
+            made = self._compiled = (_tree_core, _tree_core.Forest(self.base, *tables[:-1]), tables[-1])
         return made[1], made[2]
 
     def _evaluate_compiled(self, X: np.ndarray, raw: bool = False, values: bool = False, leaves: bool = False
@@ -1525,11 +1611,11 @@ class BlockClassifier:
         # headline can change one more: comment_head_before, below a "12 comments" link above it). Not with the
         # compiled core: evaluating the trees again costs it less.
         static = None
-        if _core is None and last is not None and last[0][1:] == key[1:] and last[2] is not None:
+        if _tree_core is None and last is not None and last[0][1:] == key[1:] and last[2] is not None:
             others = _untitled_columns(html)
             if np.array_equal(last[3][:, others], X[:, others]):
                 static = last[2]
-        if _core is None and (static is not None or title is None):
+        if _tree_core is None and (static is not None or title is None):
             values, static = stage1.split_leaf_values(X, _title_columns(html), static, same_rows=title is None)
             p1 = _sigmoid(stage1.base + values.sum(axis=1))
         else:

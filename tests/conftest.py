@@ -44,14 +44,15 @@ def shared() -> Path:
 
 
 @contextmanager
-def using_core(module: ModuleType, core: Any) -> Iterator[None]:
-    """`module._core` set to `core` (None: the module's own Python code) for the block, then restored."""
-    saved = module._core
-    module._core = core
+def using_core(module: ModuleType, core: Any, attribute: str = "_core") -> Iterator[None]:
+    """`module._core` (or another `attribute`: a module with two cores) set to `core` (None: the module's own
+    Python code) for the block, then restored."""
+    saved = getattr(module, attribute)
+    setattr(module, attribute, core)
     try:
         yield
     finally:
-        module._core = saved
+        setattr(module, attribute, saved)
 
 
 def python_and_compiled(module: ModuleType, fn: Callable[..., Any], *args: Any) -> tuple[Any, Any]:

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import shared_path
+from conftest import shared_path, using_core
 
 from cleaner.classifier import BlockClassifier, BlockScore, Trees, block_features, feature_names
 from cleaner.document import Block
@@ -264,7 +264,21 @@ def _close(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and np.allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
-def _check_features(blocks: list[Block], title: str | None) -> None:
+#: the classifier's text features with its compiled core (when built) and with its Python code: both are checked
+_CORES = (None,) if clf_mod._COMPILED is None else (clf_mod._COMPILED, None)
+
+
+def _check_features(blocks: list[Block], *titles: str | None) -> None:
+    """block_features equal the definitions for each headline in turn (the text part computed for the first, reused
+    for the others), with the compiled core and with the Python code."""
+    for core in _CORES:
+        with using_core(clf_mod, core):
+            clf_mod._TEXT_PART.clear()
+            for title in titles:
+                _check_features_with(blocks, title)
+
+
+def _check_features_with(blocks: list[Block], title: str | None) -> None:
     X, names, _ = block_features(blocks, title)
     if not blocks:
         assert X.shape == (0, len(names))
@@ -294,8 +308,7 @@ def test_features_of_the_seeds_and_dev_pages() -> None:
     seeds = shared_path("seeds")
     for path in sorted(seeds.glob("*.txt")):
         blocks = segment_text(path.read_text(encoding="utf-8"))
-        _check_features(blocks, None)
-        _check_features(blocks, blocks[1].text)  # the cached text part, with another headline
+        _check_features(blocks, None, blocks[1].text)  # (the second: the cached text part, another headline)
 
 
 def _random_trees(rng: np.random.Generator, n_feat: int, n_trees: int, max_leaves: int) -> dict:

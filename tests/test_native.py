@@ -14,13 +14,14 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "tools"))
 from build_native import NATIVE  # noqa: E402
 
-#: the Python module that calls each C module through its `_core`
+#: the Python module that calls each C module through its `_core` (or through the attribute after a colon)
 USERS = {
     "cleaner.scorers._language_core": "cleaner.scorers.language",
     "cleaner.scorers._readability_core": "cleaner.scorers.readability",
     "cleaner.scorers._mt_core": "cleaner.scorers.mt",
     "cleaner._terms_core": "cleaner.terms",
-    "cleaner._trees_core": "cleaner.classifier",
+    "cleaner._features_core": "cleaner.classifier",
+    "cleaner._trees_core": "cleaner.classifier:_tree_core",
 }
 
 
@@ -34,5 +35,6 @@ def test_the_compiled_core_is_built(name: str) -> None:
     if os.environ.get("CLEANER_NO_NATIVE"):
         pytest.skip("CLEANER_NO_NATIVE is set: the Python code runs on purpose")
     assert importlib.util.find_spec(name) is not None, f"{name} was not built: see the install's warnings"
-    user = importlib.import_module(USERS[name])
-    assert user._core is not None and user._core.__name__ == name, f"{USERS[name]} does not use {name}"
+    module, _, attribute = USERS[name].partition(":")
+    core = getattr(importlib.import_module(module), attribute or "_core")
+    assert core is not None and core.__name__ == name, f"{USERS[name]} does not use {name}"

@@ -24,7 +24,7 @@ from cleaner.document import Block
 from cleaner.html import DOM_FEATURES
 from cleaner.segment import segment_text
 
-COMPILED = clf_mod._COMPILED
+COMPILED = clf_mod._COMPILED_TREES
 needs_core = pytest.mark.skipif(COMPILED is None, reason="cleaner._trees_core is not built (CLEANER_NO_NATIVE, or "
                                                          "no C compiler at install): nothing to compare")
 pytestmark = needs_core
@@ -35,7 +35,7 @@ def numpy_then_compiled(fn: Callable[[], Any]) -> tuple[Any, Any]:
     keeps the context columns of the last texts, made by whichever code ran)."""
     results = []
     for core in (None, COMPILED):
-        with using_core(clf_mod, core):
+        with using_core(clf_mod, core, "_tree_core"):
             clf_mod._TEXT_PART.clear()
             results.append(fn())
     clf_mod._TEXT_PART.clear()

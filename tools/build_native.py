@@ -39,6 +39,7 @@ NATIVE = {
     "cleaner.scorers._mt_core": "cleaner/scorers/_mt_core.c",
     "cleaner.scorers._readability_core": "cleaner/scorers/_readability_core.c",
     "cleaner._terms_core": "cleaner/_terms_core.c",
+    "cleaner._features_core": "cleaner/_features_core.c",
     "cleaner._trees_core": "cleaner/_trees_core.c",
 }
 

@@ -1,0 +1,316 @@
+"""The block classifier's compiled text features (cleaner._features_core): _text_matrix and _text_part_of give the
+Python code's values bit for bit, on hand-made corner cases, on any Unicode text and on every line of the
+development data; and the character sets the C pre-filters rely on are what re and unicodedata say they are."""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import ROOT, python_and_compiled, shared_path, using_core
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleaner import classifier as clf_mod
+from cleaner.segment import segment_text
+
+pytestmark = pytest.mark.skipif(clf_mod._COMPILED is None, reason="the compiled core is not built "
+                                "(CLEANER_NO_NATIVE, or no C compiler at install)")
+
+
+def assert_same_matrix(texts: list[str]) -> None:
+    """_text_matrix by the Python code and by the compiled core: the same float64 bits, words, lengths and
+    whitespace-split word counts."""
+    python, compiled = python_and_compiled(clf_mod, clf_mod._text_matrix, list(texts))
+    (base_p, words_p, lens_p, spaced_p), (base_c, words_c, lens_c, spaced_c) = python, compiled
+    assert base_c.dtype == base_p.dtype == np.float64 and base_c.shape == base_p.shape == (len(texts), 28)
+    different = np.argwhere(base_c.view(np.uint64) != base_p.view(np.uint64))
+    assert not len(different), [(repr(texts[i][:80]), clf_mod._TEXT_NAMES[j], base_p[i, j], base_c[i, j])
+                                for i, j in different[:5]]
+    assert words_c == words_p
+    assert lens_c == lens_p
+    assert spaced_c == spaced_p
+
+
+def assert_same_part(texts: list[str]) -> None:
+    """_text_part_of by both: the same matrix, document columns, word counts and word sets, iterated in the same
+    order (text stage 2 sums over them in that order)."""
+    python, compiled = python_and_compiled(clf_mod, clf_mod._text_part_of, tuple(texts))
+    for key in ("base", "doc_rows"):
+        assert compiled[key].shape == python[key].shape
+        different = np.argwhere(compiled[key].view(np.uint64) != python[key].view(np.uint64))
+        assert not len(different), (key, [(i, j, python[key][i, j], compiled[key][i, j]) for i, j in different[:5]])
+    assert compiled["spaced"] == python["spaced"]
+    assert compiled["sets"] == python["sets"]
+    assert [list(s) for s in compiled["sets"]] == [list(s) for s in python["sets"]]
+
+
+# --- corner cases -------------------------------------------------------------------------------------------
+
+CORNERS = [
+    "",
+    " ",
+    "x",
+    "Mixed scripts: Москва, 東京, Αθήνα and Zürich — all in one line.",
+    "日本語のテキストは単語の間に空白がありません。東京都の人口は約千四百万人です。これは長い文章です。",
+    "中文文本没有空格，逗号和句号都是全角的。这是第二句话！",
+    "中" * 30 + "." * 70,  # (30% CJK: words as they are; 31%: half the CJK characters)
+    "中" * 31 + "." * 69,
+    "日本" * 3 + " a b c d",
+    "한국어 문장도 있습니다. 두 번째 문장입니다.",
+    "İstanbul'da IŞIK ve ılık hava; ſtraße, 5 K (Kelvin) and KELVIN",
+    "ΟΔΥΣΣΕΥΣ ΣΑΣ σας Σ ΑΣ. Σ1 ΑΣ_Β",
+    "NUL\x00inside\x00a block. Next\x00sentence",
+    "lone \ud800 surrogate \udfff here. And \ud83d\ude00 a pair",
+    "emoji 🙂 and 👍🏽 and 🇫🇷 flags; astral 𝐀𝐁𝐂 letters 𝟏𝟐",
+    "tabs\tand\u00a0NBSP\u2009thin\u3000ideographic  double  spaces",
+    "Jan. 5, 2024",
+    "Published on jan 5th, 2024 at 12:30",
+    "5 January 2024",
+    "12/05/2019 and 2019-05-07 and 3.5.2020",
+    "2024年5月3日",
+    "3 hours ago",
+    "5 mins ago · 2 days ago",
+    "10 h ago",
+    "© 2024 Example Media. All rights reserved.",
+    "(c) 2020 Copyright Someone",
+    "COPYRIGHT ALL RIGHTS RESERVED",
+    "Leave a reply",
+    "Leave a Comment",
+    "12 Comments",
+    "Комментарии",
+    "к\u1c82мментарии",
+    "jane says:",
+    "Reply",
+    "12 likes",
+    "• bullet point",
+    "- dash bullet",
+    "1. numbered",
+    "a) lettered",
+    "1234. not a bullet",
+    "Home | News | Sport » World / Europe - Politics – Economy — Culture",
+    "a|b | c  |  d",
+    "Visit www.example.com or https://example.org or mail me@example.com #hashtag",
+    "http://x.com.",
+    "\"Quoted,\" she said. 'Then?' “Curly” „low“ «guillemets» ‘single’",
+    "Ends with a colon:",
+    "Ends with a fullwidth colon：",
+    "ends other »",
+    "ends other ›",
+    "ends other …",
+    "ends with a dash —",
+    "He left. (She stayed.) Then: \"Why?\" he asked! Really?! Yes… no.",
+    "Mr. Smith went to Washington.  Two spaces after the period.",
+    "ALL CAPS HEADLINE HERE",
+    "Title Case Headline With Words",
+    "lowercase start of a line that is a continuation",
+    "½ ² ٣ ½½ x²y ⅷ Ⅻ numerals",
+    "ﬁnance ﬂow ＡＢＣ ｆｕｌｌｗｉｄｔｈ ＿ under_score",
+    "\u0301combining at start e\u0301 cafe\u0301",
+    "Hangul jamo \u1100\u1161\u11a8 and 가\u11a8",
+    "Tamil ொ \u0bc6\u0bbe Kannada \u0cc6\u0cc2",
+    "™ ℠ № ℃ …… ‥ ․",
+    "x" * 5000,
+    "word " * 3000,
+    "a.b.c.d.e. f",
+    ". . . .",
+    "U.S. officials said Friday. The U.N. agreed.",
+    "The the THE tHe thé",
+    "\x1c\x1d\x1e\x1f separators",
+    "line\u2028separator\u2029paragraph",
+]
+
+
+def test_corner_cases_one_by_one_and_together() -> None:
+    for text in CORNERS:
+        assert_same_matrix([text])
+    assert_same_matrix(CORNERS)
+    assert_same_part(CORNERS)
+    assert_same_part([t for t in CORNERS if t.isascii()])
+
+
+def test_unstripped_blocks_follow_the_joined_scan() -> None:
+    """Blocks are stripped in the classifier, but any text gives the Python code's values: a block ending in an
+    ender and whitespace counts a sentence (the joiner follows it), whitespace-split counts depend on the page."""
+    for texts in (["a. ", " b"], ["x!\t", "y"], [" lead", "trail "], ["a  b", " c "], ["a\n", "b"], ["Reply\n"],
+                  ["jane says: \n"], ["\x00"], ["\x00a\x00"], ["  "]):
+        assert_same_matrix(texts)
+        assert_same_part(texts)
+
+
+def test_no_blocks() -> None:
+    for core in (clf_mod._COMPILED, None):
+        with using_core(clf_mod, core):
+            base, words, lens, spaced = clf_mod._text_matrix([])
+            assert base.shape == (0, len(clf_mod._TEXT_NAMES)) and words == lens == spaced == []
+
+
+def test_a_block_too_long_to_pack_its_counts() -> None:
+    """Over 2**21 characters (the Python code counts them one by one there)."""
+    long_block = ("Word, another WORD. " * 110_000)[: (1 << 21) + 17]
+    assert_same_matrix([long_block, "short", long_block[:1000]])
+
+
+def test_every_code_point_as_text() -> None:
+    """All of Unicode, in blocks of 4,096 code points, then every word character alone (lowered by itself), and
+    with a letter on either side: the character classes, the words and their lowering are the Python code's."""
+    blocks = ["".join(map(chr, range(start, min(start + 4096, 0x110000)))) for start in range(0, 0x110000, 4096)]
+    for at in range(0, len(blocks), 40):
+        assert_same_matrix(blocks[at:at + 40])
+    word_chars = [chr(c) for c in range(0x110000) if chr(c).isalnum() or c == 0x5F]
+    for at in range(0, len(word_chars), 8192):
+        chunk = word_chars[at:at + 8192]
+        assert_same_matrix([" ".join(chunk), " ".join("a" + ch + "b" for ch in chunk), " ".join(c * 2 for c in chunk)])
+
+
+def test_the_same_texts_again_and_a_full_word_cache() -> None:
+    """The core keeps the words it has seen (bounded: emptied when full); a word's second time gives what its first
+    did, before and after the cache empties (more distinct words than it holds)."""
+    texts = ["The quick brown Fox. THE QUICK brown fox; the Quick", "Ünïcödé wörds Und UND und"]
+    assert_same_matrix(texts)
+    assert_same_matrix(texts)
+    many = [" ".join(f"w{i}x{j}" for j in range(500)) for i in range(100)]  # 50,000 distinct words
+    assert_same_matrix(many)
+    assert_same_matrix(texts + many[:3])
+
+
+def test_setup_checks_the_columns() -> None:
+    core = clf_mod._COMPILED
+    with pytest.raises(ValueError):
+        core.setup(clf_mod.STOP_WORDS, clf_mod._MONTH_WORDS, clf_mod._TEXT_NAMES[:-1])
+    with pytest.raises(ValueError):
+        core.setup(clf_mod.STOP_WORDS, clf_mod._MONTH_WORDS, tuple(reversed(clf_mod._TEXT_NAMES)))
+    core.setup(clf_mod.STOP_WORDS, clf_mod._MONTH_WORDS, clf_mod._TEXT_NAMES)
+    assert core.CHECKS == {"date": clf_mod._CHECK_DATE, "time": clf_mod._CHECK_TIME, "month": clf_mod._CHECK_MONTH,
+                           "copyright": clf_mod._CHECK_COPYRIGHT, "comment_head": clf_mod._CHECK_COMMENT_HEAD,
+                           "comment_line": clf_mod._CHECK_COMMENT_LINE}
+
+
+def test_wrong_arguments_raise() -> None:
+    core = clf_mod._COMPILED
+    with pytest.raises(TypeError):
+        core.text_matrix(["a", 1])
+    with pytest.raises(TypeError):
+        core.text_matrix(5)
+    base = np.zeros((1, len(clf_mod._TEXT_NAMES)))
+    with pytest.raises(ValueError):
+        core.doc_rows(["a"], base, np.zeros(2), [["a"]], sum)
+    with pytest.raises(ValueError):
+        core.doc_rows(["a"], base[:, ::2], np.zeros(1), [["a"]], sum)
+    with pytest.raises(TypeError):
+        core.doc_rows(["a"], base, np.zeros(1), [("a",)], sum)
+    with pytest.raises(TypeError):
+        core.doc_rows([1], base, np.zeros(1), [["a"]], sum)
+
+
+# --- any text -------------------------------------------------------------------------------------------------
+
+_ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=60)  # (lone surrogates too)
+# characters and pieces that exercise every class, pattern and pre-filter (and their near misses)
+_PIECES = st.sampled_from(list(
+    "aAbBzZ09_.,;:!?…\"'”’»)](«“„‘|·•/-–—*+>#@©%&\t\n\u00a0\u2009\u3000\u200b\u00ad\ufeff\x00\x1c"
+    "éÉßİıſKΣσςΑ日本語한국中文カ½²٣\U0001d400\U0001f600ﬁＡ\u0301，：。！？、年кКоО") + [
+    "January", "jan", "Sept.", "sep ", "mar.", " 12, 2019", "2019", "2019-05-07", "12/05/2019", "1.2.3", "3.5",
+    "5 mins ago", "5 MINS AGO", "2 hrs  ago", "1 h ago", "3 days ago", "10:30", "1:2", "(c)", "(C)", "Copyright",
+    "COPYRİGHT", "copyrıght", "all rights reserved", "www.example.com", ".com", ".comx", "https://x", "http:/",
+    " - ", " | ", " / ", "Comments", "12 comments", "Leave a reply", "leave a comment", "Discussion",
+    "коммента", "к\u1c82мментарии", "says:", "said :", "Reply", "reply", "Flag", "12 likes", "1.", "a)", "• ", "-", " ", "  "])
+_PIECED_TEXT = st.lists(_PIECES, max_size=25).map("".join)
+_PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@_PROPERTY
+@given(st.lists(_ANY_TEXT, min_size=1, max_size=12))
+def test_any_unicode_texts(texts: list[str]) -> None:
+    assert_same_matrix(texts)
+    assert_same_part(texts)
+
+
+@_PROPERTY
+@given(st.lists(_PIECED_TEXT, min_size=1, max_size=12))
+def test_texts_of_the_patterns_pieces(texts: list[str]) -> None:
+    assert_same_matrix(texts)
+    assert_same_part([t.strip() for t in texts])
+
+
+# --- the development data ---------------------------------------------------------------------------------------
+
+
+def _stripped(text: str) -> list[str]:
+    return [b.text.strip() for b in segment_text(text)]
+
+
+def test_every_line_of_the_development_documents() -> None:
+    shared_path("data", "news", "docs.jsonl")
+    shared_path("data", "extraction", "manifest.jsonl")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from scorers import documents
+
+    docs, _ = documents(300)
+    pages = sorted(shared_path("data", "extraction", "text").glob("*.txt"))
+    assert len(docs) == 300 and len(pages) > 200
+    for text in [d["text"] for d in docs] + [p.read_text(encoding="utf-8") for p in pages]:
+        texts = _stripped(text)
+        if texts:
+            assert_same_matrix(texts)
+            assert_same_part(texts)
+
+
+# --- what the pre-filters take for granted ----------------------------------------------------------------------
+
+
+def _matching(pattern: str) -> set[str]:
+    compiled = re.compile(pattern)
+    return {ch for ch in map(chr, range(0x110000)) if compiled.fullmatch(ch)}
+
+
+def test_only_the_odd_folds_match_ascii_letters() -> None:
+    """re.IGNORECASE matches an ASCII letter to its two cases and to İ ı ſ K alone (the core's folded_letter and
+    classifier._FOLD_ODD), each to the letter folded_letter gives it; and к, о of коммента to their two cases."""
+    letters = {chr(c) for c in range(ord("a"), ord("z") + 1)}
+    assert _matching("(?i)[a-z]") == letters | {x.upper() for x in letters} | set(clf_mod._FOLD_ODD)
+    for odd, letter in zip("\u0130\u0131\u017f\u212a", "iisk", strict=True):
+        assert re.fullmatch(f"(?i){letter}", odd) and not re.fullmatch(f"(?i)[^{letter}]", odd)
+    assert _matching("(?i)к") == {"к", "К"} and _matching("(?i)о") == {"о", "О", "\u1c82"}  # (ᲂ, a wide o)
+
+
+def _composition_pairs() -> list[tuple[int, int]]:
+    """(first, second) of every canonical decomposition into two code points, and Hangul's (L, V) and (LV, T)."""
+    pairs = []
+    for c in range(0x110000):
+        decomposition = unicodedata.decomposition(chr(c))
+        if decomposition and not decomposition.startswith("<"):
+            parts = [int(x, 16) for x in decomposition.split()]
+            if len(parts) == 2:
+                pairs.append((parts[0], parts[1]))
+    pairs += [(0x1100, v) for v in range(0x1161, 0x1176)] + [(0xAC00, t) for t in range(0x11A8, 0x11C3)]
+    return pairs
+
+
+def test_blocks_whose_words_nfkc_keeps() -> None:
+    """The core's `keeps` (NFKC leaves the block's words as they are, no NFKC needed) for each character of the
+    Basic Multilingual Plane: a character NFKC keeps, of combining class 0, never the second of a composition nor
+    decomposed into one; or a non-word character NFKC makes ASCII punctuation that is the first of no composition."""
+    pairs = _composition_pairs()
+    seconds = {b for _, b in pairs}
+    firsts = {a for a, _ in pairs}
+    assert not any(c < 128 for c in seconds)
+    kept: Any = clf_mod._COMPILED.text_matrix([chr(c) for c in range(0x10000)])[6]
+    assert all(kept[:128])
+    for c in range(128, 0x10000):
+        if not kept[c]:
+            continue
+        ch = chr(c)
+        normal = unicodedata.normalize("NFKC", ch)
+        if normal == ch:
+            assert unicodedata.combining(ch) == 0 and c not in seconds, hex(c)
+            assert ord(unicodedata.normalize("NFKD", ch)[0]) not in seconds, hex(c)
+        else:
+            assert not (ch.isalnum() or ch == "_"), hex(c)
+            assert all(ord(d) < 128 and not (d.isalnum() or d == "_") and ord(d) not in firsts for d in normal), hex(c)
+    assert not any(kept[c] for c in (0x0301, 0x0BBE, 0x1161, 0x11A8, 0x00BD, 0x2122, 0xFF21, 0xD800))
+    assert all(kept[c] for c in (0x00E9, 0x2019, 0x4E2D, 0xAC00, 0x00A0, 0x2026, 0xFF0C))

@@ -17,16 +17,27 @@ BULLET = re.compile(r"^(?:[•·●▪◦‣∙*\-–—]|\d{1,3}[.)])\s+")
 #: what a line ends with when it is a sentence or introduces one, not a heading
 _SENTENCE_END = ".!?…:;\"'”’)"
 # Invisible characters that only make two equal lines look different.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 # what a clean line cannot contain: whitespace other than the space (and the newline between lines), and
 # the invisible characters
-_ODD = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n") + "".join(map(chr, _INVISIBLE))
+_ODD = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n") + _INVISIBLE_CHARS
 
 
 def normalize_line(line: str) -> str:
     """Fold whitespace and drop zero-width characters; NFC so equal text compares equal."""
-    line = unicodedata.normalize("NFC", line.translate(_INVISIBLE))
-    return " ".join(line.split())
+    return " ".join(_visible_nfc(line).split())
+
+
+def _visible_nfc(text: str) -> str:
+    """text without the invisible characters, in NFC. Each step only where it changes something (most texts
+    hold none of the six), and by str.replace: str.translate looks every character up in its table (slow)."""
+    if not text.isascii():
+        for invisible in _INVISIBLE_CHARS:
+            if invisible in text:
+                text = text.replace(invisible, "")
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+    return text
 
 
 def guess_kind(text: str, blank_before: bool, blank_after: bool) -> str:
@@ -50,9 +61,10 @@ def segment_text(text: str) -> list[Block]:
     items: list[tuple[str, int, int, int]] = []  # (clean text, words, indent, line number)
     if _is_clean(text, lines):  # every line is already what normalize_line makes of it
         items = [(line, line.count(" ") + 1, 0, number) for number, line in enumerate(lines) if line]
-    else:
-        for number, raw in enumerate(lines):
-            words = normalize_line(raw).split()
+    else:  # normalize_line of each line, the whole text made visible and NFC at once (no character of either
+        # step is a newline, and NFC composes nothing across one: the same lines)
+        for number, (raw, visible) in enumerate(zip(lines, _visible_nfc(text).split("\n"), strict=True)):
+            words = visible.split()
             if words:
                 items.append((" ".join(words), len(words), len(raw) - len(raw.lstrip(" \t\u00a0")), number))
     blocks: list[Block] = []

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cleaner
 from cleaner.pipeline import Pipeline
-from cleaner.segment import segment_text
+from cleaner.segment import normalize_line, segment_text
 
 SEEDS = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "fixtures" / "seeds").glob("*.expected.json"))]
 
@@ -62,3 +65,26 @@ def test_extracted_text_headline_is_its_first_line_or_none() -> None:
         doc = cleaner.clean_text("\n\n".join(["Skip to main content", "Council weighs new budget", *body]),
                                  pipeline=pipeline)
         assert doc.title == "Council weighs new budget" and doc.text.split("\n") == body
+
+
+def _line_as_defined(line: str) -> str:
+    """normalize_line's definition: the invisible characters out, NFC, whitespace folded, line by line."""
+    invisible = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+    return " ".join(unicodedata.normalize("NFC", line.translate(invisible)).split())
+
+
+_MESSY = st.lists(st.sampled_from(["word", "Cafe\u0301", "e\u0301\u0323", "\u200b", "\u00ad", "\ufeff", " ", "  ", "\t",
+                                   "\u00a0", "\n", "\r\n", "\r", "\n\n", "\u0301", "\u1100\u1161", "ﬁ", "- ", "1. "]),
+                  max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_MESSY, st.text(max_size=80)))
+def test_blocks_are_the_lines_as_normalize_line_defines_them(text: str) -> None:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    expected = [_line_as_defined(line) for line in lines]
+    blocks = segment_text(text)
+    assert [b.text for b in blocks] == [line for line in expected if line]
+    assert [b.text for b in blocks] == [normalize_line(line) for line in lines if normalize_line(line)]
+    indents = [len(line) - len(line.lstrip(" \t\u00a0")) for line, clean in zip(lines, expected, strict=True) if clean]
+    assert [b.features["indent"] for b in blocks] == indents

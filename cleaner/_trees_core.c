@@ -685,12 +685,99 @@ done:
     return result;
 }
 
+/* ---- path attribution ------------------------------------------------------------------------------------ */
+
+/* attribute(leaves, path_feature, path_delta, path_length, out): Trees.attribute's contributions into out ((rows,
+ * n_feat) float64). leaves: int64 (rows * trees), each row's leaf in each tree (tree * 64 + leaf number), row after
+ * row; path_feature (int64) and path_delta (float64): (depth, leaves) the feature tested and the change of value at
+ * each step of each leaf's path; path_length: each leaf's number of steps. The numpy code's sums: per (step,
+ * feature) the changes of the row's trees in tree order from 0.0 (its bincount), then those of the steps added in
+ * step order from 0.0, over as many steps as the longest path among all the rows' leaves. */
+static PyObject *attribute(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *leaves_obj, *feat_obj, *delta_obj, *len_obj, *out_obj;
+    if (!PyArg_ParseTuple(args, "OOOOO:attribute", &leaves_obj, &feat_obj, &delta_obj, &len_obj, &out_obj))
+        return NULL;
+    Py_buffer L, F, D, N, O;
+    PyObject *result = NULL;
+    double *acc = NULL;
+    int got = 0;
+    if (get_array(leaves_obj, &L, 1, 'q', 0, "attribute: leaves") < 0) goto done;
+    got = 1;
+    if (get_array(feat_obj, &F, 2, 'q', 0, "attribute: path_feature") < 0) goto done;
+    got = 2;
+    if (get_array(delta_obj, &D, 2, 'd', 0, "attribute: path_delta") < 0) goto done;
+    got = 3;
+    if (get_array(len_obj, &N, 1, 'q', 0, "attribute: path_length") < 0) goto done;
+    got = 4;
+    if (get_array(out_obj, &O, 2, 'd', 1, "attribute: out") < 0) goto done;
+    got = 5;
+    Py_ssize_t rows = O.shape[0], n_feat = O.shape[1], depth_max = F.shape[0], n_leaf = F.shape[1];
+    if (D.shape[0] != depth_max || D.shape[1] != n_leaf || N.shape[0] != n_leaf || rows == 0 ||
+        L.shape[0] % rows != 0) {
+        if (rows == 0 && L.shape[0] == 0) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        PyErr_SetString(PyExc_ValueError, "attribute: the paths' tables and out do not fit the leaves");
+        goto done;
+    }
+    const int64_t *leaf = L.buf, *feature = F.buf, *length = N.buf;
+    const double *delta = D.buf;
+    double *out = O.buf;
+    Py_ssize_t trees = L.shape[0] / rows, depth = 0;
+    for (Py_ssize_t k = 0; k < L.shape[0]; k++) {
+        if (leaf[k] < 0 || leaf[k] >= n_leaf || length[leaf[k]] < 0 || length[leaf[k]] > depth_max) {
+            PyErr_SetString(PyExc_ValueError, "attribute: a leaf or a path length out of range");
+            goto done;
+        }
+        if (length[leaf[k]] > depth) depth = length[leaf[k]];
+    }
+    for (Py_ssize_t d = 0; d < depth_max; d++)
+        for (Py_ssize_t j = 0; j < n_leaf; j++)
+            if (feature[d * n_leaf + j] < 0 || feature[d * n_leaf + j] >= n_feat) {
+                if (d < length[j]) {
+                    PyErr_SetString(PyExc_ValueError, "attribute: a path's feature out of range");
+                    goto done;
+                }
+            }
+    if (!(acc = PyMem_Malloc(((size_t)(depth ? depth : 1)) * n_feat * sizeof(double)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t r = 0; r < rows; r++) {
+        for (Py_ssize_t c = 0; c < depth * n_feat; c++) acc[c] = 0.0;
+        for (Py_ssize_t t = 0; t < trees; t++) {
+            int64_t j = leaf[r * trees + t];
+            for (int64_t d = 0; d < length[j]; d++)
+                acc[d * n_feat + feature[d * n_leaf + j]] += delta[d * n_leaf + j];
+        }
+        double *o = out + r * n_feat;
+        for (Py_ssize_t c = 0; c < n_feat; c++) {
+            double sum = 0.0;
+            for (Py_ssize_t d = 0; d < depth; d++) sum += acc[d * n_feat + c];
+            o[c] = sum;
+        }
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(acc);
+    if (got >= 5) PyBuffer_Release(&O);
+    if (got >= 4) PyBuffer_Release(&N);
+    if (got >= 3) PyBuffer_Release(&D);
+    if (got >= 2) PyBuffer_Release(&F);
+    if (got >= 1) PyBuffer_Release(&L);
+    return result;
+}
+
 /* ---- the module ------------------------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
     {"stage2", stage2, METH_VARARGS,
      "stage2(p1, words, out, alone) -> None: classifier.stage2_features' columns into out ((n, 21) float64), "
      "every block alone in its container (columns 11 and 12: p1 and `alone`)."},
+    {"attribute", attribute, METH_VARARGS,
+     "attribute(leaves, path_feature, path_delta, path_length, out) -> None: Trees.attribute's path attribution "
+     "of each row into out ((rows, n_feat) float64), summed in the numpy code's order."},
     {"context", context, METH_VARARGS,
      "context(core, windows, out, offsets, widths) -> None: classifier._context's neighbours and window means "
      "into out."},

@@ -1234,6 +1234,11 @@ class Trees:
         rows, n_feat = X.shape
         leaves = (self._leaves(X) if leaves is None else leaves).T.ravel()  # (row, tree) order, as _walk's pairs
         features, changes, length = m["path_feature"], m["path_delta"], m["path_length"]
+        if _tree_core is not None and rows:  # the same sums in the same order, row by row in C
+            out = np.empty((rows, n_feat))
+            _tree_core.attribute(np.ascontiguousarray(leaves, dtype=np.int64), features.astype(np.int64, copy=False),
+                                 changes, length.astype(np.int64, copy=False), out)
+            return out
         # Every step of every pair's path at once, pair by pair: one bincount sums each (level, cell) in
         # pair order, as a bincount per level did; the levels are then added in order.
         steps = length[leaves]

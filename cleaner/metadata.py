@@ -175,9 +175,7 @@ def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float
     """The candidate headlines among the `window` lines before `start` (the article's first paragraph): each
     title-like line's index with its HEADLINE_WEIGHTS features. `chrome(text)`: a line the rule packs remove
     (a comment count, a newsletter prompt) is no candidate."""
-    lede: set[str] = set()
-    for block in blocks[start : start + 4]:
-        lede.update(w.lower() for w in _WORD4.findall(block.text))
+    lede: set[str] | None = None  # the first paragraphs' words, read when a candidate asks (often none does)
     dated: dict[int, bool] = {}
     norms: dict[int, str] = {}
 
@@ -201,6 +199,8 @@ def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float
         words = len(text.split())
         key = norm(i)
         tokens = {w.lower() for w in _WORD4.findall(text)}
+        if lede is None:
+            lede = {w.lower() for block in blocks[start : start + 4] for w in _WORD4.findall(block.text)}
         near = (norm(j) for j in range(max(0, i - 3), min(len(blocks), i + 4)) if j != i)
         f = {
             "length": min(words, 12) / 12,

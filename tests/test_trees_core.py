@@ -361,3 +361,19 @@ def test_the_compiled_entry_points_check_their_arguments() -> None:
         COMPILED.context(np.zeros((3, 2)), np.zeros((3, 1)), np.empty((3, 6)), (-1, 1), (2,))
     with pytest.raises(ValueError):
         COMPILED.context(np.zeros((3, 2)), np.zeros((2, 1)), np.empty((3, 5)), (-1, 1), (2,))
+
+
+def test_attribute_refuses_leaves_and_paths_that_do_not_fit() -> None:
+    paths = np.zeros((2, 128), dtype=np.int64), np.zeros((2, 128)), np.ones(128, dtype=np.int64)
+    COMPILED.attribute(np.array([0, 64], dtype=np.int64), *paths, out := np.empty((1, 3)))
+    assert out.tolist() == [[0.0, 0.0, 0.0]]
+    with pytest.raises(ValueError, match="out of range"):  # a leaf past the tables
+        COMPILED.attribute(np.array([0, 128], dtype=np.int64), *paths, np.empty((1, 3)))
+    with pytest.raises(ValueError, match="out of range"):  # a path longer than the tables' steps
+        COMPILED.attribute(np.array([0, 64], dtype=np.int64), paths[0], paths[1], np.full(128, 3, dtype=np.int64),
+                           np.empty((1, 3)))
+    with pytest.raises(ValueError, match="feature out of range"):
+        COMPILED.attribute(np.array([0, 64], dtype=np.int64), np.full((2, 128), 5, dtype=np.int64), paths[1],
+                           paths[2], np.empty((1, 3)))
+    with pytest.raises(ValueError, match="do not fit"):  # three leaves for two rows
+        COMPILED.attribute(np.array([0, 64, 1], dtype=np.int64), *paths, np.empty((2, 3)))

@@ -732,14 +732,6 @@ static PyObject *attribute(PyObject *Py_UNUSED(module), PyObject *args) {
         }
         if (length[leaf[k]] > depth) depth = length[leaf[k]];
     }
-    for (Py_ssize_t d = 0; d < depth_max; d++)
-        for (Py_ssize_t j = 0; j < n_leaf; j++)
-            if (feature[d * n_leaf + j] < 0 || feature[d * n_leaf + j] >= n_feat) {
-                if (d < length[j]) {
-                    PyErr_SetString(PyExc_ValueError, "attribute: a path's feature out of range");
-                    goto done;
-                }
-            }
     if (!(acc = PyMem_Malloc(((size_t)(depth ? depth : 1)) * n_feat * sizeof(double)))) {
         PyErr_NoMemory();
         goto done;
@@ -748,8 +740,14 @@ static PyObject *attribute(PyObject *Py_UNUSED(module), PyObject *args) {
         for (Py_ssize_t c = 0; c < depth * n_feat; c++) acc[c] = 0.0;
         for (Py_ssize_t t = 0; t < trees; t++) {
             int64_t j = leaf[r * trees + t];
-            for (int64_t d = 0; d < length[j]; d++)
-                acc[d * n_feat + feature[d * n_leaf + j]] += delta[d * n_leaf + j];
+            for (int64_t d = 0; d < length[j]; d++) {
+                int64_t f = feature[d * n_leaf + j];
+                if (f < 0 || f >= n_feat) {
+                    PyErr_SetString(PyExc_ValueError, "attribute: a path's feature out of range");
+                    goto done;
+                }
+                acc[d * n_feat + f] += delta[d * n_leaf + j];
+            }
         }
         double *o = out + r * n_feat;
         for (Py_ssize_t c = 0; c < n_feat; c++) {

@@ -9,6 +9,7 @@ computed for all blocks at once); the models were trained on it as it is, so it 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 #: closing quotes and brackets that may follow a sentence's last mark
@@ -27,9 +28,11 @@ PARAGRAPH_WORDS = 15
 BODY_START_WORDS = 15
 
 
+@lru_cache(maxsize=1 << 12)
 def word_count(text: str) -> int:
     """Whitespace-separated words; in scripts written without spaces (Chinese, Japanese) two characters count
-    as one word."""
+    as one word. (Cached: cleaning, metadata and the verdict ask about the same lines again and again, and
+    counting allocates every word.)"""
     n = len(text.split())
     if n * 4 < len(text) and not text.isascii():  # few spaces for the length: maybe CJK (never in ASCII)
         # A CJK character takes three bytes in UTF-8, so the bytes beyond one a character bound their number:

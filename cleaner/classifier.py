@@ -11,7 +11,7 @@ so a short line inside a run of prose is kept while the same line amid a menu is
 The trees are evaluated here (no scikit-learn at run time): by the compiled core cleaner/_trees_core.c when it
 was built (tools/build_native.py), which also computes the stage-2 and context window features, else with numpy
 (the reference and the fallback: the same numbers, bit for bit). Each reason names the features that pushed the
-score most (path attribution over the trees, numpy) and the score itself.
+score most (path attribution over the trees, in the trees core too) and the score itself.
 
 The blocks' text features (_text_matrix, and the document columns of _text_part_of) are computed by
 `cleaner._features_core` where it is built: one pass over each block's characters in C, the rare regex columns
@@ -991,7 +991,7 @@ GONE_ROWS = 256
 
 class Trees:
     """A gradient-boosted ensemble (binary log-loss) evaluated with numpy or the compiled core, with path
-    attribution (numpy)."""
+    attribution (either too)."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.names: list[str] = spec["features"]

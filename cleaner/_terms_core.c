@@ -10,9 +10,10 @@
  *   works out a new word's facts as terms.stem and terms._word_facts do, with what terms.py hands over once per
  *   table (the stopwords, the names news writes capitalised, the document frequencies, the sentence openers,
  *   the honorifics). Ids are given in the Python table's order (a new word's content stem is registered before
- *   its plain stem), in the Python table's own `words`, `stems` and `stem_ids`, with the stems' IDFs noted in
- *   its `_new_idf` for WordTable.settle; the IDF is log((n_docs + 1) / (df + 1)) + 1.0 with C's `log`, the
- *   function math.log calls.
+ *   its plain stem), in the Python table's own `words`, `stems` and `stem_ids` (WordTable.stem_id registers its
+ *   stems here too, `stem_id`), with the stems' IDFs kept in an array read by WordTable.settle (`idf`) and by
+ *   coherence.analyse for a document's columns (`idf_of`: no Python object a new stem); the IDF is
+ *   log((n_docs + 1) / (df + 1)) + 1.0 with C's `log`, the function math.log calls.
  * - `unit_matrix` computes the matrix and the body measures of coherence.analyse with numpy's float operations
  *   in numpy's order: elementwise products rounded to doubles, row sums by numpy's pairwise summation, running
  *   sums in row order, np.log's values handed over as a table. Dot products numpy leaves to BLAS stay in numpy.
@@ -79,7 +80,7 @@ typedef struct {
     PyObject *words;    /* list: word id -> word */
     PyObject *stems;    /* list: stem id -> stem */
     PyObject *stem_ids; /* dict: stem -> stem id */
-    PyObject *new_idf;  /* list of (stem id, idf), written into WordTable.idf by its settle() */
+    PyObject *new_idf;  /* WordTable._new_idf: no longer written (the IDFs are kept in `idf` below) */
     /* what terms.py knows of words */
     PyObject *df;        /* dict: stem -> document frequency */
     PyObject *stopwords; /* a set or frozenset of lowercase words */
@@ -105,6 +106,9 @@ typedef struct {
     uint8_t *honorific; /* ends like an honorific */
     Py_UCS4 *chars;
     size_t chars_len, chars_cap;
+    /* per stem id: its IDF (Vocabulary.idf), as the stem is registered (`idf`, `idf_of`) */
+    double *idf;
+    size_t idf_cap;
     /* per plain stem id: the last split() call that saw it capitalised */
     uint32_t *seen;
     size_t seen_cap;
@@ -236,17 +240,20 @@ static Py_ssize_t stem_id(Table *t, PyObject *s) {
     }
     /* Vocabulary.idf: log((n_docs + 1) / (df + 1)) + 1.0, the integers exact in doubles as in Python's int division */
     double idf = log(t->n_docs_plus_one / (double)(df + 1)) + 1.0;
-    PyObject *key = PyLong_FromSsize_t(id), *value_idf = key ? PyFloat_FromDouble(idf) : NULL;
-    PyObject *note = value_idf ? PyTuple_Pack(2, key, value_idf) : NULL; /* (id, idf); Py_BuildValue parses a format */
-    Py_XDECREF(key);
-    Py_XDECREF(value_idf);
-    if (!note) return -1;
-    int failed = PyList_Append(t->new_idf, note);
-    Py_DECREF(note);
-    if (failed || PyList_Append(t->stems, s)) return -1;
+    if ((size_t)id >= t->idf_cap) {
+        size_t cap = t->idf_cap ? 2 * t->idf_cap : 4096;
+        while (cap <= (size_t)id) cap *= 2;
+        if (grow_array((void **)&t->idf, cap, sizeof(double))) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        t->idf_cap = cap;
+    }
+    t->idf[id] = idf; /* (noted first: a failure below leaves a note without its stem, which the next stem overwrites) */
+    if (PyList_Append(t->stems, s)) return -1;
     PyObject *value = PyLong_FromSsize_t(id);
     if (!value) return -1;
-    failed = PyDict_SetItem(t->stem_ids, s, value);
+    int failed = PyDict_SetItem(t->stem_ids, s, value);
     Py_DECREF(value);
     return failed ? -1 : id;
 }
@@ -429,6 +436,7 @@ static void table_dealloc(Table *t) {
     free(t->honorific);
     free(t->chars);
     free(t->seen);
+    free(t->idf);
     Py_TYPE(t)->tp_free((PyObject *)t);
 }
 
@@ -666,6 +674,52 @@ static PyObject *table_facts(Table *t, PyObject *args) {
                          (const char *)(t->honorific + start), k);
 }
 
+/* stem_id(stem) -> int: WordTable.stem_id, the stem registered (its IDF noted) when new. */
+static PyObject *table_stem_id(Table *t, PyObject *stem) {
+    if (!ready(t)) return NULL;
+    if (!PyUnicode_CheckExact(stem)) {
+        PyErr_Format(PyExc_TypeError, "stem_id() takes a str, not %.80s", Py_TYPE(stem)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t id = stem_id(t, stem);
+    return id < 0 ? NULL : PyLong_FromSsize_t(id);
+}
+
+/* idf(start, stop) -> bytes: the IDFs (float64) of stem ids start..stop-1, for WordTable.settle. */
+static PyObject *table_idf(Table *t, PyObject *args) {
+    Py_ssize_t start, stop;
+    if (!ready(t) || !PyArg_ParseTuple(args, "nn:idf", &start, &stop)) return NULL;
+    if (start < 0 || stop < start || stop > PyList_GET_SIZE(t->stems)) {
+        PyErr_Format(PyExc_IndexError, "idf(%zd, %zd): the table has %zd stems", start, stop,
+                     PyList_GET_SIZE(t->stems));
+        return NULL;
+    }
+    return PyBytes_FromStringAndSize(stop > start ? (const char *)(t->idf + start) : "", (stop - start) * 8);
+}
+
+/* idf_of(columns) -> bytes: the IDFs (float64) of the stem ids in `columns` (int64), in its order. */
+static PyObject *table_idf_of(Table *t, PyObject *columns) {
+    if (!ready(t)) return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(columns, &view, PyBUF_SIMPLE) < 0) return NULL;
+    Py_ssize_t k = view.len / 8, n = PyList_GET_SIZE(t->stems);
+    const int64_t *ids = view.buf;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, k * 8);
+    if (out) {
+        double *idf = (double *)PyBytes_AS_STRING(out);
+        for (Py_ssize_t i = 0; i < k; i++) {
+            if (ids[i] < 0 || ids[i] >= n) {
+                PyErr_Format(PyExc_IndexError, "idf_of(): stem id %lld out of range", (long long)ids[i]);
+                Py_CLEAR(out);
+                break;
+            }
+            idf[i] = t->idf[ids[i]];
+        }
+    }
+    PyBuffer_Release(&view);
+    return out;
+}
+
 static Py_ssize_t table_len(Table *t) { return t->n; }
 
 static PyMethodDef table_methods[] = {
@@ -676,6 +730,10 @@ static PyMethodDef table_methods[] = {
     {"facts", (PyCFunction)table_facts, METH_VARARGS,
      "facts(start, stop) -> (stem, kind, upper, plain, honorific) of those word ids as bytes "
      "(int64, int8, bool, int64, bool)."},
+    {"stem_id", (PyCFunction)table_stem_id, METH_O, "stem_id(stem: str) -> int: the stem's id, registered when new."},
+    {"idf", (PyCFunction)table_idf, METH_VARARGS, "idf(start, stop) -> bytes: the IDFs (float64) of those stem ids."},
+    {"idf_of", (PyCFunction)table_idf_of, METH_O,
+     "idf_of(columns: int64 buffer) -> bytes: the IDFs (float64) of the stem ids in columns."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -217,8 +217,9 @@ class WordTable:
 
     With the compiled module (`_core`), a `cleaner._terms_core.Table` keeps the map from words to ids and
     works out a new word's facts (as `_add` does, in the same order: the same ids), appending to this table's
-    `words`, `stems`, `stem_ids` and `_new_idf`; `split` then reads whole paragraphs. The Python code (`ids`,
-    `_add`) is the reference and the fallback."""
+    `words`, `stems` and `stem_ids` (and registers the stems of `stem_id`), and keeps the words' facts and the
+    stems' IDFs on its side until `settle` (or `idf_of`) reads them; `split` then reads whole paragraphs. The Python
+    code (`ids`, `_add`) is the reference and the fallback."""
 
     MAX = 1 << 18
 
@@ -242,12 +243,15 @@ class WordTable:
             self.words, self.stems, self.stem_ids, self._new_idf, vocab.df, vocab.n_docs, STOPWORDS, vocab.proper,
             "".join(sorted(SENTENCE_OPENERS)), HONORIFICS)
         self._settled = 0  # words whose facts the compiled table has written into the arrays
+        self._settled_stems = 0  # stems whose IDF the compiled table has written into `idf`
 
     def full(self) -> bool:
         return len(self.words) > self.MAX or len(self.stems) > self.MAX
 
     def stem_id(self, s: str) -> int:
         value = self.stem_ids.get(s)
+        if value is None and self._core is not None:  # (registered by the compiled table, which keeps the IDFs)
+            return self._core.stem_id(s)
         if value is None:
             value = len(self.stems)
             self._new_idf.append((value, self.vocab.idf(s)))  # noted (see settle), then registered
@@ -289,8 +293,21 @@ class WordTable:
                 values[start:stop] = np.frombuffer(blob, dtype=values.dtype)
                 setattr(self, name, values)
             self._settled = stop
+        if self._core is not None and self._settled_stems < len(self.stems):
+            start, stop = self._settled_stems, len(self.stems)
+            self.idf = grow(self.idf, stop)
+            self.idf[start:stop] = np.frombuffer(self._core.idf(start, stop), dtype=np.float64)
+            self._settled_stems = stop
         settle(self, _WORD_FACTS, self._new)
         settle(self, ("idf",), self._new_idf)
+
+    def idf_of(self, stem_ids: np.ndarray) -> np.ndarray:
+        """The IDFs of these stem ids (int64): `idf[stem_ids]` once settled (the compiled table reads its own, with
+        nothing to settle)."""
+        if self._core is not None:
+            return np.frombuffer(self._core.idf_of(np.ascontiguousarray(stem_ids, dtype=np.int64)), dtype=np.float64)
+        self.settle()
+        return self.idf[stem_ids]
 
     def word_ids(self, words: list[str]) -> np.ndarray:
         """The ids of `words`, in one pass into an array; a word not seen before is registered as it comes
@@ -310,8 +327,7 @@ class WordTable:
         Compiled tables only: one C call a document."""
         if self._core is None:
             raise RuntimeError("WordTable.split needs the compiled module (cleaner._terms_core)")
-        parts = self._core.split(texts)
-        self.settle()
+        parts = self._core.split(texts)  # (the new words' facts are settled when read: `settle`, `idf_of`)
         return tuple(np.frombuffer(b, dtype=bool if k == 5 else np.int64) for k, b in enumerate(parts))
 
     def gap_codes(self, gaps: list[str]) -> np.ndarray:

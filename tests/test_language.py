@@ -8,8 +8,9 @@ import sys
 import time
 from array import array
 
+import numpy as np
 import pytest
-from conftest import ROOT, both_paths, python_and_compiled, shared_path
+from conftest import ROOT, both_paths, python_and_compiled, shared_path, using_core
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -179,6 +180,32 @@ def test_compiled_ngrams_and_line_scores_are_the_python_codes(text: str) -> None
     lines = "\n".join([text, "", text[::-1], text.upper()]).translate(language_module._NORMALISED_LINES)
     python, compiled = python_and_compiled(language_module, language_module._line_scores, lines)
     assert compiled.shape == python.shape and compiled.tobytes() == python.tobytes()
+    # the fused calls: prepare, normalise and the n-grams of a sample in one (texts without URLs or e-mail
+    # addresses, which _prepare cleans first), and the pre-check's normalised lines scored in one
+    for sample in (text, text[:7], text + " \n" + text.upper()):
+        with using_core(language_module, None):
+            python = language_module._ngram_rows(language_module._prepare(sample))
+        fused = language_module._core.sample_rows(sample, 10000, language_module._NORMALISED)
+        if "http" not in sample and "@" not in sample and fused is not None:
+            assert np.frombuffer(fused, dtype=np.int32).tolist() == python.tolist()
+        elif fused is None:  # only for a mark NGram.normalize_vi composes
+            assert any(mark in sample for mark in "\u0300\u0301\u0303\u0309\u0323")
+    blocks = [text, "", text[::-1] + "\n" + text.upper(), text * 9]
+    for language in ("en", "de", "ja"):
+        python, compiled = python_and_compiled(language_module, language_module._suspects, blocks, language)
+        assert compiled == python
+
+
+@pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
+def test_compiled_sample_rows_past_the_word_cache() -> None:
+    """sample_rows keeps the n-gram rows of words across calls, emptied when full: more distinct words than it
+    keeps, then the first texts again, give the Python code's rows every time."""
+    texts = [" ".join(f"w{k}x{j}" for j in range(900)) for k in range(80)]  # 72,000 distinct words
+    for text in texts + texts[:3]:
+        with using_core(language_module, None):
+            python = language_module._ngram_rows(language_module._prepare(text))
+        fused = language_module._core.sample_rows(text, 10000, language_module._NORMALISED)
+        assert np.frombuffer(fused, dtype=np.int32).tolist() == python.tolist()
 
 
 @pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")

@@ -627,3 +627,64 @@ def test_compiled_extract_on_any_text(text: str, title: str | None) -> None:
             assert sorted(a) == sorted(b)
         elif name not in ("token_names", "words"):
             assert a == b, name
+
+
+_NFKC_CHARS = st.one_of(
+    st.sampled_from("aeoAEn \n.'\u00a0\u2019\u201c\u2026\u2014\ufb01\uff21\u212a\u00bd\u2460"),  # NFKC changes some
+    st.sampled_from("\u0301\u0308\u0327\u0323\u093c\u0a3c\u09be\u09c7\u0b3e\u0b47\u0cd5\u0cc6\u0dca\u0dd9"),  # marks
+    st.sampled_from("\u1100\u1161\u11a8\uac00\uac01\u1112\u1175\u3131\u3041\u3099\u309a\u304b\u0627\u0653"),  # jamo...
+    st.sampled_from("éÉçñøÆæœŒĳǅΣσς日本語Яё\u0419\u0306\u0418\u0415\u0308"),
+    st.characters(max_codepoint=0xFFFF),
+)
+
+
+@needs_core
+@settings(max_examples=400, deadline=None)
+@given(st.text(_NFKC_CHARS, max_size=60))
+def test_compiled_nfkc_of_lines_is_unicodedatas(text: str) -> None:
+    """The compiled extract puts a line in NFKC itself when `_nfkc_table` keeps or replaces each of its characters,
+    and sends the others to unicodedata: the same counts as extract of mt.normalise's text, on text full of
+    compositions (marks after letters, Hangul jamo, Indic vowel signs) and compatibility forms."""
+    table = mt_module._compiled_table()
+    raw = table.extract_raw(text, mt_module.MATTR_WINDOW, mt_module._TYPO, mt_module._BULLET_MARKS,
+                            *mt_module._nfkc_table(), mt_module._NFKC)
+    assert raw == table.extract(normalise(text), mt_module.MATTR_WINDOW)
+
+
+def _nfkc_here(text: str) -> str | None:
+    """A string in NFKC as the compiled extract makes it from `_nfkc_table` (None: it leaves it to unicodedata)."""
+    table, forms = mt_module._nfkc_table()
+    codes = np.frombuffer(table, dtype=np.uint32)
+    out = []
+    for ch in text:
+        code = ord(ch)
+        value = 0 if code < 128 else int(codes[code]) if code < 0x10000 else 0xFFFFFFFF
+        if value == 0xFFFFFFFF:
+            return None
+        out.append(ch if not value else forms[value >> 8 : (value >> 8) + (value & 0xFF)].decode("ascii"))
+    return "".join(out)
+
+
+def test_nfkc_table_gives_unicodedatas_nfkc() -> None:
+    """Each character `_nfkc_table` keeps is its own NFKC form and each it replaces has that replacement as its
+    own, and so do strings of them: every such character after and before characters that start or end
+    compositions, random strings of them, and the lines of the dev data."""
+    table, _ = mt_module._nfkc_table()
+    codes = np.frombuffer(table, dtype=np.uint32)
+    known = [chr(c) for c in range(128, 0x10000) if codes[c] != 0xFFFFFFFF]
+    assert len(known) > 50000
+    assert all(unicodedata.normalize("NFKC", ch) == _nfkc_here(ch) for ch in known)
+    rng = random.Random(0)
+    around = "aeouAEOUnNcCsSzZ .'\u1100\u1112\uac00\u0915\u0995\u0b15\u0b47\u0c95\u0d95\u0dd9\u0627\u304b\u00a0"
+    for ch in known:
+        for other in rng.sample(around, 5):
+            for text in (other + ch, ch + other):
+                expected = _nfkc_here(text)
+                assert expected is None or unicodedata.normalize("NFKC", text) == expected, hex(ord(ch))
+    for _ in range(50000):
+        text = "".join(rng.choice(known) for _ in range(rng.randint(2, 6)))
+        assert unicodedata.normalize("NFKC", text) == _nfkc_here(text)
+    docs = shared_path("data", "mt", "docs.jsonl").read_text(encoding="utf-8").splitlines()[:300]
+    for line in (p for doc in docs for p in json.loads(doc)["text"].split("\n")):
+        expected = _nfkc_here(line)
+        assert expected is None or unicodedata.normalize("NFKC", line) == expected

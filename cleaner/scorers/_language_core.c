@@ -33,6 +33,7 @@ typedef struct {
 
 static Profiles P;
 static void cache_free(void); /* the pre-check's rows of words, kept across calls (below) */
+static void grams_free(void); /* the n-gram rows of words, kept across calls (below) */
 
 static inline uint64_t slot_of(int64_t code) {
     return ((uint64_t)code * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - P.bits);
@@ -70,6 +71,7 @@ static PyObject *set_profiles(PyObject *self, PyObject *args) {
     }
     free_profiles();
     cache_free(); /* rows of the old profiles */
+    grams_free();
     int bits = 4;
     while (((Py_ssize_t)1 << bits) < 2 * n) bits++;
     size_t size = (size_t)1 << bits;
@@ -208,7 +210,7 @@ static PyObject *ngram_rows(PyObject *self, PyObject *args) {
  * characters are asked every time (rare). */
 static uint32_t *NORMALISED;
 
-static int normalised_of(PyObject *mapping, Py_UCS4 ch, Py_UCS4 *out) {
+static int normalised_slow(PyObject *mapping, Py_UCS4 ch, Py_UCS4 *out) {
     if (ch < 0x10000 && NORMALISED && NORMALISED[ch] != 0xFFFFFFFF) {
         *out = NORMALISED[ch];
         return 0;
@@ -236,6 +238,36 @@ static int normalised_of(PyObject *mapping, Py_UCS4 ch, Py_UCS4 *out) {
         NORMALISED[ch] = *out;
     }
     return 0;
+}
+
+/* (the table's known characters without a call: all of the Basic Multilingual Plane once set_normalised ran) */
+static inline int normalised_of(PyObject *mapping, Py_UCS4 ch, Py_UCS4 *out) {
+    if (ch < 0x10000 && NORMALISED && NORMALISED[ch] != 0xFFFFFFFF) {
+        *out = NORMALISED[ch];
+        return 0;
+    }
+    return normalised_slow(mapping, ch, out);
+}
+
+/* set_normalised(table): NGram.normalize of every Basic Multilingual Plane character at once (uint32 code points,
+ * 65536 of them), worked out by language.py when it loads the profiles: no character is then asked of Python. */
+static PyObject *set_normalised(PyObject *self, PyObject *args) {
+    Py_buffer table;
+    if (!PyArg_ParseTuple(args, "y*", &table)) return NULL;
+    PyObject *result = NULL;
+    if (table.len != 0x10000 * (Py_ssize_t)sizeof(uint32_t)) {
+        PyErr_SetString(PyExc_ValueError, "set_normalised: 65536 uint32 code points");
+        goto done;
+    }
+    if (!NORMALISED && !(NORMALISED = malloc(0x10000 * sizeof(uint32_t)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(NORMALISED, table.buf, 0x10000 * sizeof(uint32_t));
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&table);
+    return result;
 }
 
 /* normalise(text, table, keep_newlines) -> str: text.translate(table), each character mapped to one (language.py's
@@ -269,22 +301,19 @@ static PyObject *normalise(PyObject *self, PyObject *args) {
  * letters ('A' to 'z', as langdetect counts them) dropped when more than twice as many characters are of other
  * scripts (from U+0300 up, except U+1E00-U+1EFF). Give one character more than `limit`: a mark just after the
  * cut would compose with the character before it. */
-static PyObject *prepare(PyObject *self, PyObject *args) {
-    PyObject *text;
-    Py_ssize_t limit;
-    if (!PyArg_ParseTuple(args, "Un", &text, &limit)) return NULL;
+/* language.py's _prepare (see `prepare`) of text into `buffer` (room for min(len, limit) characters): the
+ * number of characters written, or -1 when the text has a mark NGram.normalize_vi composes. */
+static Py_ssize_t prepare_into(PyObject *text, Py_ssize_t limit, Py_UCS4 *buffer) {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), m = 0, latin = 0, other = 0;
     if (kind != PyUnicode_1BYTE_KIND) { /* (the marks are U+0300 and above) */
         for (Py_ssize_t i = 0; i < n; i++) {
             Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-            if (ch == 0x300 || ch == 0x301 || ch == 0x303 || ch == 0x309 || ch == 0x323) Py_RETURN_NONE;
+            if (ch == 0x300 || ch == 0x301 || ch == 0x303 || ch == 0x309 || ch == 0x323) return -1;
         }
     }
     if (n > limit) n = limit < 0 ? 0 : limit;
-    Py_UCS4 *buffer = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
-    if (!buffer) return PyErr_NoMemory();
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
         if (ch == ' ' && m > 0 && buffer[m - 1] == ' ') continue;
@@ -298,7 +327,199 @@ static PyObject *prepare(PyObject *self, PyObject *args) {
             if (!(buffer[i] >= 'A' && buffer[i] <= 'z')) buffer[k++] = buffer[i];
         m = k;
     }
-    PyObject *out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buffer, m);
+    return m;
+}
+
+static PyObject *prepare(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "Un", &text, &limit)) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n > limit) n = limit < 0 ? 0 : limit;
+    Py_UCS4 *buffer = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+    if (!buffer) return PyErr_NoMemory();
+    Py_ssize_t m = prepare_into(text, limit, buffer);
+    PyObject *out = m < 0 ? Py_NewRef(Py_None) : PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buffer, m);
+    PyMem_Free(buffer);
+    return out;
+}
+
+/* The profile rows of a word's n-grams when a space follows it (word_grams with trailing_space), kept across calls
+ * up to GRAMS_MAX words (then emptied, at the start of a call): words recur, and a cached word costs a lookup and a
+ * copy instead of three table lookups a character. */
+#define GRAMS_MAX (1 << 16)
+#define GRAMS_SLOTS (1 << 17)
+
+typedef struct {
+    uint64_t *hashes; /* GRAMS_SLOTS; 0: an empty slot */
+    int32_t *entries; /* GRAMS_SLOTS: the word's number */
+    size_t *key_at, *rows_at; /* GRAMS_MAX: where each word's characters and rows start in the arenas */
+    int32_t *key_len, *rows_len;
+    Py_UCS4 *keys;
+    size_t keys_len, keys_cap;
+    int32_t *rows;
+    size_t rows_len_total, rows_cap;
+    Py_ssize_t n;
+} GramCache;
+
+static GramCache GRAMS;
+
+static void grams_free(void) {
+    free(GRAMS.hashes);
+    free(GRAMS.entries);
+    free(GRAMS.key_at);
+    free(GRAMS.rows_at);
+    free(GRAMS.key_len);
+    free(GRAMS.rows_len);
+    free(GRAMS.keys);
+    free(GRAMS.rows);
+    memset(&GRAMS, 0, sizeof(GRAMS));
+}
+
+/* The cache, emptied when it could not take `words` more words; -1 without memory (then no caching). */
+static int grams_ready(Py_ssize_t words) {
+    if (!GRAMS.hashes) {
+        GRAMS.hashes = calloc(GRAMS_SLOTS, sizeof(uint64_t));
+        GRAMS.entries = malloc(GRAMS_SLOTS * sizeof(int32_t));
+        GRAMS.key_at = malloc(GRAMS_MAX * sizeof(size_t));
+        GRAMS.rows_at = malloc(GRAMS_MAX * sizeof(size_t));
+        GRAMS.key_len = malloc(GRAMS_MAX * sizeof(int32_t));
+        GRAMS.rows_len = malloc(GRAMS_MAX * sizeof(int32_t));
+        if (!GRAMS.hashes || !GRAMS.entries || !GRAMS.key_at || !GRAMS.rows_at || !GRAMS.key_len || !GRAMS.rows_len) {
+            grams_free();
+            return -1;
+        }
+    }
+    if (words > GRAMS_MAX) return -1;
+    if (GRAMS.n + words > GRAMS_MAX) {
+        memset(GRAMS.hashes, 0, GRAMS_SLOTS * sizeof(uint64_t));
+        GRAMS.n = 0;
+        GRAMS.keys_len = 0;
+        GRAMS.rows_len_total = 0;
+    }
+    return 0;
+}
+
+/* The cached entry of the word, or -1 with *slot where it goes. */
+static Py_ssize_t grams_find(const Py_UCS4 *key, Py_ssize_t len, uint64_t h, size_t *slot) {
+    size_t s = h & (GRAMS_SLOTS - 1);
+    while (GRAMS.hashes[s] != 0) {
+        int32_t e = GRAMS.entries[s];
+        if (GRAMS.hashes[s] == h && GRAMS.key_len[e] == len &&
+            memcmp(GRAMS.keys + GRAMS.key_at[e], key, len * sizeof(Py_UCS4)) == 0)
+            return e;
+        s = (s + 1) & (GRAMS_SLOTS - 1);
+    }
+    *slot = s;
+    return -1;
+}
+
+/* A new word at `slot` with its rows; 0, or -1 without memory (the cache is then left as it was). */
+static int grams_add(const Py_UCS4 *key, Py_ssize_t len, uint64_t h, size_t slot, const int32_t *rows,
+                     Py_ssize_t count) {
+    if (GRAMS.keys_len + len > GRAMS.keys_cap) {
+        size_t cap = GRAMS.keys_cap ? 2 * GRAMS.keys_cap : 1 << 16;
+        while (GRAMS.keys_len + len > cap) cap *= 2;
+        Py_UCS4 *grown = realloc(GRAMS.keys, cap * sizeof(Py_UCS4));
+        if (!grown) return -1;
+        GRAMS.keys = grown;
+        GRAMS.keys_cap = cap;
+    }
+    if (GRAMS.rows_len_total + count > GRAMS.rows_cap) {
+        size_t cap = GRAMS.rows_cap ? 2 * GRAMS.rows_cap : 1 << 18;
+        while (GRAMS.rows_len_total + count > cap) cap *= 2;
+        int32_t *grown = realloc(GRAMS.rows, cap * sizeof(int32_t));
+        if (!grown) return -1;
+        GRAMS.rows = grown;
+        GRAMS.rows_cap = cap;
+    }
+    int32_t e = (int32_t)GRAMS.n++;
+    memcpy(GRAMS.keys + GRAMS.keys_len, key, len * sizeof(Py_UCS4));
+    GRAMS.key_at[e] = GRAMS.keys_len;
+    GRAMS.key_len[e] = (int32_t)len;
+    GRAMS.keys_len += len;
+    memcpy(GRAMS.rows + GRAMS.rows_len_total, rows, count * sizeof(int32_t));
+    GRAMS.rows_at[e] = GRAMS.rows_len_total;
+    GRAMS.rows_len[e] = (int32_t)count;
+    GRAMS.rows_len_total += count;
+    GRAMS.hashes[slot] = h;
+    GRAMS.entries[slot] = e;
+    return 0;
+}
+
+static inline uint64_t hash_key(const Py_UCS4 *key, Py_ssize_t len) {
+    uint64_t h = UINT64_C(1469598103934665603);
+    for (Py_ssize_t i = 0; i < len; i++) h = (h ^ key[i]) * UINT64_C(1099511628211);
+    return h | 1;
+}
+
+/* Room for `more` rows in the list; -1 without memory. */
+static int rows_room(RowList *list, Py_ssize_t more) {
+    if (list->n + more <= list->cap) return 0;
+    Py_ssize_t cap = list->cap ? 2 * list->cap : 1024;
+    while (cap < list->n + more) cap *= 2;
+    int32_t *grown = realloc(list->rows, cap * sizeof(int32_t));
+    if (!grown) {
+        list->failed = 1;
+        return -1;
+    }
+    list->rows = grown;
+    list->cap = cap;
+    return 0;
+}
+
+/* sample_rows(text, limit, table) -> bytes | None: ngram_rows(normalise(prepare(text, limit), table, False)) in one
+ * call, without the two strings between (None: prepare's None, Vietnamese marks to compose). */
+static PyObject *sample_rows(PyObject *self, PyObject *args) {
+    PyObject *text, *mapping;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "UnO", &text, &limit, &mapping) || !need_profiles()) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n > limit) n = limit < 0 ? 0 : limit;
+    Py_UCS4 *buffer = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+    if (!buffer) return PyErr_NoMemory();
+    PyObject *out = NULL;
+    Py_ssize_t m = prepare_into(text, limit, buffer);
+    if (m < 0) {
+        out = Py_NewRef(Py_None);
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < m; i++)
+        if (normalised_of(mapping, buffer[i], buffer + i) < 0) goto done;
+    RowList list = {0};
+    Py_ssize_t start = 0;
+    int cached = grams_ready(m / 2 + 1) == 0; /* (at most m / 2 + 1 words end in a space) */
+    for (Py_ssize_t i = 0; i <= m; i++) {
+        if (i < m && buffer[i] != ' ') continue;
+        if (i == m || !cached) { /* the last word (no space after it), or no cache */
+            word_grams(PyUnicode_4BYTE_KIND, buffer, start, i, i < m, push_row, &list);
+        } else {
+            const Py_UCS4 *key = buffer + start;
+            Py_ssize_t len = i - start;
+            uint64_t h = hash_key(key, len);
+            size_t slot = 0;
+            Py_ssize_t e = grams_find(key, len, h, &slot);
+            if (e >= 0) {
+                if (rows_room(&list, GRAMS.rows_len[e]) < 0) break;
+                memcpy(list.rows + list.n, GRAMS.rows + GRAMS.rows_at[e], GRAMS.rows_len[e] * sizeof(int32_t));
+                list.n += GRAMS.rows_len[e];
+            } else {
+                Py_ssize_t first = list.n;
+                word_grams(PyUnicode_4BYTE_KIND, buffer, start, i, 1, push_row, &list);
+                if (list.failed) break;
+                if (grams_add(key, len, h, slot, list.rows + first, list.n - first) < 0) cached = 0;
+            }
+        }
+        start = i + 1;
+    }
+    if (list.failed) {
+        free(list.rows);
+        PyErr_NoMemory();
+        goto done;
+    }
+    out = PyBytes_FromStringAndSize((const char *)list.rows, list.n * (Py_ssize_t)sizeof(int32_t));
+    free(list.rows);
+done:
     PyMem_Free(buffer);
     return out;
 }
@@ -337,12 +558,6 @@ static PyObject *probabilities(PyObject *self, PyObject *args) {
     }
     Py_ssize_t L = P.n_langs;
     const double *table = P.prob.buf;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (rows[i] < 0 || rows[i] >= P.n_grams) {
-            PyErr_SetString(PyExc_ValueError, "probabilities: a row outside the profiles");
-            goto done;
-        }
-    }
     prob = malloc(L * sizeof(double));
     total = calloc(L, sizeof(double));
     if (!prob || !total) {
@@ -377,6 +592,10 @@ static PyObject *probabilities(PyObject *self, PyObject *args) {
                 if (pos >= nw) goto short_stream;
                 r = w[pos++] >> shift;
             } while (r >= (uint64_t)n);
+            if (rows[r] < 0 || rows[r] >= P.n_grams) { /* (checked as drawn: most rows are never drawn) */
+                PyErr_SetString(PyExc_ValueError, "probabilities: a row outside the profiles");
+                goto done;
+            }
             const double *p = table + (Py_ssize_t)rows[r] * L;
             for (Py_ssize_t j = 0; j < L; j++) prob[j] *= weight + p[j];
             if (i % 5 == 0) {
@@ -420,6 +639,68 @@ done:
  * (its pairwise summation: eight running sums for up to 128 rows, halves beyond), so that the sums are the
  * Python code's to the bit. */
 #define PW_COLS 64
+#if defined(__SSE__)
+#include <xmmintrin.h>
+/* (four columns at a time, the eight running sums in registers: each column's additions are the same, in the same
+ * order, as the scalar loops below; a float32 SSE addition rounds as a scalar one) */
+static void pairwise(const float *const *rows, Py_ssize_t m, Py_ssize_t c0, Py_ssize_t cw, float *out) {
+    if (m > 128) {
+        Py_ssize_t half = m / 2;
+        half -= half % 8;
+        float right[PW_COLS];
+        pairwise(rows, half, c0, cw, out);
+        pairwise(rows + half, m - half, c0, cw, right);
+        for (Py_ssize_t j = 0; j < cw; j++) out[j] += right[j];
+        return;
+    }
+    Py_ssize_t j = 0;
+    for (; j + 4 <= cw; j += 4) {
+        const Py_ssize_t at = c0 + j;
+        __m128 o;
+        Py_ssize_t i;
+        if (m < 8) {
+            o = _mm_setzero_ps();
+            i = 0;
+        } else {
+            __m128 r0 = _mm_loadu_ps(rows[0] + at), r1 = _mm_loadu_ps(rows[1] + at), r2 = _mm_loadu_ps(rows[2] + at),
+                   r3 = _mm_loadu_ps(rows[3] + at), r4 = _mm_loadu_ps(rows[4] + at), r5 = _mm_loadu_ps(rows[5] + at),
+                   r6 = _mm_loadu_ps(rows[6] + at), r7 = _mm_loadu_ps(rows[7] + at);
+            for (i = 8; i < m - (m % 8); i += 8) {
+                const float *const *g = rows + i;
+                r0 = _mm_add_ps(r0, _mm_loadu_ps(g[0] + at));
+                r1 = _mm_add_ps(r1, _mm_loadu_ps(g[1] + at));
+                r2 = _mm_add_ps(r2, _mm_loadu_ps(g[2] + at));
+                r3 = _mm_add_ps(r3, _mm_loadu_ps(g[3] + at));
+                r4 = _mm_add_ps(r4, _mm_loadu_ps(g[4] + at));
+                r5 = _mm_add_ps(r5, _mm_loadu_ps(g[5] + at));
+                r6 = _mm_add_ps(r6, _mm_loadu_ps(g[6] + at));
+                r7 = _mm_add_ps(r7, _mm_loadu_ps(g[7] + at));
+            }
+            o = _mm_add_ps(_mm_add_ps(_mm_add_ps(r0, r1), _mm_add_ps(r2, r3)),
+                           _mm_add_ps(_mm_add_ps(r4, r5), _mm_add_ps(r6, r7)));
+        }
+        for (; i < m; i++) o = _mm_add_ps(o, _mm_loadu_ps(rows[i] + at));
+        _mm_storeu_ps(out + j, o);
+    }
+    for (; j < cw; j++) { /* the last columns, one at a time */
+        const Py_ssize_t at = c0 + j;
+        float o;
+        Py_ssize_t i;
+        if (m < 8) {
+            o = 0.0f;
+            i = 0;
+        } else {
+            float r[8];
+            for (int k = 0; k < 8; k++) r[k] = rows[k][at];
+            for (i = 8; i < m - (m % 8); i += 8)
+                for (int k = 0; k < 8; k++) r[k] += rows[i + k][at];
+            o = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        }
+        for (; i < m; i++) o += rows[i][at];
+        out[j] = o;
+    }
+}
+#else
 static void pairwise(const float *const *rows, Py_ssize_t m, Py_ssize_t c0, Py_ssize_t cw, float *out) {
     if (m < 8) {
         for (Py_ssize_t j = 0; j < cw; j++) out[j] = 0.0f;
@@ -446,6 +727,7 @@ static void pairwise(const float *const *rows, Py_ssize_t m, Py_ssize_t c0, Py_s
         for (Py_ssize_t j = 0; j < cw; j++) out[j] += right[j];
     }
 }
+#endif
 
 /* np.add.reduceat over one segment: its first row plus numpy's sum of the others (first[j] + sum[j]). */
 static void reduce_segment(const float *const *rows, Py_ssize_t m, Py_ssize_t width, float *out) {
@@ -583,12 +865,7 @@ static float *cache_add(const Py_UCS4 *key, Py_ssize_t len, uint64_t h, size_t s
  * whitespace-separated words' rows, a word's row being the sum of its n-grams' log-likelihoods (the n-grams
  * of the word followed by a space) and their number last: language.py's _line_scores, which sums them with
  * np.add.reduceat (a word's n-grams, then a line's words after a row of zeros), in numpy's order. */
-static PyObject *block_scores(PyObject *self, PyObject *args) {
-    PyObject *text;
-    if (!PyArg_ParseTuple(args, "U", &text) || !need_profiles()) return NULL;
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+static PyObject *scores_of(int kind, const void *data, Py_ssize_t n) {
     Py_ssize_t L = P.n_langs, width = L + 1;
     Py_ssize_t lines = 1, words_max = 1;
     for (Py_ssize_t i = 0; i < n; i++) lines += PyUnicode_READ(kind, data, i) == '\n';
@@ -655,7 +932,59 @@ fail:
     return PyErr_NoMemory();
 }
 
+static PyObject *block_scores(PyObject *self, PyObject *args) {
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text) || !need_profiles()) return NULL;
+    return scores_of(PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text));
+}
+
+/* line_scores(blocks, max_chars, table) -> bytes: block_scores of the blocks' first max_chars characters, each
+ * with its line breaks as spaces, normalised by `table` (language.py's _NORMALISED), one block a line: _suspects'
+ * text without building it. */
+static PyObject *line_scores(PyObject *self, PyObject *args) {
+    PyObject *blocks, *mapping;
+    Py_ssize_t max_chars;
+    if (!PyArg_ParseTuple(args, "O!nO", &PyList_Type, &blocks, &max_chars, &mapping) || !need_profiles()) return NULL;
+    if (max_chars < 0) max_chars = 0;
+    Py_ssize_t count = PyList_GET_SIZE(blocks), total = 0;
+    for (Py_ssize_t b = 0; b < count; b++) {
+        PyObject *block = PyList_GET_ITEM(blocks, b);
+        if (!PyUnicode_Check(block)) {
+            PyErr_SetString(PyExc_TypeError, "line_scores: blocks must be str");
+            return NULL;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(block);
+        total += (len < max_chars ? len : max_chars) + 1;
+    }
+    Py_UCS4 *buffer = PyMem_Malloc((total + 1) * sizeof(Py_UCS4));
+    if (!buffer) return PyErr_NoMemory();
+    PyObject *out = NULL;
+    Py_ssize_t n = 0;
+    for (Py_ssize_t b = 0; b < count; b++) {
+        PyObject *block = PyList_GET_ITEM(blocks, b);
+        int kind = PyUnicode_KIND(block);
+        const void *data = PyUnicode_DATA(block);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(block);
+        if (len > max_chars) len = max_chars;
+        if (b) buffer[n++] = '\n';
+        for (Py_ssize_t i = 0; i < len; i++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+            if (normalised_of(mapping, ch == '\n' ? ' ' : ch, buffer + n++) < 0) goto done;
+        }
+    }
+    out = scores_of(PyUnicode_4BYTE_KIND, buffer, n);
+done:
+    PyMem_Free(buffer);
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"set_normalised", set_normalised, METH_VARARGS,
+     "set_normalised(table): NGram.normalize of each BMP character (65536 uint32 code points)."},
+    {"sample_rows", sample_rows, METH_VARARGS,
+     "sample_rows(text, limit, table) -> bytes | None: ngram_rows(normalise(prepare(text, limit), table, False))."},
+    {"line_scores", line_scores, METH_VARARGS,
+     "line_scores(blocks, max_chars, table) -> bytes: block_scores of the blocks' first characters, normalised."},
     {"set_profiles", set_profiles, METH_VARARGS,
      "set_profiles(codes, rows, prob, log_prob, n_langs): the n-gram codes (int64), their profile rows (int32), "
      "P(n-gram | language) (float64) and the pre-check's log-probabilities (float32), each C-contiguous."},

@@ -827,22 +827,9 @@ static PyObject *list_of(const int64_t *items, Py_ssize_t n) {
     return list;
 }
 
-static PyObject *table_extract(Table *t, PyObject *args) {
-    PyObject *text;
-    Py_ssize_t window;
-    if (!PyArg_ParseTuple(args, "Un", &text, &window)) return NULL;
-    if (!t->ready) {
-        PyErr_SetString(PyExc_RuntimeError, "Table is not initialised");
-        return NULL;
-    }
-    if (window <= 0) {
-        PyErr_SetString(PyExc_ValueError, "extract: window must be positive");
-        return NULL;
-    }
+/* extract of the text s[:len] (a PyMem buffer, which this frees) */
+static PyObject *extract_chars(Table *t, Py_UCS4 *s, Py_ssize_t len, Py_ssize_t window) {
     PyObject *out = NULL;
-    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
-    Py_UCS4 *s = PyUnicode_AsUCS4Copy(text);
-    if (!s) return NULL;
     Doc d = {t, s, {0}, {0}, {0}};
     int64_t *shapes = NULL, *words = NULL, *prev = NULL, *fixed = NULL, *marks = NULL;
     uint64_t *codes = NULL, *tmp = NULL;
@@ -1058,6 +1045,27 @@ done:
     return out;
 }
 
+static int extract_ready(Table *t, Py_ssize_t window) {
+    if (!t->ready) {
+        PyErr_SetString(PyExc_RuntimeError, "Table is not initialised");
+        return -1;
+    }
+    if (window <= 0) {
+        PyErr_SetString(PyExc_ValueError, "extract: window must be positive");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *table_extract(Table *t, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t window;
+    if (!PyArg_ParseTuple(args, "Un", &text, &window) || extract_ready(t, window) < 0) return NULL;
+    Py_UCS4 *s = PyUnicode_AsUCS4Copy(text);
+    if (!s) return NULL;
+    return extract_chars(t, s, PyUnicode_GET_LENGTH(text), window);
+}
+
 /* The facts of every token and word, as bytes in mt._TOKEN_FACTS and mt._WORD_FACTS order (bool as one
  * byte, ints as int64): for tests/test_mt.py to compare with mt._Vocabulary's arrays. */
 static PyObject *table_facts(Table *t, PyObject *Py_UNUSED(ignored)) {
@@ -1130,15 +1138,14 @@ static int is_mark(const Py_UCS4 *marks, Py_ssize_t n_marks, Py_UCS4 ch) {
  * 1-2 decimal digits and "." or ")", then at least one space) and stripped, joined by "\n". mt.normalise
  * does this with a regex substitution that calls Python for each curly quote, then a regex and a strip per
  * line. */
-static PyObject *tidy(PyObject *Py_UNUSED(self), PyObject *args) {
-    PyObject *text, *typo, *marks_str;
-    if (!PyArg_ParseTuple(args, "UO!U", &text, &PyDict_Type, &typo, &marks_str)) return NULL;
-    Py_ssize_t len = PyUnicode_GET_LENGTH(text), n_marks = PyUnicode_GET_LENGTH(marks_str);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    PyObject *out = NULL;
+/* tidy's lines of the text (kind, data, len) into `lines` (a PyMem buffer the caller frees, also on failure), and the
+ * bits of all their characters OR-ed in *top; 0, or -1 with an exception set. */
+static int tidy_into(int kind, const void *data, Py_ssize_t len, PyObject *typo, PyObject *marks_str, Chars *out_lines,
+                     Py_UCS4 *out_top) {
+    Py_ssize_t n_marks = PyUnicode_GET_LENGTH(marks_str);
+    int result = -1;
     Py_UCS4 *marks = PyUnicode_AsUCS4Copy(marks_str);
-    if (!marks) return NULL;
+    if (!marks) return -1;
     Chars mapped = {0}, lines = {0};
     uint64_t *wide_bits = NULL;
     /* the typographic replacements: only the characters that are keys are looked up in the dict */
@@ -1241,19 +1248,162 @@ static PyObject *tidy(PyObject *Py_UNUSED(self), PyObject *args) {
         /* the next line: after the break (\r\n is one) */
         pos = eol < n ? eol + 1 + (s[eol] == '\r' && eol + 1 < n && s[eol + 1] == '\n') : n;
     }
-    if (top < 128) {  /* (most texts: one narrowing loop, not a search for the widest character, then it) */
-        out = PyUnicode_New(lines.n, 127);
-        if (!out) goto done;
-        Py_UCS1 *dst = PyUnicode_1BYTE_DATA(out);
-        for (Py_ssize_t k = 0; k < lines.n; k++) dst[k] = (Py_UCS1)lines.items[k];
-    } else {
-        out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, lines.items, lines.n);
-    }
+    *out_top = top;
+    result = 0;
 done:
     PyMem_Free(wide_bits);
     PyMem_Free(marks);
     PyMem_Free(mapped.items);
+    *out_lines = lines;
+    return result;
+}
+
+static PyObject *tidy(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *text, *typo, *marks_str, *out = NULL;
+    if (!PyArg_ParseTuple(args, "UO!U", &text, &PyDict_Type, &typo, &marks_str)) return NULL;
+    Chars lines = {0};
+    Py_UCS4 top = 0;
+    if (tidy_into(PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), typo, marks_str, &lines,
+                  &top) == 0) {
+        if (top < 128) {  /* (most texts: one narrowing loop, not a search for the widest character, then it) */
+            out = PyUnicode_New(lines.n, 127);
+            if (out) {
+                Py_UCS1 *dst = PyUnicode_1BYTE_DATA(out);
+                for (Py_ssize_t k = 0; k < lines.n; k++) dst[k] = (Py_UCS1)lines.items[k];
+            }
+        } else {
+            out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, lines.items, lines.n);
+        }
+    }
     PyMem_Free(lines.items);
+    return out;
+}
+
+/* Room for `more` characters in `c`; -1 with an exception set. */
+static int chars_room(Chars *c, Py_ssize_t more) {
+    if (c->n + more <= c->cap) return 0;
+    Py_ssize_t cap = c->cap ? 2 * c->cap : 4096;
+    while (cap < c->n + more) cap *= 2;
+    Py_UCS4 *grown = PyMem_Realloc(c->items, (size_t)cap * sizeof(Py_UCS4));
+    if (!grown) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    c->items = grown;
+    c->cap = cap;
+    return 0;
+}
+
+/* The line of the text that starts at a, put in NFKC into `out` (room for the rest of the text made: a character
+ * gives one, but for a replacement, which makes its own) by `table` (see extract_raw): the end of the line (its
+ * "\n" or len); -3 - i when the character at i is left to unicodedata; -2 on error (an exception set). */
+static inline Py_ssize_t nfkc_line(int kind, const void *data, Py_ssize_t a, Py_ssize_t len, const uint32_t *table,
+                                   const char *replacements, Py_ssize_t n_replacements, Chars *out) {
+    Py_UCS4 *dst = out->items + out->n;
+    for (Py_ssize_t k = a; k < len; k++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, k);
+        if (ch < 128) {
+            if (ch == '\n') {
+                out->n = dst - out->items;
+                return k;
+            }
+            *dst++ = ch;
+            continue;
+        }
+        uint32_t v = ch < 0x10000 ? table[ch] : 0xFFFFFFFF;
+        if (!v) {
+            *dst++ = ch;
+            continue;
+        }
+        Py_ssize_t at = (Py_ssize_t)(v >> 8), m = (Py_ssize_t)(v & 0xff);
+        if (v == 0xFFFFFFFF || at + m > n_replacements) return -3 - k;
+        out->n = dst - out->items;
+        if (chars_room(out, m + (len - k) + 1) < 0) return -2;
+        dst = out->items + out->n;
+        for (Py_ssize_t q = 0; q < m; q++) *dst++ = (unsigned char)replacements[at + q];
+    }
+    out->n = dst - out->items;
+    return len;
+}
+
+/* extract_raw(text, window, typo, marks, nfkc_table, nfkc_text, normalize) -> tuple: extract(mt.normalise(text),
+ * window) in one call: each line of the text (text.split("\n")) in NFKC (mt._nfkc), then tidy, then extract,
+ * without the strings between. A line whose characters are all ASCII or kept or replaced by `nfkc_table`
+ * (mt._nfkc_table: 65536 uint32, 0 kept, 0xFFFFFFFF neither, else offset << 8 | length of the replacement in the
+ * ASCII `nfkc_text`) is put in NFKC here; any other is normalize(line), unicodedata's NFKC. */
+static PyObject *table_extract_raw(Table *t, PyObject *args) {
+    PyObject *text, *typo, *marks_str, *normalize;
+    Py_ssize_t window;
+    Py_buffer map, forms;
+    if (!PyArg_ParseTuple(args, "UnO!Uy*y*O", &text, &window, &PyDict_Type, &typo, &marks_str, &map, &forms,
+                          &normalize))
+        return NULL;
+    PyObject *out = NULL;
+    Chars nfkc = {0}, lines = {0};
+    if (extract_ready(t, window) < 0) goto done;
+    if (map.len != 0x10000 * 4) {
+        PyErr_SetString(PyExc_ValueError, "extract_raw: nfkc_table must be 65536 uint32");
+        goto done;
+    }
+    const uint32_t *table = map.buf;
+    const char *replacements = forms.buf;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    if (!PyUnicode_IS_ASCII(text)) { /* (ASCII text is its own NFKC form) */
+        for (Py_ssize_t a = 0; a <= len;) {
+            if (chars_room(&nfkc, len - a + 2) < 0) goto done;
+            if (a > 0) nfkc.items[nfkc.n++] = '\n';
+            Py_ssize_t mark = nfkc.n, b;
+            switch (kind) { /* the line, put in NFKC here as far as it can be */
+            case PyUnicode_1BYTE_KIND:
+                b = nfkc_line(PyUnicode_1BYTE_KIND, data, a, len, table, replacements, forms.len, &nfkc);
+                break;
+            case PyUnicode_2BYTE_KIND:
+                b = nfkc_line(PyUnicode_2BYTE_KIND, data, a, len, table, replacements, forms.len, &nfkc);
+                break;
+            default:
+                b = nfkc_line(PyUnicode_4BYTE_KIND, data, a, len, table, replacements, forms.len, &nfkc);
+            }
+            if (b == -2) goto done;
+            if (b < 0) { /* a character left to unicodedata: the whole line is */
+                nfkc.n = mark;
+                b = -b - 3;
+                while (b < len && PyUnicode_READ(kind, data, b) != '\n') b++;
+                PyObject *line = PyUnicode_Substring(text, a, b);
+                PyObject *normal = line ? PyObject_CallOneArg(normalize, line) : NULL;
+                Py_XDECREF(line);
+                if (!normal) goto done;
+                if (!PyUnicode_Check(normal)) {
+                    Py_DECREF(normal);
+                    PyErr_SetString(PyExc_TypeError, "extract_raw: normalize must return str");
+                    goto done;
+                }
+                Py_ssize_t m = PyUnicode_GET_LENGTH(normal);
+                if (chars_room(&nfkc, m + 1) < 0) {
+                    Py_DECREF(normal);
+                    goto done;
+                }
+                int nkind = PyUnicode_KIND(normal);
+                const void *ndata = PyUnicode_DATA(normal);
+                for (Py_ssize_t k = 0; k < m; k++) nfkc.items[nfkc.n++] = PyUnicode_READ(nkind, ndata, k);
+                Py_DECREF(normal);
+            }
+            a = b + 1;
+        }
+        kind = PyUnicode_4BYTE_KIND;
+        data = nfkc.items;
+        len = nfkc.n;
+    }
+    Py_UCS4 top = 0;
+    if (tidy_into(kind, data, len, typo, marks_str, &lines, &top) < 0) goto done;
+    out = extract_chars(t, lines.items, lines.n, window);
+    lines.items = NULL; /* (extract_chars frees it) */
+done:
+    PyMem_Free(nfkc.items);
+    PyMem_Free(lines.items);
+    PyBuffer_Release(&map);
+    PyBuffer_Release(&forms);
     return out;
 }
 
@@ -1684,6 +1834,10 @@ static PyMethodDef table_methods[] = {
      "words' counts (int64 bytes), the marks' counts, the sentence lengths, the sentences' first words, the "
      "counts and the MATTR sum mt.extract needs, the capitalised tokens and the lowercase content words with "
      "their counts (see mt._compiled_counts)."},
+    {"extract_raw", (PyCFunction)table_extract_raw, METH_VARARGS,
+     "extract_raw(text, window, typo, marks, nfkc_table, nfkc_text, normalize) -> tuple: extract(mt.normalise(text), "
+     "window), "
+     "the NFKC of the lines and the typography in the same call."},
     {"facts", (PyCFunction)table_facts, METH_NOARGS,
      "facts() -> ((alpha, upper, shape, shape_first, word, lex, be, participle), (length, kind, content)): "
      "bytes."},

@@ -359,7 +359,17 @@ static PyObject *counts(PyObject *self, PyObject *args) {
 
 /* ---- sentences --------------------------------------------------------------------------------------- */
 
-static inline int is_word_char(Py_UCS4 ch) { return ch == '_' || Py_UNICODE_ISALNUM(ch); } /* re's \w */
+/* The first 256 characters' classes, filled at import by the functions they stand for (so the two never differ). */
+enum { K_SPACE = 1, K_WORD = 2 };
+static unsigned char LATIN1[256];
+
+static inline int is_word_char(Py_UCS4 ch) { /* re's \w */
+    return ch < 256 ? (LATIN1[ch] & K_WORD) != 0 : Py_UNICODE_ISALNUM(ch) != 0;
+}
+
+static inline int is_space(Py_UCS4 ch) { /* str.isspace(), re's \s */
+    return ch < 256 ? (LATIN1[ch] & K_SPACE) != 0 : Py_UNICODE_ISSPACE(ch) != 0;
+}
 static inline int is_end(Py_UCS4 ch) { return ch == '.' || ch == '!' || ch == '?'; }
 
 /* sentences(text) -> (count, [(start, end), ...]): textstat's sentence runs, re.findall(r"\b[^.!?]+[.!?]*") over
@@ -424,12 +434,254 @@ static PyObject *sentences(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* ---- a whole document -------------------------------------------------------------------------------- */
+
+/* A growing array of code points. */
+typedef struct {
+    Py_UCS4 *items;
+    Py_ssize_t n, cap;
+} Chars;
+
+static int chars_room(Chars *c, Py_ssize_t more) {
+    if (c->n + more <= c->cap) return 0;
+    Py_ssize_t cap = c->cap ? 2 * c->cap : 4096;
+    while (cap < c->n + more) cap *= 2;
+    Py_UCS4 *grown = PyMem_Realloc(c->items, (size_t)cap * sizeof(Py_UCS4));
+    if (!grown) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    c->items = grown;
+    c->cap = cap;
+    return 0;
+}
+
+/* Whether textstat's punctuation removal keeps s[i] of a text that ends at `end` (readability.py's
+ * _without_punctuation, character by character): an apostrophe only before t, s, d, ve, ll or re (its
+ * _NONCONTRACTION_APOSTROPHE), any other character when it is \w or \s (its _PUNCTUATION_BUT_APOSTROPHES). */
+static inline int kept(const Py_UCS4 *s, Py_ssize_t i, Py_ssize_t end) {
+    Py_UCS4 c = s[i];
+    if (c == '\'') {
+        if (i + 1 >= end) return 0;
+        Py_UCS4 a = s[i + 1];
+        if (a == 't' || a == 's' || a == 'd') return 1;
+        if (i + 2 >= end) return 0;
+        Py_UCS4 b = s[i + 2];
+        return (a == 'v' && b == 'e') || (a == 'l' && b == 'l') || (a == 'r' && b == 'e');
+    }
+    return is_word_char(c) || is_space(c);
+}
+
+/* Whether the sentence run s[a:b] (its line breaks read as spaces) has at most two words once textstat's
+ * punctuation removal is applied to it alone: its whitespace-separated tokens that keep a character. */
+static int run_is_short(const Py_UCS4 *s, Py_ssize_t a, Py_ssize_t b) {
+    int words = 0, in_token = 0, has = 0;
+    for (Py_ssize_t k = a; k < b; k++) {
+        if (is_space(s[k])) {
+            if (in_token) words += has;
+            in_token = 0;
+            if (words > 2) return 0;
+        } else {
+            if (!in_token) {
+                in_token = 1;
+                has = 0;
+            }
+            if (!has) has = kept(s, k, b);
+        }
+    }
+    if (in_token) words += has;
+    return words <= 2;
+}
+
+/* readability.py's _count_sentences of a text (of at least one character): textstat's runs, those of at most two
+ * words left out, at least 1. */
+static Py_ssize_t count_sentences(const Py_UCS4 *s, Py_ssize_t n) {
+    Py_ssize_t count = 0, i = 0;
+    int before = 0; /* whether the character before i is a word character */
+    while (i < n) {
+        Py_UCS4 ch = s[i];
+        int here = is_word_char(ch);
+        if (here == before || is_end(ch)) { /* no \b here, or no [^.!?] to start with */
+            before = here;
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i; /* [^.!?]+ then [.!?]* */
+        while (j < n && !is_end(s[j])) j++;
+        while (j < n && is_end(s[j])) j++;
+        count += !run_is_short(s, i, j);
+        before = is_word_char(s[j - 1]);
+        i = j;
+    }
+    return count > 1 ? count : 1;
+}
+
+/* A block's whitespace-separated words written at joined->items[first:], one space between two: the new end. */
+static inline Py_ssize_t join_words(Chars *joined, int kind, const void *data, Py_ssize_t len, Py_ssize_t first) {
+    Py_UCS4 *out = joined->items;
+    Py_ssize_t n = first;
+    int space = 0;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (is_space(c)) {
+            space = n > first;
+            continue;
+        }
+        if (space) out[n++] = ' ';
+        space = 0;
+        out[n++] = c;
+    }
+    return n;
+}
+
+/* document(blocks, sentence_end, english, fallback) -> (words, long_words, syllables, polysyllables, difficult,
+ *     hard, sentences, joined_length, separators, cleaned_length, apostrophes)
+ * readability.py's `readability` up to its formulas, in one pass and without its intermediate strings: the
+ * blocks joined as sentences (_as_sentences: each block's words joined by one space, a full stop added unless
+ * it ends in one of `sentence_end`, the blocks joined by line breaks), its length and spaces and line breaks;
+ * textstat's punctuation removal of that text (_without_punctuation), its length and apostrophes; the counts of
+ * _word_counts over its words (lowercased when `english`; a word that is not ASCII, lowercased by Python's
+ * str.lower, or whose lowercase form is not ASCII, asks fallback(word) -> (syllables, easy) as `counts` does)
+ * and _count_sentences of the joined text (0 when it is empty). */
+static PyObject *document(PyObject *self, PyObject *args) {
+    PyObject *blocks, *sentence_end, *fallback;
+    int english;
+    if (!PyArg_ParseTuple(args, "O!UpO", &PyList_Type, &blocks, &sentence_end, &english, &fallback)) return NULL;
+    if (!READY) {
+        PyErr_SetString(PyExc_RuntimeError, "set_tables() has not been called");
+        return NULL;
+    }
+    static PyObject *lower_name = NULL;
+    if (!lower_name && !(lower_name = PyUnicode_InternFromString("lower"))) return NULL;
+    int end_kind = PyUnicode_KIND(sentence_end);
+    const void *end_data = PyUnicode_DATA(sentence_end);
+    Py_ssize_t n_end = PyUnicode_GET_LENGTH(sentence_end);
+    PyObject *result = NULL;
+    Chars joined = {0};
+    Py_UCS4 *w = NULL;
+    /* the blocks joined as sentences */
+    for (Py_ssize_t b = 0; b < PyList_GET_SIZE(blocks); b++) {
+        PyObject *block = PyList_GET_ITEM(blocks, b);
+        if (!PyUnicode_Check(block)) {
+            PyErr_SetString(PyExc_TypeError, "document: blocks must be str");
+            goto done;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(block);
+        if (chars_room(&joined, len + 2) < 0) goto done;
+        Py_ssize_t mark = joined.n;
+        if (mark) joined.items[joined.n++] = '\n';
+        Py_ssize_t first = joined.n;
+        switch (PyUnicode_KIND(block)) {
+        case PyUnicode_1BYTE_KIND:
+            joined.n = join_words(&joined, PyUnicode_1BYTE_KIND, PyUnicode_DATA(block), len, first);
+            break;
+        case PyUnicode_2BYTE_KIND:
+            joined.n = join_words(&joined, PyUnicode_2BYTE_KIND, PyUnicode_DATA(block), len, first);
+            break;
+        default:
+            joined.n = join_words(&joined, PyUnicode_4BYTE_KIND, PyUnicode_DATA(block), len, first);
+        }
+        if (joined.n == first) { /* an empty block: no sentence */
+            joined.n = mark;
+            continue;
+        }
+        Py_UCS4 last = joined.items[joined.n - 1];
+        int ends = 0;
+        for (Py_ssize_t k = 0; k < n_end && !ends; k++) ends = PyUnicode_READ(end_kind, end_data, k) == last;
+        if (!ends) joined.items[joined.n++] = '.';
+    }
+    const Py_UCS4 *s = joined.items;
+    Py_ssize_t n = joined.n;
+    long long words = 0, long_words = 0, syllables = 0, poly = 0, difficult = 0, hard = 0, separators = 0,
+              cleaned = 0, apostrophes = 0;
+    char word[MAX_WORD];
+    w = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_UCS4)); /* a word's kept characters */
+    if (!w) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n;) {
+        if (s[i] == ' ' || s[i] == '\n') { /* (the joined text's only whitespace) */
+            separators++;
+            cleaned++;
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i, len = 0, bare = 0;
+        int ascii = 1;
+        while (j < n && s[j] != ' ' && s[j] != '\n') j++;
+        /* the word's characters that punctuation removal keeps */
+        for (Py_ssize_t k = i; k < j; k++) {
+            if (!kept(s, k, n)) continue;
+            Py_UCS4 c = s[k];
+            w[len++] = c;
+            bare += c != '\'';
+            if (c >= 128) ascii = 0;
+        }
+        i = j;
+        if (!len) continue;
+        cleaned += len;
+        apostrophes += len - bare;
+        words++;
+        long_words += bare > 6;
+        if (!english) continue;
+        int64_t count;
+        int easy;
+        if (ascii && len <= MAX_WORD) {
+            for (Py_ssize_t k = 0; k < len; k++) word[k] = (char)(w[k] >= 'A' && w[k] <= 'Z' ? w[k] + 32 : w[k]);
+            if (ascii_word(word, len, &count, &easy) < 0) {
+                PyErr_NoMemory();
+                goto done;
+            }
+        } else {
+            PyObject *piece = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w, len);
+            PyObject *low = piece ? PyObject_CallMethodNoArgs(piece, lower_name) : NULL;
+            Py_XDECREF(piece);
+            if (!low) goto done;
+            Py_ssize_t low_len = PyUnicode_GET_LENGTH(low);
+            if (PyUnicode_IS_ASCII(low) && low_len <= MAX_WORD) {
+                memcpy(word, PyUnicode_1BYTE_DATA(low), (size_t)low_len);
+                Py_DECREF(low);
+                if (ascii_word(word, low_len, &count, &easy) < 0) {
+                    PyErr_NoMemory();
+                    goto done;
+                }
+            } else {
+                PyObject *answer = PyObject_CallOneArg(fallback, low);
+                Py_DECREF(low);
+                if (!answer) goto done;
+                long long c = -1;
+                int e = -1;
+                int ok = PyArg_ParseTuple(answer, "Lp", &c, &e);
+                Py_DECREF(answer);
+                if (!ok) goto done;
+                count = c;
+                easy = e;
+            }
+        }
+        syllables += count;
+        poly += count >= 3;
+        difficult += count >= 3 && !easy;
+        hard += !easy;
+    }
+    Py_ssize_t sentences = n ? count_sentences(s, n) : 0;
+    result = Py_BuildValue("(LLLLLLnnLLL)", words, long_words, syllables, poly, difficult, hard, sentences, n,
+                           separators, cleaned, apostrophes);
+done:
+    PyMem_Free(w);
+    PyMem_Free(joined.items);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"set_tables", set_tables, METH_VARARGS,
      "set_tables(syllables, easy, patterns, left, right): CMUdict's word -> syllables, the easy words, pyphen's "
      "patterns as (key, [(position, value), ...]) and its left/right bounds."},
     {"sentences", sentences, METH_VARARGS,
      "sentences(text) -> (count, [(start, end), ...]): textstat's sentence runs, and those that may be short."},
+    {"document", document, METH_VARARGS,
+     "document(blocks, sentence_end, english, fallback) -> (words, long_words, syllables, polysyllables, difficult, "
+     "hard, sentences, joined_length, separators, cleaned_length, apostrophes)."},
     {"counts", counts, METH_VARARGS,
      "counts(text, english, fallback) -> (words, long_words, syllables, polysyllables, difficult, hard)."},
     {NULL, NULL, 0, NULL},
@@ -440,4 +692,8 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_readability_core",
                                     "cleaner/scorers/readability.py).",
                                     -1, methods};
 
-PyMODINIT_FUNC PyInit__readability_core(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__readability_core(void) {
+    for (Py_UCS4 c = 0; c < 256; c++)
+        LATIN1[c] = (Py_UNICODE_ISSPACE(c) ? K_SPACE : 0) | (c == '_' || Py_UNICODE_ISALNUM(c) ? K_WORD : 0);
+    return PyModule_Create(&module);
+}

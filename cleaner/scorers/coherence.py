@@ -418,6 +418,7 @@ class _Document:
 
         def build() -> EntityIndex:
             table = self.table
+            table.settle()  # (`upper` of the document's new words)
             k = len(paragraphs)
             if paragraphs == list(range(k)):  # the first k paragraphs (the lead, or all): their words come first
                 ids = self.word_ids[: self.starts[k]]
@@ -550,14 +551,13 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
     body_ids = set(body.tolist())
     extra = sorted({table.stem_id(t.stem) for t in head} - body_ids)
     columns = np.concatenate([body, np.array(extra, dtype=np.int64)])  # global stem id of each column
-    table.settle()  # the idf of the headline's new stems
     m = len(columns)
     # the columns of the headline's stems (the body's are sorted by id, the headline's others follow)
     extra_at = dict(zip(extra, range(len(body), m), strict=True))
     head_ids = [table.stem_ids[t.stem] for t in head]
     index = {t.stem: extra_at[i] if i in extra_at else p  # (one searchsorted for all the headline's stems)
              for t, i, p in zip(head, head_ids, body.searchsorted(head_ids).tolist(), strict=True)}
-    idf = table.idf[columns]
+    idf = table.idf_of(columns)  # (the headline's new stems' too)
     measures: tuple[np.ndarray, ...] | None = None  # (neigh, shifts, splits, crossings, mentions, linked)
     if table.compiled is not None:  # the matrix and the measures below in one C call, with numpy's roundings
         anchor = np.array([index[t.stem] for t in head], dtype=np.int64)

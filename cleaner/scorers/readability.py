@@ -86,6 +86,7 @@ ENGLISH_ONLY = (
     "dale_chall",
 )
 _SENTENCE_END = frozenset(".!?…:;\"'”’)]")  # a block ending in one of these ends a sentence
+_SENTENCE_END_CHARS = "".join(sorted(_SENTENCE_END))  # (as the compiled core reads them)
 
 # textstat 0.7's tokenisation (backend/selections/_list_words.py, transformations/_remove_punctuation.py,
 # counts/_count_sentences.py, utils/constants.py)
@@ -306,28 +307,37 @@ def readability(text: str | list[str], language: str | None = "en") -> dict[str,
     blocks joined as sentences), rounded to 2 decimals.
     """
     blocks = text.splitlines() if isinstance(text, str) else text
-    joined = _as_sentences(blocks)
-    cleaned = _without_punctuation(joined)
     english = bool(language) and str(language).lower().startswith("en")
-    # English text is split once, lowercased (list_words(lowercase=True), for syllables and word lists), which
-    # gives as many words (lowercasing never makes whitespace) and, unless it lengthened a character (as "İ"),
-    # words as long: then the counts of words and long words are taken from that split too
-    lowered = cleaned.lower() if english else cleaned
-    same_lengths = len(lowered) == len(cleaned)
-    n_words, long_words, total_syllables, polysyllables, difficult, hard = _word_counts(lowered, english)
-    n_sentences = _count_sentences(joined) if joined else 0
+    if _core is not None and _core_ready():  # (all of the below up to the formulas, in one C pass: the same integers)
+        (n_words, long_words, total_syllables, polysyllables, difficult, hard, n_sentences, joined_length, separators,
+         cleaned_length, apostrophes) = _core.document(list(blocks), _SENTENCE_END_CHARS, english, _word_facts)
+    else:
+        joined = _as_sentences(blocks)
+        cleaned = _without_punctuation(joined)
+        # English text is split once, lowercased (list_words(lowercase=True), for syllables and word lists), which
+        # gives as many words (lowercasing never makes whitespace) and, unless it lengthened a character (as "İ"),
+        # words as long: then the counts of words and long words are taken from that split too
+        lowered = cleaned.lower() if english else cleaned
+        n_words, long_words, total_syllables, polysyllables, difficult, hard = _word_counts(lowered, english)
+        if len(lowered) != len(cleaned):
+            # count_long_words: words of the text without any punctuation, apostrophes included (those of
+            # `lowered` unless lowercasing lengthened a character)
+            long_words = _word_counts(cleaned, False)[1]
+        n_sentences = _count_sentences(joined) if joined else 0
+        joined_length, cleaned_length = len(joined), len(cleaned)
+        # `joined`'s words are separated by one space or line break each (_as_sentences), its only whitespace,
+        # which punctuation removal keeps: the characters of its words (and of `cleaned`'s) are counted without a
+        # split
+        separators = joined.count(" ") + joined.count("\n")
+        apostrophes = cleaned.count("'")
     result: dict[str, Any] = {"words": n_words, "sentences": n_sentences, "language": language}
     if n_words == 0:
         grades = dict.fromkeys(ENGLISH_ONLY + ("coleman_liau_index", "automated_readability_index", "lix"))
         return result | grades
     # textstat's metrics, term by term (backend/metrics/*.py); n_words > 0 and n_sentences >= 1 here
     words_per_sentence = n_words / n_sentences
-    # `joined`'s words are separated by one space or line break each (_as_sentences), its only whitespace, which
-    # punctuation removal keeps: the characters of its words (and of `cleaned`'s) are counted without a split
-    separators = joined.count(" ") + joined.count("\n")
     # count_letters: the \w characters; `cleaned` holds only \w, whitespace and contraction apostrophes
-    apostrophes = cleaned.count("'")
-    letters = len(cleaned) - separators - apostrophes
+    letters = cleaned_length - separators - apostrophes
     letters_100 = letters / n_words * 100
     sentences_100 = n_sentences / n_words * 100
     if letters_100 == 0 or sentences_100 == 0:
@@ -335,15 +345,11 @@ def readability(text: str | list[str], language: str | None = "en") -> dict[str,
     else:
         coleman_liau = (0.058 * letters_100) - (0.296 * sentences_100) - 15.8
     # chars_per_word: count_chars(ignore_spaces=True) / count_words(rm_punctuation=False), over joined.split()
-    chars_per_word = (len(joined) - separators) / (separators + 1)
+    chars_per_word = (joined_length - separators) / (separators + 1)
     if chars_per_word == 0 or words_per_sentence == 0:
         ari = 0.0
     else:
         ari = (4.71 * chars_per_word) + (0.5 * words_per_sentence) - 21.43
-    # count_long_words: words of the text without any punctuation, apostrophes included (those of `lowered`
-    # unless lowercasing lengthened a character)
-    if not same_lengths:
-        long_words = _word_counts(cleaned, False)[1]
     lix = words_per_sentence + 100 * long_words / n_words
     result["coleman_liau_index"] = round(coleman_liau, 2)
     result["automated_readability_index"] = round(ari, 2)

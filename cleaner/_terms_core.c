@@ -553,6 +553,19 @@ static int put(Buffer *b, const void *item, size_t size) {
     return 0;
 }
 
+/* Room for `size` bytes at least (a guess made once: put still grows the buffer past it); -1 without memory. */
+static int reserve_bytes(Buffer *b, size_t size) {
+    if (size <= b->cap) return 0;
+    char *data = PyMem_Realloc(b->data, size);
+    if (!data) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    b->data = data;
+    b->cap = size;
+    return 0;
+}
+
 static PyObject *take_bytes(Buffer *b) {
     return PyBytes_FromStringAndSize(b->len ? b->data : "", (Py_ssize_t)b->len);
 }
@@ -752,6 +765,18 @@ static PyObject *table_split(Table *t, PyObject *texts) {
         memset(t->seen, 0, t->seen_cap * sizeof(uint32_t));
         t->stamp = 1;
     }
+    /* the buffers sized for the texts' words at once (at most one a letter and the character after it) */
+    size_t chars = 0;
+    for (Py_ssize_t p = 0; p < PyList_GET_SIZE(texts); p++) {
+        PyObject *text = PyList_GET_ITEM(texts, p);
+        if (PyUnicode_Check(text)) chars += (size_t)PyUnicode_GET_LENGTH(text);
+    }
+    size_t most = chars / 2 + (size_t)PyList_GET_SIZE(texts) + 16;
+    if (reserve_bytes(&ids, 8 * most) || reserve_bytes(&word_starts, 8 * most) || reserve_bytes(&word_ends, 8 * most) ||
+        reserve_bytes(&stems, 8 * most) || reserve_bytes(&stem_texts, 8 * most) || reserve_bytes(&entities, most) ||
+        reserve_bytes(&starts, 8 * ((size_t)PyList_GET_SIZE(texts) + 1)) ||
+        reserve_bytes(&spaced, 8 * ((size_t)PyList_GET_SIZE(texts) + 1)))
+        goto done;
     if (put(&starts, &total, 8)) goto done;
     for (Py_ssize_t p = 0; p < PyList_GET_SIZE(texts); p++) {
         Py_ssize_t n;

@@ -887,6 +887,17 @@ static PyObject *extract_chars(Table *t, Py_UCS4 *s, Py_ssize_t len, Py_ssize_t 
                                Py_ssize_t n_marks) {
     PyObject *out = NULL;
     Doc d = {t, s, {0}, {0}, {0}};
+    /* the spans' buffers sized for most texts at once (buf_push grows them past it) */
+    Py_ssize_t guess = len / 3 + 256;
+    if (!(d.starts.items = malloc(guess * sizeof(int64_t))) || !(d.lens.items = malloc(guess * sizeof(int64_t))) ||
+        !(d.hashes.items = malloc(guess * sizeof(int64_t)))) {
+        free(d.starts.items);
+        free(d.lens.items);
+        free(d.hashes.items);
+        PyMem_Free(s);
+        return PyErr_NoMemory();
+    }
+    d.starts.cap = d.lens.cap = d.hashes.cap = guess;
     int64_t *shapes = NULL, *words = NULL, *prev = NULL, *fixed = NULL, *marks = NULL;
     uint64_t *codes = NULL, *tmp = NULL;
     Py_ssize_t *counts = NULL;

@@ -65,6 +65,141 @@ static inline Py_ssize_t word_end(const Py_UCS4 *b, Py_ssize_t i, Py_ssize_t n) 
 
 /* ---- the table -------------------------------------------------------------------------------------------- */
 
+/* A map from strings (code points) to ids, open addressing, never more than half full: the stems' ids and the
+ * ASCII members of the stopwords and of the names (C lookups where the Python objects would need a str). */
+typedef struct {
+    uint64_t *hashes; /* 0: an empty slot */
+    int64_t *values;
+    size_t *key_at;   /* where the key's code points start in the arena */
+    int32_t *key_len;
+    Py_UCS4 *arena;
+    size_t arena_len, arena_cap, mask;
+    Py_ssize_t n;
+} StrMap;
+
+static inline uint64_t map_hash(const Py_UCS4 *w, Py_ssize_t n) {
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (Py_ssize_t i = 0; i < n; i++) h = (h ^ (uint64_t)w[i]) * UINT64_C(0x100000001b3);
+    return (h ^ (h >> 29)) | 1;
+}
+
+static void map_free(StrMap *m) {
+    free(m->hashes);
+    free(m->values);
+    free(m->key_at);
+    free(m->key_len);
+    free(m->arena);
+    memset(m, 0, sizeof(*m));
+}
+
+/* The slot of the key, or of the empty slot where it goes. */
+static inline size_t map_slot(const StrMap *m, const Py_UCS4 *w, Py_ssize_t n, uint64_t h) {
+    size_t s = (size_t)h & m->mask;
+    while (m->hashes[s]) {
+        if (m->hashes[s] == h && m->key_len[s] == n) {
+            const Py_UCS4 *k = m->arena + m->key_at[s];
+            Py_ssize_t i = 0;
+            while (i < n && k[i] == w[i]) i++;
+            if (i == n) return s;
+        }
+        s = (s + 1) & m->mask;
+    }
+    return s;
+}
+
+/* The key's value, -1 when absent. */
+static inline int64_t map_get(const StrMap *m, const Py_UCS4 *w, Py_ssize_t n, uint64_t h) {
+    if (!m->hashes) return -1;
+    size_t s = map_slot(m, w, n, h);
+    return m->hashes[s] ? m->values[s] : -1;
+}
+
+static int map_grow(StrMap *m) {
+    size_t size = m->hashes ? 2 * (m->mask + 1) : 1024;
+    uint64_t *hashes = calloc(size, sizeof(uint64_t));
+    int64_t *values = malloc(size * sizeof(int64_t));
+    size_t *key_at = malloc(size * sizeof(size_t));
+    int32_t *key_len = malloc(size * sizeof(int32_t));
+    if (!hashes || !values || !key_at || !key_len) {
+        free(hashes);
+        free(values);
+        free(key_at);
+        free(key_len);
+        return -1;
+    }
+    for (size_t s = 0; m->hashes && s <= m->mask; s++) {
+        if (!m->hashes[s]) continue;
+        size_t t = (size_t)m->hashes[s] & (size - 1);
+        while (hashes[t]) t = (t + 1) & (size - 1);
+        hashes[t] = m->hashes[s];
+        values[t] = m->values[s];
+        key_at[t] = m->key_at[s];
+        key_len[t] = m->key_len[s];
+    }
+    free(m->hashes);
+    free(m->values);
+    free(m->key_at);
+    free(m->key_len);
+    m->hashes = hashes;
+    m->values = values;
+    m->key_at = key_at;
+    m->key_len = key_len;
+    m->mask = size - 1;
+    return 0;
+}
+
+/* Set key -> value (a key not in the map); -1 without memory (the map then as it was). */
+static int map_put(StrMap *m, const Py_UCS4 *w, Py_ssize_t n, uint64_t h, int64_t value) {
+    if ((!m->hashes || (size_t)(m->n + 1) * 2 > m->mask + 1) && map_grow(m) < 0) return -1;
+    if (m->arena_len + (size_t)n > m->arena_cap) {
+        size_t cap = m->arena_cap ? 2 * m->arena_cap : 1 << 14;
+        while (cap < m->arena_len + (size_t)n) cap *= 2;
+        Py_UCS4 *arena = realloc(m->arena, cap * sizeof(Py_UCS4));
+        if (!arena) return -1;
+        m->arena = arena;
+        m->arena_cap = cap;
+    }
+    size_t s = map_slot(m, w, n, h);
+    memcpy(m->arena + m->arena_len, w, (size_t)n * sizeof(Py_UCS4));
+    m->hashes[s] = h;
+    m->values[s] = value;
+    m->key_at[s] = m->arena_len;
+    m->key_len[s] = (int32_t)n;
+    m->arena_len += (size_t)n;
+    m->n++;
+    return 0;
+}
+
+/* The ASCII members of a frozenset of str into `m` (a mutable set is left to PySet_Contains: 0 then). 1 when the
+ * map holds them, 0 when not, -1 on error. */
+static int map_of_ascii(StrMap *m, PyObject *set) {
+    if (!PyFrozenSet_CheckExact(set)) return 0;
+    PyObject *it = PyObject_GetIter(set), *key;
+    if (!it) return -1;
+    int result = 1;
+    while ((key = PyIter_Next(it))) {
+        if (PyUnicode_Check(key) && PyUnicode_IS_ASCII(key)) {
+            Py_ssize_t n = PyUnicode_GET_LENGTH(key);
+            const Py_UCS1 *data = PyUnicode_1BYTE_DATA(key);
+            Py_UCS4 buffer[64];
+            if (n > 64) { /* (no such stopword or name; the set is asked instead) */
+                result = 0;
+            } else {
+                for (Py_ssize_t i = 0; i < n; i++) buffer[i] = data[i];
+                uint64_t h = map_hash(buffer, n);
+                if (map_get(m, buffer, n, h) < 0 && map_put(m, buffer, n, h, 1) < 0) {
+                    PyErr_NoMemory();
+                    result = -1;
+                }
+            }
+        }
+        Py_DECREF(key);
+        if (result <= 0) break;
+    }
+    Py_DECREF(it);
+    return PyErr_Occurred() ? -1 : result;
+}
+
 /* a slot of the hash map: word id + 1 (0: empty) and the high half of the word's hash (most probes of other
  * words end here, without reading the word) */
 typedef struct {
@@ -106,6 +241,10 @@ typedef struct {
     uint8_t *honorific; /* ends like an honorific */
     Py_UCS4 *chars;
     size_t chars_len, chars_cap;
+    /* the stems' ids by their code points (the Python dict's, without a str), and the ASCII stopwords and names
+     * (`ascii_sets`: 0 when the sets are not frozensets, then asked as they are) */
+    StrMap stem_map, stop_map, proper_map;
+    int ascii_sets;
     /* per stem id: its IDF (Vocabulary.idf), as the stem is registered (`idf`, `idf_of`) */
     double *idf;
     size_t idf_cap;
@@ -206,8 +345,8 @@ static int reserve(Table *t, Py_ssize_t n) {
 
 /* ---- a new word's facts, as terms.stem, terms._word_facts and WordTable._add work them out --------------- */
 
-/* terms.stem's rules on the lowercase word `w` (n code points, modified in place): the stem as a str. */
-static PyObject *stem_of_lower(Py_UCS4 *w, Py_ssize_t n) {
+/* terms.stem's rules on the lowercase word `w` (n code points, modified in place): the stem's length. */
+static Py_ssize_t stem_length(Py_UCS4 *w, Py_ssize_t n) {
     Py_UCS4 last = n ? w[n - 1] : 0;
     if (n && (last == 's' || last == '\'')) {
         if (ends_with(w, n, "'s")) n -= 2;
@@ -220,23 +359,25 @@ static PyObject *stem_of_lower(Py_UCS4 *w, Py_ssize_t n) {
             n -= 1;
         }
     }
-    if (n > STEM_LEN) n = STEM_LEN;
-    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w, n);
+    return n > STEM_LEN ? STEM_LEN : n;
 }
 
-/* WordTable.stem_id: the id of a stem, registered (with its IDF noted) when new. */
-static Py_ssize_t stem_id(Table *t, PyObject *s) {
-    PyObject *known = PyDict_GetItemWithError(t->stem_ids, s);
-    if (known) return PyLong_AsSsize_t(known);
-    if (PyErr_Occurred()) return -1;
-    Py_ssize_t id = PyList_GET_SIZE(t->stems);
+/* WordTable.stem_id of the stem of n code points at w (`str`: the stem as a str, or NULL to make one when needed):
+ * its id, registered (with its IDF noted) when new. */
+static Py_ssize_t stem_id(Table *t, const Py_UCS4 *w, Py_ssize_t n, PyObject *str) {
+    uint64_t h = map_hash(w, n);
+    int64_t known = map_get(&t->stem_map, w, n, h);
+    if (known >= 0) return (Py_ssize_t)known;
+    Py_ssize_t id = PyList_GET_SIZE(t->stems), result = -1;
+    PyObject *s = str ? Py_NewRef(str) : PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w, n);
+    if (!s) return -1;
     long long df = 0;
     PyObject *d = PyDict_GetItemWithError(t->df, s);
     if (d) {
         df = PyLong_AsLongLong(d);
-        if (df == -1 && PyErr_Occurred()) return -1;
+        if (df == -1 && PyErr_Occurred()) goto done;
     } else if (PyErr_Occurred()) {
-        return -1;
+        goto done;
     }
     /* Vocabulary.idf: log((n_docs + 1) / (df + 1)) + 1.0, the integers exact in doubles as in Python's int division */
     double idf = log(t->n_docs_plus_one / (double)(df + 1)) + 1.0;
@@ -245,17 +386,44 @@ static Py_ssize_t stem_id(Table *t, PyObject *s) {
         while (cap <= (size_t)id) cap *= 2;
         if (grow_array((void **)&t->idf, cap, sizeof(double))) {
             PyErr_NoMemory();
-            return -1;
+            goto done;
         }
         t->idf_cap = cap;
     }
     t->idf[id] = idf; /* (noted first: a failure below leaves a note without its stem, which the next stem overwrites) */
-    if (PyList_Append(t->stems, s)) return -1;
-    PyObject *value = PyLong_FromSsize_t(id);
-    if (!value) return -1;
-    int failed = PyDict_SetItem(t->stem_ids, s, value);
+    if (map_put(&t->stem_map, w, n, h, -2) < 0) { /* (room made first: -2 until registered, set below) */
+        PyErr_NoMemory();
+        goto done;
+    }
+    size_t slot = map_slot(&t->stem_map, w, n, h);
+    PyObject *value = NULL;
+    if (PyList_Append(t->stems, s) || !(value = PyLong_FromSsize_t(id)) || PyDict_SetItem(t->stem_ids, s, value)) {
+        Py_XDECREF(value);
+        t->stem_map.values[slot] = -1; /* (never found: a failed registration leaves the next stem this id) */
+        goto done;
+    }
     Py_DECREF(value);
-    return failed ? -1 : id;
+    t->stem_map.values[slot] = id;
+    result = id;
+done:
+    Py_DECREF(s);
+    return result;
+}
+
+/* Whether the lowercase word (n code points at low; `lower`: it as a str, or NULL when it is ASCII) is in `set`,
+ * whose ASCII members are `map` when t->ascii_sets: 1, 0, or -1 with an exception set. */
+static int in_set(Table *t, const StrMap *map, PyObject *set, const Py_UCS4 *low, Py_ssize_t n, PyObject *lower,
+                  int ascii) {
+    if (t->ascii_sets && ascii) return map_get(map, low, n, map_hash(low, n)) >= 0;
+    if (t->ascii_sets && lower) { /* (not ASCII: in the set only as one of its other members) */
+        int found = PySet_Contains(set, lower);
+        return found;
+    }
+    PyObject *str = lower ? Py_NewRef(lower) : PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, low, n);
+    if (!str) return -1;
+    int found = PySet_Contains(set, str);
+    Py_DECREF(str);
+    return found;
 }
 
 /* Register a new word (n code points at w) and return its id (-1 with an exception set). */
@@ -268,56 +436,60 @@ static Py_ssize_t add_word(Table *t, const Py_UCS4 *w, Py_ssize_t n, uint64_t h)
     int ascii = 1;
     for (Py_ssize_t i = 0; i < n && ascii; i++) ascii = w[i] < 128;
     PyObject *word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w, n);
-    PyObject *lower = NULL, *plain = NULL;
-    Py_UCS4 *low = NULL;
+    PyObject *lower = NULL; /* str.lower() of the word, made only when it is not ASCII */
+    Py_UCS4 *low = NULL, *plain = NULL;
     Py_ssize_t low_n = n;
     if (!word) return -1;
     if (ascii) { /* str.lower() of ASCII */
-        low = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+        low = PyMem_Malloc((2 * n + 1) * sizeof(Py_UCS4));
         if (!low) {
             PyErr_NoMemory();
             goto done;
         }
         for (Py_ssize_t i = 0; i < n; i++) low[i] = (w[i] >= 'A' && w[i] <= 'Z') ? w[i] + 32 : w[i];
-        lower = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, low, n);
     } else { /* str.lower() itself: full case mappings can change the length ("İ") */
         static PyObject *name = NULL; /* "lower", interned once: PyObject_CallMethod builds it from C each call */
         if (!name) name = PyUnicode_InternFromString("lower");
         lower = name ? PyObject_CallMethodNoArgs(word, name) : NULL;
-        if (lower) {
-            low = PyUnicode_AsUCS4Copy(lower);
-            low_n = PyUnicode_GET_LENGTH(lower);
+        if (!lower) goto done;
+        low_n = PyUnicode_GET_LENGTH(lower);
+        low = PyMem_Malloc((2 * low_n + 1) * sizeof(Py_UCS4));
+        if (!low) {
+            PyErr_NoMemory();
+            goto done;
         }
+        if (!PyUnicode_AsUCS4(lower, low, low_n, 0)) goto done;
     }
-    if (!lower || !low) goto done;
-    plain = stem_of_lower(low, low_n); /* (low is cut in place: lower keeps the word) */
-    if (!plain) goto done;
+    int low_ascii = ascii || PyUnicode_IS_ASCII(lower);
+    plain = low + low_n; /* stem(word): cut from a copy of the lowercase word */
+    memcpy(plain, low, low_n * sizeof(Py_UCS4));
+    Py_ssize_t plain_n = stem_length(plain, low_n);
     int acronym = n >= 2 && n <= 4 && str_isupper(w, n);
-    int stop = PySet_Contains(t->stopwords, lower);
+    int stop = in_set(t, &t->stop_map, t->stopwords, low, low_n, lower, low_ascii);
     if (stop < 0) goto done;
-    int us = PyUnicode_GET_LENGTH(lower) == 2 && PyUnicode_READ_CHAR(lower, 0) == 'u' &&
-             PyUnicode_READ_CHAR(lower, 1) == 's';
+    int us = low_n == 2 && low[0] == 'u' && low[1] == 's';
     int upper = Py_UNICODE_ISUPPER(w[0]) != 0;
     int8_t kind = 0;
     if (!(stop && !(acronym && us)) && n >= 2) { /* a content token (not a stopword, "US" the country is one) */
-        PyObject *content = acronym ? lower : plain;
         if (upper) {
             if (acronym) {
                 kind = 1;
             } else {
-                int proper = PySet_Contains(t->proper, lower);
+                int proper = in_set(t, &t->proper_map, t->proper, low, low_n, lower, low_ascii);
                 if (proper < 0) goto done;
                 kind = proper ? 1 : 2;
             }
         }
-        /* the content stem first: its id orders the columns of coherence's matrices */
-        content_id = stem_id(t, content);
+        /* the content stem first (the lowercase word of an acronym): its id orders the columns of coherence's
+         * matrices */
+        const Py_UCS4 *content = acronym ? low : plain;
+        Py_ssize_t content_n = acronym ? low_n : plain_n;
+        content_id = stem_id(t, content, content_n, acronym ? lower : NULL);
         if (content_id < 0) goto done;
-        int same = content == plain ? 1 : PyUnicode_Compare(content, plain) == 0;
-        if (PyErr_Occurred()) goto done;
-        plain_id = same ? content_id : stem_id(t, plain);
+        int same = content_n == plain_n && memcmp(content, plain, plain_n * sizeof(Py_UCS4)) == 0;
+        plain_id = same ? content_id : stem_id(t, plain, plain_n, NULL);
     } else {
-        plain_id = stem_id(t, plain);
+        plain_id = stem_id(t, plain, plain_n, NULL);
     }
     if (plain_id < 0) goto done;
     int honorific = 0;
@@ -342,7 +514,6 @@ static Py_ssize_t add_word(Table *t, const Py_UCS4 *w, Py_ssize_t n, uint64_t h)
     result = id;
 done:
     PyMem_Free(low);
-    Py_XDECREF(plain);
     Py_XDECREF(lower);
     Py_DECREF(word);
     return result;
@@ -379,6 +550,19 @@ static int put(Buffer *b, const void *item, size_t size) {
     }
     memcpy(b->data + b->len, item, size);
     b->len += size;
+    return 0;
+}
+
+/* Room for `size` bytes at least (a guess made once: put still grows the buffer past it); -1 without memory. */
+static int reserve_bytes(Buffer *b, size_t size) {
+    if (size <= b->cap) return 0;
+    char *data = PyMem_Realloc(b->data, size);
+    if (!data) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    b->data = data;
+    b->cap = size;
     return 0;
 }
 
@@ -437,6 +621,9 @@ static void table_dealloc(Table *t) {
     free(t->chars);
     free(t->seen);
     free(t->idf);
+    map_free(&t->stem_map);
+    map_free(&t->stop_map);
+    map_free(&t->proper_map);
     Py_TYPE(t)->tp_free((PyObject *)t);
 }
 
@@ -499,6 +686,14 @@ static int table_init(Table *t, PyObject *args, PyObject *kwargs) {
     }
     t->mask = 1023;
     t->n_docs_plus_one = (double)(n_docs + 1);
+    int stop_ok = map_of_ascii(&t->stop_map, stopwords);
+    int proper_ok = stop_ok < 0 ? -1 : map_of_ascii(&t->proper_map, proper);
+    if (stop_ok < 0 || proper_ok < 0) return -1;
+    t->ascii_sets = stop_ok && proper_ok;
+    if (PyDict_GET_SIZE(stem_ids) != 0 || PyList_GET_SIZE(stems) != 0) {
+        PyErr_SetString(PyExc_ValueError, "Table(): stems and stem_ids must start empty (ids are given in order)");
+        return -1;
+    }
     t->words = Py_NewRef(words);
     t->stems = Py_NewRef(stems);
     t->stem_ids = Py_NewRef(stem_ids);
@@ -570,6 +765,18 @@ static PyObject *table_split(Table *t, PyObject *texts) {
         memset(t->seen, 0, t->seen_cap * sizeof(uint32_t));
         t->stamp = 1;
     }
+    /* the buffers sized for the texts' words at once (at most one a letter and the character after it) */
+    size_t chars = 0;
+    for (Py_ssize_t p = 0; p < PyList_GET_SIZE(texts); p++) {
+        PyObject *text = PyList_GET_ITEM(texts, p);
+        if (PyUnicode_Check(text)) chars += (size_t)PyUnicode_GET_LENGTH(text);
+    }
+    size_t most = chars / 2 + (size_t)PyList_GET_SIZE(texts) + 16;
+    if (reserve_bytes(&ids, 8 * most) || reserve_bytes(&word_starts, 8 * most) || reserve_bytes(&word_ends, 8 * most) ||
+        reserve_bytes(&stems, 8 * most) || reserve_bytes(&stem_texts, 8 * most) || reserve_bytes(&entities, most) ||
+        reserve_bytes(&starts, 8 * ((size_t)PyList_GET_SIZE(texts) + 1)) ||
+        reserve_bytes(&spaced, 8 * ((size_t)PyList_GET_SIZE(texts) + 1)))
+        goto done;
     if (put(&starts, &total, 8)) goto done;
     for (Py_ssize_t p = 0; p < PyList_GET_SIZE(texts); p++) {
         Py_ssize_t n;
@@ -681,7 +888,11 @@ static PyObject *table_stem_id(Table *t, PyObject *stem) {
         PyErr_Format(PyExc_TypeError, "stem_id() takes a str, not %.80s", Py_TYPE(stem)->tp_name);
         return NULL;
     }
-    Py_ssize_t id = stem_id(t, stem);
+    Py_ssize_t n;
+    Py_UCS4 *w = code_points(stem, &n);
+    if (!w) return NULL;
+    Py_ssize_t id = stem_id(t, w, n, stem);
+    PyMem_Free(w);
     return id < 0 ? NULL : PyLong_FromSsize_t(id);
 }
 

@@ -487,6 +487,10 @@ static PyObject *sample_rows(PyObject *self, PyObject *args) {
     for (Py_ssize_t i = 0; i < m; i++)
         if (normalised_of(mapping, buffer[i], buffer + i) < 0) goto done;
     RowList list = {0};
+    if (rows_room(&list, 3 * m + 1) < 0) { /* (at most three n-grams a character) */
+        PyErr_NoMemory();
+        goto done;
+    }
     Py_ssize_t start = 0;
     int cached = grams_ready(m / 2 + 1) == 0; /* (at most m / 2 + 1 words end in a space) */
     for (Py_ssize_t i = 0; i <= m; i++) {

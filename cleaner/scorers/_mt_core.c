@@ -227,6 +227,13 @@ static void sort_u64(uint64_t *a, uint64_t *tmp, Py_ssize_t n) {
     if (src != a) memcpy(a, src, (size_t)n * sizeof(uint64_t));
 }
 
+/* "lower", interned once (PyObject_CallMethod makes the name from C on every call); NULL with an exception set */
+static PyObject *lower_name(void) {
+    static PyObject *name = NULL;
+    if (!name) name = PyUnicode_InternFromString("lower");
+    return name;
+}
+
 /* ---- the table -------------------------------------------------------------------------------------- */
 
 /* (16 and 32 bytes: a document reads those of each of its tokens and words, mostly from other caches) */
@@ -256,6 +263,7 @@ typedef struct {
     Pool tok, wrd;
     TokenFacts *tf; /* by token id, room for tok.cap */
     WordFacts *wf;  /* by word id, room for wrd.cap */
+    Py_ssize_t tf_cap, wf_cap; /* the pools' caps the facts were last grown to */
     PyObject *tokens, *words; /* lists of str by id: what mt.py reads (reasons, lex words) */
     PyObject *function_words, *be_words, *participles, *mark_shapes, *abbreviations; /* sets */
     PyObject *shape_ids, *shape_id, *word_kind; /* mt._VOCAB.shape_ids, ._VOCAB.shape_id, mt._word_kind */
@@ -270,23 +278,27 @@ typedef struct {
 /* Room for one more token (word) of n code points; -1 with an exception set. */
 static int reserve_token(Table *t, Py_ssize_t n) {
     if (pool_reserve(&t->tok, n) < 0) return -1;
+    if (t->tf && t->tf_cap == t->tok.cap) return 0; /* (the facts grow with the pool's keys) */
     TokenFacts *tf = realloc(t->tf, (size_t)t->tok.cap * sizeof(TokenFacts));
     if (!tf) {
         PyErr_NoMemory();
         return -1;
     }
     t->tf = tf;
+    t->tf_cap = t->tok.cap;
     return 0;
 }
 
 static int reserve_word(Table *t, Py_ssize_t n) {
     if (pool_reserve(&t->wrd, n) < 0) return -1;
+    if (t->wf && t->wf_cap == t->wrd.cap) return 0;
     WordFacts *wf = realloc(t->wf, (size_t)t->wrd.cap * sizeof(WordFacts));
     if (!wf) {
         PyErr_NoMemory();
         return -1;
     }
     t->wf = wf;
+    t->wf_cap = t->wrd.cap;
     return 0;
 }
 
@@ -370,7 +382,7 @@ static Py_ssize_t add_token(Table *t, const Py_UCS4 *s, Py_ssize_t n, uint64_t h
         for (Py_ssize_t i = 0; i < n; i++) low_copy[i] = s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i];
         low = low_copy;
     } else { /* Python's own lower(): special casing (final sigma, İ) included */
-        low_str = PyObject_CallMethod(str, "lower", NULL);
+        low_str = lower_name() ? PyObject_CallMethodNoArgs(str, lower_name()) : NULL;
         if (!low_str) goto done;
         low_copy = PyUnicode_AsUCS4Copy(low_str);
         if (!low_copy) goto done;
@@ -763,7 +775,7 @@ static int is_abbreviation(Doc *d, Py_ssize_t start, Py_ssize_t p) {
     } else {
         PyObject *word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, s + b, e - b);
         if (!word) return -1;
-        low = PyObject_CallMethod(word, "lower", NULL);
+        low = lower_name() ? PyObject_CallMethodNoArgs(word, lower_name()) : NULL;
         Py_DECREF(word);
     }
     if (!low) return -1;
@@ -772,6 +784,48 @@ static int is_abbreviation(Doc *d, Py_ssize_t start, Py_ssize_t p) {
         found = PyUnicode_GET_LENGTH(low) == 1 && Py_UNICODE_ISALPHA(PyUnicode_READ_CHAR(low, 0));
     Py_DECREF(low);
     return found;
+}
+
+/* a line break (class_of's C_LINE) without class_of_slow's four other tests for a character above ASCII */
+static inline int is_line_break(Py_UCS4 c) {
+    return c < 128 ? (ascii_class[c] & C_LINE) != 0 : Py_UNICODE_ISLINEBREAK(c) != 0;
+}
+
+static int is_mark(const Py_UCS4 *marks, Py_ssize_t n_marks, Py_UCS4 ch) {
+    for (Py_ssize_t i = 0; i < n_marks; i++)
+        if (marks[i] == ch) return 1;
+    return 0;
+}
+
+/* mt.normalise's line at pos of the typographically mapped text s[:n] (str.splitlines' lines: "\r\n" is one break):
+ * its span [*a, *b) without a leading bullet (mt._BULLET: spaces, one of `marks` or 1-2 decimal digits and "." or
+ * ")", then at least one space), stripped; returns where the next line starts (n after the last). */
+static Py_ssize_t tidy_span(const Py_UCS4 *s, Py_ssize_t pos, Py_ssize_t n, const Py_UCS4 *marks, Py_ssize_t n_marks,
+                            Py_ssize_t *span_a, Py_ssize_t *span_b) {
+    Py_ssize_t eol = pos;
+    while (eol < n && !is_line_break(s[eol])) eol++;
+    Py_ssize_t a = pos, b = eol;
+    /* the bullet: ^\s*(?:[marks]|\d{1,2}[.)])\s+ */
+    Py_ssize_t i = a;
+    while (i < b && is_space(s[i])) i++;
+    Py_ssize_t j = -1;
+    if (i < b && is_mark(marks, n_marks, s[i])) {
+        j = i + 1;
+    } else if (i < b && Py_UNICODE_ISDECIMAL(s[i])) {
+        Py_ssize_t k = i + 1;
+        if (k < b && Py_UNICODE_ISDECIMAL(s[k])) k++;
+        if (k < b && (s[k] == '.' || s[k] == ')')) j = k + 1;
+    }
+    if (j >= 0 && j < b && is_space(s[j])) {
+        while (j < b && is_space(s[j])) j++;
+        a = j;
+    }
+    while (a < b && is_space(s[a])) a++; /* strip */
+    while (b > a && is_space(s[b - 1])) b--;
+    *span_a = a;
+    *span_b = b;
+    /* the next line: after the break (\r\n is one) */
+    return eol < n ? eol + 1 + (s[eol] == '\r' && eol + 1 < n && s[eol + 1] == '\n') : n;
 }
 
 static inline int is_opener(Py_UCS4 c) { return c == '"' || c == '\'' || c == '(' || c == '['; }
@@ -827,10 +881,23 @@ static PyObject *list_of(const int64_t *items, Py_ssize_t n) {
     return list;
 }
 
-/* extract of the text s[:len] (a PyMem buffer, which this frees) */
-static PyObject *extract_chars(Table *t, Py_UCS4 *s, Py_ssize_t len, Py_ssize_t window) {
+/* extract of the text s[:len] (a PyMem buffer, which this frees); with `tidy_marks`, of mt.normalise's lines of the
+ * typographically mapped text s[:len] (tidy_span: the lines tidy would join, read where they are) */
+static PyObject *extract_chars(Table *t, Py_UCS4 *s, Py_ssize_t len, Py_ssize_t window, const Py_UCS4 *tidy_marks,
+                               Py_ssize_t n_marks) {
     PyObject *out = NULL;
     Doc d = {t, s, {0}, {0}, {0}};
+    /* the spans' buffers sized for most texts at once (buf_push grows them past it) */
+    Py_ssize_t guess = len / 3 + 256;
+    if (!(d.starts.items = malloc(guess * sizeof(int64_t))) || !(d.lens.items = malloc(guess * sizeof(int64_t))) ||
+        !(d.hashes.items = malloc(guess * sizeof(int64_t)))) {
+        free(d.starts.items);
+        free(d.lens.items);
+        free(d.hashes.items);
+        PyMem_Free(s);
+        return PyErr_NoMemory();
+    }
+    d.starts.cap = d.lens.cap = d.hashes.cap = guess;
     int64_t *shapes = NULL, *words = NULL, *prev = NULL, *fixed = NULL, *marks = NULL;
     uint64_t *codes = NULL, *tmp = NULL;
     Py_ssize_t *counts = NULL;
@@ -838,11 +905,19 @@ static PyObject *extract_chars(Table *t, Py_UCS4 *s, Py_ssize_t len, Py_ssize_t 
     PyObject *caps_tokens = NULL, *lex_words = NULL;
 
     /* sentences and tokens: lines as str.splitlines ends them (mt.sentences) */
-    for (Py_ssize_t a = 0; a <= len;) {
-        Py_ssize_t b = a;
-        while (b < len && !(class_of(s[b]) & C_LINE)) b++;
-        if (emit_line(&d, a, b) < 0) goto error;
-        a = b + 1;
+    if (tidy_marks) {
+        for (Py_ssize_t pos = 0; pos < len;) {
+            Py_ssize_t a, b;
+            pos = tidy_span(s, pos, len, tidy_marks, n_marks, &a, &b);
+            if (emit_line(&d, a, b) < 0) goto error;
+        }
+    } else {
+        for (Py_ssize_t a = 0; a <= len;) {
+            Py_ssize_t b = a;
+            while (b < len && !(class_of(s[b]) & C_LINE)) b++;
+            if (emit_line(&d, a, b) < 0) goto error;
+            a = b + 1;
+        }
     }
     if (resolve(&d) < 0) goto error;
     PyMem_Free(s);
@@ -935,9 +1010,12 @@ static PyObject *extract_chars(Table *t, Py_UCS4 *s, Py_ssize_t len, Py_ssize_t 
     uint64_t k = (uint64_t)t->k;
     const uint64_t *sh = (const uint64_t *)shapes;
     for (Py_ssize_t i = 0; i + 1 < n; i++) codes[n_codes++] = sh[i] * k + sh[i + 1];
+    Py_ssize_t n_bigrams = n_codes;
     for (Py_ssize_t i = 0; i + 2 < n; i++)
         codes[n_codes++] = k * k * k + (sh[i] * k + sh[i + 1]) * k + sh[i + 2];
-    sort_u64(codes, tmp, n_codes);
+    /* (apart: every trigram's code is above every bigram's, and each kind has fewer bytes that differ) */
+    sort_u64(codes, tmp, n_bigrams);
+    sort_u64(codes + n_bigrams, tmp, n_codes - n_bigrams);
     for (Py_ssize_t i = 0; i < n_codes; i++) {
         if (n_grams && codes[n_grams - 1] == codes[i]) {
             counts[n_grams - 1]++;
@@ -1063,7 +1141,7 @@ static PyObject *table_extract(Table *t, PyObject *args) {
     if (!PyArg_ParseTuple(args, "Un", &text, &window) || extract_ready(t, window) < 0) return NULL;
     Py_UCS4 *s = PyUnicode_AsUCS4Copy(text);
     if (!s) return NULL;
-    return extract_chars(t, s, PyUnicode_GET_LENGTH(text), window);
+    return extract_chars(t, s, PyUnicode_GET_LENGTH(text), window, NULL, 0);
 }
 
 /* The facts of every token and word, as bytes in mt._TOKEN_FACTS and mt._WORD_FACTS order (bool as one
@@ -1122,31 +1200,17 @@ typedef struct {
     Py_ssize_t n, cap;
 } Chars;
 
-/* a line break (class_of's C_LINE) without class_of_slow's four other tests for a character above ASCII */
-static inline int is_line_break(Py_UCS4 c) {
-    return c < 128 ? (ascii_class[c] & C_LINE) != 0 : Py_UNICODE_ISLINEBREAK(c) != 0;
-}
-
-static int is_mark(const Py_UCS4 *marks, Py_ssize_t n_marks, Py_UCS4 ch) {
-    for (Py_ssize_t i = 0; i < n_marks; i++)
-        if (marks[i] == ch) return 1;
-    return 0;
-}
 
 /* tidy(text, typo, marks) -> str: each character that is a key of `typo` (mt._TYPO, ord -> str) replaced by
  * its value, then the lines (str.splitlines) without a leading bullet (mt._BULLET: spaces, one of `marks` or
  * 1-2 decimal digits and "." or ")", then at least one space) and stripped, joined by "\n". mt.normalise
  * does this with a regex substitution that calls Python for each curly quote, then a regex and a strip per
  * line. */
-/* tidy's lines of the text (kind, data, len) into `lines` (a PyMem buffer the caller frees, also on failure), and the
- * bits of all their characters OR-ed in *top; 0, or -1 with an exception set. */
-static int tidy_into(int kind, const void *data, Py_ssize_t len, PyObject *typo, PyObject *marks_str, Chars *out_lines,
-                     Py_UCS4 *out_top) {
-    Py_ssize_t n_marks = PyUnicode_GET_LENGTH(marks_str);
+/* The text (kind, data, len) with each character that is a key of `typo` (mt._TYPO, ord -> str) replaced by its
+ * value, into `mapped` (a PyMem buffer the caller frees, also on failure); 0, or -1 with an exception set. */
+static int typo_map(int kind, const void *data, Py_ssize_t len, PyObject *typo, Chars *out_mapped) {
     int result = -1;
-    Py_UCS4 *marks = PyUnicode_AsUCS4Copy(marks_str);
-    if (!marks) return -1;
-    Chars mapped = {0}, lines = {0};
+    Chars mapped = {0};
     uint64_t *wide_bits = NULL;
     /* the typographic replacements: only the characters that are keys are looked up in the dict */
     uint64_t ascii_keys[2] = {0, 0};
@@ -1210,6 +1274,24 @@ static int tidy_into(int kind, const void *data, Py_ssize_t len, PyObject *typo,
             mapped.items[mapped.n++] = ch;
         }
     }
+    mapped.items[mapped.n] = 0; /* (as PyUnicode_AsUCS4Copy ends its copy) */
+    result = 0;
+done:
+    PyMem_Free(wide_bits);
+    *out_mapped = mapped;
+    return result;
+}
+
+/* tidy's lines of the text (kind, data, len) into `lines` (a PyMem buffer the caller frees, also on failure), and the
+ * bits of all their characters OR-ed in *top; 0, or -1 with an exception set. */
+static int tidy_into(int kind, const void *data, Py_ssize_t len, PyObject *typo, PyObject *marks_str, Chars *out_lines,
+                     Py_UCS4 *out_top) {
+    Py_ssize_t n_marks = PyUnicode_GET_LENGTH(marks_str);
+    int result = -1;
+    Py_UCS4 *marks = PyUnicode_AsUCS4Copy(marks_str);
+    if (!marks) return -1;
+    Chars mapped = {0}, lines = {0};
+    if (typo_map(kind, data, len, typo, &mapped) < 0) goto done;
     const Py_UCS4 *s = mapped.items;
     Py_ssize_t n = mapped.n;
     /* the lines are at most as long as the text: each "\n" between them stands for a line break */
@@ -1220,38 +1302,17 @@ static int tidy_into(int kind, const void *data, Py_ssize_t len, PyObject *typo,
     }
     Py_UCS4 top = 0;  /* the widest character kept: the str is made in its kind at once */
     for (Py_ssize_t pos = 0, first = 1; pos < n; first = 0) {
-        Py_ssize_t eol = pos;
-        while (eol < n && !is_line_break(s[eol])) eol++;
-        Py_ssize_t a = pos, b = eol;
-        /* the bullet: ^\s*(?:[marks]|\d{1,2}[.)])\s+ */
-        Py_ssize_t i = a;
-        while (i < b && is_space(s[i])) i++;
-        Py_ssize_t j = -1;
-        if (i < b && is_mark(marks, n_marks, s[i])) {
-            j = i + 1;
-        } else if (i < b && Py_UNICODE_ISDECIMAL(s[i])) {
-            Py_ssize_t k = i + 1;
-            if (k < b && Py_UNICODE_ISDECIMAL(s[k])) k++;
-            if (k < b && (s[k] == '.' || s[k] == ')')) j = k + 1;
-        }
-        if (j >= 0 && j < b && is_space(s[j])) {
-            while (j < b && is_space(s[j])) j++;
-            a = j;
-        }
-        while (a < b && is_space(s[a])) a++; /* strip */
-        while (b > a && is_space(s[b - 1])) b--;
+        Py_ssize_t a, b;
+        pos = tidy_span(s, pos, n, marks, n_marks, &a, &b);
         if (!first) lines.items[lines.n++] = '\n';
         for (Py_ssize_t k = a; k < b; k++) {
             top |= s[k];
             lines.items[lines.n++] = s[k];
         }
-        /* the next line: after the break (\r\n is one) */
-        pos = eol < n ? eol + 1 + (s[eol] == '\r' && eol + 1 < n && s[eol + 1] == '\n') : n;
     }
     *out_top = top;
     result = 0;
 done:
-    PyMem_Free(wide_bits);
     PyMem_Free(marks);
     PyMem_Free(mapped.items);
     *out_lines = lines;
@@ -1395,9 +1456,12 @@ static PyObject *table_extract_raw(Table *t, PyObject *args) {
         data = nfkc.items;
         len = nfkc.n;
     }
-    Py_UCS4 top = 0;
-    if (tidy_into(kind, data, len, typo, marks_str, &lines, &top) < 0) goto done;
-    out = extract_chars(t, lines.items, lines.n, window);
+    /* the typography, then mt.normalise's lines read where they are (tidy_span) */
+    if (typo_map(kind, data, len, typo, &lines) < 0) goto done;
+    Py_UCS4 *marks = PyUnicode_AsUCS4Copy(marks_str);
+    if (!marks) goto done;
+    out = extract_chars(t, lines.items, lines.n, window, marks, PyUnicode_GET_LENGTH(marks_str));
+    PyMem_Free(marks);
     lines.items = NULL; /* (extract_chars frees it) */
 done:
     PyMem_Free(nfkc.items);
@@ -1596,7 +1660,7 @@ static Py_UCS4 *lowered(PyObject *s, Py_ssize_t *n) {
         *n = len;
         return out;
     }
-    PyObject *low = PyObject_CallMethod(s, "lower", NULL);
+    PyObject *low = lower_name() ? PyObject_CallMethodNoArgs(s, lower_name()) : NULL;
     if (!low) return NULL;
     Py_UCS4 *out = PyUnicode_AsUCS4Copy(low);
     *n = PyUnicode_GET_LENGTH(low);

@@ -559,6 +559,12 @@ static PyObject *document(PyObject *self, PyObject *args) {
     PyObject *result = NULL;
     Chars joined = {0};
     Py_UCS4 *w = NULL;
+    Py_ssize_t most = 1; /* the joined text is at most every block, a line break and a full stop each */
+    for (Py_ssize_t b = 0; b < PyList_GET_SIZE(blocks); b++) {
+        PyObject *block = PyList_GET_ITEM(blocks, b);
+        if (PyUnicode_Check(block)) most += PyUnicode_GET_LENGTH(block) + 2;
+    }
+    if (chars_room(&joined, most) < 0) goto done;
     /* the blocks joined as sentences */
     for (Py_ssize_t b = 0; b < PyList_GET_SIZE(blocks); b++) {
         PyObject *block = PyList_GET_ITEM(blocks, b);

@@ -1016,18 +1016,20 @@ def reasons_for(
         contrib = np.ascontiguousarray(contrib)
         top, bottom = _core.largest(contrib, sign, 3), _core.largest(contrib, -sign, 1)
     if top is None:
-        top = _largest(sign * contrib, 3)
+        top = _largest(sign * contrib, 3).tolist()
     if bottom is None:
-        bottom = _largest(-sign * contrib, 1)
-    toward = [i for i in top if sign * contrib[i] > 0]
-    against = [i for i in bottom if sign * contrib[i] < 0]
+        bottom = _largest(-sign * contrib, 1).tolist()
+    # (the values as Python floats, item by item: the same numbers and the same text as numpy's scalars, cheaper)
+    toward = [i for i in top if sign * contrib.item(i) > 0]
+    against = [i for i in bottom if sign * contrib.item(i) < 0]
     out: list[str] = []
     for i in [*toward, *against]:
         name = model.features[i]
-        med = model.human_median[i]
-        human = f"human median {med:.3g}" if med > 0 else f"human mean {model.human_mean[i]:.3g}"
-        text = f"{describe(name)} {raw[i]:.3g} vs {human} ({contrib[i]:+.2f} to the logit)"
-        phrase = ex.example(name[3:]) if name.startswith("ng:") and raw[i] > 0 else None
+        med = model.human_median.item(i)
+        human = f"human median {med:.3g}" if med > 0 else f"human mean {model.human_mean.item(i):.3g}"
+        value = raw.item(i)
+        text = f"{describe(name)} {value:.3g} vs {human} ({contrib.item(i):+.2f} to the logit)"
+        phrase = ex.example(name[3:]) if name.startswith("ng:") and value > 0 else None
         if phrase:
             text += f", e.g. '{phrase}'"
         out.append(text)

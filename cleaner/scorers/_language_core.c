@@ -405,9 +405,12 @@ static Py_ssize_t grams_find(const Py_UCS4 *key, Py_ssize_t len, uint64_t h, siz
     size_t s = h & (GRAMS_SLOTS - 1);
     while (GRAMS.hashes[s] != 0) {
         int32_t e = GRAMS.entries[s];
-        if (GRAMS.hashes[s] == h && GRAMS.key_len[e] == len &&
-            memcmp(GRAMS.keys + GRAMS.key_at[e], key, len * sizeof(Py_UCS4)) == 0)
-            return e;
+        if (GRAMS.hashes[s] == h && GRAMS.key_len[e] == len) {
+            const Py_UCS4 *k = GRAMS.keys + GRAMS.key_at[e];
+            Py_ssize_t i = 0;
+            while (i < len && k[i] == key[i]) i++;
+            if (i == len) return e;
+        }
         s = (s + 1) & (GRAMS_SLOTS - 1);
     }
     *slot = s;
@@ -836,9 +839,12 @@ static float *cache_find(const Py_UCS4 *key, Py_ssize_t len, uint64_t h, size_t 
     size_t s = h & (CACHE_SLOTS - 1);
     while (CACHE.hashes[s] != 0) {
         int32_t e = CACHE.entries[s];
-        if (CACHE.hashes[s] == h && CACHE.key_len[e] == len &&
-            memcmp(CACHE.arena + CACHE.key_at[e], key, len * sizeof(Py_UCS4)) == 0)
-            return CACHE.rows + (size_t)e * CACHE.width;
+        if (CACHE.hashes[s] == h && CACHE.key_len[e] == len) { /* (a loop, not memcmp: words are short) */
+            const Py_UCS4 *k = CACHE.arena + CACHE.key_at[e];
+            Py_ssize_t i = 0;
+            while (i < len && k[i] == key[i]) i++;
+            if (i == len) return CACHE.rows + (size_t)e * CACHE.width;
+        }
         s = (s + 1) & (CACHE_SLOTS - 1);
     }
     *slot = s;
@@ -869,27 +875,24 @@ static float *cache_add(const Py_UCS4 *key, Py_ssize_t len, uint64_t h, size_t s
  * whitespace-separated words' rows, a word's row being the sum of its n-grams' log-likelihoods (the n-grams
  * of the word followed by a space) and their number last: language.py's _line_scores, which sums them with
  * np.add.reduceat (a word's n-grams, then a line's words after a row of zeros), in numpy's order. */
-static PyObject *scores_of(int kind, const void *data, Py_ssize_t n) {
+static PyObject *scores_of(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t lines) {
     Py_ssize_t L = P.n_langs, width = L + 1;
-    Py_ssize_t lines = 1, words_max = 1;
-    for (Py_ssize_t i = 0; i < n; i++) lines += PyUnicode_READ(kind, data, i) == '\n';
-    words_max += n / 2 + 1; /* a word and the whitespace after it: at least 2 characters, but the last */
+    Py_ssize_t words_max = n / 2 + 2; /* a word and the whitespace after it: at least 2 characters, but the last */
     PyObject *out = PyBytes_FromStringAndSize(NULL, lines * width * (Py_ssize_t)sizeof(float));
     int cached = words_max <= CACHE_MAX && cache_ready(width) == 0;
     if (cached && CACHE.n + words_max > CACHE_MAX) cache_clear();
     float *word_rows = cached ? NULL : malloc(words_max * width * sizeof(float));
-    Py_UCS4 *key = malloc((n + 1) * sizeof(Py_UCS4));
     Pointers grams = {0}, words = {0};
-    if (!out || !key || (!cached && !word_rows)) goto fail;
+    if (!out || (!cached && !word_rows)) goto fail;
     float *scores = (float *)PyBytes_AS_STRING(out);
     float zeros[PW_COLS] = {0};
     Py_ssize_t line = 0, start = -1, in_line = 0;
     for (Py_ssize_t i = 0; i <= n; i++) {
-        Py_UCS4 ch = i < n ? PyUnicode_READ(kind, data, i) : '\n';
+        Py_UCS4 ch = i < n ? s[i] : '\n';
         int boundary = ch == '\n' || Py_UNICODE_ISSPACE(ch);
         if (boundary && start >= 0) { /* a word ends: its row (cached, or worked out) */
+            const Py_UCS4 *key = s + start;
             Py_ssize_t len = i - start;
-            for (Py_ssize_t k = 0; k < len; k++) key[k] = PyUnicode_READ(kind, data, start + k);
             uint64_t h = hash_word(key, len);
             size_t slot = 0;
             float *row = cached ? cache_find(key, len, h, &slot) : NULL;
@@ -897,7 +900,7 @@ static PyObject *scores_of(int kind, const void *data, Py_ssize_t n) {
                 row = cached ? cache_add(key, len, h, slot) : word_rows + in_line * width;
                 if (!row) goto fail;
                 grams.n = 0;
-                word_grams(kind, data, start, i, 1, push_gram, &grams);
+                word_grams(PyUnicode_4BYTE_KIND, s, start, i, 1, push_gram, &grams);
                 if (grams.failed) goto fail;
                 reduce_segment(grams.items, grams.n, L, row);
                 row[L] = (float)grams.n;
@@ -909,7 +912,7 @@ static PyObject *scores_of(int kind, const void *data, Py_ssize_t n) {
             start = i;
         }
         if (ch == '\n') { /* a line ends: a row of zeros, then its words */
-            if (words.failed) goto fail;
+            if (words.failed || line >= lines) goto fail;
             float *sums = scores + line * width;
             for (Py_ssize_t c0 = 0; c0 < width; c0 += PW_COLS) {
                 Py_ssize_t cw = width - c0 < PW_COLS ? width - c0 : PW_COLS;
@@ -923,14 +926,12 @@ static PyObject *scores_of(int kind, const void *data, Py_ssize_t n) {
         }
     }
     free(word_rows);
-    free(key);
     free(grams.items);
     free(words.items);
     return out;
 fail:
     Py_XDECREF(out);
     free(word_rows);
-    free(key);
     free(grams.items);
     free(words.items);
     return PyErr_NoMemory();
@@ -939,7 +940,13 @@ fail:
 static PyObject *block_scores(PyObject *self, PyObject *args) {
     PyObject *text;
     if (!PyArg_ParseTuple(args, "U", &text) || !need_profiles()) return NULL;
-    return scores_of(PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text));
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), lines = 1;
+    Py_UCS4 *s = PyUnicode_AsUCS4Copy(text);
+    if (!s) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) lines += s[i] == '\n';
+    PyObject *out = scores_of(s, n, lines);
+    PyMem_Free(s);
+    return out;
 }
 
 /* line_scores(blocks, max_chars, table) -> bytes: block_scores of the blocks' first max_chars characters, each
@@ -976,7 +983,7 @@ static PyObject *line_scores(PyObject *self, PyObject *args) {
             if (normalised_of(mapping, ch == '\n' ? ' ' : ch, buffer + n++) < 0) goto done;
         }
     }
-    out = scores_of(PyUnicode_4BYTE_KIND, buffer, n);
+    out = scores_of(buffer, n, count ? count : 1);
 done:
     PyMem_Free(buffer);
     return out;

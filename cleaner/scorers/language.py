@@ -513,7 +513,8 @@ def _core_probabilities(rows: np.ndarray, trials: int) -> list[float]:
 
 def _sorted(langs: list[str], total: list[float]) -> list[tuple[str, float]]:
     """Detector._sort_probability: the languages above PROB_THRESHOLD, most probable first."""
-    result = [(lang, p) for lang, p in zip(langs, total, strict=True) if p > Detector.PROB_THRESHOLD]
+    threshold = Detector.PROB_THRESHOLD
+    result = [(lang, p) for lang, p in zip(langs, total, strict=True) if p > threshold]
     result.sort(key=lambda lp: lp[1], reverse=True)
     return result
 

@@ -19,6 +19,19 @@ static int str_isupper(const Py_UCS4 *s, Py_ssize_t n) {
     return cased;
 }
 
+/* A str of n code points: PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, ...), with a short way for ASCII (most
+ * words), which that function would scan for its widest character and then convert. */
+static PyObject *str_of(const Py_UCS4 *s, Py_ssize_t n) {
+    Py_UCS4 top = 0;
+    for (Py_ssize_t i = 0; i < n; i++) top |= s[i];
+    if (top >= 128) return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, s, n);
+    PyObject *out = PyUnicode_New(n, 127);
+    if (!out) return NULL;
+    Py_UCS1 *dst = PyUnicode_1BYTE_DATA(out);
+    for (Py_ssize_t i = 0; i < n; i++) dst[i] = (Py_UCS1)s[i];
+    return out;
+}
+
 /* str.endswith(suffix) for an ASCII suffix. */
 static inline int ends_with(const Py_UCS4 *s, Py_ssize_t n, const char *suffix) {
     Py_ssize_t k = (Py_ssize_t)strlen(suffix);

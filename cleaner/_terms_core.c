@@ -369,7 +369,7 @@ static Py_ssize_t stem_id(Table *t, const Py_UCS4 *w, Py_ssize_t n, PyObject *st
     int64_t known = map_get(&t->stem_map, w, n, h);
     if (known >= 0) return (Py_ssize_t)known;
     Py_ssize_t id = PyList_GET_SIZE(t->stems), result = -1;
-    PyObject *s = str ? Py_NewRef(str) : PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w, n);
+    PyObject *s = str ? Py_NewRef(str) : str_of(w, n);
     if (!s) return -1;
     long long df = 0;
     PyObject *d = PyDict_GetItemWithError(t->df, s);
@@ -419,7 +419,7 @@ static int in_set(Table *t, const StrMap *map, PyObject *set, const Py_UCS4 *low
         int found = PySet_Contains(set, lower);
         return found;
     }
-    PyObject *str = lower ? Py_NewRef(lower) : PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, low, n);
+    PyObject *str = lower ? Py_NewRef(lower) : str_of(low, n);
     if (!str) return -1;
     int found = PySet_Contains(set, str);
     Py_DECREF(str);
@@ -435,7 +435,7 @@ static Py_ssize_t add_word(Table *t, const Py_UCS4 *w, Py_ssize_t n, uint64_t h)
     Py_ssize_t result = -1, content_id = -1, plain_id;
     int ascii = 1;
     for (Py_ssize_t i = 0; i < n && ascii; i++) ascii = w[i] < 128;
-    PyObject *word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w, n);
+    PyObject *word = str_of(w, n);
     PyObject *lower = NULL; /* str.lower() of the word, made only when it is not ASCII */
     Py_UCS4 *low = NULL, *plain = NULL;
     Py_ssize_t low_n = n;

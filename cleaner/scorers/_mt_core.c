@@ -360,7 +360,7 @@ static Py_ssize_t add_word(Table *t, const Py_UCS4 *s, Py_ssize_t n, uint64_t h,
  * same order, so that new shapes and words get the ids the Python code gives them. */
 static Py_ssize_t add_token(Table *t, const Py_UCS4 *s, Py_ssize_t n, uint64_t h) {
     Py_ssize_t id = -1;
-    PyObject *str = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, s, n);
+    PyObject *str = str_of(s, n);
     PyObject *low_str = NULL, *word_str = NULL;
     Py_UCS4 *low_copy = NULL;
     if (!str) return -1;
@@ -419,7 +419,7 @@ static Py_ssize_t add_token(Table *t, const Py_UCS4 *s, Py_ssize_t n, uint64_t h
     int64_t first_id = first == plain ? plain_id : shape_of(t, first);
     if (first_id < 0) goto done;
     if (alpha && word < 0) {
-        word_str = low_str ? Py_NewRef(low_str) : PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, low, low_n);
+        word_str = low_str ? Py_NewRef(low_str) : str_of(low, low_n);
         if (!word_str) goto done;
         word = add_word(t, low, low_n, low_hash, word_str);
         if (word < 0) goto done;
@@ -770,7 +770,7 @@ static int is_abbreviation(Doc *d, Py_ssize_t start, Py_ssize_t p) {
             return -1;
         }
         for (Py_ssize_t i = b; i < e; i++) lowered[i - b] = s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i];
-        low = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, lowered, e - b);
+        low = str_of(lowered, e - b);
         if (lowered != buf) PyMem_Free(lowered);
     } else {
         PyObject *word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, s + b, e - b);

@@ -448,9 +448,7 @@ static Py_ssize_t add_word(Table *t, const Py_UCS4 *w, Py_ssize_t n, uint64_t h)
         }
         for (Py_ssize_t i = 0; i < n; i++) low[i] = (w[i] >= 'A' && w[i] <= 'Z') ? w[i] + 32 : w[i];
     } else { /* str.lower() itself: full case mappings can change the length ("İ") */
-        static PyObject *name = NULL; /* "lower", interned once: PyObject_CallMethod builds it from C each call */
-        if (!name) name = PyUnicode_InternFromString("lower");
-        lower = name ? PyObject_CallMethodNoArgs(word, name) : NULL;
+        lower = lower_name() ? PyObject_CallMethodNoArgs(word, lower_name()) : NULL;
         if (!lower) goto done;
         low_n = PyUnicode_GET_LENGTH(lower);
         low = PyMem_Malloc((2 * low_n + 1) * sizeof(Py_UCS4));
@@ -741,7 +739,7 @@ fail:
     return NULL;
 }
 
-/* split(texts) -> (ids, starts, spaced, stems, stem_texts, entities, candidates, word_starts, word_ends): each
+/* split(texts) -> (ids, starts, spaced, stems, stem_texts, entities, candidates, word_starts, word_ends, body): each
  * text split as terms.split_words splits it (re.split by WORD: gaps and words alternating), its words given ids
  * (new ones registered), and what coherence._Document reads of the words, as bytes:
  * - ids (int64, every word), starts (int64, len(texts) + 1: each text's first word), spaced (int64: len(text.split()));
@@ -749,7 +747,8 @@ fail:
  *   it opens a sentence (the gap before it ends in a sentence opener, or is blank at the start of its text);
  * - candidates (int64): the first capitalised word of each plain stem, where it opens its text or follows a word
  *   ending like an honorific (_Document.unintroduced looks at these);
- * - each word's start and end (int64) in its text. */
+ * - each word's start and end (int64) in its text;
+ * - body (int64): the content stems' ids, sorted, each once (coherence.analyse's columns). */
 static PyObject *table_split(Table *t, PyObject *texts) {
     if (!ready(t)) return NULL;
     if (!PyList_Check(texts)) {
@@ -758,7 +757,8 @@ static PyObject *table_split(Table *t, PyObject *texts) {
     }
     Buffer ids = {0}, starts = {0}, spaced = {0}, stems = {0}, stem_texts = {0}, entities = {0}, candidates = {0},
            word_starts = {0}, word_ends = {0};
-    PyObject *result = NULL;
+    PyObject *result = NULL, *body = NULL;
+    uint64_t *sort_tmp = NULL;
     int64_t total = 0;
     /* a fresh stamp marks the plain stems seen capitalised in this call */
     if (++t->stamp == 0) {
@@ -850,10 +850,27 @@ static PyObject *table_split(Table *t, PyObject *texts) {
         PyMem_Free(b);
         if (put(&starts, &total, 8) || put(&spaced, &tokens, 8)) goto done;
     }
-    result = Py_BuildValue("(NNNNNNNNN)", take_bytes(&ids), take_bytes(&starts), take_bytes(&spaced),
+    /* the body's stems: the content stems' ids, sorted and each once (arrays.unique, np.unique's values) */
+    Py_ssize_t k = (Py_ssize_t)(stems.len / 8), distinct = 0;
+    body = PyBytes_FromStringAndSize(NULL, k * 8);
+    sort_tmp = PyMem_Malloc((k ? k : 1) * sizeof(uint64_t));
+    if (!body || !sort_tmp) {
+        if (!PyErr_Occurred()) PyErr_NoMemory();
+        goto done;
+    }
+    uint64_t *sorted = (uint64_t *)PyBytes_AS_STRING(body); /* (stem ids are not negative: their order as uint64) */
+    if (k) memcpy(sorted, stems.data, k * 8);
+    sort_u64(sorted, sort_tmp, k);
+    for (Py_ssize_t i = 0; i < k; i++)
+        if (!distinct || sorted[distinct - 1] != sorted[i]) sorted[distinct++] = sorted[i];
+    if (_PyBytes_Resize(&body, distinct * 8) < 0) goto done; /* (body is NULL then) */
+    result = Py_BuildValue("(NNNNNNNNNN)", take_bytes(&ids), take_bytes(&starts), take_bytes(&spaced),
                            take_bytes(&stems), take_bytes(&stem_texts), take_bytes(&entities),
-                           take_bytes(&candidates), take_bytes(&word_starts), take_bytes(&word_ends));
+                           take_bytes(&candidates), take_bytes(&word_starts), take_bytes(&word_ends), body);
+    body = NULL; /* (stolen by "N") */
 done:
+    Py_XDECREF(body);
+    PyMem_Free(sort_tmp);
     PyMem_Free(ids.data);
     PyMem_Free(starts.data);
     PyMem_Free(spaced.data);
@@ -937,7 +954,7 @@ static PyMethodDef table_methods[] = {
     {"ids", (PyCFunction)table_ids, METH_O, "ids(words: list[str]) -> bytes: int64 word ids, new words registered."},
     {"split", (PyCFunction)table_split, METH_O,
      "split(texts: list[str]) -> (ids, starts, spaced, stems, stem_texts, entities, candidates, word_starts, "
-     "word_ends) as bytes: the words of the texts and what coherence._Document reads of them."},
+     "word_ends, body) as bytes: the words of the texts and what coherence._Document reads of them."},
     {"facts", (PyCFunction)table_facts, METH_VARARGS,
      "facts(start, stop) -> (stem, kind, upper, plain, honorific) of those word ids as bytes "
      "(int64, int8, bool, int64, bool)."},

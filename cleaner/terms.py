@@ -323,8 +323,8 @@ class WordTable:
         """The words of normalised texts, each split as `split_words` splits it, and what the incoherence scorer
         reads of them (cleaner._terms_core's Table.split: ids as `word_ids` gives them, each text's first word,
         len(text.split()), the content words' stem ids, texts and entity marks, the candidates of
-        coherence._Document.unintroduced, and where each word starts and ends in its text), as numpy arrays.
-        Compiled tables only: one C call a document."""
+        coherence._Document.unintroduced, where each word starts and ends in its text, and the content stems'
+        ids sorted, each once), as numpy arrays. Compiled tables only: one C call a document."""
         if self._core is None:
             raise RuntimeError("WordTable.split needs the compiled module (cleaner._terms_core)")
         parts = self._core.split(texts)  # (the new words' facts are settled when read: `settle`, `idf_of`)

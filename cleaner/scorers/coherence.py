@@ -51,6 +51,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Sequence
@@ -227,7 +228,7 @@ def _cosines(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
 
 
-_MEASURE_TYPES = (np.float64, np.float64, np.float64, np.float64, bool, bool)  # unit_matrix's (after vecs)
+_MEASURE_CODES = ("d", "d", "d", "d", "?", "?")  # unit_matrix's (after vecs): float64 (array codes), bool
 _LOGS = np.log(np.arange(1.0, 1025.0))  # np.log(count) for counts 1..1024
 
 
@@ -243,8 +244,11 @@ def _log_counts(k: int) -> np.ndarray:
 def _first_min(values: list[float]) -> int:
     """The index of the smallest value, the first among values within 1e-12 of it: ties go to the earliest
     boundary, whatever the float rounding of the sums behind them."""
-    low = min(values)
-    return next(i for i, v in enumerate(values) if v <= low + 1e-12)
+    limit = min(values) + 1e-12
+    for i, v in enumerate(values):  # (a loop: a generator costs more on the few values here)
+        if v <= limit:
+            return i
+    raise ValueError("no values")
 
 
 def _direction(rows: np.ndarray) -> np.ndarray:
@@ -350,7 +354,7 @@ class _Document:
                     self.numbers.append(i)
                     self.texts.append(normalize(text))
             (ids, self.starts, spaced, self.stems, stem_paras, self.entities, self.candidates, self.word_starts,
-             self.word_ends) = table.split(self.texts)
+             self.word_ends, self.body) = table.split(self.texts)
             word_counts = spaced.tolist()
             self.parts = _Parts(self.texts)
         else:
@@ -547,7 +551,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
         head = headline_tokens(title, vocab)  # type: ignore[arg-type]
     # the document's stems (the body's, then the headline's others) and the units' counts over them
     table = doc.table
-    body = unique(doc.stems)
+    body = doc.body if doc.compiled else unique(doc.stems)  # (the compiled split sorts them)
     body_ids = set(body.tolist())
     extra = sorted({table.stem_id(t.stem) for t in head} - body_ids)
     columns = np.concatenate([body, np.array(extra, dtype=np.int64)])  # global stem id of each column
@@ -558,7 +562,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
     index = {t.stem: extra_at[i] if i in extra_at else p  # (one searchsorted for all the headline's stems)
              for t, i, p in zip(head, head_ids, body.searchsorted(head_ids).tolist(), strict=True)}
     idf = table.idf_of(columns)  # (the headline's new stems' too)
-    measures: tuple[np.ndarray, ...] | None = None  # (neigh, shifts, splits, crossings, mentions, linked)
+    measures: tuple[list, ...] | None = None  # (neigh, shifts, splits, crossings, mentions, linked)
     if table.compiled is not None:  # the matrix and the measures below in one C call, with numpy's roundings
         anchor = np.array([index[t.stem] for t in head], dtype=np.int64)
         present_, vecs_, total_, *rest = table.compiled.unit_matrix(
@@ -567,7 +571,9 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
         present = np.frombuffer(present_, dtype=bool).reshape(n, m)
         vecs = np.frombuffer(vecs_).reshape(n, m)
         rows_sum = np.frombuffer(total_)  # the sum of the rows, as the last row of np.cumsum(vecs, axis=0)
-        measures = tuple(np.frombuffer(b, dtype=dtype) for b, dtype in zip(rest, _MEASURE_TYPES, strict=True))
+        # (the measures are read as lists: straight from the bytes, without an array each)
+        measures = tuple(array(code, b).tolist() if code == "d" else [bool(x) for x in b]
+                         for b, code in zip(rest, _MEASURE_CODES, strict=True))
     else:
         flat = doc.stem_units * m + np.searchsorted(body, doc.stems)
         counts = np.bincount(flat, minlength=n * m).reshape(n, m).astype(float)
@@ -635,7 +641,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
                 anchor[index[t.stem]] = True
             mentions = (keys & anchor).any(axis=1).tolist()
         else:
-            mentions = measures[4].tolist()
+            mentions = measures[4]
         f["lead_reach"] = sum(mentions[1:]) / (n - 1)
         last = max(i for i in range(n) if i == 0 or mentions[i])
         f["tail_gap"] = (n - 1 - last) / n
@@ -660,7 +666,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
             padded = np.vstack([np.zeros((1, m)), vecs, np.zeros((1, m))])
             neigh = _cosines(vecs, padded[:-2] + padded[2:]).tolist()
         else:
-            neigh = measures[0].tolist()
+            neigh = measures[0]
         f["adj_mean"] = sum(neigh) / n
         worst = _first_min(neigh)
         f["adj_min"] = neigh[worst]
@@ -673,7 +679,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
             shifts = _cosines(cumulative[bounds] - cumulative[np.maximum(bounds - 2, 0)],
                               cumulative[np.minimum(bounds + 2, n)] - cumulative[bounds]).tolist()
         else:
-            shifts = measures[1].tolist()
+            shifts = measures[1]
         b = 1 + _first_min(shifts)
         value = shifts[b - 1]
         f["shift_min"] = value
@@ -691,7 +697,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
             denom = np.sqrt((prefix * prefix).sum(axis=1) * (suffix * suffix).sum(axis=1))
             splits = np.divide(dots, denom, out=np.zeros_like(dots), where=denom > 1e-12).tolist()  # boundary b - 1
         else:
-            splits = measures[2].tolist()
+            splits = measures[2]
         b = 1 + _first_min(splits)
         f["split_min"] = splits[b - 1]
         a.split_boundary = split_text(b, splits[b - 1])
@@ -708,7 +714,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
             smaller = np.maximum(1, np.minimum(before.sum(axis=1), after.sum(axis=1)))
             crossings = (shared / smaller).tolist()
         else:
-            crossings = measures[3].tolist()
+            crossings = measures[3]
         b = 1 + _first_min(crossings)
         value = crossings[b - 1]
         f["chain_min"] = value
@@ -722,7 +728,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
             shared_keys = keys.sum(axis=0) > 1
             linked = (keys & shared_keys).any(axis=1).tolist()
         else:
-            linked = measures[5].tolist()
+            linked = measures[5]
         a.isolated = [u.label for u, k in zip(units, linked, strict=True) if not k]
         f["continuity"] = 1 - len(a.isolated) / n
     return a

@@ -197,6 +197,25 @@ def test_compiled_ngrams_and_line_scores_are_the_python_codes(text: str) -> None
 
 
 @pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
+def test_compiled_avx_loops_are_the_sse_loops() -> None:
+    """The trials' updates and the pre-check's sums run four or eight columns at a time where the processor has
+    AVX: the same probabilities and sums, bit for bit, as the two- and four-column loops (and the Python code)."""
+    core = language_module._core
+    texts = [t[:400] for t in _real_texts()[:40]] + _EDGE_TEXTS
+    words = [f"{w}{k % 13}" for k, w in enumerate((ENGLISH + " " + GERMAN).split() * 30)]
+    lines = "\n".join(" ".join(words[k : k + n]) for k, n in zip(range(0, 900, 150), (3, 9, 130, 140, 300, 17)))
+    results = []
+    for avx in (True, False):
+        was = core.use_avx(avx)
+        try:
+            results.append(([language_probabilities(t, BLOCK_CHARS, BLOCK_TRIALS) for t in texts],
+                             language_module._line_scores(lines.translate(language_module._NORMALISED_LINES)).tobytes()))
+        finally:
+            core.use_avx(was)
+    assert results[0] == results[1]
+
+
+@pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
 def test_compiled_sample_rows_past_the_word_cache() -> None:
     """sample_rows keeps the n-gram rows of words across calls, emptied when full: more distinct words than it
     keeps, then the first texts again, give the Python code's rows every time."""

@@ -203,7 +203,7 @@ def test_compiled_avx_loops_are_the_sse_loops() -> None:
     core = language_module._core
     texts = [t[:400] for t in _real_texts()[:40]] + _EDGE_TEXTS
     words = [f"{w}{k % 13}" for k, w in enumerate((ENGLISH + " " + GERMAN).split() * 30)]
-    lines = "\n".join(" ".join(words[k : k + n]) for k, n in zip(range(0, 900, 150), (3, 9, 130, 140, 300, 17)))
+    lines = "\n".join(" ".join(words[k : k + n]) for k, n in zip(range(0, 900, 150), (3, 9, 130, 140, 300, 17), strict=True))
     results = []
     for avx in (True, False):
         was = core.use_avx(avx)

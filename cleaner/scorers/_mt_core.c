@@ -1036,16 +1036,19 @@ static PyObject *extract_chars(Table *t, Py_UCS4 *s, Py_ssize_t len, Py_ssize_t 
     for (Py_ssize_t i = 0; i < caps_ids.n; i++)
         __builtin_prefetch(PyList_GET_ITEM(t->tokens, caps_ids.items[i]));
     caps_tokens = PyList_New(caps_ids.n);
-    lex_words = PyDict_New();
+    /* the lowercase content words and their counts as two lists (mt.py makes the dict only where it is read) */
+    PyObject *lex_list = PyList_New(lex_ids.n), *lex_counts = PyList_New(lex_ids.n);
+    lex_words = lex_list && lex_counts ? PyTuple_Pack(2, lex_list, lex_counts) : NULL;
+    Py_XDECREF(lex_list);
+    Py_XDECREF(lex_counts);
     if (!caps_tokens || !lex_words) goto error;
     for (Py_ssize_t i = 0; i < caps_ids.n; i++)
         PyList_SET_ITEM(caps_tokens, i, Py_NewRef(PyList_GET_ITEM(t->tokens, caps_ids.items[i])));
     for (Py_ssize_t i = 0; i < lex_ids.n; i++) {
         PyObject *count = PyLong_FromLongLong(t->wf[lex_ids.items[i]].lex_count);
         if (!count) goto error;
-        int fail = PyDict_SetItem(lex_words, PyList_GET_ITEM(t->words, lex_ids.items[i]), count);
-        Py_DECREF(count);
-        if (fail < 0) goto error;
+        PyList_SET_ITEM(lex_counts, i, count);
+        PyList_SET_ITEM(lex_list, i, Py_NewRef(PyList_GET_ITEM(t->words, lex_ids.items[i])));
     }
 
     out = Py_BuildValue("(NNNNNNNNLLLLLLLLLLLLLNN)", bytes_of(tid, n, 8), bytes_of(shapes, n, 8),
@@ -1442,12 +1445,41 @@ static PyObject *vector(PyObject *Py_UNUSED(self), PyObject *args) {
     Py_buffer codes = {0}, counts = {0}, ng = {0}, ng_at = {0}, lex_at = {0}, value_at = {0};
     double per_pos, per_word;
     PyObject *lex_words, *lex_index, *values, *names, *out = NULL;
-    if (!PyArg_ParseTuple(args, "ny*y*y*y*dO!O!y*dO!O!y*", &n, &codes, &counts, &ng, &ng_at, &per_pos,
-                          &PyDict_Type, &lex_words, &PyDict_Type, &lex_index, &lex_at, &per_word, &PyDict_Type,
-                          &values, &PyList_Type, &names, &value_at))
+    Py_buffer places = {0};
+    if (!PyArg_ParseTuple(args, "ny*y*y*y*dOO!y*dOOy*", &n, &codes, &counts, &ng, &ng_at, &per_pos, &lex_words,
+                          &PyDict_Type, &lex_index, &lex_at, &per_word, &values, &names, &value_at))
         return NULL;
+    /* the document's lex words: a dict of their counts, or (words, counts) as two lists of one length */
+    int lex_pairs = PyTuple_Check(lex_words) && PyTuple_GET_SIZE(lex_words) == 2 &&
+                    PyList_Check(PyTuple_GET_ITEM(lex_words, 0)) && PyList_Check(PyTuple_GET_ITEM(lex_words, 1)) &&
+                    PyList_GET_SIZE(PyTuple_GET_ITEM(lex_words, 0)) == PyList_GET_SIZE(PyTuple_GET_ITEM(lex_words, 1));
+    if (!lex_pairs && !PyDict_Check(lex_words)) {
+        PyErr_SetString(PyExc_TypeError, "vector: lex_words a dict or (words, counts)");
+        PyBuffer_Release(&codes);
+        PyBuffer_Release(&counts);
+        PyBuffer_Release(&ng);
+        PyBuffer_Release(&ng_at);
+        PyBuffer_Release(&lex_at);
+        PyBuffer_Release(&value_at);
+        return NULL;
+    }
+    /* the values by name (a dict, and a list of the names) or by place (a list, and int64 places in it, -1: 0.0) */
+    int by_place = PyList_Check(values);
+    if (by_place ? PyObject_GetBuffer(names, &places, PyBUF_SIMPLE) < 0
+                 : !(PyDict_Check(values) && PyList_Check(names))) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "vector: values a dict with names a list, or a list "
+                                                                "with places as int64 bytes");
+        PyBuffer_Release(&codes);
+        PyBuffer_Release(&counts);
+        PyBuffer_Release(&ng);
+        PyBuffer_Release(&ng_at);
+        PyBuffer_Release(&lex_at);
+        PyBuffer_Release(&value_at);
+        return NULL;
+    }
     Py_ssize_t n_codes = codes.len / 8, n_ng = ng.len / 8, n_lex = lex_at.len / 8;
-    Py_ssize_t n_values = PyList_GET_SIZE(names);
+    Py_ssize_t n_values = by_place ? places.len / 8 : PyList_GET_SIZE(names);
+    const int64_t *place = places.buf;
     const int64_t *code = codes.buf, *count = counts.buf, *wanted = ng.buf;
     const Py_ssize_t *ng_pos = ng_at.buf, *lex_pos = lex_at.buf, *value_pos = value_at.buf;
     if (counts.len != codes.len || ng_at.len != ng.len || value_at.len != n_values * 8 || n < 0) {
@@ -1476,7 +1508,10 @@ static PyObject *vector(PyObject *Py_UNUSED(self), PyObject *args) {
     /* the document's words that the model has (fewer than the model's) */
     Py_ssize_t pos = 0;
     PyObject *word, *word_count;
-    while (PyDict_Next(lex_words, &pos, &word, &word_count)) {
+    while (lex_pairs ? pos < PyList_GET_SIZE(PyTuple_GET_ITEM(lex_words, 0)) &&
+                           (word = PyList_GET_ITEM(PyTuple_GET_ITEM(lex_words, 0), pos),
+                            word_count = PyList_GET_ITEM(PyTuple_GET_ITEM(lex_words, 1), pos), ++pos)
+                     : PyDict_Next(lex_words, &pos, &word, &word_count)) {
         PyObject *index = PyDict_GetItemWithError(lex_index, word);
         if (!index) {
             if (PyErr_Occurred()) goto fail;
@@ -1490,7 +1525,13 @@ static PyObject *vector(PyObject *Py_UNUSED(self), PyObject *args) {
         v[lex_pos[k]] = c * per_word;
     }
     for (Py_ssize_t i = 0; i < n_values; i++) {
-        PyObject *value = PyDict_GetItemWithError(values, PyList_GET_ITEM(names, i));
+        PyObject *value;
+        if (by_place) {
+            if (place[i] >= PyList_GET_SIZE(values)) goto range;
+            value = place[i] < 0 ? NULL : PyList_GET_ITEM(values, place[i]);
+        } else {
+            value = PyDict_GetItemWithError(values, PyList_GET_ITEM(names, i));
+        }
         double x = 0.0;  /* a feature the values lack */
         if (value) {
             x = PyFloat_AsDouble(value);
@@ -1513,6 +1554,7 @@ done:
     PyBuffer_Release(&ng_at);
     PyBuffer_Release(&lex_at);
     PyBuffer_Release(&value_at);
+    if (by_place) PyBuffer_Release(&places);
     return out;
 }
 
@@ -1710,20 +1752,25 @@ done:
 /* ---- the values of mt.extract ----------------------------------------------------------------------- */
 
 /* Why: extract's first values, the function-word rates, are four numpy calls, a list and a dict of some 200
- * items; here the dict at once, each rate as numpy computes it (the count as a double times 100.0, divided
- * by the word count as a double). */
+ * items; here the dict at once (keys a list), or the list (keys None: mt._compiled_extract lists all its values),
+ * each rate as numpy computes it (the count as a double times 100.0, divided by the word count as a double). */
 static PyObject *rates(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *keys, *out = NULL;
     Py_buffer fixed = {0}, ids = {0};
     Py_ssize_t n_words;
-    if (!PyArg_ParseTuple(args, "O!y*y*n", &PyList_Type, &keys, &fixed, &ids, &n_words)) return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(keys), n_fixed = fixed.len / 8;
+    if (!PyArg_ParseTuple(args, "Oy*y*n", &keys, &fixed, &ids, &n_words)) return NULL;
+    int listed = keys == Py_None; /* None: the rates as a list, in the ids' order */
+    if (!listed && !PyList_Check(keys)) {
+        PyErr_SetString(PyExc_TypeError, "rates: keys must be a list or None");
+        goto done;
+    }
+    Py_ssize_t n = listed ? ids.len / 8 : PyList_GET_SIZE(keys), n_fixed = fixed.len / 8;
     const int64_t *count = fixed.buf, *id = ids.buf;
     if (ids.len != n * 8) {
         PyErr_SetString(PyExc_ValueError, "rates: as many ids as keys");
         goto done;
     }
-    out = PyDict_New();
+    out = listed ? PyList_New(n) : PyDict_New();
     if (!out) goto done;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (id[i] < 0 || id[i] >= n_fixed) {
@@ -1731,8 +1778,13 @@ static PyObject *rates(PyObject *Py_UNUSED(self), PyObject *args) {
             goto fail;
         }
         PyObject *rate = PyFloat_FromDouble(100.0 * (double)count[id[i]] / (double)n_words);
-        if (!rate || PyDict_SetItem(out, PyList_GET_ITEM(keys, i), rate) < 0) {
-            Py_XDECREF(rate);
+        if (!rate) goto fail;
+        if (listed) {
+            PyList_SET_ITEM(out, i, rate);
+            continue;
+        }
+        if (PyDict_SetItem(out, PyList_GET_ITEM(keys, i), rate) < 0) {
+            Py_DECREF(rate);
             goto fail;
         }
         Py_DECREF(rate);
@@ -1832,8 +1884,8 @@ static PyMethodDef module_methods[] = {
      "find_run(ids, wanted) -> int: the first position from which the int64 ids are the list `wanted`'s, "
      "or -1."},
     {"rates", rates, METH_VARARGS,
-     "rates(keys, fixed, ids, n_words) -> dict: each key's 100 * fixed[id] / n_words (mt.extract's first "
-     "values)."},
+     "rates(keys, fixed, ids, n_words) -> dict | list: each key's 100 * fixed[id] / n_words (mt.extract's first "
+     "values); keys None: the list of them."},
     {"sentence_values", sentence_values, METH_VARARGS,
      "sentence_values(sent_lens, starts, connective_ids, the_id) -> (mean, sd, cv, share_long, share_short, "
      "connective_start, the_start): mt.extract's sentence values."},
@@ -1846,7 +1898,8 @@ static PyMethodDef module_methods[] = {
      "distinct."},
     {"vector", vector, METH_VARARGS,
      "vector(n, gram_codes, gram_counts, ngrams (sorted), ngram_at, per_pos, lex_words, lex_index, lex_at, per_word, "
-     "values, value_names, value_at) -> bytearray: mt.raw_vector's n doubles."},
+     "values, value_names, value_at) -> bytearray: mt.raw_vector's n doubles (lex_words a dict or (words, counts); "
+     "values a dict and value_names a list, or values a list and value_names their int64 places in it)."},
     {"tidy", tidy, METH_VARARGS,
      "tidy(text, typo, marks) -> str: mt.normalise after NFKC (typographic replacements, bullets, stripped "
      "lines)."},

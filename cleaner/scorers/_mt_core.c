@@ -1327,13 +1327,9 @@ static inline Py_ssize_t nfkc_line(int kind, const void *data, Py_ssize_t a, Py_
     Py_UCS4 *dst = out->items + out->n;
     for (Py_ssize_t k = a; k < len; k++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, k);
-        if (ch < 128) {
-            if (ch == '\n') {
-                out->n = dst - out->items;
-                return k;
-            }
-            *dst++ = ch;
-            continue;
+        if (ch == '\n') {
+            out->n = dst - out->items;
+            return k;
         }
         uint32_t v = ch < 0x10000 ? table[ch] : 0xFFFFFFFF;
         if (!v) {
@@ -1352,10 +1348,11 @@ static inline Py_ssize_t nfkc_line(int kind, const void *data, Py_ssize_t a, Py_
 }
 
 /* extract_raw(text, window, typo, marks, nfkc_table, nfkc_text, normalize) -> tuple: extract(mt.normalise(text),
- * window) in one call: each line of the text (text.split("\n")) in NFKC (mt._nfkc), then tidy, then extract,
- * without the strings between. A line whose characters are all ASCII or kept or replaced by `nfkc_table`
- * (mt._nfkc_table: 65536 uint32, 0 kept, 0xFFFFFFFF neither, else offset << 8 | length of the replacement in the
- * ASCII `nfkc_text`) is put in NFKC here; any other is normalize(line), unicodedata's NFKC. */
+ * window) in one call: each line of the text (text.split("\n")) in NFKC with the typographic replacements
+ * (mt._nfkc, then `typo`), then mt.normalise's lines, then extract, without the strings between. A line whose
+ * characters are all kept or replaced by `nfkc_table` (mt._nfkc_table: 65536 uint32, 0 kept, 0xFFFFFFFF neither,
+ * else offset << 8 | length of the replacement in the ASCII `nfkc_text`) is made here; any other is
+ * normalize(line) (mt._nfkc_typography). ASCII text is its own NFKC form: `typo` alone. */
 static PyObject *table_extract_raw(Table *t, PyObject *args) {
     PyObject *text, *typo, *marks_str, *normalize;
     Py_ssize_t window;
@@ -1416,12 +1413,14 @@ static PyObject *table_extract_raw(Table *t, PyObject *args) {
             }
             a = b + 1;
         }
-        kind = PyUnicode_4BYTE_KIND;
-        data = nfkc.items;
-        len = nfkc.n;
+        if (chars_room(&nfkc, 1) < 0) goto done;
+        nfkc.items[nfkc.n] = 0; /* (as PyUnicode_AsUCS4Copy ends its copy) */
+        lines = nfkc; /* (the typography is in the table too) */
+        nfkc.items = NULL;
+    } else if (typo_map(kind, data, len, typo, &lines) < 0) { /* ASCII: the typography alone */
+        goto done;
     }
-    /* the typography, then mt.normalise's lines read where they are (tidy_span) */
-    if (typo_map(kind, data, len, typo, &lines) < 0) goto done;
+    /* mt.normalise's lines read where they are (tidy_span) */
     Py_UCS4 *marks = PyUnicode_AsUCS4Copy(marks_str);
     if (!marks) goto done;
     out = extract_chars(t, lines.items, lines.n, window, marks, PyUnicode_GET_LENGTH(marks_str));

@@ -45,7 +45,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache, partial
+from functools import cached_property, lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -96,16 +96,18 @@ def _nfkc(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _nfkc_table() -> tuple[bytes, bytes]:
-    """What the compiled extract needs to put a line in NFKC without unicodedata (mt._nfkc): for each Basic
-    Multilingual Plane character (uint32): 0 when it is NFKC_Quick_Check=Yes with canonical combining class 0 (its
-    own NFKC form, not a mark, not the second character of a canonical composition nor a Hangul vowel or final
-    consonant, not a surrogate), else offset << 8 | length of its NFKC form in the ASCII text returned with the
-    table when that form is ASCII and the character is not a mark (no-break space, ligatures, superscripts,
-    full-width Latin...), else 0xFFFFFFFF. By UAX #15, a string of ASCII and of characters of the first kind is in
-    NFKC; one with characters of the second kind too has as NFKC form that string with each of those replaced by
-    its own (ASCII begins no composition with what precedes it, nor is reordered; what follows it is ASCII or of
-    the first two kinds, none a mark). A line with any other character goes through unicodedata.normalize, as
-    `_nfkc` sends it. Worked out once (about 0.2 s)."""
+    """What the compiled extract needs to make a line what `_typography(_nfkc(line))` makes it (the first two steps
+    of `normalise`) without unicodedata: for each Basic Multilingual Plane character (uint32), 0 when it stays as it
+    is, else offset << 8 | length of what replaces it in the ASCII text returned with the table, else 0xFFFFFFFF
+    (the line goes to `_nfkc_typography`: unicodedata's NFKC, then the typography). A character stays or is
+    replaced when it is ASCII, or NFKC_Quick_Check=Yes with canonical combining class 0 (its own NFKC form, not a
+    mark, not the second character of a canonical composition nor a Hangul vowel or final consonant, not a
+    surrogate), or not a mark and of an ASCII NFKC form (no-break space, ligatures, superscripts, full-width
+    Latin...); what replaces it is its NFKC form with the typographic replacements (_TYPO), when that differs from
+    it. By UAX #15, a string of ASCII and of characters of the second kind is in NFKC, and one with characters of
+    the third kind has as NFKC form that string with each of those replaced by its own (ASCII begins no
+    composition with what precedes it, nor is reordered; what follows it is of those kinds, none a mark); _TYPO
+    replaces character by character. Worked out once (about 0.2 s)."""
     seconds = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul V and T jamo (LV, LVT composition)
     decomposition = unicodedata.decomposition
     for code in range(0x110000):
@@ -113,25 +115,31 @@ def _nfkc_table() -> tuple[bytes, bytes]:
         if len(parts) == 2 and not parts[0].startswith("<"):
             seconds.add(int(parts[1], 16))
     table = array("I", [0xFFFFFFFF]) * 0x10000
-    for code in range(128):
-        table[code] = 0
     text = bytearray()
-    normalize, combining = unicodedata.normalize, unicodedata.combining
-    for code in range(128, 0x10000):
-        ch = chr(code)
-        if 0xD800 <= code < 0xE000 or combining(ch):
-            continue
-        form = normalize("NFKC", ch)
+
+    def note(code: int, ch: str, form: str) -> None:
+        form = form.translate(_TYPO)
         if form == ch:
-            if code not in seconds:
-                table[code] = 0
+            table[code] = 0
         elif form.isascii() and 0 < len(form) < 256:
             table[code] = len(text) << 8 | len(form)
-            text += form.encode("ascii")
+            text.extend(form.encode("ascii"))
+
+    normalize, combining = unicodedata.normalize, unicodedata.combining
+    for code in range(0x10000):
+        ch = chr(code)
+        if code < 128:
+            note(code, ch, ch)
+        elif not (0xD800 <= code < 0xE000 or combining(ch)):
+            form = normalize("NFKC", ch)
+            if (form == ch and code not in seconds) or (form != ch and form.isascii()):
+                note(code, ch, form)
     return table.tobytes(), bytes(text)
 
 
-_NFKC = partial(unicodedata.normalize, "NFKC")
+def _nfkc_typography(line: str) -> str:
+    """A line in NFKC with the typographic replacements (`normalise`'s first two steps, on one line)."""
+    return _TYPO_CHARS.sub(_typo, unicodedata.normalize("NFKC", line))
 
 
 def normalise(text: str) -> str:
@@ -748,7 +756,7 @@ def _compiled_counts(full: str, raw: bool = False, lex_pairs: bool = False) -> _
     the table gives them, (words, counts), not as a dict."""
     table = _compiled_table()
     if raw:
-        counts = table.extract_raw(full, MATTR_WINDOW, _TYPO, _BULLET_MARKS, *_nfkc_table(), _NFKC)
+        counts = table.extract_raw(full, MATTR_WINDOW, _TYPO, _BULLET_MARKS, *_nfkc_table(), _nfkc_typography)
     else:
         counts = table.extract(full, MATTR_WINDOW)
     (tid, shape_ids, gram_codes, gram_counts, fixed, marks, sent_lens, starts, n_words, distinct, len_sum,

@@ -983,6 +983,77 @@ static PyTypeObject TableType = {
     .tp_as_sequence = &table_sequence,
 };
 
+/* paragraphs(paragraphs, olds, news) -> (numbers, texts): the 1-based numbers of the paragraphs that are not
+ * blank (text.strip()) and those paragraphs normalised as terms.normalize does (each character of `olds` made the
+ * character of `news` at its place; a paragraph without one is given back as it is): coherence._Document's first
+ * loop, without a Python call a paragraph. */
+static PyObject *paragraphs(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *list, *olds, *news;
+    if (!PyArg_ParseTuple(args, "O!UU:paragraphs", &PyList_Type, &list, &olds, &news)) return NULL;
+    Py_ssize_t n_pairs = PyUnicode_GET_LENGTH(olds);
+    if (PyUnicode_GET_LENGTH(news) != n_pairs || n_pairs > 16) {
+        PyErr_SetString(PyExc_ValueError, "paragraphs: olds and news of one length (at most 16)");
+        return NULL;
+    }
+    Py_UCS4 old_chars[16];
+    PyObject *old_strs[16] = {NULL}, *new_strs[16] = {NULL};
+    PyObject *numbers = PyList_New(0), *texts = PyList_New(0), *result = NULL;
+    if (!numbers || !texts) goto done;
+    for (Py_ssize_t k = 0; k < n_pairs; k++) {
+        old_chars[k] = PyUnicode_READ_CHAR(olds, k);
+        if (!(old_strs[k] = PyUnicode_Substring(olds, k, k + 1)) || !(new_strs[k] = PyUnicode_Substring(news, k, k + 1)))
+            goto done;
+    }
+    for (Py_ssize_t p = 0; p < PyList_GET_SIZE(list); p++) {
+        PyObject *text = PyList_GET_ITEM(list, p);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "paragraphs: a list of str");
+            goto done;
+        }
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
+        while (i < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) i++;
+        if (i == n) continue; /* blank */
+        PyObject *number = PyLong_FromSsize_t(p + 1);
+        if (!number || PyList_Append(numbers, number) < 0) {
+            Py_XDECREF(number);
+            goto done;
+        }
+        Py_DECREF(number);
+        PyObject *normal = NULL;
+        if (!PyUnicode_IS_ASCII(text)) { /* (ASCII text has none of the characters) */
+            /* terms.normalize's own steps: a replace for each character the text has (found by str's fast search) */
+            for (Py_ssize_t k = 0; k < n_pairs; k++) {
+                PyObject *current = normal ? normal : text;
+                Py_ssize_t at = PyUnicode_FindChar(current, old_chars[k], 0, n, 1);
+                if (at == -2) {
+                    Py_XDECREF(normal);
+                    goto done;
+                }
+                if (at < 0) continue;
+                PyObject *replaced = PyUnicode_Replace(current, old_strs[k], new_strs[k], -1);
+                Py_XDECREF(normal);
+                normal = replaced;
+                if (!normal) goto done;
+            }
+        }
+        if (!normal) normal = Py_NewRef(text);
+        int failed = PyList_Append(texts, normal);
+        Py_DECREF(normal);
+        if (failed) goto done;
+    }
+    result = PyTuple_Pack(2, numbers, texts);
+done:
+    for (Py_ssize_t k = 0; k < n_pairs; k++) {
+        Py_XDECREF(old_strs[k]);
+        Py_XDECREF(new_strs[k]);
+    }
+    Py_XDECREF(numbers);
+    Py_XDECREF(texts);
+    return result;
+}
+
 /* split_words(text) -> list[str]: terms.split_words (re.split by WORD: gaps and words, alternating). */
 static PyObject *split_words(PyObject *Py_UNUSED(module), PyObject *text) {
     Py_ssize_t n;
@@ -1471,6 +1542,8 @@ done:
 }
 
 static PyMethodDef methods[] = {
+    {"paragraphs", paragraphs, METH_VARARGS,
+     "paragraphs(paragraphs, olds, news) -> (numbers, texts): the non-blank paragraphs' numbers and normalised texts."},
     {"unit_matrix", unit_matrix, METH_VARARGS,
      "unit_matrix(stems, units, entities, body, n, idf, logs, anchor, rare_idf, chain_idf) -> (present, vecs, "
      "total, neigh, shifts, splits, crossings, mentions, linked): coherence.analyse's unit matrix and measures."},

@@ -349,10 +349,7 @@ class _Document:
         if self.compiled:
             # one C call splits the paragraphs and reads their words (normalising keeps the whitespace-separated
             # words: only nbsp becomes a space); the parts are split again only where they are read
-            for i, text in enumerate(paragraphs, start=1):
-                if text.strip():
-                    self.numbers.append(i)
-                    self.texts.append(normalize(text))
+            self.numbers, self.texts = table.paragraphs(paragraphs)
             (ids, self.starts, spaced, self.stems, stem_paras, self.entities, self.candidates, self.word_starts,
              self.word_ends, self.body) = table.split(self.texts)
             word_counts = spaced.tolist()
@@ -373,6 +370,7 @@ class _Document:
             ids = table.word_ids(words)
         # units: paragraphs shorter than MIN_UNIT_WORDS merged into the next (the last into the previous)
         members: list[list[int]] = []
+        totals: list[int] = []  # each unit's words (its paragraphs' word_counts summed)
         pending: list[int] = []
         total = 0
         for k, count in enumerate(word_counts):
@@ -380,17 +378,21 @@ class _Document:
             total += count
             if total >= MIN_UNIT_WORDS:
                 members.append(pending)
+                totals.append(total)
                 pending, total = [], 0
         if pending:
             if members:
                 members[-1] = members[-1] + pending
+                totals[-1] += total
             else:
                 members.append(pending)
-        self.unit_of = [0] * len(word_counts)
+                totals.append(total)
+        self.unit_of = unit_of = [0] * len(word_counts)
+        numbers = self.numbers
         for u, ks in enumerate(members):
             for k in ks:
-                self.unit_of[k] = u
-        self.units = [Unit([self.numbers[k] for k in ks], sum(word_counts[k] for k in ks)) for ks in members]
+                unit_of[k] = u
+        self.units = [Unit([numbers[k] for k in ks], words) for ks, words in zip(members, totals, strict=True)]
         self.members = members
 
         self.word_ids = ids

@@ -1218,21 +1218,25 @@ static Py_ssize_t merge(const int32_t *a, Py_ssize_t na, const int32_t *b, Py_ss
     return k;
 }
 
-/* unit_matrix(stems, units, entities, body, n, idf, logs, anchor, rare_idf, chain_idf) -> (present, vecs, total,
- * neigh, shifts, splits, crossings, mentions, linked): what coherence.analyse computes with numpy over the units'
+/* unit_matrix(stems, units, entities, body, n, idf, logs, anchor, rare_idf, chain_idf[, n_lead]) -> (present, vecs,
+ * total, neigh, shifts, splits, crossings, mentions, linked, lead, rest, tail, squares): what coherence.analyse
+ * computes with numpy over the units'
  * TF-IDF matrix (n units by m = len(idf) columns: the sorted stem ids `body`, then the headline's other stems),
  * with its float operations in numpy's order (the same bits). In: the content words' stem ids (int64), units
  * (int64) and entity marks (bool); `logs[c - 1]` = np.log(c) for the counts; `anchor`: the headline's columns
  * (int64). Out (bytes): present and vecs (n, m) bool and float64; total (m: the sum of the rows, as np.cumsum
- * adds them); neigh (n); shifts, splits, crossings (n - 1, float64); mentions and linked (n, bool).
+ * adds them); neigh (n); shifts, splits, crossings (n - 1, float64); mentions and linked (n, bool); lead, rest and
+ * tail (m: the sums of the first n_lead rows, of the rows from 1 and from n // 2, as np.add.reduce adds them);
+ * squares (one float64: (vecs * vecs).sum()).
  * Each row's columns (`cols`, from `row_at`) are listed once, and the sums run over the columns that can be
  * non-zero (sparse_sum): a window's (or a side's) columns are the union of its units'. */
 static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_buffer stems, units, entities, body, idf, logs, anchor;
     Py_ssize_t n;
     double rare_idf, chain_idf;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*ny*y*y*dd:unit_matrix", &stems, &units, &entities, &body, &n, &idf, &logs,
-                          &anchor, &rare_idf, &chain_idf))
+    Py_ssize_t n_lead = 0;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*ny*y*y*dd|n:unit_matrix", &stems, &units, &entities, &body, &n, &idf, &logs,
+                          &anchor, &rare_idf, &chain_idf, &n_lead))
         return NULL;
     enum { ENTITY = 1, KEY = 2, CHAIN = 4, ANCHOR = 8, SHARED = 16 }; /* flags of a cell (ANCHOR, SHARED: row 0) */
     PyObject *result = NULL;
@@ -1242,7 +1246,7 @@ static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
     int64_t *spans = NULL;
     uint8_t *flags = NULL;
     double *cum = NULL, *tmp = NULL, *weights = NULL, *self_dots = NULL;
-    PyObject *out[9] = {NULL};
+    PyObject *out[13] = {NULL};
     if (units.len != k * 8 || entities.len != k || nb > m || n < 0 || (k > 0 && n == 0) || stems.len % 8 ||
         body.len % 8 || idf.len % 8 || logs.len % 8 || anchor.len % 8) {
         PyErr_SetString(PyExc_ValueError, "unit_matrix: stems and units int64, entities bool of one length; body "
@@ -1279,8 +1283,13 @@ static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
         goto done;
     }
     Py_ssize_t bounds = n ? n - 1 : 0;
-    Py_ssize_t sizes[9] = {n * m, n * m * 8, m * 8, n * 8, bounds * 8, bounds * 8, bounds * 8, n, n};
-    for (int o = 0; o < 9; o++)
+    if (n_lead < 0 || n_lead > n) {
+        PyErr_SetString(PyExc_ValueError, "unit_matrix: n_lead out of [0, n]");
+        goto done;
+    }
+    Py_ssize_t sizes[13] = {n * m, n * m * 8, m * 8, n * 8, bounds * 8, bounds * 8, bounds * 8, n, n, m * 8, m * 8, m * 8,
+                            8};
+    for (int o = 0; o < 13; o++)
         if (!(out[o] = PyBytes_FromStringAndSize(NULL, sizes[o]))) goto done;
     uint8_t *present = (uint8_t *)PyBytes_AS_STRING(out[0]);
     double *vecs = (double *)PyBytes_AS_STRING(out[1]);
@@ -1470,7 +1479,56 @@ static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
         if (smaller < 1) smaller = 1;
         crossings[b - 1] = (double)shared / (double)smaller;
     }
-    result = PyTuple_Pack(9, out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7], out[8]);
+    /* np.add.reduce(vecs[a:], axis=0) for a = 1 and n // 2 (rows added in order: a row adds its own columns, x +
+     * 0.0 being x), and of the first n_lead rows (the cumulative sums' row); then (vecs * vecs).sum(): numpy's
+     * pairwise sum over the matrix's cells in order, of which only the rows' columns are not zero */
+    double *lead_sum = (double *)PyBytes_AS_STRING(out[9]), *rest_sum = (double *)PyBytes_AS_STRING(out[10]),
+           *tail_sum = (double *)PyBytes_AS_STRING(out[11]);
+    if (m > 0) memcpy(lead_sum, cum + n_lead * m, m * sizeof(double));
+    Py_ssize_t froms[2] = {1, n / 2};
+    double *sums2[2] = {rest_sum, tail_sum};
+    for (int w = 0; w < 2; w++) {
+        double *acc = sums2[w];
+        for (Py_ssize_t j = 0; j < m; j++) acc[j] = 0.0;
+        for (Py_ssize_t i = froms[w]; i < n; i++) {
+            const double *v = vecs + i * m;
+            for (Py_ssize_t q = row_at[i]; q < row_at[i + 1]; q++) acc[cols[q]] += v[cols[q]];
+        }
+    }
+    double squares = 0.0;
+    if (nnz > 0) {
+        if ((size_t)n * (size_t)m <= (size_t)INT32_MAX) {
+            int32_t *flat = malloc((size_t)nnz * sizeof(int32_t));
+            double *products = malloc((size_t)nnz * sizeof(double));
+            if (!flat || !products) {
+                free(flat);
+                free(products);
+                PyErr_NoMemory();
+                goto done;
+            }
+            for (Py_ssize_t i = 0; i < n; i++)
+                for (Py_ssize_t q = row_at[i]; q < row_at[i + 1]; q++) {
+                    double x = vecs[i * m + cols[q]];
+                    flat[q] = (int32_t)(i * m + cols[q]);
+                    products[q] = x * x;
+                }
+            squares = sparse_sum(flat, products, nnz, 0, n * m);
+            free(flat);
+            free(products);
+        } else { /* (a matrix too large for int32 places: its products, all of them) */
+            double *products = malloc((size_t)n * m * sizeof(double));
+            if (!products) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            for (Py_ssize_t c = 0; c < n * m; c++) products[c] = vecs[c] * vecs[c];
+            squares = pairwise_sum(products, n * m);
+            free(products);
+        }
+    }
+    memcpy(PyBytes_AS_STRING(out[12]), &squares, 8);
+    result = PyTuple_Pack(13, out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7], out[8], out[9], out[10],
+                          out[11], out[12]);
 done:
     free(counts);
     free(flags);
@@ -1484,7 +1542,7 @@ done:
     free(tmp);
     free(weights);
     free(self_dots);
-    for (int o = 0; o < 9; o++) Py_XDECREF(out[o]);
+    for (int o = 0; o < 13; o++) Py_XDECREF(out[o]);
     PyBuffer_Release(&stems);
     PyBuffer_Release(&units);
     PyBuffer_Release(&entities);
@@ -1545,8 +1603,9 @@ static PyMethodDef methods[] = {
     {"paragraphs", paragraphs, METH_VARARGS,
      "paragraphs(paragraphs, olds, news) -> (numbers, texts): the non-blank paragraphs' numbers and normalised texts."},
     {"unit_matrix", unit_matrix, METH_VARARGS,
-     "unit_matrix(stems, units, entities, body, n, idf, logs, anchor, rare_idf, chain_idf) -> (present, vecs, "
-     "total, neigh, shifts, splits, crossings, mentions, linked): coherence.analyse's unit matrix and measures."},
+     "unit_matrix(stems, units, entities, body, n, idf, logs, anchor, rare_idf, chain_idf[, n_lead]) -> (present, "
+     "vecs, total, neigh, shifts, splits, crossings, mentions, linked, lead, rest, tail, squares): coherence.analyse's "
+     "unit matrix and measures."},
     {"head_vector", head_vector, METH_VARARGS,
      "head_vector(columns, idf, logs) -> bytes: the headline's TF-IDF row (float64), as coherence._unit_vectors."},
     {"split_words", split_words, METH_O, "split_words(text) -> list[str]: gaps and words alternating, as "

@@ -253,7 +253,11 @@ def _first_min(values: list[float]) -> int:
 
 def _direction(rows: np.ndarray) -> np.ndarray:
     """add(): the normalised sum of some rows (zero when it is zero)."""
-    total = np.add.reduce(rows, axis=0)  # rows.sum(axis=0) without its Python wrapper
+    return _normalised(np.add.reduce(rows, axis=0))  # rows.sum(axis=0) without its Python wrapper
+
+
+def _normalised(total: np.ndarray) -> np.ndarray:
+    """A sum of rows divided by its norm (as it is when zero)."""
     norm = math.sqrt(float(total @ total))
     return total / norm if norm else total
 
@@ -564,18 +568,32 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
     index = {t.stem: extra_at[i] if i in extra_at else p  # (one searchsorted for all the headline's stems)
              for t, i, p in zip(head, head_ids, body.searchsorted(head_ids).tolist(), strict=True)}
     idf = table.idf_of(columns)  # (the headline's new stems' too)
+    lead_units: list[int] = []
+    words = 0
+    for i, u in enumerate(units):
+        lead_units.append(i)
+        words += u.words
+        if words >= LEAD_WORDS:
+            break
     measures: tuple[list, ...] | None = None  # (neigh, shifts, splits, crossings, mentions, linked)
+    # np.add.reduce of the lead's, the rest's (from the second unit), the tail's (from unit n // 2) and all rows,
+    # and (vecs * vecs).sum(), from C (None: worked out with numpy below)
+    sums: dict[str, np.ndarray] | None = None
+    squares: float | None = None
     if table.compiled is not None:  # the matrix and the measures below in one C call, with numpy's roundings
         anchor = np.array([index[t.stem] for t in head], dtype=np.int64)
         present_, vecs_, total_, *rest = table.compiled.unit_matrix(
             doc.stems, doc.stem_units, doc.entities, body, n, idf, _log_counts(len(doc.stems)), anchor, RARE_IDF,
-            CHAIN_IDF)
+            CHAIN_IDF, len(lead_units))
         present = np.frombuffer(present_, dtype=bool).reshape(n, m)
         vecs = np.frombuffer(vecs_).reshape(n, m)
         rows_sum = np.frombuffer(total_)  # the sum of the rows, as the last row of np.cumsum(vecs, axis=0)
         # (the measures are read as lists: straight from the bytes, without an array each)
         measures = tuple(array(code, b).tolist() if code == "d" else [bool(x) for x in b]
-                         for b, code in zip(rest, _MEASURE_CODES, strict=True))
+                         for b, code in zip(rest[:6], _MEASURE_CODES, strict=True))
+        sums = {"lead": np.frombuffer(rest[6]), "rest": np.frombuffer(rest[7]), "tail": np.frombuffer(rest[8]),
+                "body": rows_sum}
+        squares = array("d", rest[9])[0]
     else:
         flat = doc.stem_units * m + np.searchsorted(body, doc.stems)
         counts = np.bincount(flat, minlength=n * m).reshape(n, m).astype(float)
@@ -584,13 +602,6 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
         vecs = _unit_vectors(counts, idf)
     body_stems = _StemSet(table.stem_ids, body_ids)
 
-    lead_units: list[int] = []
-    words = 0
-    for i, u in enumerate(units):
-        lead_units.append(i)
-        words += u.words
-        if words >= LEAD_WORDS:
-            break
     lead = np.logical_or.reduce(present[: len(lead_units)], axis=0)  # present[lead_units].any(axis=0)
     lead_stems = _StemSet(table.stem_ids, set(columns[lead].tolist()) if units else set())
     last_lead = units[lead_units[-1]].paragraphs[-1] if units else 1
@@ -628,14 +639,19 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
                 hvec = _unit_vectors(head_counts, idf)[0]
             else:  # the same row from C (the headline's columns are the anchor)
                 hvec = np.frombuffer(table.compiled.head_vector(anchor, idf, _log_counts(len(head))))
-            f["head_lead_cos"] = float(hvec @ _direction(vecs[: len(lead_units)]))  # (the first units: a view)
-            f["head_body_cos"] = float(hvec @ _direction(vecs))
-            f["head_tail_cos"] = float(hvec @ _direction(vecs[n // 2 :]))
+            if sums is None:
+                f["head_lead_cos"] = float(hvec @ _direction(vecs[: len(lead_units)]))  # (the first units: a view)
+                f["head_body_cos"] = float(hvec @ _direction(vecs))
+                f["head_tail_cos"] = float(hvec @ _direction(vecs[n // 2 :]))
+            else:
+                f["head_lead_cos"] = float(hvec @ _normalised(sums["lead"]))
+                f["head_body_cos"] = float(hvec @ _normalised(sums["body"]))
+                f["head_tail_cos"] = float(hvec @ _normalised(sums["tail"]))
             term_ids = [index[st] for st in terms]
             f["head_reach"] = int(present[:, term_ids].any(axis=1).sum()) / n
 
     if n >= 2:
-        f["lead_rest_cos"] = float(vecs[0] @ _direction(vecs[1:]))
+        f["lead_rest_cos"] = float(vecs[0] @ (_direction(vecs[1:]) if sums is None else _normalised(sums["rest"])))
         if measures is None:
             keys = entity | (present & (idf >= RARE_IDF))
             anchor = keys[0].copy()
@@ -724,7 +740,9 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
                             f"between paragraphs {units[b - 1].paragraphs[-1]} and {units[b].paragraphs[0]} "
                             f"appear on both sides")
         # Mean cosine over pairs of (unit or empty) vectors: (|sum|^2 - sum |v|^2) / (n (n - 1)).
-        f["pair_mean"] = (float(rows_sum @ rows_sum) - float((vecs * vecs).sum())) / (n * (n - 1))
+        if squares is None:
+            squares = float((vecs * vecs).sum())
+        f["pair_mean"] = (float(rows_sum @ rows_sum) - squares) / (n * (n - 1))
 
         if measures is None:
             shared_keys = keys.sum(axis=0) > 1

@@ -216,6 +216,11 @@ typedef struct {
     int64_t lex_count; /* its occurrences as a lowercase content word */
 } WordFacts;
 
+typedef struct TriSlot {
+    uint64_t key;
+    uint32_t stamp, count;
+} TriSlot;
+
 enum { N_CAP, N_NUM, N_SYM, N_W, N_WING, N_WED, N_WLY, N_WS, N_NAMES };
 static const char *const NAME_TEXT[N_NAMES] = {"CAP", "NUM", "SYM", "W", "Wing", "Wed", "Wly", "Ws"};
 
@@ -225,6 +230,9 @@ typedef struct {
     TokenFacts *tf; /* by token id, room for tok.cap */
     WordFacts *wf;  /* by word id, room for wrd.cap */
     Py_ssize_t tf_cap, wf_cap; /* the pools' caps the facts were last grown to */
+    int fixed_done;            /* the fixed words are in (add_word: no other word is a function word or "be") */
+    struct TriSlot *tri;       /* extract's table of word trigrams (slots of another document's stamp are free) */
+    size_t tri_size;
     PyObject *tokens, *words; /* lists of str by id: what mt.py reads (reasons, lex words) */
     PyObject *function_words, *be_words, *participles, *mark_shapes, *abbreviations; /* sets */
     PyObject *shape_ids, *shape_id, *word_kind; /* mt._VOCAB.shape_ids, ._VOCAB.shape_id, mt._word_kind */
@@ -290,8 +298,9 @@ static int set_has(PyObject *set, PyObject *key) { return PySet_Contains(set, ke
 /* Register a word (not yet in the pool) whose string is `str`: its id, -1 on error. Its facts are
  * mt._Vocabulary.word_id's. */
 static Py_ssize_t add_word(Table *t, const Py_UCS4 *s, Py_ssize_t n, uint64_t h, PyObject *str) {
-    int function = set_has(t->function_words, str), be = set_has(t->be_words, str),
-        irregular = set_has(t->participles, str);
+    /* (once the fixed words are in, every function word and form of "be" is one of them: a new word is neither) */
+    int function = t->fixed_done ? 0 : set_has(t->function_words, str),
+        be = t->fixed_done ? 0 : set_has(t->be_words, str), irregular = set_has(t->participles, str);
     if (function < 0 || be < 0 || irregular < 0) return -1;
     long long kind = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -454,6 +463,7 @@ static void table_dealloc(Table *t) {
     free(t->tf);
     free(t->wf);
     free(t->mark_at);
+    free(t->tri);
     PyTypeObject *type = Py_TYPE(t);
     type->tp_free((PyObject *)t);
 }
@@ -541,6 +551,7 @@ static int table_init(Table *t, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_ValueError, "Table: every function word and form of 'be' must be a fixed word");
         return -1;
     }
+    t->fixed_done = 1;
     /* the sentence boundaries: a shape of their own, no word (mt._Vocabulary._add_token) */
     for (int i = 0; i < 2; i++) {
         PyObject *mark = PyTuple_GET_ITEM(boundary, i);
@@ -893,6 +904,7 @@ static PyObject *extract_chars(Table *t, Py_UCS4 *s, Py_ssize_t len, Py_ssize_t 
     if (++t->stamp == 0) {
         for (Py_ssize_t i = 0; i < t->tok.n; i++) t->tf[i].stamp = 0;
         for (Py_ssize_t i = 0; i < t->wrd.n; i++) t->wf[i].stamp = 0;
+        if (t->tri) memset(t->tri, 0, t->tri_size * sizeof(TriSlot));
         t->stamp = 1;
     }
     uint32_t stamp = t->stamp;
@@ -987,7 +999,9 @@ static PyObject *extract_chars(Table *t, Py_UCS4 *s, Py_ssize_t len, Py_ssize_t 
     }
 
     /* repeated word trigrams: codes as mt.extract computes them (int64 arithmetic, wrapping alike), counted
-     * in a hash table (only how many occur more than once matters, not their order) */
+     * in a hash table (only how many occur more than once matters, not their order): a code seen a second time
+     * adds 2 (both occurrences), a third time and after 1; the slots are marked with the document's stamp, so
+     * that the table (kept on the Table, grown as needed) is not cleared for each document */
     int64_t repeated = 0;
     if (n_words > 2) {
         uint64_t span = 0;
@@ -997,24 +1011,27 @@ static PyObject *extract_chars(Table *t, Py_UCS4 *s, Py_ssize_t len, Py_ssize_t 
         int bits = 6;
         while (((size_t)1 << bits) < 2 * (size_t)m) bits++;
         size_t size = (size_t)1 << bits;
-        uint64_t *keys = malloc(size * sizeof(uint64_t));
-        int64_t *seen = calloc(size, sizeof(int64_t)); /* occurrences; 0: an empty slot */
-        if (!keys || !seen) {
-            free(keys);
-            free(seen);
-            goto nomemory;
+        if (size > t->tri_size) {
+            TriSlot *grown = calloc(size, sizeof(TriSlot)); /* (stamp 0: never this document's) */
+            if (!grown) goto nomemory;
+            free(t->tri);
+            t->tri = grown;
+            t->tri_size = size;
         }
+        TriSlot *slots = t->tri;
         for (Py_ssize_t i = 0; i < m; i++) {
             const uint64_t *w = (const uint64_t *)words + i;
             uint64_t code = (w[0] * span + w[1]) * span + w[2];
             size_t at = (size_t)((code * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - bits));
-            while (seen[at] && keys[at] != code) at = (at + 1) & (size - 1);
-            keys[at] = code;
-            seen[at]++;
+            while (slots[at].stamp == stamp && slots[at].key != code) at = (at + 1) & (size - 1);
+            if (slots[at].stamp != stamp) {
+                slots[at].stamp = stamp;
+                slots[at].key = code;
+                slots[at].count = 1;
+            } else {
+                repeated += ++slots[at].count == 2 ? 2 : 1;
+            }
         }
-        for (size_t i = 0; i < size; i++) repeated += seen[i] > 1 ? seen[i] : 0;
-        free(keys);
-        free(seen);
     }
 
     /* MATTR (mt._mattr): each word is new in the windows that hold it and start after its last occurrence */

@@ -309,3 +309,27 @@ def test_precheck_sends_foreign_blocks_to_langdetect(code: str) -> None:
     english = [ENGLISH, ENGLISH.replace("bill", "plan"), "The minister said the plan would be debated next week."]
     have, suspects = language_module._suspects(english + [FRENCH, GERMAN], "en")
     assert have == [0, 1, 2, 3, 4] and suspects == [3, 4]
+
+
+@pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
+@settings(deadline=None)
+@given(st.text(alphabet=st.sampled_from("htps:/.a-Z9?&~;+=#_ xé@\n"), max_size=80))
+def test_compiled_url_removal_is_langdetects(text: str) -> None:
+    """The compiled URL removal is langdetect's Detector.URL_RE.sub(" ", text), on text dense with URL pieces."""
+    from langdetect.detector import Detector
+
+    for sample in (text, "see https://example.com/a?b=1 and http://x.y/" + text, "http://" + "a" * 2100 + text):
+        assert language_module._core.without_urls(sample) == Detector.URL_RE.sub(" ", sample)
+
+
+@pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
+@settings(deadline=None)
+@given(st.text(alphabet=st.sampled_from("a1-_.@ xé\n"), max_size=60), st.integers(0, 3))
+def test_compiled_mail_removal_is_langdetects(text: str, more: int) -> None:
+    """The compiled e-mail removal is langdetect's Detector.MAIL_RE.sub(" ", text): local parts and domains at and
+    past their limits (64, 255), a domain's end given back, several "@"."""
+    from langdetect.detector import Detector
+
+    for sample in (text, "a" * (62 + more) + "@" + text, text + "@" + "b" * (253 + more) + "." + text,
+                   "x@" + "c" * (253 + more) + "@d.e" + text, "q" * (63 + more) + "@" + "d" * (254 + more) + " " + text):
+        assert language_module._core.without_mails(sample) == Detector.MAIL_RE.sub(" ", sample), sample

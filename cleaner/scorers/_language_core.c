@@ -1078,6 +1078,117 @@ done:
     return out;
 }
 
+/* The characters of langdetect's URL_RE after "://": [-_.?&~;+=/#0-9A-Za-z] */
+static inline int url_char(Py_UCS4 c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_' ||
+           c == '.' || c == '?' || c == '&' || c == '~' || c == ';' || c == '+' || c == '=' || c == '/' || c == '#';
+}
+
+/* without_urls(text) -> str: Detector.URL_RE.sub(" ", text), langdetect's https?://[-_.?&~;+=/#0-9A-Za-z]{1,2076}:
+ * from left to right, each match (the longest run of those characters after "http://" or "https://", at most 2076)
+ * made one space. */
+static PyObject *without_urls(PyObject *self, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "without_urls: a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), m = 0;
+    Py_UCS4 *out = NULL;
+    int found = 0;
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_ssize_t end = -1;
+        if (PyUnicode_READ(kind, data, i) == 'h' && i + 7 < n && PyUnicode_READ(kind, data, i + 1) == 't' &&
+            PyUnicode_READ(kind, data, i + 2) == 't' && PyUnicode_READ(kind, data, i + 3) == 'p') {
+            Py_ssize_t j = i + 4;
+            if (PyUnicode_READ(kind, data, j) == 's') j++;
+            if (j + 3 < n && PyUnicode_READ(kind, data, j) == ':' && PyUnicode_READ(kind, data, j + 1) == '/' &&
+                PyUnicode_READ(kind, data, j + 2) == '/') {
+                Py_ssize_t k = j + 3, limit = k + 2076 < n ? k + 2076 : n;
+                while (k < limit && url_char(PyUnicode_READ(kind, data, k))) k++;
+                if (k > j + 3) end = k;
+            }
+        }
+        if (end < 0) {
+            if (found) out[m++] = PyUnicode_READ(kind, data, i);
+            i++;
+            continue;
+        }
+        if (!found) { /* the first match: the text so far, then the rest as it comes */
+            found = 1;
+            out = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+            if (!out) return PyErr_NoMemory();
+            for (Py_ssize_t k = 0; k < i; k++) out[m++] = PyUnicode_READ(kind, data, k);
+        }
+        out[m++] = ' ';
+        i = end;
+    }
+    if (!found) return Py_NewRef(text);
+    PyObject *result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, m);
+    PyMem_Free(out);
+    return result;
+}
+
+/* langdetect's MAIL_RE classes: [-_.0-9A-Za-z] (local part and the domain's end), [-_0-9A-Za-z] (its start) */
+static inline int mail_char(Py_UCS4 c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_' ||
+           c == '.';
+}
+
+/* without_mails(text) -> str: Detector.MAIL_RE.sub(" ", text), langdetect's
+ * [-_.0-9A-Za-z]{1,64}@[-_0-9A-Za-z]{1,255}[-_.0-9A-Za-z]{1,255}, as re finds its matches: for each "@" from left
+ * to right, the match starts at the leftmost place from which the characters up to the "@" are all of the first
+ * class, at most 64 of them; after the "@", the second class's greedy run (at most 255) and the first class's
+ * greedy run after it (at most 255, at least one: else the second run gives back its last character, if it has
+ * two); no match at an "@" that does not allow one. */
+static PyObject *without_mails(PyObject *self, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "without_mails: a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), m = 0, copied = 0; /* text[:copied] is in out (as out[:m]) */
+    Py_UCS4 *out = NULL;
+    for (Py_ssize_t i = 0, a = 0; a < n; a++) {
+        if (PyUnicode_READ(kind, data, a) != '@') continue;
+        Py_ssize_t s0 = a; /* the local part: the run of the first class before the "@", at most 64, from i */
+        while (s0 > i && a - s0 < 64 && mail_char(PyUnicode_READ(kind, data, s0 - 1))) s0--;
+        if (s0 == a) continue;
+        Py_ssize_t k = 0; /* the domain's start: [-_0-9A-Za-z]{1,255}, greedy */
+        while (a + 1 + k < n && k < 255) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, a + 1 + k);
+            if (c == '.' || !mail_char(c)) break;
+            k++;
+        }
+        if (k == 0) continue;
+        Py_ssize_t d = 0, from = a + 1 + k; /* its end: [-_.0-9A-Za-z]{1,255}, greedy */
+        while (from + d < n && d < 255 && mail_char(PyUnicode_READ(kind, data, from + d))) d++;
+        Py_ssize_t end;
+        if (d > 0) {
+            end = from + d;
+        } else if (k >= 2) { /* the start gives back its last character, which the end takes */
+            end = from;
+        } else {
+            continue;
+        }
+        if (!out) {
+            out = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+            if (!out) return PyErr_NoMemory();
+        }
+        for (Py_ssize_t q = copied; q < s0; q++) out[m++] = PyUnicode_READ(kind, data, q);
+        out[m++] = ' ';
+        copied = i = end;
+        a = end - 1; /* (the next "@" after the match) */
+    }
+    if (!out) return Py_NewRef(text);
+    for (Py_ssize_t q = copied; q < n; q++) out[m++] = PyUnicode_READ(kind, data, q);
+    PyObject *result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, m);
+    PyMem_Free(out);
+    return result;
+}
+
 /* use_avx(on) -> bool: the AVX loops on (where the processor has AVX) or off; whether they were on (the tests run
  * both and compare). */
 static PyObject *use_avx(PyObject *self, PyObject *arg) {
@@ -1093,6 +1204,9 @@ static PyObject *use_avx(PyObject *self, PyObject *arg) {
 }
 
 static PyMethodDef methods[] = {
+    {"without_mails", without_mails, METH_O,
+     "without_mails(text) -> str: langdetect's Detector.MAIL_RE.sub(' ', text)."},
+    {"without_urls", without_urls, METH_O, "without_urls(text) -> str: langdetect's Detector.URL_RE.sub(' ', text)."},
     {"use_avx", use_avx, METH_O, "use_avx(on) -> bool: the AVX loops on or off (where there is AVX); the old state."},
     {"set_normalised", set_normalised, METH_VARARGS,
      "set_normalised(table): NGram.normalize of each BMP character (65536 uint32 code points)."},

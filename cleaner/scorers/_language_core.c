@@ -1043,8 +1043,15 @@ static PyObject *block_scores(PyObject *self, PyObject *args) {
  * text without building it. */
 static PyObject *line_scores(PyObject *self, PyObject *args) {
     PyObject *blocks, *mapping;
-    Py_ssize_t max_chars;
-    if (!PyArg_ParseTuple(args, "O!nO", &PyList_Type, &blocks, &max_chars, &mapping) || !need_profiles()) return NULL;
+    Py_ssize_t max_chars, target = -1;
+    double margin = 0.0;
+    if (!PyArg_ParseTuple(args, "O!nO|nd", &PyList_Type, &blocks, &max_chars, &mapping, &target, &margin) ||
+        !need_profiles())
+        return NULL;
+    if (target >= P.n_langs) {
+        PyErr_SetString(PyExc_ValueError, "line_scores: target out of range");
+        return NULL;
+    }
     if (max_chars < 0) max_chars = 0;
     Py_ssize_t count = PyList_GET_SIZE(blocks), total = 0;
     for (Py_ssize_t b = 0; b < count; b++) {
@@ -1073,6 +1080,35 @@ static PyObject *line_scores(PyObject *self, PyObject *args) {
         }
     }
     out = scores_of(buffer, n, count ? count : 1);
+    if (out && target >= 0) { /* language.py's _suspects from the scores: (judged, suspects) */
+        PyObject *scores = out, *judged = PyList_New(0), *suspects = PyList_New(0);
+        out = NULL;
+        if (judged && suspects) {
+            const float *row = (const float *)PyBytes_AS_STRING(scores);
+            Py_ssize_t width = P.n_langs + 1, lines = PyBytes_GET_SIZE(scores) / (Py_ssize_t)sizeof(float) / width;
+            int failed = 0;
+            for (Py_ssize_t i = 0; i < lines && !failed; i++, row += width) {
+                if (!(row[width - 1] > 0)) continue; /* no n-grams */
+                /* own - the others' largest (numpy's max: a NaN wins), in float32 */
+                float largest = -INFINITY;
+                int nan = 0;
+                for (Py_ssize_t j = 0; j < P.n_langs; j++) {
+                    if (j == target) continue;
+                    if (row[j] != row[j]) nan = 1;
+                    else if (row[j] > largest) largest = row[j];
+                }
+                float diff = nan ? NAN : row[target] - largest;
+                PyObject *index = PyLong_FromSsize_t(i);
+                failed = !index || PyList_Append(judged, index) < 0 ||
+                         ((double)diff < margin && PyList_Append(suspects, index) < 0);
+                Py_XDECREF(index);
+            }
+            if (!failed) out = PyTuple_Pack(2, judged, suspects);
+        }
+        Py_DECREF(scores);
+        Py_XDECREF(judged);
+        Py_XDECREF(suspects);
+    }
 done:
     PyMem_Free(buffer);
     return out;
@@ -1213,7 +1249,8 @@ static PyMethodDef methods[] = {
     {"sample_rows", sample_rows, METH_VARARGS,
      "sample_rows(text, limit, table) -> bytes | None: ngram_rows(normalise(prepare(text, limit), table, False))."},
     {"line_scores", line_scores, METH_VARARGS,
-     "line_scores(blocks, max_chars, table) -> bytes: block_scores of the blocks' first characters, normalised."},
+     "line_scores(blocks, max_chars, table[, target, margin]) -> bytes: block_scores of the blocks' first "
+     "characters, normalised; with target: language.py's _suspects of them, (judged, suspects)."},
     {"set_profiles", set_profiles, METH_VARARGS,
      "set_profiles(codes, rows, prob, log_prob, n_langs): the n-gram codes (int64), their profile rows (int32), "
      "P(n-gram | language) (float64) and the pre-check's log-probabilities (float32), each C-contiguous."},

@@ -631,11 +631,9 @@ def _suspects(blocks: list[str], language: str) -> tuple[list[int], list[int]]:
         return [], []
     profiles = _get_profiles()
     target = profiles.langs.index(language)
-    if _core is not None:  # (the same text, normalised and scored in one call: no string built)
-        scores = np.frombuffer(_core.line_scores(blocks, BLOCK_CHARS, _NORMALISED),
-                               dtype=np.float32).reshape(-1, len(profiles.langs) + 1)
-    else:
-        scores = _line_scores(_NORMALISED_LINES.apply("\n".join(b[:BLOCK_CHARS].replace("\n", " ") for b in blocks)))
+    if _core is not None:  # (the same text normalised and scored, and the margins below, in one call)
+        return _core.line_scores(blocks, BLOCK_CHARS, _NORMALISED, target, PRECHECK_MARGIN)
+    scores = _line_scores(_NORMALISED_LINES.apply("\n".join(b[:BLOCK_CHARS].replace("\n", " ") for b in blocks)))
     judged = np.flatnonzero(scores[:, -1] > 0)
     scores = scores[judged]
     own = scores[:, target].copy()

@@ -1,5 +1,6 @@
 /* What cleaner's C modules share (included by cleaner/_terms_core.c and cleaner/scorers/_mt_core.c): str methods
- * on code points as CPython computes them, and numpy's summation order. Static functions, one copy a module. */
+ * on code points as CPython computes them, numpy's summation order, an integer sort, a str of code points and the
+ * name "lower" interned. Static functions, one copy a module. */
 #ifndef CLEANER_NATIVE_H
 #define CLEANER_NATIVE_H
 
@@ -17,6 +18,19 @@ static int str_isupper(const Py_UCS4 *s, Py_ssize_t n) {
         if (!cased && Py_UNICODE_ISUPPER(s[i])) cased = 1;
     }
     return cased;
+}
+
+/* A str of n code points: PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, ...), with a short way for ASCII (most
+ * words), which that function would scan for its widest character and then convert. */
+static PyObject *str_of(const Py_UCS4 *s, Py_ssize_t n) {
+    Py_UCS4 top = 0;
+    for (Py_ssize_t i = 0; i < n; i++) top |= s[i];
+    if (top >= 128) return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, s, n);
+    PyObject *out = PyUnicode_New(n, 127);
+    if (!out) return NULL;
+    Py_UCS1 *dst = PyUnicode_1BYTE_DATA(out);
+    for (Py_ssize_t i = 0; i < n; i++) dst[i] = (Py_UCS1)s[i];
+    return out;
 }
 
 /* str.endswith(suffix) for an ASCII suffix. */
@@ -50,6 +64,45 @@ static double pairwise_sum(const double *a, Py_ssize_t n) {
     Py_ssize_t n2 = n / 2;
     n2 -= n2 % 8;
     return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
+}
+
+/* LSD radix sort of n keys (tmp: room for n), skipping the bytes in which all keys agree: O(n), no recursion,
+ * and as fast as numpy's sort on the few thousand n-gram codes of a document. */
+static void sort_u64(uint64_t *a, uint64_t *tmp, Py_ssize_t n) {
+    if (n < 2) return;
+    if (n <= 32) {
+        for (Py_ssize_t i = 1; i < n; i++) {
+            uint64_t x = a[i];
+            Py_ssize_t j = i;
+            for (; j > 0 && a[j - 1] > x; j--) a[j] = a[j - 1];
+            a[j] = x;
+        }
+        return;
+    }
+    uint64_t any = 0, all = ~UINT64_C(0);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        any |= a[i];
+        all &= a[i];
+    }
+    uint64_t *src = a, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 8) {
+        if (!(((any ^ all) >> shift) & 0xff)) continue;
+        Py_ssize_t count[257] = {0};
+        for (Py_ssize_t i = 0; i < n; i++) count[((src[i] >> shift) & 0xff) + 1]++;
+        for (int b = 0; b < 256; b++) count[b + 1] += count[b];
+        for (Py_ssize_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+        uint64_t *swap = src;
+        src = dst;
+        dst = swap;
+    }
+    if (src != a) memcpy(a, src, (size_t)n * sizeof(uint64_t));
+}
+
+/* "lower", interned once (PyObject_CallMethod makes the name from C on every call); NULL with an exception set */
+static PyObject *lower_name(void) {
+    static PyObject *name = NULL;
+    if (!name) name = PyUnicode_InternFromString("lower");
+    return name;
 }
 
 #endif

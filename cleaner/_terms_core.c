@@ -369,7 +369,7 @@ static Py_ssize_t stem_id(Table *t, const Py_UCS4 *w, Py_ssize_t n, PyObject *st
     int64_t known = map_get(&t->stem_map, w, n, h);
     if (known >= 0) return (Py_ssize_t)known;
     Py_ssize_t id = PyList_GET_SIZE(t->stems), result = -1;
-    PyObject *s = str ? Py_NewRef(str) : PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w, n);
+    PyObject *s = str ? Py_NewRef(str) : str_of(w, n);
     if (!s) return -1;
     long long df = 0;
     PyObject *d = PyDict_GetItemWithError(t->df, s);
@@ -419,7 +419,7 @@ static int in_set(Table *t, const StrMap *map, PyObject *set, const Py_UCS4 *low
         int found = PySet_Contains(set, lower);
         return found;
     }
-    PyObject *str = lower ? Py_NewRef(lower) : PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, low, n);
+    PyObject *str = lower ? Py_NewRef(lower) : str_of(low, n);
     if (!str) return -1;
     int found = PySet_Contains(set, str);
     Py_DECREF(str);
@@ -435,7 +435,7 @@ static Py_ssize_t add_word(Table *t, const Py_UCS4 *w, Py_ssize_t n, uint64_t h)
     Py_ssize_t result = -1, content_id = -1, plain_id;
     int ascii = 1;
     for (Py_ssize_t i = 0; i < n && ascii; i++) ascii = w[i] < 128;
-    PyObject *word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w, n);
+    PyObject *word = str_of(w, n);
     PyObject *lower = NULL; /* str.lower() of the word, made only when it is not ASCII */
     Py_UCS4 *low = NULL, *plain = NULL;
     Py_ssize_t low_n = n;
@@ -448,9 +448,7 @@ static Py_ssize_t add_word(Table *t, const Py_UCS4 *w, Py_ssize_t n, uint64_t h)
         }
         for (Py_ssize_t i = 0; i < n; i++) low[i] = (w[i] >= 'A' && w[i] <= 'Z') ? w[i] + 32 : w[i];
     } else { /* str.lower() itself: full case mappings can change the length ("İ") */
-        static PyObject *name = NULL; /* "lower", interned once: PyObject_CallMethod builds it from C each call */
-        if (!name) name = PyUnicode_InternFromString("lower");
-        lower = name ? PyObject_CallMethodNoArgs(word, name) : NULL;
+        lower = lower_name() ? PyObject_CallMethodNoArgs(word, lower_name()) : NULL;
         if (!lower) goto done;
         low_n = PyUnicode_GET_LENGTH(lower);
         low = PyMem_Malloc((2 * low_n + 1) * sizeof(Py_UCS4));
@@ -741,7 +739,7 @@ fail:
     return NULL;
 }
 
-/* split(texts) -> (ids, starts, spaced, stems, stem_texts, entities, candidates, word_starts, word_ends): each
+/* split(texts) -> (ids, starts, spaced, stems, stem_texts, entities, candidates, word_starts, word_ends, body): each
  * text split as terms.split_words splits it (re.split by WORD: gaps and words alternating), its words given ids
  * (new ones registered), and what coherence._Document reads of the words, as bytes:
  * - ids (int64, every word), starts (int64, len(texts) + 1: each text's first word), spaced (int64: len(text.split()));
@@ -749,7 +747,8 @@ fail:
  *   it opens a sentence (the gap before it ends in a sentence opener, or is blank at the start of its text);
  * - candidates (int64): the first capitalised word of each plain stem, where it opens its text or follows a word
  *   ending like an honorific (_Document.unintroduced looks at these);
- * - each word's start and end (int64) in its text. */
+ * - each word's start and end (int64) in its text;
+ * - body (int64): the content stems' ids, sorted, each once (coherence.analyse's columns). */
 static PyObject *table_split(Table *t, PyObject *texts) {
     if (!ready(t)) return NULL;
     if (!PyList_Check(texts)) {
@@ -758,7 +757,8 @@ static PyObject *table_split(Table *t, PyObject *texts) {
     }
     Buffer ids = {0}, starts = {0}, spaced = {0}, stems = {0}, stem_texts = {0}, entities = {0}, candidates = {0},
            word_starts = {0}, word_ends = {0};
-    PyObject *result = NULL;
+    PyObject *result = NULL, *body = NULL;
+    uint64_t *sort_tmp = NULL;
     int64_t total = 0;
     /* a fresh stamp marks the plain stems seen capitalised in this call */
     if (++t->stamp == 0) {
@@ -850,10 +850,27 @@ static PyObject *table_split(Table *t, PyObject *texts) {
         PyMem_Free(b);
         if (put(&starts, &total, 8) || put(&spaced, &tokens, 8)) goto done;
     }
-    result = Py_BuildValue("(NNNNNNNNN)", take_bytes(&ids), take_bytes(&starts), take_bytes(&spaced),
+    /* the body's stems: the content stems' ids, sorted and each once (arrays.unique, np.unique's values) */
+    Py_ssize_t k = (Py_ssize_t)(stems.len / 8), distinct = 0;
+    body = PyBytes_FromStringAndSize(NULL, k * 8);
+    sort_tmp = PyMem_Malloc((k ? k : 1) * sizeof(uint64_t));
+    if (!body || !sort_tmp) {
+        if (!PyErr_Occurred()) PyErr_NoMemory();
+        goto done;
+    }
+    uint64_t *sorted = (uint64_t *)PyBytes_AS_STRING(body); /* (stem ids are not negative: their order as uint64) */
+    if (k) memcpy(sorted, stems.data, k * 8);
+    sort_u64(sorted, sort_tmp, k);
+    for (Py_ssize_t i = 0; i < k; i++)
+        if (!distinct || sorted[distinct - 1] != sorted[i]) sorted[distinct++] = sorted[i];
+    if (_PyBytes_Resize(&body, distinct * 8) < 0) goto done; /* (body is NULL then) */
+    result = Py_BuildValue("(NNNNNNNNNN)", take_bytes(&ids), take_bytes(&starts), take_bytes(&spaced),
                            take_bytes(&stems), take_bytes(&stem_texts), take_bytes(&entities),
-                           take_bytes(&candidates), take_bytes(&word_starts), take_bytes(&word_ends));
+                           take_bytes(&candidates), take_bytes(&word_starts), take_bytes(&word_ends), body);
+    body = NULL; /* (stolen by "N") */
 done:
+    Py_XDECREF(body);
+    PyMem_Free(sort_tmp);
     PyMem_Free(ids.data);
     PyMem_Free(starts.data);
     PyMem_Free(spaced.data);
@@ -937,7 +954,7 @@ static PyMethodDef table_methods[] = {
     {"ids", (PyCFunction)table_ids, METH_O, "ids(words: list[str]) -> bytes: int64 word ids, new words registered."},
     {"split", (PyCFunction)table_split, METH_O,
      "split(texts: list[str]) -> (ids, starts, spaced, stems, stem_texts, entities, candidates, word_starts, "
-     "word_ends) as bytes: the words of the texts and what coherence._Document reads of them."},
+     "word_ends, body) as bytes: the words of the texts and what coherence._Document reads of them."},
     {"facts", (PyCFunction)table_facts, METH_VARARGS,
      "facts(start, stop) -> (stem, kind, upper, plain, honorific) of those word ids as bytes "
      "(int64, int8, bool, int64, bool)."},
@@ -965,6 +982,77 @@ static PyTypeObject TableType = {
     .tp_methods = table_methods,
     .tp_as_sequence = &table_sequence,
 };
+
+/* paragraphs(paragraphs, olds, news) -> (numbers, texts): the 1-based numbers of the paragraphs that are not
+ * blank (text.strip()) and those paragraphs normalised as terms.normalize does (each character of `olds` made the
+ * character of `news` at its place; a paragraph without one is given back as it is): coherence._Document's first
+ * loop, without a Python call a paragraph. */
+static PyObject *paragraphs(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *list, *olds, *news;
+    if (!PyArg_ParseTuple(args, "O!UU:paragraphs", &PyList_Type, &list, &olds, &news)) return NULL;
+    Py_ssize_t n_pairs = PyUnicode_GET_LENGTH(olds);
+    if (PyUnicode_GET_LENGTH(news) != n_pairs || n_pairs > 16) {
+        PyErr_SetString(PyExc_ValueError, "paragraphs: olds and news of one length (at most 16)");
+        return NULL;
+    }
+    Py_UCS4 old_chars[16];
+    PyObject *old_strs[16] = {NULL}, *new_strs[16] = {NULL};
+    PyObject *numbers = PyList_New(0), *texts = PyList_New(0), *result = NULL;
+    if (!numbers || !texts) goto done;
+    for (Py_ssize_t k = 0; k < n_pairs; k++) {
+        old_chars[k] = PyUnicode_READ_CHAR(olds, k);
+        if (!(old_strs[k] = PyUnicode_Substring(olds, k, k + 1)) || !(new_strs[k] = PyUnicode_Substring(news, k, k + 1)))
+            goto done;
+    }
+    for (Py_ssize_t p = 0; p < PyList_GET_SIZE(list); p++) {
+        PyObject *text = PyList_GET_ITEM(list, p);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "paragraphs: a list of str");
+            goto done;
+        }
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
+        while (i < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) i++;
+        if (i == n) continue; /* blank */
+        PyObject *number = PyLong_FromSsize_t(p + 1);
+        if (!number || PyList_Append(numbers, number) < 0) {
+            Py_XDECREF(number);
+            goto done;
+        }
+        Py_DECREF(number);
+        PyObject *normal = NULL;
+        if (!PyUnicode_IS_ASCII(text)) { /* (ASCII text has none of the characters) */
+            /* terms.normalize's own steps: a replace for each character the text has (found by str's fast search) */
+            for (Py_ssize_t k = 0; k < n_pairs; k++) {
+                PyObject *current = normal ? normal : text;
+                Py_ssize_t at = PyUnicode_FindChar(current, old_chars[k], 0, n, 1);
+                if (at == -2) {
+                    Py_XDECREF(normal);
+                    goto done;
+                }
+                if (at < 0) continue;
+                PyObject *replaced = PyUnicode_Replace(current, old_strs[k], new_strs[k], -1);
+                Py_XDECREF(normal);
+                normal = replaced;
+                if (!normal) goto done;
+            }
+        }
+        if (!normal) normal = Py_NewRef(text);
+        int failed = PyList_Append(texts, normal);
+        Py_DECREF(normal);
+        if (failed) goto done;
+    }
+    result = PyTuple_Pack(2, numbers, texts);
+done:
+    for (Py_ssize_t k = 0; k < n_pairs; k++) {
+        Py_XDECREF(old_strs[k]);
+        Py_XDECREF(new_strs[k]);
+    }
+    Py_XDECREF(numbers);
+    Py_XDECREF(texts);
+    return result;
+}
 
 /* split_words(text) -> list[str]: terms.split_words (re.split by WORD: gaps and words, alternating). */
 static PyObject *split_words(PyObject *Py_UNUSED(module), PyObject *text) {
@@ -1002,6 +1090,11 @@ static PyObject *split_words(PyObject *Py_UNUSED(module), PyObject *text) {
 /* pairwise_sum (above) of at * (all - at), at * at and (all - at) * (all - at) over n columns at once, each
  * product rounded as numpy's temporary arrays hold it and added in pairwise_sum's order: one pass over a split's
  * prefix (at) and the whole (all) in place of three (the two halves of a split have most of the columns). */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__)
+/* (with AVX where the processor has it, chosen at load: the same additions and multiplications, four at a time; no
+ * fused multiply-add, which the "avx" target does not have) */
+__attribute__((target_clones("avx", "default")))
+#endif
 static void split_sums(const double *at, const double *all, Py_ssize_t n, double s[3]) {
     if (n < 8) {
         double a = 0., b = 0., c = 0.;
@@ -1125,21 +1218,25 @@ static Py_ssize_t merge(const int32_t *a, Py_ssize_t na, const int32_t *b, Py_ss
     return k;
 }
 
-/* unit_matrix(stems, units, entities, body, n, idf, logs, anchor, rare_idf, chain_idf) -> (present, vecs, total,
- * neigh, shifts, splits, crossings, mentions, linked): what coherence.analyse computes with numpy over the units'
+/* unit_matrix(stems, units, entities, body, n, idf, logs, anchor, rare_idf, chain_idf[, n_lead]) -> (present, vecs,
+ * total, neigh, shifts, splits, crossings, mentions, linked, lead, rest, tail, squares): what coherence.analyse
+ * computes with numpy over the units'
  * TF-IDF matrix (n units by m = len(idf) columns: the sorted stem ids `body`, then the headline's other stems),
  * with its float operations in numpy's order (the same bits). In: the content words' stem ids (int64), units
  * (int64) and entity marks (bool); `logs[c - 1]` = np.log(c) for the counts; `anchor`: the headline's columns
  * (int64). Out (bytes): present and vecs (n, m) bool and float64; total (m: the sum of the rows, as np.cumsum
- * adds them); neigh (n); shifts, splits, crossings (n - 1, float64); mentions and linked (n, bool).
+ * adds them); neigh (n); shifts, splits, crossings (n - 1, float64); mentions and linked (n, bool); lead, rest and
+ * tail (m: the sums of the first n_lead rows, of the rows from 1 and from n // 2, as np.add.reduce adds them);
+ * squares (one float64: (vecs * vecs).sum()).
  * Each row's columns (`cols`, from `row_at`) are listed once, and the sums run over the columns that can be
  * non-zero (sparse_sum): a window's (or a side's) columns are the union of its units'. */
 static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_buffer stems, units, entities, body, idf, logs, anchor;
     Py_ssize_t n;
     double rare_idf, chain_idf;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*ny*y*y*dd:unit_matrix", &stems, &units, &entities, &body, &n, &idf, &logs,
-                          &anchor, &rare_idf, &chain_idf))
+    Py_ssize_t n_lead = 0;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*ny*y*y*dd|n:unit_matrix", &stems, &units, &entities, &body, &n, &idf, &logs,
+                          &anchor, &rare_idf, &chain_idf, &n_lead))
         return NULL;
     enum { ENTITY = 1, KEY = 2, CHAIN = 4, ANCHOR = 8, SHARED = 16 }; /* flags of a cell (ANCHOR, SHARED: row 0) */
     PyObject *result = NULL;
@@ -1149,7 +1246,7 @@ static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
     int64_t *spans = NULL;
     uint8_t *flags = NULL;
     double *cum = NULL, *tmp = NULL, *weights = NULL, *self_dots = NULL;
-    PyObject *out[9] = {NULL};
+    PyObject *out[13] = {NULL};
     if (units.len != k * 8 || entities.len != k || nb > m || n < 0 || (k > 0 && n == 0) || stems.len % 8 ||
         body.len % 8 || idf.len % 8 || logs.len % 8 || anchor.len % 8) {
         PyErr_SetString(PyExc_ValueError, "unit_matrix: stems and units int64, entities bool of one length; body "
@@ -1186,8 +1283,13 @@ static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
         goto done;
     }
     Py_ssize_t bounds = n ? n - 1 : 0;
-    Py_ssize_t sizes[9] = {n * m, n * m * 8, m * 8, n * 8, bounds * 8, bounds * 8, bounds * 8, n, n};
-    for (int o = 0; o < 9; o++)
+    if (n_lead < 0 || n_lead > n) {
+        PyErr_SetString(PyExc_ValueError, "unit_matrix: n_lead out of [0, n]");
+        goto done;
+    }
+    Py_ssize_t sizes[13] = {n * m, n * m * 8, m * 8, n * 8, bounds * 8, bounds * 8, bounds * 8, n, n, m * 8, m * 8, m * 8,
+                            8};
+    for (int o = 0; o < 13; o++)
         if (!(out[o] = PyBytes_FromStringAndSize(NULL, sizes[o]))) goto done;
     uint8_t *present = (uint8_t *)PyBytes_AS_STRING(out[0]);
     double *vecs = (double *)PyBytes_AS_STRING(out[1]);
@@ -1377,7 +1479,56 @@ static PyObject *unit_matrix(PyObject *Py_UNUSED(module), PyObject *args) {
         if (smaller < 1) smaller = 1;
         crossings[b - 1] = (double)shared / (double)smaller;
     }
-    result = PyTuple_Pack(9, out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7], out[8]);
+    /* np.add.reduce(vecs[a:], axis=0) for a = 1 and n // 2 (rows added in order: a row adds its own columns, x +
+     * 0.0 being x), and of the first n_lead rows (the cumulative sums' row); then (vecs * vecs).sum(): numpy's
+     * pairwise sum over the matrix's cells in order, of which only the rows' columns are not zero */
+    double *lead_sum = (double *)PyBytes_AS_STRING(out[9]), *rest_sum = (double *)PyBytes_AS_STRING(out[10]),
+           *tail_sum = (double *)PyBytes_AS_STRING(out[11]);
+    if (m > 0) memcpy(lead_sum, cum + n_lead * m, m * sizeof(double));
+    Py_ssize_t froms[2] = {1, n / 2};
+    double *sums2[2] = {rest_sum, tail_sum};
+    for (int w = 0; w < 2; w++) {
+        double *acc = sums2[w];
+        for (Py_ssize_t j = 0; j < m; j++) acc[j] = 0.0;
+        for (Py_ssize_t i = froms[w]; i < n; i++) {
+            const double *v = vecs + i * m;
+            for (Py_ssize_t q = row_at[i]; q < row_at[i + 1]; q++) acc[cols[q]] += v[cols[q]];
+        }
+    }
+    double squares = 0.0;
+    if (nnz > 0) {
+        if ((size_t)n * (size_t)m <= (size_t)INT32_MAX) {
+            int32_t *flat = malloc((size_t)nnz * sizeof(int32_t));
+            double *products = malloc((size_t)nnz * sizeof(double));
+            if (!flat || !products) {
+                free(flat);
+                free(products);
+                PyErr_NoMemory();
+                goto done;
+            }
+            for (Py_ssize_t i = 0; i < n; i++)
+                for (Py_ssize_t q = row_at[i]; q < row_at[i + 1]; q++) {
+                    double x = vecs[i * m + cols[q]];
+                    flat[q] = (int32_t)(i * m + cols[q]);
+                    products[q] = x * x;
+                }
+            squares = sparse_sum(flat, products, nnz, 0, n * m);
+            free(flat);
+            free(products);
+        } else { /* (a matrix too large for int32 places: its products, all of them) */
+            double *products = malloc((size_t)n * m * sizeof(double));
+            if (!products) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            for (Py_ssize_t c = 0; c < n * m; c++) products[c] = vecs[c] * vecs[c];
+            squares = pairwise_sum(products, n * m);
+            free(products);
+        }
+    }
+    memcpy(PyBytes_AS_STRING(out[12]), &squares, 8);
+    result = PyTuple_Pack(13, out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7], out[8], out[9], out[10],
+                          out[11], out[12]);
 done:
     free(counts);
     free(flags);
@@ -1391,7 +1542,7 @@ done:
     free(tmp);
     free(weights);
     free(self_dots);
-    for (int o = 0; o < 9; o++) Py_XDECREF(out[o]);
+    for (int o = 0; o < 13; o++) Py_XDECREF(out[o]);
     PyBuffer_Release(&stems);
     PyBuffer_Release(&units);
     PyBuffer_Release(&entities);
@@ -1449,9 +1600,12 @@ done:
 }
 
 static PyMethodDef methods[] = {
+    {"paragraphs", paragraphs, METH_VARARGS,
+     "paragraphs(paragraphs, olds, news) -> (numbers, texts): the non-blank paragraphs' numbers and normalised texts."},
     {"unit_matrix", unit_matrix, METH_VARARGS,
-     "unit_matrix(stems, units, entities, body, n, idf, logs, anchor, rare_idf, chain_idf) -> (present, vecs, "
-     "total, neigh, shifts, splits, crossings, mentions, linked): coherence.analyse's unit matrix and measures."},
+     "unit_matrix(stems, units, entities, body, n, idf, logs, anchor, rare_idf, chain_idf[, n_lead]) -> (present, "
+     "vecs, total, neigh, shifts, splits, crossings, mentions, linked, lead, rest, tail, squares): coherence.analyse's "
+     "unit matrix and measures."},
     {"head_vector", head_vector, METH_VARARGS,
      "head_vector(columns, idf, logs) -> bytes: the headline's TF-IDF row (float64), as coherence._unit_vectors."},
     {"split_words", split_words, METH_O, "split_words(text) -> list[str]: gaps and words alternating, as "

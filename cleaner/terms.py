@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -60,6 +61,8 @@ WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 SENTENCE_OPENERS = frozenset(".!?:;\"'“”‘’(—–-•*")
 _TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 _TYPOGRAPHY_PAIRS = tuple((chr(code), new) for code, new in _TYPOGRAPHY.items())
+_TYPOGRAPHY_OLDS = "".join(old for old, _ in _TYPOGRAPHY_PAIRS)  # (one character for one: the compiled paragraphs)
+_TYPOGRAPHY_NEWS = "".join(new for _, new in _TYPOGRAPHY_PAIRS)
 
 def normalize(text: str) -> str:
     """Curly quotes and dashes to ASCII, so that real pages and the ASCII training data tokenize alike.
@@ -319,12 +322,21 @@ class WordTable:
         self.settle()
         return ids
 
+    def paragraphs(self, paragraphs: Sequence[str]) -> tuple[list[int], list[str]]:
+        """The 1-based numbers of the paragraphs that are not blank, and those paragraphs `normalize`d (one C call
+        with the compiled module)."""
+        if self._core is not None:
+            return _core.paragraphs(paragraphs if isinstance(paragraphs, list) else list(paragraphs), _TYPOGRAPHY_OLDS,
+                                    _TYPOGRAPHY_NEWS)
+        kept = [(i, text) for i, text in enumerate(paragraphs, start=1) if text.strip()]
+        return [i for i, _ in kept], [normalize(text) for _, text in kept]
+
     def split(self, texts: list[str]) -> tuple[np.ndarray, ...]:
         """The words of normalised texts, each split as `split_words` splits it, and what the incoherence scorer
         reads of them (cleaner._terms_core's Table.split: ids as `word_ids` gives them, each text's first word,
         len(text.split()), the content words' stem ids, texts and entity marks, the candidates of
-        coherence._Document.unintroduced, and where each word starts and ends in its text), as numpy arrays.
-        Compiled tables only: one C call a document."""
+        coherence._Document.unintroduced, where each word starts and ends in its text, and the content stems'
+        ids sorted, each once), as numpy arrays. Compiled tables only: one C call a document."""
         if self._core is None:
             raise RuntimeError("WordTable.split needs the compiled module (cleaner._terms_core)")
         parts = self._core.split(texts)  # (the new words' facts are settled when read: `settle`, `idf_of`)

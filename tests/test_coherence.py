@@ -591,3 +591,17 @@ def test_compiled_word_ids_are_the_python_tables() -> None:
             finally:
                 vocab._words = None
     assert states[1] == states[0]
+
+
+@needs_core
+@settings(deadline=None)
+@given(st.lists(st.text(st.sampled_from("ab A.\u2019\u2018\u201c\u201d\u2013\u2014\u00a0\u00e9\u65e5\U0001f600\t\n\u2028"),
+                        max_size=30), max_size=6))
+def test_compiled_paragraphs_are_the_python_codes(paragraphs: list[str]) -> None:
+    """The compiled first step of _Document: the same non-blank paragraphs' numbers and normalised texts."""
+    table = load_vocabulary().word_table()
+    compiled = table.paragraphs(paragraphs)
+    with using_core(terms_module, None):
+        python = terms_module.WordTable(load_vocabulary()).paragraphs(paragraphs)
+    assert compiled == python
+    assert compiled == table.paragraphs(tuple(paragraphs))

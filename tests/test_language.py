@@ -197,6 +197,25 @@ def test_compiled_ngrams_and_line_scores_are_the_python_codes(text: str) -> None
 
 
 @pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
+def test_compiled_avx_loops_are_the_sse_loops() -> None:
+    """The trials' updates and the pre-check's sums run four or eight columns at a time where the processor has
+    AVX: the same probabilities and sums, bit for bit, as the two- and four-column loops (and the Python code)."""
+    core = language_module._core
+    texts = [t[:400] for t in _real_texts()[:40]] + _EDGE_TEXTS
+    words = [f"{w}{k % 13}" for k, w in enumerate((ENGLISH + " " + GERMAN).split() * 30)]
+    lines = "\n".join(" ".join(words[k : k + n]) for k, n in zip(range(0, 900, 150), (3, 9, 130, 140, 300, 17), strict=True))
+    results = []
+    for avx in (True, False):
+        was = core.use_avx(avx)
+        try:
+            results.append(([language_probabilities(t, BLOCK_CHARS, BLOCK_TRIALS) for t in texts],
+                             language_module._line_scores(lines.translate(language_module._NORMALISED_LINES)).tobytes()))
+        finally:
+            core.use_avx(was)
+    assert results[0] == results[1]
+
+
+@pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
 def test_compiled_sample_rows_past_the_word_cache() -> None:
     """sample_rows keeps the n-gram rows of words across calls, emptied when full: more distinct words than it
     keeps, then the first texts again, give the Python code's rows every time."""
@@ -290,3 +309,27 @@ def test_precheck_sends_foreign_blocks_to_langdetect(code: str) -> None:
     english = [ENGLISH, ENGLISH.replace("bill", "plan"), "The minister said the plan would be debated next week."]
     have, suspects = language_module._suspects(english + [FRENCH, GERMAN], "en")
     assert have == [0, 1, 2, 3, 4] and suspects == [3, 4]
+
+
+@pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
+@settings(deadline=None)
+@given(st.text(alphabet=st.sampled_from("htps:/.a-Z9?&~;+=#_ xé@\n"), max_size=80))
+def test_compiled_url_removal_is_langdetects(text: str) -> None:
+    """The compiled URL removal is langdetect's Detector.URL_RE.sub(" ", text), on text dense with URL pieces."""
+    from langdetect.detector import Detector
+
+    for sample in (text, "see https://example.com/a?b=1 and http://x.y/" + text, "http://" + "a" * 2100 + text):
+        assert language_module._core.without_urls(sample) == Detector.URL_RE.sub(" ", sample)
+
+
+@pytest.mark.skipif(language_module._core is None, reason="the compiled core is not built")
+@settings(deadline=None)
+@given(st.text(alphabet=st.sampled_from("a1-_.@ xé\n"), max_size=60), st.integers(0, 3))
+def test_compiled_mail_removal_is_langdetects(text: str, more: int) -> None:
+    """The compiled e-mail removal is langdetect's Detector.MAIL_RE.sub(" ", text): local parts and domains at and
+    past their limits (64, 255), a domain's end given back, several "@"."""
+    from langdetect.detector import Detector
+
+    for sample in (text, "a" * (62 + more) + "@" + text, text + "@" + "b" * (253 + more) + "." + text,
+                   "x@" + "c" * (253 + more) + "@d.e" + text, "q" * (63 + more) + "@" + "d" * (254 + more) + " " + text):
+        assert language_module._core.without_mails(sample) == Detector.MAIL_RE.sub(" ", sample), sample

@@ -642,23 +642,24 @@ _NFKC_CHARS = st.one_of(
 @settings(max_examples=400, deadline=None)
 @given(st.text(_NFKC_CHARS, max_size=60))
 def test_compiled_nfkc_of_lines_is_unicodedatas(text: str) -> None:
-    """The compiled extract puts a line in NFKC itself when `_nfkc_table` keeps or replaces each of its characters,
-    and sends the others to unicodedata: the same counts as extract of mt.normalise's text, on text full of
-    compositions (marks after letters, Hangul jamo, Indic vowel signs) and compatibility forms."""
+    """The compiled extract puts a line in NFKC (with the typography) itself when `_nfkc_table` keeps or replaces
+    each of its characters, and sends the others to unicodedata: the same counts as extract of mt.normalise's text,
+    on text full of compositions (marks after letters, Hangul jamo, Indic vowel signs) and compatibility forms."""
     table = mt_module._compiled_table()
     raw = table.extract_raw(text, mt_module.MATTR_WINDOW, mt_module._TYPO, mt_module._BULLET_MARKS,
-                            *mt_module._nfkc_table(), mt_module._NFKC)
+                            *mt_module._nfkc_table(), mt_module._nfkc_typography)
     assert raw == table.extract(normalise(text), mt_module.MATTR_WINDOW)
 
 
 def _nfkc_here(text: str) -> str | None:
-    """A string in NFKC as the compiled extract makes it from `_nfkc_table` (None: it leaves it to unicodedata)."""
+    """A string in NFKC with the typography as the compiled extract makes it from `_nfkc_table` (None: it leaves it
+    to unicodedata)."""
     table, forms = mt_module._nfkc_table()
     codes = np.frombuffer(table, dtype=np.uint32)
     out = []
     for ch in text:
         code = ord(ch)
-        value = 0 if code < 128 else int(codes[code]) if code < 0x10000 else 0xFFFFFFFF
+        value = int(codes[code]) if code < 0x10000 else 0xFFFFFFFF
         if value == 0xFFFFFFFF:
             return None
         out.append(ch if not value else forms[value >> 8 : (value >> 8) + (value & 0xFF)].decode("ascii"))
@@ -666,25 +667,26 @@ def _nfkc_here(text: str) -> str | None:
 
 
 def test_nfkc_table_gives_unicodedatas_nfkc() -> None:
-    """Each character `_nfkc_table` keeps is its own NFKC form and each it replaces has that replacement as its
-    own, and so do strings of them: every such character after and before characters that start or end
-    compositions, random strings of them, and the lines of the dev data."""
+    """Each character `_nfkc_table` keeps is its own NFKC form with the typography and each it replaces has that
+    replacement as its own, and so do strings of them: every such character after and before characters that start
+    or end compositions, random strings of them, and the lines of the dev data."""
+    nfkc = mt_module._nfkc_typography
     table, _ = mt_module._nfkc_table()
     codes = np.frombuffer(table, dtype=np.uint32)
-    known = [chr(c) for c in range(128, 0x10000) if codes[c] != 0xFFFFFFFF]
+    known = [chr(c) for c in range(0x10000) if codes[c] != 0xFFFFFFFF]
     assert len(known) > 50000
-    assert all(unicodedata.normalize("NFKC", ch) == _nfkc_here(ch) for ch in known)
+    assert all(nfkc(ch) == _nfkc_here(ch) for ch in known)
     rng = random.Random(0)
     around = "aeouAEOUnNcCsSzZ .'\u1100\u1112\uac00\u0915\u0995\u0b15\u0b47\u0c95\u0d95\u0dd9\u0627\u304b\u00a0"
     for ch in known:
         for other in rng.sample(around, 5):
             for text in (other + ch, ch + other):
                 expected = _nfkc_here(text)
-                assert expected is None or unicodedata.normalize("NFKC", text) == expected, hex(ord(ch))
+                assert expected is None or nfkc(text) == expected, hex(ord(ch))
     for _ in range(50000):
         text = "".join(rng.choice(known) for _ in range(rng.randint(2, 6)))
-        assert unicodedata.normalize("NFKC", text) == _nfkc_here(text)
+        assert nfkc(text) == _nfkc_here(text)
     docs = shared_path("data", "mt", "docs.jsonl").read_text(encoding="utf-8").splitlines()[:300]
     for line in (p for doc in docs for p in json.loads(doc)["text"].split("\n")):
         expected = _nfkc_here(line)
-        assert expected is None or unicodedata.normalize("NFKC", line) == expected
+        assert expected is None or nfkc(line) == expected

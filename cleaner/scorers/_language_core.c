@@ -16,6 +16,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ---- the profiles: n-gram codes -> profile rows (open addressing), P(n-gram | language) tables ---------- */
 
@@ -405,9 +408,12 @@ static Py_ssize_t grams_find(const Py_UCS4 *key, Py_ssize_t len, uint64_t h, siz
     size_t s = h & (GRAMS_SLOTS - 1);
     while (GRAMS.hashes[s] != 0) {
         int32_t e = GRAMS.entries[s];
-        if (GRAMS.hashes[s] == h && GRAMS.key_len[e] == len &&
-            memcmp(GRAMS.keys + GRAMS.key_at[e], key, len * sizeof(Py_UCS4)) == 0)
-            return e;
+        if (GRAMS.hashes[s] == h && GRAMS.key_len[e] == len) {
+            const Py_UCS4 *k = GRAMS.keys + GRAMS.key_at[e];
+            Py_ssize_t i = 0;
+            while (i < len && k[i] == key[i]) i++;
+            if (i == len) return e;
+        }
         s = (s + 1) & (GRAMS_SLOTS - 1);
     }
     *slot = s;
@@ -536,6 +542,46 @@ static inline double random_at(const uint32_t *w, Py_ssize_t pos) {
     return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0);
 }
 
+/* One sampled n-gram in a trial: prob[j] *= weight + p[j], each language's product as langdetect makes it (one
+ * addition, one multiplication, rounded each: the same with 2 or 4 lanes, no fused multiply-add). The AVX version
+ * is chosen at import where the processor has AVX (two thirds of the instructions of SSE2's). */
+static void update_plain(double *prob, const double *p, double weight, Py_ssize_t L) {
+    for (Py_ssize_t j = 0; j < L; j++) prob[j] *= weight + p[j];
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#define HAVE_AVX_BUILD 1
+__attribute__((target("avx"))) static void update_avx(double *prob, const double *p, double weight, Py_ssize_t L) {
+    for (Py_ssize_t j = 0; j < L; j++) prob[j] *= weight + p[j];
+}
+#endif
+
+static void (*update)(double *, const double *, double, Py_ssize_t) = update_plain;
+
+/* langdetect's normalisation after an update: each prob[j] / sump, and the largest of them (`if maxp < q: maxp =
+ * q`, so that a NaN is never the largest), two at a time: maxpd(q, m) is `q > m ? q : m`, the same test. */
+static double divide_max(double *prob, Py_ssize_t L, double sump) {
+    Py_ssize_t j = 0;
+    double maxp = 0.0;
+#if defined(__SSE2__)
+    __m128d s = _mm_set1_pd(sump), m = _mm_setzero_pd();
+    for (; j + 2 <= L; j += 2) {
+        __m128d q = _mm_div_pd(_mm_loadu_pd(prob + j), s);
+        m = _mm_max_pd(q, m);
+        _mm_storeu_pd(prob + j, q);
+    }
+    double lanes[2];
+    _mm_storeu_pd(lanes, m);
+    maxp = lanes[0] < lanes[1] ? lanes[1] : lanes[0];
+#endif
+    for (; j < L; j++) {
+        double q = prob[j] / sump;
+        if (maxp < q) maxp = q;
+        prob[j] = q;
+    }
+    return maxp;
+}
+
 /* probabilities(rows, words, trials, alpha, alpha_width, base_freq, conv_threshold, iteration_limit)
  *   -> list of floats (one a language) or None when the stream of words is too short (extend it, call again).
  * Detector._detect_block on the n-gram list `rows` (int32 profile rows), drawing from `words`, the uint32
@@ -601,16 +647,11 @@ static PyObject *probabilities(PyObject *self, PyObject *args) {
                 goto done;
             }
             const double *p = table + (Py_ssize_t)rows[r] * L;
-            for (Py_ssize_t j = 0; j < L; j++) prob[j] *= weight + p[j];
+            update(prob, p, weight, L);
             if (i % 5 == 0) {
-                double sump = 0.0, maxp = 0.0;
+                double sump = 0.0;
                 for (Py_ssize_t j = 0; j < L; j++) sump += prob[j];
-                for (Py_ssize_t j = 0; j < L; j++) {
-                    double q = prob[j] / sump;
-                    if (maxp < q) maxp = q;
-                    prob[j] = q;
-                }
-                if (maxp > conv || i >= limit) break;
+                if (divide_max(prob, L, sump) > conv || i >= limit) break;
             }
         }
         for (Py_ssize_t j = 0; j < L; j++) total[j] += prob[j] / (double)trials;
@@ -647,13 +688,13 @@ done:
 #include <xmmintrin.h>
 /* (four columns at a time, the eight running sums in registers: each column's additions are the same, in the same
  * order, as the scalar loops below; a float32 SSE addition rounds as a scalar one) */
-static void pairwise(const float *const *rows, Py_ssize_t m, Py_ssize_t c0, Py_ssize_t cw, float *out) {
+static void pairwise_base(const float *const *rows, Py_ssize_t m, Py_ssize_t c0, Py_ssize_t cw, float *out) {
     if (m > 128) {
         Py_ssize_t half = m / 2;
         half -= half % 8;
         float right[PW_COLS];
-        pairwise(rows, half, c0, cw, out);
-        pairwise(rows + half, m - half, c0, cw, right);
+        pairwise_base(rows, half, c0, cw, out);
+        pairwise_base(rows + half, m - half, c0, cw, right);
         for (Py_ssize_t j = 0; j < cw; j++) out[j] += right[j];
         return;
     }
@@ -705,7 +746,7 @@ static void pairwise(const float *const *rows, Py_ssize_t m, Py_ssize_t c0, Py_s
     }
 }
 #else
-static void pairwise(const float *const *rows, Py_ssize_t m, Py_ssize_t c0, Py_ssize_t cw, float *out) {
+static void pairwise_base(const float *const *rows, Py_ssize_t m, Py_ssize_t c0, Py_ssize_t cw, float *out) {
     if (m < 8) {
         for (Py_ssize_t j = 0; j < cw; j++) out[j] = 0.0f;
         for (Py_ssize_t i = 0; i < m; i++)
@@ -726,12 +767,63 @@ static void pairwise(const float *const *rows, Py_ssize_t m, Py_ssize_t c0, Py_s
         Py_ssize_t half = m / 2;
         half -= half % 8;
         float right[PW_COLS];
-        pairwise(rows, half, c0, cw, out);
-        pairwise(rows + half, m - half, c0, cw, right);
+        pairwise_base(rows, half, c0, cw, out);
+        pairwise_base(rows + half, m - half, c0, cw, right);
         for (Py_ssize_t j = 0; j < cw; j++) out[j] += right[j];
     }
 }
 #endif
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+/* pairwise_base with eight columns at a time where the processor has AVX (chosen at import): the same additions */
+__attribute__((target("avx"))) static void pairwise_avx(const float *const *rows, Py_ssize_t m, Py_ssize_t c0,
+                                                        Py_ssize_t cw, float *out) {
+    if (m > 128) {
+        Py_ssize_t half = m / 2;
+        half -= half % 8;
+        float right[PW_COLS];
+        pairwise_avx(rows, half, c0, cw, out);
+        pairwise_avx(rows + half, m - half, c0, cw, right);
+        for (Py_ssize_t j = 0; j < cw; j++) out[j] += right[j];
+        return;
+    }
+    Py_ssize_t j = 0;
+    for (; j + 8 <= cw; j += 8) {
+        const Py_ssize_t at = c0 + j;
+        __m256 o;
+        Py_ssize_t i;
+        if (m < 8) {
+            o = _mm256_setzero_ps();
+            i = 0;
+        } else {
+            __m256 r0 = _mm256_loadu_ps(rows[0] + at), r1 = _mm256_loadu_ps(rows[1] + at),
+                   r2 = _mm256_loadu_ps(rows[2] + at), r3 = _mm256_loadu_ps(rows[3] + at),
+                   r4 = _mm256_loadu_ps(rows[4] + at), r5 = _mm256_loadu_ps(rows[5] + at),
+                   r6 = _mm256_loadu_ps(rows[6] + at), r7 = _mm256_loadu_ps(rows[7] + at);
+            for (i = 8; i < m - (m % 8); i += 8) {
+                const float *const *g = rows + i;
+                r0 = _mm256_add_ps(r0, _mm256_loadu_ps(g[0] + at));
+                r1 = _mm256_add_ps(r1, _mm256_loadu_ps(g[1] + at));
+                r2 = _mm256_add_ps(r2, _mm256_loadu_ps(g[2] + at));
+                r3 = _mm256_add_ps(r3, _mm256_loadu_ps(g[3] + at));
+                r4 = _mm256_add_ps(r4, _mm256_loadu_ps(g[4] + at));
+                r5 = _mm256_add_ps(r5, _mm256_loadu_ps(g[5] + at));
+                r6 = _mm256_add_ps(r6, _mm256_loadu_ps(g[6] + at));
+                r7 = _mm256_add_ps(r7, _mm256_loadu_ps(g[7] + at));
+            }
+            o = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(r0, r1), _mm256_add_ps(r2, r3)),
+                              _mm256_add_ps(_mm256_add_ps(r4, r5), _mm256_add_ps(r6, r7)));
+        }
+        for (; i < m; i++) o = _mm256_add_ps(o, _mm256_loadu_ps(rows[i] + at));
+        _mm256_storeu_ps(out + j, o);
+    }
+    if (j < cw) pairwise_base(rows, m, c0 + j, cw - j, out + j); /* (the last columns) */
+}
+#define HAVE_PAIRWISE_AVX 1
+#endif
+
+static void (*pairwise)(const float *const *, Py_ssize_t, Py_ssize_t, Py_ssize_t, float *) = pairwise_base;
 
 /* np.add.reduceat over one segment: its first row plus numpy's sum of the others (first[j] + sum[j]). */
 static void reduce_segment(const float *const *rows, Py_ssize_t m, Py_ssize_t width, float *out) {
@@ -836,9 +928,12 @@ static float *cache_find(const Py_UCS4 *key, Py_ssize_t len, uint64_t h, size_t 
     size_t s = h & (CACHE_SLOTS - 1);
     while (CACHE.hashes[s] != 0) {
         int32_t e = CACHE.entries[s];
-        if (CACHE.hashes[s] == h && CACHE.key_len[e] == len &&
-            memcmp(CACHE.arena + CACHE.key_at[e], key, len * sizeof(Py_UCS4)) == 0)
-            return CACHE.rows + (size_t)e * CACHE.width;
+        if (CACHE.hashes[s] == h && CACHE.key_len[e] == len) { /* (a loop, not memcmp: words are short) */
+            const Py_UCS4 *k = CACHE.arena + CACHE.key_at[e];
+            Py_ssize_t i = 0;
+            while (i < len && k[i] == key[i]) i++;
+            if (i == len) return CACHE.rows + (size_t)e * CACHE.width;
+        }
         s = (s + 1) & (CACHE_SLOTS - 1);
     }
     *slot = s;
@@ -869,27 +964,24 @@ static float *cache_add(const Py_UCS4 *key, Py_ssize_t len, uint64_t h, size_t s
  * whitespace-separated words' rows, a word's row being the sum of its n-grams' log-likelihoods (the n-grams
  * of the word followed by a space) and their number last: language.py's _line_scores, which sums them with
  * np.add.reduceat (a word's n-grams, then a line's words after a row of zeros), in numpy's order. */
-static PyObject *scores_of(int kind, const void *data, Py_ssize_t n) {
+static PyObject *scores_of(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t lines) {
     Py_ssize_t L = P.n_langs, width = L + 1;
-    Py_ssize_t lines = 1, words_max = 1;
-    for (Py_ssize_t i = 0; i < n; i++) lines += PyUnicode_READ(kind, data, i) == '\n';
-    words_max += n / 2 + 1; /* a word and the whitespace after it: at least 2 characters, but the last */
+    Py_ssize_t words_max = n / 2 + 2; /* a word and the whitespace after it: at least 2 characters, but the last */
     PyObject *out = PyBytes_FromStringAndSize(NULL, lines * width * (Py_ssize_t)sizeof(float));
     int cached = words_max <= CACHE_MAX && cache_ready(width) == 0;
     if (cached && CACHE.n + words_max > CACHE_MAX) cache_clear();
     float *word_rows = cached ? NULL : malloc(words_max * width * sizeof(float));
-    Py_UCS4 *key = malloc((n + 1) * sizeof(Py_UCS4));
     Pointers grams = {0}, words = {0};
-    if (!out || !key || (!cached && !word_rows)) goto fail;
+    if (!out || (!cached && !word_rows)) goto fail;
     float *scores = (float *)PyBytes_AS_STRING(out);
     float zeros[PW_COLS] = {0};
     Py_ssize_t line = 0, start = -1, in_line = 0;
     for (Py_ssize_t i = 0; i <= n; i++) {
-        Py_UCS4 ch = i < n ? PyUnicode_READ(kind, data, i) : '\n';
+        Py_UCS4 ch = i < n ? s[i] : '\n';
         int boundary = ch == '\n' || Py_UNICODE_ISSPACE(ch);
         if (boundary && start >= 0) { /* a word ends: its row (cached, or worked out) */
+            const Py_UCS4 *key = s + start;
             Py_ssize_t len = i - start;
-            for (Py_ssize_t k = 0; k < len; k++) key[k] = PyUnicode_READ(kind, data, start + k);
             uint64_t h = hash_word(key, len);
             size_t slot = 0;
             float *row = cached ? cache_find(key, len, h, &slot) : NULL;
@@ -897,7 +989,7 @@ static PyObject *scores_of(int kind, const void *data, Py_ssize_t n) {
                 row = cached ? cache_add(key, len, h, slot) : word_rows + in_line * width;
                 if (!row) goto fail;
                 grams.n = 0;
-                word_grams(kind, data, start, i, 1, push_gram, &grams);
+                word_grams(PyUnicode_4BYTE_KIND, s, start, i, 1, push_gram, &grams);
                 if (grams.failed) goto fail;
                 reduce_segment(grams.items, grams.n, L, row);
                 row[L] = (float)grams.n;
@@ -909,7 +1001,7 @@ static PyObject *scores_of(int kind, const void *data, Py_ssize_t n) {
             start = i;
         }
         if (ch == '\n') { /* a line ends: a row of zeros, then its words */
-            if (words.failed) goto fail;
+            if (words.failed || line >= lines) goto fail;
             float *sums = scores + line * width;
             for (Py_ssize_t c0 = 0; c0 < width; c0 += PW_COLS) {
                 Py_ssize_t cw = width - c0 < PW_COLS ? width - c0 : PW_COLS;
@@ -923,14 +1015,12 @@ static PyObject *scores_of(int kind, const void *data, Py_ssize_t n) {
         }
     }
     free(word_rows);
-    free(key);
     free(grams.items);
     free(words.items);
     return out;
 fail:
     Py_XDECREF(out);
     free(word_rows);
-    free(key);
     free(grams.items);
     free(words.items);
     return PyErr_NoMemory();
@@ -939,7 +1029,13 @@ fail:
 static PyObject *block_scores(PyObject *self, PyObject *args) {
     PyObject *text;
     if (!PyArg_ParseTuple(args, "U", &text) || !need_profiles()) return NULL;
-    return scores_of(PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text));
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), lines = 1;
+    Py_UCS4 *s = PyUnicode_AsUCS4Copy(text);
+    if (!s) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) lines += s[i] == '\n';
+    PyObject *out = scores_of(s, n, lines);
+    PyMem_Free(s);
+    return out;
 }
 
 /* line_scores(blocks, max_chars, table) -> bytes: block_scores of the blocks' first max_chars characters, each
@@ -947,8 +1043,15 @@ static PyObject *block_scores(PyObject *self, PyObject *args) {
  * text without building it. */
 static PyObject *line_scores(PyObject *self, PyObject *args) {
     PyObject *blocks, *mapping;
-    Py_ssize_t max_chars;
-    if (!PyArg_ParseTuple(args, "O!nO", &PyList_Type, &blocks, &max_chars, &mapping) || !need_profiles()) return NULL;
+    Py_ssize_t max_chars, target = -1;
+    double margin = 0.0;
+    if (!PyArg_ParseTuple(args, "O!nO|nd", &PyList_Type, &blocks, &max_chars, &mapping, &target, &margin) ||
+        !need_profiles())
+        return NULL;
+    if (target >= P.n_langs) {
+        PyErr_SetString(PyExc_ValueError, "line_scores: target out of range");
+        return NULL;
+    }
     if (max_chars < 0) max_chars = 0;
     Py_ssize_t count = PyList_GET_SIZE(blocks), total = 0;
     for (Py_ssize_t b = 0; b < count; b++) {
@@ -976,19 +1079,178 @@ static PyObject *line_scores(PyObject *self, PyObject *args) {
             if (normalised_of(mapping, ch == '\n' ? ' ' : ch, buffer + n++) < 0) goto done;
         }
     }
-    out = scores_of(PyUnicode_4BYTE_KIND, buffer, n);
+    out = scores_of(buffer, n, count ? count : 1);
+    if (out && target >= 0) { /* language.py's _suspects from the scores: (judged, suspects) */
+        PyObject *scores = out, *judged = PyList_New(0), *suspects = PyList_New(0);
+        out = NULL;
+        if (judged && suspects) {
+            const float *row = (const float *)PyBytes_AS_STRING(scores);
+            Py_ssize_t width = P.n_langs + 1, lines = PyBytes_GET_SIZE(scores) / (Py_ssize_t)sizeof(float) / width;
+            int failed = 0;
+            for (Py_ssize_t i = 0; i < lines && !failed; i++, row += width) {
+                if (!(row[width - 1] > 0)) continue; /* no n-grams */
+                /* own - the others' largest (numpy's max: a NaN wins), in float32 */
+                float largest = -INFINITY;
+                int nan = 0;
+                for (Py_ssize_t j = 0; j < P.n_langs; j++) {
+                    if (j == target) continue;
+                    if (row[j] != row[j]) nan = 1;
+                    else if (row[j] > largest) largest = row[j];
+                }
+                float diff = nan ? NAN : row[target] - largest;
+                PyObject *index = PyLong_FromSsize_t(i);
+                failed = !index || PyList_Append(judged, index) < 0 ||
+                         ((double)diff < margin && PyList_Append(suspects, index) < 0);
+                Py_XDECREF(index);
+            }
+            if (!failed) out = PyTuple_Pack(2, judged, suspects);
+        }
+        Py_DECREF(scores);
+        Py_XDECREF(judged);
+        Py_XDECREF(suspects);
+    }
 done:
     PyMem_Free(buffer);
     return out;
 }
 
+/* The characters of langdetect's URL_RE after "://": [-_.?&~;+=/#0-9A-Za-z] */
+static inline int url_char(Py_UCS4 c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_' ||
+           c == '.' || c == '?' || c == '&' || c == '~' || c == ';' || c == '+' || c == '=' || c == '/' || c == '#';
+}
+
+/* without_urls(text) -> str: Detector.URL_RE.sub(" ", text), langdetect's https?://[-_.?&~;+=/#0-9A-Za-z]{1,2076}:
+ * from left to right, each match (the longest run of those characters after "http://" or "https://", at most 2076)
+ * made one space. */
+static PyObject *without_urls(PyObject *self, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "without_urls: a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), m = 0;
+    Py_UCS4 *out = NULL;
+    int found = 0;
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_ssize_t end = -1;
+        if (PyUnicode_READ(kind, data, i) == 'h' && i + 7 < n && PyUnicode_READ(kind, data, i + 1) == 't' &&
+            PyUnicode_READ(kind, data, i + 2) == 't' && PyUnicode_READ(kind, data, i + 3) == 'p') {
+            Py_ssize_t j = i + 4;
+            if (PyUnicode_READ(kind, data, j) == 's') j++;
+            if (j + 3 < n && PyUnicode_READ(kind, data, j) == ':' && PyUnicode_READ(kind, data, j + 1) == '/' &&
+                PyUnicode_READ(kind, data, j + 2) == '/') {
+                Py_ssize_t k = j + 3, limit = k + 2076 < n ? k + 2076 : n;
+                while (k < limit && url_char(PyUnicode_READ(kind, data, k))) k++;
+                if (k > j + 3) end = k;
+            }
+        }
+        if (end < 0) {
+            if (found) out[m++] = PyUnicode_READ(kind, data, i);
+            i++;
+            continue;
+        }
+        if (!found) { /* the first match: the text so far, then the rest as it comes */
+            found = 1;
+            out = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+            if (!out) return PyErr_NoMemory();
+            for (Py_ssize_t k = 0; k < i; k++) out[m++] = PyUnicode_READ(kind, data, k);
+        }
+        out[m++] = ' ';
+        i = end;
+    }
+    if (!found) return Py_NewRef(text);
+    PyObject *result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, m);
+    PyMem_Free(out);
+    return result;
+}
+
+/* langdetect's MAIL_RE classes: [-_.0-9A-Za-z] (local part and the domain's end), [-_0-9A-Za-z] (its start) */
+static inline int mail_char(Py_UCS4 c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_' ||
+           c == '.';
+}
+
+/* without_mails(text) -> str: Detector.MAIL_RE.sub(" ", text), langdetect's
+ * [-_.0-9A-Za-z]{1,64}@[-_0-9A-Za-z]{1,255}[-_.0-9A-Za-z]{1,255}, as re finds its matches: for each "@" from left
+ * to right, the match starts at the leftmost place from which the characters up to the "@" are all of the first
+ * class, at most 64 of them; after the "@", the second class's greedy run (at most 255) and the first class's
+ * greedy run after it (at most 255, at least one: else the second run gives back its last character, if it has
+ * two); no match at an "@" that does not allow one. */
+static PyObject *without_mails(PyObject *self, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "without_mails: a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), m = 0, copied = 0; /* text[:copied] is in out (as out[:m]) */
+    Py_UCS4 *out = NULL;
+    for (Py_ssize_t i = 0, a = 0; a < n; a++) {
+        if (PyUnicode_READ(kind, data, a) != '@') continue;
+        Py_ssize_t s0 = a; /* the local part: the run of the first class before the "@", at most 64, from i */
+        while (s0 > i && a - s0 < 64 && mail_char(PyUnicode_READ(kind, data, s0 - 1))) s0--;
+        if (s0 == a) continue;
+        Py_ssize_t k = 0; /* the domain's start: [-_0-9A-Za-z]{1,255}, greedy */
+        while (a + 1 + k < n && k < 255) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, a + 1 + k);
+            if (c == '.' || !mail_char(c)) break;
+            k++;
+        }
+        if (k == 0) continue;
+        Py_ssize_t d = 0, from = a + 1 + k; /* its end: [-_.0-9A-Za-z]{1,255}, greedy */
+        while (from + d < n && d < 255 && mail_char(PyUnicode_READ(kind, data, from + d))) d++;
+        Py_ssize_t end;
+        if (d > 0) {
+            end = from + d;
+        } else if (k >= 2) { /* the start gives back its last character, which the end takes */
+            end = from;
+        } else {
+            continue;
+        }
+        if (!out) {
+            out = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+            if (!out) return PyErr_NoMemory();
+        }
+        for (Py_ssize_t q = copied; q < s0; q++) out[m++] = PyUnicode_READ(kind, data, q);
+        out[m++] = ' ';
+        copied = i = end;
+        a = end - 1; /* (the next "@" after the match) */
+    }
+    if (!out) return Py_NewRef(text);
+    for (Py_ssize_t q = copied; q < n; q++) out[m++] = PyUnicode_READ(kind, data, q);
+    PyObject *result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, m);
+    PyMem_Free(out);
+    return result;
+}
+
+/* use_avx(on) -> bool: the AVX loops on (where the processor has AVX) or off; whether they were on (the tests run
+ * both and compare). */
+static PyObject *use_avx(PyObject *self, PyObject *arg) {
+    int on = PyObject_IsTrue(arg);
+    if (on < 0) return NULL;
+    int was = update != update_plain;
+#ifdef HAVE_AVX_BUILD
+    on = on && __builtin_cpu_supports("avx");
+    update = on ? update_avx : update_plain;
+    pairwise = on ? pairwise_avx : pairwise_base;
+#endif
+    return PyBool_FromLong(was);
+}
+
 static PyMethodDef methods[] = {
+    {"without_mails", without_mails, METH_O,
+     "without_mails(text) -> str: langdetect's Detector.MAIL_RE.sub(' ', text)."},
+    {"without_urls", without_urls, METH_O, "without_urls(text) -> str: langdetect's Detector.URL_RE.sub(' ', text)."},
+    {"use_avx", use_avx, METH_O, "use_avx(on) -> bool: the AVX loops on or off (where there is AVX); the old state."},
     {"set_normalised", set_normalised, METH_VARARGS,
      "set_normalised(table): NGram.normalize of each BMP character (65536 uint32 code points)."},
     {"sample_rows", sample_rows, METH_VARARGS,
      "sample_rows(text, limit, table) -> bytes | None: ngram_rows(normalise(prepare(text, limit), table, False))."},
     {"line_scores", line_scores, METH_VARARGS,
-     "line_scores(blocks, max_chars, table) -> bytes: block_scores of the blocks' first characters, normalised."},
+     "line_scores(blocks, max_chars, table[, target, margin]) -> bytes: block_scores of the blocks' first "
+     "characters, normalised; with target: language.py's _suspects of them, (judged, suspects)."},
     {"set_profiles", set_profiles, METH_VARARGS,
      "set_profiles(codes, rows, prob, log_prob, n_langs): the n-gram codes (int64), their profile rows (int32), "
      "P(n-gram | language) (float64) and the pre-check's log-probabilities (float32), each C-contiguous."},
@@ -1009,4 +1271,13 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_language_core",
                                     "The language scorer's loops, compiled (see cleaner/scorers/language.py).", -1,
                                     methods};
 
-PyMODINIT_FUNC PyInit__language_core(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__language_core(void) {
+#ifdef HAVE_AVX_BUILD
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx")) {
+        update = update_avx;
+        pairwise = pairwise_avx;
+    }
+#endif
+    return PyModule_Create(&module);
+}

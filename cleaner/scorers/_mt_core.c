@@ -195,45 +195,6 @@ static int buf_push(Buf *b, int64_t value) {
     return 0;
 }
 
-/* LSD radix sort of n keys (tmp: room for n), skipping the bytes in which all keys agree: O(n), no recursion,
- * and as fast as numpy's sort on the few thousand n-gram codes of a document. */
-static void sort_u64(uint64_t *a, uint64_t *tmp, Py_ssize_t n) {
-    if (n < 2) return;
-    if (n <= 32) {
-        for (Py_ssize_t i = 1; i < n; i++) {
-            uint64_t x = a[i];
-            Py_ssize_t j = i;
-            for (; j > 0 && a[j - 1] > x; j--) a[j] = a[j - 1];
-            a[j] = x;
-        }
-        return;
-    }
-    uint64_t any = 0, all = ~UINT64_C(0);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        any |= a[i];
-        all &= a[i];
-    }
-    uint64_t *src = a, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 8) {
-        if (!(((any ^ all) >> shift) & 0xff)) continue;
-        Py_ssize_t count[257] = {0};
-        for (Py_ssize_t i = 0; i < n; i++) count[((src[i] >> shift) & 0xff) + 1]++;
-        for (int b = 0; b < 256; b++) count[b + 1] += count[b];
-        for (Py_ssize_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xff]++] = src[i];
-        uint64_t *swap = src;
-        src = dst;
-        dst = swap;
-    }
-    if (src != a) memcpy(a, src, (size_t)n * sizeof(uint64_t));
-}
-
-/* "lower", interned once (PyObject_CallMethod makes the name from C on every call); NULL with an exception set */
-static PyObject *lower_name(void) {
-    static PyObject *name = NULL;
-    if (!name) name = PyUnicode_InternFromString("lower");
-    return name;
-}
-
 /* ---- the table -------------------------------------------------------------------------------------- */
 
 /* (16 and 32 bytes: a document reads those of each of its tokens and words, mostly from other caches) */
@@ -255,6 +216,11 @@ typedef struct {
     int64_t lex_count; /* its occurrences as a lowercase content word */
 } WordFacts;
 
+typedef struct TriSlot {
+    uint64_t key;
+    uint32_t stamp, count;
+} TriSlot;
+
 enum { N_CAP, N_NUM, N_SYM, N_W, N_WING, N_WED, N_WLY, N_WS, N_NAMES };
 static const char *const NAME_TEXT[N_NAMES] = {"CAP", "NUM", "SYM", "W", "Wing", "Wed", "Wly", "Ws"};
 
@@ -264,6 +230,9 @@ typedef struct {
     TokenFacts *tf; /* by token id, room for tok.cap */
     WordFacts *wf;  /* by word id, room for wrd.cap */
     Py_ssize_t tf_cap, wf_cap; /* the pools' caps the facts were last grown to */
+    int fixed_done;            /* the fixed words are in (add_word: no other word is a function word or "be") */
+    struct TriSlot *tri;       /* extract's table of word trigrams (slots of another document's stamp are free) */
+    size_t tri_size;
     PyObject *tokens, *words; /* lists of str by id: what mt.py reads (reasons, lex words) */
     PyObject *function_words, *be_words, *participles, *mark_shapes, *abbreviations; /* sets */
     PyObject *shape_ids, *shape_id, *word_kind; /* mt._VOCAB.shape_ids, ._VOCAB.shape_id, mt._word_kind */
@@ -329,8 +298,9 @@ static int set_has(PyObject *set, PyObject *key) { return PySet_Contains(set, ke
 /* Register a word (not yet in the pool) whose string is `str`: its id, -1 on error. Its facts are
  * mt._Vocabulary.word_id's. */
 static Py_ssize_t add_word(Table *t, const Py_UCS4 *s, Py_ssize_t n, uint64_t h, PyObject *str) {
-    int function = set_has(t->function_words, str), be = set_has(t->be_words, str),
-        irregular = set_has(t->participles, str);
+    /* (once the fixed words are in, every function word and form of "be" is one of them: a new word is neither) */
+    int function = t->fixed_done ? 0 : set_has(t->function_words, str),
+        be = t->fixed_done ? 0 : set_has(t->be_words, str), irregular = set_has(t->participles, str);
     if (function < 0 || be < 0 || irregular < 0) return -1;
     long long kind = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -360,7 +330,7 @@ static Py_ssize_t add_word(Table *t, const Py_UCS4 *s, Py_ssize_t n, uint64_t h,
  * same order, so that new shapes and words get the ids the Python code gives them. */
 static Py_ssize_t add_token(Table *t, const Py_UCS4 *s, Py_ssize_t n, uint64_t h) {
     Py_ssize_t id = -1;
-    PyObject *str = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, s, n);
+    PyObject *str = str_of(s, n);
     PyObject *low_str = NULL, *word_str = NULL;
     Py_UCS4 *low_copy = NULL;
     if (!str) return -1;
@@ -419,7 +389,7 @@ static Py_ssize_t add_token(Table *t, const Py_UCS4 *s, Py_ssize_t n, uint64_t h
     int64_t first_id = first == plain ? plain_id : shape_of(t, first);
     if (first_id < 0) goto done;
     if (alpha && word < 0) {
-        word_str = low_str ? Py_NewRef(low_str) : PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, low, low_n);
+        word_str = low_str ? Py_NewRef(low_str) : str_of(low, low_n);
         if (!word_str) goto done;
         word = add_word(t, low, low_n, low_hash, word_str);
         if (word < 0) goto done;
@@ -493,6 +463,7 @@ static void table_dealloc(Table *t) {
     free(t->tf);
     free(t->wf);
     free(t->mark_at);
+    free(t->tri);
     PyTypeObject *type = Py_TYPE(t);
     type->tp_free((PyObject *)t);
 }
@@ -580,6 +551,7 @@ static int table_init(Table *t, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_ValueError, "Table: every function word and form of 'be' must be a fixed word");
         return -1;
     }
+    t->fixed_done = 1;
     /* the sentence boundaries: a shape of their own, no word (mt._Vocabulary._add_token) */
     for (int i = 0; i < 2; i++) {
         PyObject *mark = PyTuple_GET_ITEM(boundary, i);
@@ -770,7 +742,7 @@ static int is_abbreviation(Doc *d, Py_ssize_t start, Py_ssize_t p) {
             return -1;
         }
         for (Py_ssize_t i = b; i < e; i++) lowered[i - b] = s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i];
-        low = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, lowered, e - b);
+        low = str_of(lowered, e - b);
         if (lowered != buf) PyMem_Free(lowered);
     } else {
         PyObject *word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, s + b, e - b);
@@ -932,6 +904,7 @@ static PyObject *extract_chars(Table *t, Py_UCS4 *s, Py_ssize_t len, Py_ssize_t 
     if (++t->stamp == 0) {
         for (Py_ssize_t i = 0; i < t->tok.n; i++) t->tf[i].stamp = 0;
         for (Py_ssize_t i = 0; i < t->wrd.n; i++) t->wf[i].stamp = 0;
+        if (t->tri) memset(t->tri, 0, t->tri_size * sizeof(TriSlot));
         t->stamp = 1;
     }
     uint32_t stamp = t->stamp;
@@ -1026,7 +999,9 @@ static PyObject *extract_chars(Table *t, Py_UCS4 *s, Py_ssize_t len, Py_ssize_t 
     }
 
     /* repeated word trigrams: codes as mt.extract computes them (int64 arithmetic, wrapping alike), counted
-     * in a hash table (only how many occur more than once matters, not their order) */
+     * in a hash table (only how many occur more than once matters, not their order): a code seen a second time
+     * adds 2 (both occurrences), a third time and after 1; the slots are marked with the document's stamp, so
+     * that the table (kept on the Table, grown as needed) is not cleared for each document */
     int64_t repeated = 0;
     if (n_words > 2) {
         uint64_t span = 0;
@@ -1036,24 +1011,27 @@ static PyObject *extract_chars(Table *t, Py_UCS4 *s, Py_ssize_t len, Py_ssize_t 
         int bits = 6;
         while (((size_t)1 << bits) < 2 * (size_t)m) bits++;
         size_t size = (size_t)1 << bits;
-        uint64_t *keys = malloc(size * sizeof(uint64_t));
-        int64_t *seen = calloc(size, sizeof(int64_t)); /* occurrences; 0: an empty slot */
-        if (!keys || !seen) {
-            free(keys);
-            free(seen);
-            goto nomemory;
+        if (size > t->tri_size) {
+            TriSlot *grown = calloc(size, sizeof(TriSlot)); /* (stamp 0: never this document's) */
+            if (!grown) goto nomemory;
+            free(t->tri);
+            t->tri = grown;
+            t->tri_size = size;
         }
+        TriSlot *slots = t->tri;
         for (Py_ssize_t i = 0; i < m; i++) {
             const uint64_t *w = (const uint64_t *)words + i;
             uint64_t code = (w[0] * span + w[1]) * span + w[2];
             size_t at = (size_t)((code * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - bits));
-            while (seen[at] && keys[at] != code) at = (at + 1) & (size - 1);
-            keys[at] = code;
-            seen[at]++;
+            while (slots[at].stamp == stamp && slots[at].key != code) at = (at + 1) & (size - 1);
+            if (slots[at].stamp != stamp) {
+                slots[at].stamp = stamp;
+                slots[at].key = code;
+                slots[at].count = 1;
+            } else {
+                repeated += ++slots[at].count == 2 ? 2 : 1;
+            }
         }
-        for (size_t i = 0; i < size; i++) repeated += seen[i] > 1 ? seen[i] : 0;
-        free(keys);
-        free(seen);
     }
 
     /* MATTR (mt._mattr): each word is new in the windows that hold it and start after its last occurrence */
@@ -1075,16 +1053,19 @@ static PyObject *extract_chars(Table *t, Py_UCS4 *s, Py_ssize_t len, Py_ssize_t 
     for (Py_ssize_t i = 0; i < caps_ids.n; i++)
         __builtin_prefetch(PyList_GET_ITEM(t->tokens, caps_ids.items[i]));
     caps_tokens = PyList_New(caps_ids.n);
-    lex_words = PyDict_New();
+    /* the lowercase content words and their counts as two lists (mt.py makes the dict only where it is read) */
+    PyObject *lex_list = PyList_New(lex_ids.n), *lex_counts = PyList_New(lex_ids.n);
+    lex_words = lex_list && lex_counts ? PyTuple_Pack(2, lex_list, lex_counts) : NULL;
+    Py_XDECREF(lex_list);
+    Py_XDECREF(lex_counts);
     if (!caps_tokens || !lex_words) goto error;
     for (Py_ssize_t i = 0; i < caps_ids.n; i++)
         PyList_SET_ITEM(caps_tokens, i, Py_NewRef(PyList_GET_ITEM(t->tokens, caps_ids.items[i])));
     for (Py_ssize_t i = 0; i < lex_ids.n; i++) {
         PyObject *count = PyLong_FromLongLong(t->wf[lex_ids.items[i]].lex_count);
         if (!count) goto error;
-        int fail = PyDict_SetItem(lex_words, PyList_GET_ITEM(t->words, lex_ids.items[i]), count);
-        Py_DECREF(count);
-        if (fail < 0) goto error;
+        PyList_SET_ITEM(lex_counts, i, count);
+        PyList_SET_ITEM(lex_list, i, Py_NewRef(PyList_GET_ITEM(t->words, lex_ids.items[i])));
     }
 
     out = Py_BuildValue("(NNNNNNNNLLLLLLLLLLLLLNN)", bytes_of(tid, n, 8), bytes_of(shapes, n, 8),
@@ -1363,13 +1344,9 @@ static inline Py_ssize_t nfkc_line(int kind, const void *data, Py_ssize_t a, Py_
     Py_UCS4 *dst = out->items + out->n;
     for (Py_ssize_t k = a; k < len; k++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, k);
-        if (ch < 128) {
-            if (ch == '\n') {
-                out->n = dst - out->items;
-                return k;
-            }
-            *dst++ = ch;
-            continue;
+        if (ch == '\n') {
+            out->n = dst - out->items;
+            return k;
         }
         uint32_t v = ch < 0x10000 ? table[ch] : 0xFFFFFFFF;
         if (!v) {
@@ -1388,10 +1365,11 @@ static inline Py_ssize_t nfkc_line(int kind, const void *data, Py_ssize_t a, Py_
 }
 
 /* extract_raw(text, window, typo, marks, nfkc_table, nfkc_text, normalize) -> tuple: extract(mt.normalise(text),
- * window) in one call: each line of the text (text.split("\n")) in NFKC (mt._nfkc), then tidy, then extract,
- * without the strings between. A line whose characters are all ASCII or kept or replaced by `nfkc_table`
- * (mt._nfkc_table: 65536 uint32, 0 kept, 0xFFFFFFFF neither, else offset << 8 | length of the replacement in the
- * ASCII `nfkc_text`) is put in NFKC here; any other is normalize(line), unicodedata's NFKC. */
+ * window) in one call: each line of the text (text.split("\n")) in NFKC with the typographic replacements
+ * (mt._nfkc, then `typo`), then mt.normalise's lines, then extract, without the strings between. A line whose
+ * characters are all kept or replaced by `nfkc_table` (mt._nfkc_table: 65536 uint32, 0 kept, 0xFFFFFFFF neither,
+ * else offset << 8 | length of the replacement in the ASCII `nfkc_text`) is made here; any other is
+ * normalize(line) (mt._nfkc_typography). ASCII text is its own NFKC form: `typo` alone. */
 static PyObject *table_extract_raw(Table *t, PyObject *args) {
     PyObject *text, *typo, *marks_str, *normalize;
     Py_ssize_t window;
@@ -1452,12 +1430,14 @@ static PyObject *table_extract_raw(Table *t, PyObject *args) {
             }
             a = b + 1;
         }
-        kind = PyUnicode_4BYTE_KIND;
-        data = nfkc.items;
-        len = nfkc.n;
+        if (chars_room(&nfkc, 1) < 0) goto done;
+        nfkc.items[nfkc.n] = 0; /* (as PyUnicode_AsUCS4Copy ends its copy) */
+        lines = nfkc; /* (the typography is in the table too) */
+        nfkc.items = NULL;
+    } else if (typo_map(kind, data, len, typo, &lines) < 0) { /* ASCII: the typography alone */
+        goto done;
     }
-    /* the typography, then mt.normalise's lines read where they are (tidy_span) */
-    if (typo_map(kind, data, len, typo, &lines) < 0) goto done;
+    /* mt.normalise's lines read where they are (tidy_span) */
     Py_UCS4 *marks = PyUnicode_AsUCS4Copy(marks_str);
     if (!marks) goto done;
     out = extract_chars(t, lines.items, lines.n, window, marks, PyUnicode_GET_LENGTH(marks_str));
@@ -1481,12 +1461,41 @@ static PyObject *vector(PyObject *Py_UNUSED(self), PyObject *args) {
     Py_buffer codes = {0}, counts = {0}, ng = {0}, ng_at = {0}, lex_at = {0}, value_at = {0};
     double per_pos, per_word;
     PyObject *lex_words, *lex_index, *values, *names, *out = NULL;
-    if (!PyArg_ParseTuple(args, "ny*y*y*y*dO!O!y*dO!O!y*", &n, &codes, &counts, &ng, &ng_at, &per_pos,
-                          &PyDict_Type, &lex_words, &PyDict_Type, &lex_index, &lex_at, &per_word, &PyDict_Type,
-                          &values, &PyList_Type, &names, &value_at))
+    Py_buffer places = {0};
+    if (!PyArg_ParseTuple(args, "ny*y*y*y*dOO!y*dOOy*", &n, &codes, &counts, &ng, &ng_at, &per_pos, &lex_words,
+                          &PyDict_Type, &lex_index, &lex_at, &per_word, &values, &names, &value_at))
         return NULL;
+    /* the document's lex words: a dict of their counts, or (words, counts) as two lists of one length */
+    int lex_pairs = PyTuple_Check(lex_words) && PyTuple_GET_SIZE(lex_words) == 2 &&
+                    PyList_Check(PyTuple_GET_ITEM(lex_words, 0)) && PyList_Check(PyTuple_GET_ITEM(lex_words, 1)) &&
+                    PyList_GET_SIZE(PyTuple_GET_ITEM(lex_words, 0)) == PyList_GET_SIZE(PyTuple_GET_ITEM(lex_words, 1));
+    if (!lex_pairs && !PyDict_Check(lex_words)) {
+        PyErr_SetString(PyExc_TypeError, "vector: lex_words a dict or (words, counts)");
+        PyBuffer_Release(&codes);
+        PyBuffer_Release(&counts);
+        PyBuffer_Release(&ng);
+        PyBuffer_Release(&ng_at);
+        PyBuffer_Release(&lex_at);
+        PyBuffer_Release(&value_at);
+        return NULL;
+    }
+    /* the values by name (a dict, and a list of the names) or by place (a list, and int64 places in it, -1: 0.0) */
+    int by_place = PyList_Check(values);
+    if (by_place ? PyObject_GetBuffer(names, &places, PyBUF_SIMPLE) < 0
+                 : !(PyDict_Check(values) && PyList_Check(names))) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "vector: values a dict with names a list, or a list "
+                                                                "with places as int64 bytes");
+        PyBuffer_Release(&codes);
+        PyBuffer_Release(&counts);
+        PyBuffer_Release(&ng);
+        PyBuffer_Release(&ng_at);
+        PyBuffer_Release(&lex_at);
+        PyBuffer_Release(&value_at);
+        return NULL;
+    }
     Py_ssize_t n_codes = codes.len / 8, n_ng = ng.len / 8, n_lex = lex_at.len / 8;
-    Py_ssize_t n_values = PyList_GET_SIZE(names);
+    Py_ssize_t n_values = by_place ? places.len / 8 : PyList_GET_SIZE(names);
+    const int64_t *place = places.buf;
     const int64_t *code = codes.buf, *count = counts.buf, *wanted = ng.buf;
     const Py_ssize_t *ng_pos = ng_at.buf, *lex_pos = lex_at.buf, *value_pos = value_at.buf;
     if (counts.len != codes.len || ng_at.len != ng.len || value_at.len != n_values * 8 || n < 0) {
@@ -1515,7 +1524,10 @@ static PyObject *vector(PyObject *Py_UNUSED(self), PyObject *args) {
     /* the document's words that the model has (fewer than the model's) */
     Py_ssize_t pos = 0;
     PyObject *word, *word_count;
-    while (PyDict_Next(lex_words, &pos, &word, &word_count)) {
+    while (lex_pairs ? pos < PyList_GET_SIZE(PyTuple_GET_ITEM(lex_words, 0)) &&
+                           (word = PyList_GET_ITEM(PyTuple_GET_ITEM(lex_words, 0), pos),
+                            word_count = PyList_GET_ITEM(PyTuple_GET_ITEM(lex_words, 1), pos), ++pos)
+                     : PyDict_Next(lex_words, &pos, &word, &word_count)) {
         PyObject *index = PyDict_GetItemWithError(lex_index, word);
         if (!index) {
             if (PyErr_Occurred()) goto fail;
@@ -1529,7 +1541,13 @@ static PyObject *vector(PyObject *Py_UNUSED(self), PyObject *args) {
         v[lex_pos[k]] = c * per_word;
     }
     for (Py_ssize_t i = 0; i < n_values; i++) {
-        PyObject *value = PyDict_GetItemWithError(values, PyList_GET_ITEM(names, i));
+        PyObject *value;
+        if (by_place) {
+            if (place[i] >= PyList_GET_SIZE(values)) goto range;
+            value = place[i] < 0 ? NULL : PyList_GET_ITEM(values, place[i]);
+        } else {
+            value = PyDict_GetItemWithError(values, PyList_GET_ITEM(names, i));
+        }
         double x = 0.0;  /* a feature the values lack */
         if (value) {
             x = PyFloat_AsDouble(value);
@@ -1552,6 +1570,7 @@ done:
     PyBuffer_Release(&ng_at);
     PyBuffer_Release(&lex_at);
     PyBuffer_Release(&value_at);
+    if (by_place) PyBuffer_Release(&places);
     return out;
 }
 
@@ -1749,20 +1768,25 @@ done:
 /* ---- the values of mt.extract ----------------------------------------------------------------------- */
 
 /* Why: extract's first values, the function-word rates, are four numpy calls, a list and a dict of some 200
- * items; here the dict at once, each rate as numpy computes it (the count as a double times 100.0, divided
- * by the word count as a double). */
+ * items; here the dict at once (keys a list), or the list (keys None: mt._compiled_extract lists all its values),
+ * each rate as numpy computes it (the count as a double times 100.0, divided by the word count as a double). */
 static PyObject *rates(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *keys, *out = NULL;
     Py_buffer fixed = {0}, ids = {0};
     Py_ssize_t n_words;
-    if (!PyArg_ParseTuple(args, "O!y*y*n", &PyList_Type, &keys, &fixed, &ids, &n_words)) return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(keys), n_fixed = fixed.len / 8;
+    if (!PyArg_ParseTuple(args, "Oy*y*n", &keys, &fixed, &ids, &n_words)) return NULL;
+    int listed = keys == Py_None; /* None: the rates as a list, in the ids' order */
+    if (!listed && !PyList_Check(keys)) {
+        PyErr_SetString(PyExc_TypeError, "rates: keys must be a list or None");
+        goto done;
+    }
+    Py_ssize_t n = listed ? ids.len / 8 : PyList_GET_SIZE(keys), n_fixed = fixed.len / 8;
     const int64_t *count = fixed.buf, *id = ids.buf;
     if (ids.len != n * 8) {
         PyErr_SetString(PyExc_ValueError, "rates: as many ids as keys");
         goto done;
     }
-    out = PyDict_New();
+    out = listed ? PyList_New(n) : PyDict_New();
     if (!out) goto done;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (id[i] < 0 || id[i] >= n_fixed) {
@@ -1770,8 +1794,13 @@ static PyObject *rates(PyObject *Py_UNUSED(self), PyObject *args) {
             goto fail;
         }
         PyObject *rate = PyFloat_FromDouble(100.0 * (double)count[id[i]] / (double)n_words);
-        if (!rate || PyDict_SetItem(out, PyList_GET_ITEM(keys, i), rate) < 0) {
-            Py_XDECREF(rate);
+        if (!rate) goto fail;
+        if (listed) {
+            PyList_SET_ITEM(out, i, rate);
+            continue;
+        }
+        if (PyDict_SetItem(out, PyList_GET_ITEM(keys, i), rate) < 0) {
+            Py_DECREF(rate);
             goto fail;
         }
         Py_DECREF(rate);
@@ -1871,8 +1900,8 @@ static PyMethodDef module_methods[] = {
      "find_run(ids, wanted) -> int: the first position from which the int64 ids are the list `wanted`'s, "
      "or -1."},
     {"rates", rates, METH_VARARGS,
-     "rates(keys, fixed, ids, n_words) -> dict: each key's 100 * fixed[id] / n_words (mt.extract's first "
-     "values)."},
+     "rates(keys, fixed, ids, n_words) -> dict | list: each key's 100 * fixed[id] / n_words (mt.extract's first "
+     "values); keys None: the list of them."},
     {"sentence_values", sentence_values, METH_VARARGS,
      "sentence_values(sent_lens, starts, connective_ids, the_id) -> (mean, sd, cv, share_long, share_short, "
      "connective_start, the_start): mt.extract's sentence values."},
@@ -1885,7 +1914,8 @@ static PyMethodDef module_methods[] = {
      "distinct."},
     {"vector", vector, METH_VARARGS,
      "vector(n, gram_codes, gram_counts, ngrams (sorted), ngram_at, per_pos, lex_words, lex_index, lex_at, per_word, "
-     "values, value_names, value_at) -> bytearray: mt.raw_vector's n doubles."},
+     "values, value_names, value_at) -> bytearray: mt.raw_vector's n doubles (lex_words a dict or (words, counts); "
+     "values a dict and value_names a list, or values a list and value_names their int64 places in it)."},
     {"tidy", tidy, METH_VARARGS,
      "tidy(text, typo, marks) -> str: mt.normalise after NFKC (typographic replacements, bullets, stripped "
      "lines)."},

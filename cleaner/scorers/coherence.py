@@ -51,6 +51,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Sequence
@@ -227,7 +228,7 @@ def _cosines(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
 
 
-_MEASURE_TYPES = (np.float64, np.float64, np.float64, np.float64, bool, bool)  # unit_matrix's (after vecs)
+_MEASURE_CODES = ("d", "d", "d", "d", "?", "?")  # unit_matrix's (after vecs): float64 (array codes), bool
 _LOGS = np.log(np.arange(1.0, 1025.0))  # np.log(count) for counts 1..1024
 
 
@@ -243,13 +244,20 @@ def _log_counts(k: int) -> np.ndarray:
 def _first_min(values: list[float]) -> int:
     """The index of the smallest value, the first among values within 1e-12 of it: ties go to the earliest
     boundary, whatever the float rounding of the sums behind them."""
-    low = min(values)
-    return next(i for i, v in enumerate(values) if v <= low + 1e-12)
+    limit = min(values) + 1e-12
+    for i, v in enumerate(values):  # (a loop: a generator costs more on the few values here)
+        if v <= limit:
+            return i
+    raise ValueError("no values")
 
 
 def _direction(rows: np.ndarray) -> np.ndarray:
     """add(): the normalised sum of some rows (zero when it is zero)."""
-    total = np.add.reduce(rows, axis=0)  # rows.sum(axis=0) without its Python wrapper
+    return _normalised(np.add.reduce(rows, axis=0))  # rows.sum(axis=0) without its Python wrapper
+
+
+def _normalised(total: np.ndarray) -> np.ndarray:
+    """A sum of rows divided by its norm (as it is when zero)."""
     norm = math.sqrt(float(total @ total))
     return total / norm if norm else total
 
@@ -345,12 +353,9 @@ class _Document:
         if self.compiled:
             # one C call splits the paragraphs and reads their words (normalising keeps the whitespace-separated
             # words: only nbsp becomes a space); the parts are split again only where they are read
-            for i, text in enumerate(paragraphs, start=1):
-                if text.strip():
-                    self.numbers.append(i)
-                    self.texts.append(normalize(text))
+            self.numbers, self.texts = table.paragraphs(paragraphs)
             (ids, self.starts, spaced, self.stems, stem_paras, self.entities, self.candidates, self.word_starts,
-             self.word_ends) = table.split(self.texts)
+             self.word_ends, self.body) = table.split(self.texts)
             word_counts = spaced.tolist()
             self.parts = _Parts(self.texts)
         else:
@@ -369,6 +374,7 @@ class _Document:
             ids = table.word_ids(words)
         # units: paragraphs shorter than MIN_UNIT_WORDS merged into the next (the last into the previous)
         members: list[list[int]] = []
+        totals: list[int] = []  # each unit's words (its paragraphs' word_counts summed)
         pending: list[int] = []
         total = 0
         for k, count in enumerate(word_counts):
@@ -376,17 +382,21 @@ class _Document:
             total += count
             if total >= MIN_UNIT_WORDS:
                 members.append(pending)
+                totals.append(total)
                 pending, total = [], 0
         if pending:
             if members:
                 members[-1] = members[-1] + pending
+                totals[-1] += total
             else:
                 members.append(pending)
-        self.unit_of = [0] * len(word_counts)
+                totals.append(total)
+        self.unit_of = unit_of = [0] * len(word_counts)
+        numbers = self.numbers
         for u, ks in enumerate(members):
             for k in ks:
-                self.unit_of[k] = u
-        self.units = [Unit([self.numbers[k] for k in ks], sum(word_counts[k] for k in ks)) for ks in members]
+                unit_of[k] = u
+        self.units = [Unit([numbers[k] for k in ks], words) for ks, words in zip(members, totals, strict=True)]
         self.members = members
 
         self.word_ids = ids
@@ -547,7 +557,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
         head = headline_tokens(title, vocab)  # type: ignore[arg-type]
     # the document's stems (the body's, then the headline's others) and the units' counts over them
     table = doc.table
-    body = unique(doc.stems)
+    body = doc.body if doc.compiled else unique(doc.stems)  # (the compiled split sorts them)
     body_ids = set(body.tolist())
     extra = sorted({table.stem_id(t.stem) for t in head} - body_ids)
     columns = np.concatenate([body, np.array(extra, dtype=np.int64)])  # global stem id of each column
@@ -558,16 +568,32 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
     index = {t.stem: extra_at[i] if i in extra_at else p  # (one searchsorted for all the headline's stems)
              for t, i, p in zip(head, head_ids, body.searchsorted(head_ids).tolist(), strict=True)}
     idf = table.idf_of(columns)  # (the headline's new stems' too)
-    measures: tuple[np.ndarray, ...] | None = None  # (neigh, shifts, splits, crossings, mentions, linked)
+    lead_units: list[int] = []
+    words = 0
+    for i, u in enumerate(units):
+        lead_units.append(i)
+        words += u.words
+        if words >= LEAD_WORDS:
+            break
+    measures: tuple[list, ...] | None = None  # (neigh, shifts, splits, crossings, mentions, linked)
+    # np.add.reduce of the lead's, the rest's (from the second unit), the tail's (from unit n // 2) and all rows,
+    # and (vecs * vecs).sum(), from C (None: worked out with numpy below)
+    sums: dict[str, np.ndarray] | None = None
+    squares: float | None = None
     if table.compiled is not None:  # the matrix and the measures below in one C call, with numpy's roundings
         anchor = np.array([index[t.stem] for t in head], dtype=np.int64)
         present_, vecs_, total_, *rest = table.compiled.unit_matrix(
             doc.stems, doc.stem_units, doc.entities, body, n, idf, _log_counts(len(doc.stems)), anchor, RARE_IDF,
-            CHAIN_IDF)
+            CHAIN_IDF, len(lead_units))
         present = np.frombuffer(present_, dtype=bool).reshape(n, m)
         vecs = np.frombuffer(vecs_).reshape(n, m)
         rows_sum = np.frombuffer(total_)  # the sum of the rows, as the last row of np.cumsum(vecs, axis=0)
-        measures = tuple(np.frombuffer(b, dtype=dtype) for b, dtype in zip(rest, _MEASURE_TYPES, strict=True))
+        # (the measures are read as lists: straight from the bytes, without an array each)
+        measures = tuple(array(code, b).tolist() if code == "d" else [bool(x) for x in b]
+                         for b, code in zip(rest[:6], _MEASURE_CODES, strict=True))
+        sums = {"lead": np.frombuffer(rest[6]), "rest": np.frombuffer(rest[7]), "tail": np.frombuffer(rest[8]),
+                "body": rows_sum}
+        squares = array("d", rest[9])[0]
     else:
         flat = doc.stem_units * m + np.searchsorted(body, doc.stems)
         counts = np.bincount(flat, minlength=n * m).reshape(n, m).astype(float)
@@ -576,13 +602,6 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
         vecs = _unit_vectors(counts, idf)
     body_stems = _StemSet(table.stem_ids, body_ids)
 
-    lead_units: list[int] = []
-    words = 0
-    for i, u in enumerate(units):
-        lead_units.append(i)
-        words += u.words
-        if words >= LEAD_WORDS:
-            break
     lead = np.logical_or.reduce(present[: len(lead_units)], axis=0)  # present[lead_units].any(axis=0)
     lead_stems = _StemSet(table.stem_ids, set(columns[lead].tolist()) if units else set())
     last_lead = units[lead_units[-1]].paragraphs[-1] if units else 1
@@ -620,14 +639,19 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
                 hvec = _unit_vectors(head_counts, idf)[0]
             else:  # the same row from C (the headline's columns are the anchor)
                 hvec = np.frombuffer(table.compiled.head_vector(anchor, idf, _log_counts(len(head))))
-            f["head_lead_cos"] = float(hvec @ _direction(vecs[: len(lead_units)]))  # (the first units: a view)
-            f["head_body_cos"] = float(hvec @ _direction(vecs))
-            f["head_tail_cos"] = float(hvec @ _direction(vecs[n // 2 :]))
+            if sums is None:
+                f["head_lead_cos"] = float(hvec @ _direction(vecs[: len(lead_units)]))  # (the first units: a view)
+                f["head_body_cos"] = float(hvec @ _direction(vecs))
+                f["head_tail_cos"] = float(hvec @ _direction(vecs[n // 2 :]))
+            else:
+                f["head_lead_cos"] = float(hvec @ _normalised(sums["lead"]))
+                f["head_body_cos"] = float(hvec @ _normalised(sums["body"]))
+                f["head_tail_cos"] = float(hvec @ _normalised(sums["tail"]))
             term_ids = [index[st] for st in terms]
             f["head_reach"] = int(present[:, term_ids].any(axis=1).sum()) / n
 
     if n >= 2:
-        f["lead_rest_cos"] = float(vecs[0] @ _direction(vecs[1:]))
+        f["lead_rest_cos"] = float(vecs[0] @ (_direction(vecs[1:]) if sums is None else _normalised(sums["rest"])))
         if measures is None:
             keys = entity | (present & (idf >= RARE_IDF))
             anchor = keys[0].copy()
@@ -635,7 +659,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
                 anchor[index[t.stem]] = True
             mentions = (keys & anchor).any(axis=1).tolist()
         else:
-            mentions = measures[4].tolist()
+            mentions = measures[4]
         f["lead_reach"] = sum(mentions[1:]) / (n - 1)
         last = max(i for i in range(n) if i == 0 or mentions[i])
         f["tail_gap"] = (n - 1 - last) / n
@@ -660,7 +684,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
             padded = np.vstack([np.zeros((1, m)), vecs, np.zeros((1, m))])
             neigh = _cosines(vecs, padded[:-2] + padded[2:]).tolist()
         else:
-            neigh = measures[0].tolist()
+            neigh = measures[0]
         f["adj_mean"] = sum(neigh) / n
         worst = _first_min(neigh)
         f["adj_min"] = neigh[worst]
@@ -673,7 +697,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
             shifts = _cosines(cumulative[bounds] - cumulative[np.maximum(bounds - 2, 0)],
                               cumulative[np.minimum(bounds + 2, n)] - cumulative[bounds]).tolist()
         else:
-            shifts = measures[1].tolist()
+            shifts = measures[1]
         b = 1 + _first_min(shifts)
         value = shifts[b - 1]
         f["shift_min"] = value
@@ -691,7 +715,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
             denom = np.sqrt((prefix * prefix).sum(axis=1) * (suffix * suffix).sum(axis=1))
             splits = np.divide(dots, denom, out=np.zeros_like(dots), where=denom > 1e-12).tolist()  # boundary b - 1
         else:
-            splits = measures[2].tolist()
+            splits = measures[2]
         b = 1 + _first_min(splits)
         f["split_min"] = splits[b - 1]
         a.split_boundary = split_text(b, splits[b - 1])
@@ -708,7 +732,7 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
             smaller = np.maximum(1, np.minimum(before.sum(axis=1), after.sum(axis=1)))
             crossings = (shared / smaller).tolist()
         else:
-            crossings = measures[3].tolist()
+            crossings = measures[3]
         b = 1 + _first_min(crossings)
         value = crossings[b - 1]
         f["chain_min"] = value
@@ -716,13 +740,15 @@ def analyse(title: str | None, paragraphs: Sequence[str], vocab: Vocabulary,
                             f"between paragraphs {units[b - 1].paragraphs[-1]} and {units[b].paragraphs[0]} "
                             f"appear on both sides")
         # Mean cosine over pairs of (unit or empty) vectors: (|sum|^2 - sum |v|^2) / (n (n - 1)).
-        f["pair_mean"] = (float(rows_sum @ rows_sum) - float((vecs * vecs).sum())) / (n * (n - 1))
+        if squares is None:
+            squares = float((vecs * vecs).sum())
+        f["pair_mean"] = (float(rows_sum @ rows_sum) - squares) / (n * (n - 1))
 
         if measures is None:
             shared_keys = keys.sum(axis=0) > 1
             linked = (keys & shared_keys).any(axis=1).tolist()
         else:
-            linked = measures[5].tolist()
+            linked = measures[5]
         a.isolated = [u.label for u, k in zip(units, linked, strict=True) if not k]
         f["continuity"] = 1 - len(a.isolated) / n
     return a

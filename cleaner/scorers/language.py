@@ -279,10 +279,10 @@ _VI_MARKS = re.compile("[" + NGram.DMARK_CLASS + "]")
 def _without_urls(text: str) -> str:
     """The first two steps of Detector.append: URLs and e-mail addresses out (each only when the text can contain
     one)."""
-    if "http" in text:
-        text = Detector.URL_RE.sub(" ", text)
+    if "http" in text:  # (the compiled core: the same substitution, without the regex engine)
+        text = Detector.URL_RE.sub(" ", text) if _core is None else _core.without_urls(text)
     if "@" in text:
-        text = Detector.MAIL_RE.sub(" ", text)
+        text = Detector.MAIL_RE.sub(" ", text) if _core is None else _core.without_mails(text)
     return text
 
 
@@ -513,7 +513,8 @@ def _core_probabilities(rows: np.ndarray, trials: int) -> list[float]:
 
 def _sorted(langs: list[str], total: list[float]) -> list[tuple[str, float]]:
     """Detector._sort_probability: the languages above PROB_THRESHOLD, most probable first."""
-    result = [(lang, p) for lang, p in zip(langs, total, strict=True) if p > Detector.PROB_THRESHOLD]
+    threshold = Detector.PROB_THRESHOLD
+    result = [(lang, p) for lang, p in zip(langs, total, strict=True) if p > threshold]
     result.sort(key=lambda lp: lp[1], reverse=True)
     return result
 
@@ -630,11 +631,9 @@ def _suspects(blocks: list[str], language: str) -> tuple[list[int], list[int]]:
         return [], []
     profiles = _get_profiles()
     target = profiles.langs.index(language)
-    if _core is not None:  # (the same text, normalised and scored in one call: no string built)
-        scores = np.frombuffer(_core.line_scores(blocks, BLOCK_CHARS, _NORMALISED),
-                               dtype=np.float32).reshape(-1, len(profiles.langs) + 1)
-    else:
-        scores = _line_scores(_NORMALISED_LINES.apply("\n".join(b[:BLOCK_CHARS].replace("\n", " ") for b in blocks)))
+    if _core is not None:  # (the same text normalised and scored, and the margins below, in one call)
+        return _core.line_scores(blocks, BLOCK_CHARS, _NORMALISED, target, PRECHECK_MARGIN)
+    scores = _line_scores(_NORMALISED_LINES.apply("\n".join(b[:BLOCK_CHARS].replace("\n", " ") for b in blocks)))
     judged = np.flatnonzero(scores[:, -1] > 0)
     scores = scores[judged]
     own = scores[:, target].copy()

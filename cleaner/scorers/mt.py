@@ -45,7 +45,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache, partial
+from functools import cached_property, lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -96,16 +96,18 @@ def _nfkc(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _nfkc_table() -> tuple[bytes, bytes]:
-    """What the compiled extract needs to put a line in NFKC without unicodedata (mt._nfkc): for each Basic
-    Multilingual Plane character (uint32): 0 when it is NFKC_Quick_Check=Yes with canonical combining class 0 (its
-    own NFKC form, not a mark, not the second character of a canonical composition nor a Hangul vowel or final
-    consonant, not a surrogate), else offset << 8 | length of its NFKC form in the ASCII text returned with the
-    table when that form is ASCII and the character is not a mark (no-break space, ligatures, superscripts,
-    full-width Latin...), else 0xFFFFFFFF. By UAX #15, a string of ASCII and of characters of the first kind is in
-    NFKC; one with characters of the second kind too has as NFKC form that string with each of those replaced by
-    its own (ASCII begins no composition with what precedes it, nor is reordered; what follows it is ASCII or of
-    the first two kinds, none a mark). A line with any other character goes through unicodedata.normalize, as
-    `_nfkc` sends it. Worked out once (about 0.2 s)."""
+    """What the compiled extract needs to make a line what `_typography(_nfkc(line))` makes it (the first two steps
+    of `normalise`) without unicodedata: for each Basic Multilingual Plane character (uint32), 0 when it stays as it
+    is, else offset << 8 | length of what replaces it in the ASCII text returned with the table, else 0xFFFFFFFF
+    (the line goes to `_nfkc_typography`: unicodedata's NFKC, then the typography). A character stays or is
+    replaced when it is ASCII, or NFKC_Quick_Check=Yes with canonical combining class 0 (its own NFKC form, not a
+    mark, not the second character of a canonical composition nor a Hangul vowel or final consonant, not a
+    surrogate), or not a mark and of an ASCII NFKC form (no-break space, ligatures, superscripts, full-width
+    Latin...); what replaces it is its NFKC form with the typographic replacements (_TYPO), when that differs from
+    it. By UAX #15, a string of ASCII and of characters of the second kind is in NFKC, and one with characters of
+    the third kind has as NFKC form that string with each of those replaced by its own (ASCII begins no
+    composition with what precedes it, nor is reordered; what follows it is of those kinds, none a mark); _TYPO
+    replaces character by character. Worked out once (about 0.2 s)."""
     seconds = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul V and T jamo (LV, LVT composition)
     decomposition = unicodedata.decomposition
     for code in range(0x110000):
@@ -113,25 +115,31 @@ def _nfkc_table() -> tuple[bytes, bytes]:
         if len(parts) == 2 and not parts[0].startswith("<"):
             seconds.add(int(parts[1], 16))
     table = array("I", [0xFFFFFFFF]) * 0x10000
-    for code in range(128):
-        table[code] = 0
     text = bytearray()
-    normalize, combining = unicodedata.normalize, unicodedata.combining
-    for code in range(128, 0x10000):
-        ch = chr(code)
-        if 0xD800 <= code < 0xE000 or combining(ch):
-            continue
-        form = normalize("NFKC", ch)
+
+    def note(code: int, ch: str, form: str) -> None:
+        form = form.translate(_TYPO)
         if form == ch:
-            if code not in seconds:
-                table[code] = 0
+            table[code] = 0
         elif form.isascii() and 0 < len(form) < 256:
             table[code] = len(text) << 8 | len(form)
-            text += form.encode("ascii")
+            text.extend(form.encode("ascii"))
+
+    normalize, combining = unicodedata.normalize, unicodedata.combining
+    for code in range(0x10000):
+        ch = chr(code)
+        if code < 128:
+            note(code, ch, ch)
+        elif not (0xD800 <= code < 0xE000 or combining(ch)):
+            form = normalize("NFKC", ch)
+            if (form == ch and code not in seconds) or (form != ch and form.isascii()):
+                note(code, ch, form)
     return table.tobytes(), bytes(text)
 
 
-_NFKC = partial(unicodedata.normalize, "NFKC")
+def _nfkc_typography(line: str) -> str:
+    """A line in NFKC with the typographic replacements (`normalise`'s first two steps, on one line)."""
+    return _TYPO_CHARS.sub(_typo, unicodedata.normalize("NFKC", line))
 
 
 def normalise(text: str) -> str:
@@ -433,14 +441,34 @@ _PUNCT_KEYS = [f"punct:{name}" for name, _ in _PUNCT]
 class Extracted:
     """Raw feature values of one document, plus the token streams needed to quote phrases in reasons."""
 
-    values: dict[str, float]
+    # the values by name (`values`); the compiled extract gives them as a list in _VALUE_KEYS' order, from which
+    # the compiled raw vector reads the model's by place, and which becomes the dict when `values` is first read
+    _values: dict[str, float] | list[float]
     gram_codes: np.ndarray  # sorted distinct codes of the shape bigrams and trigrams (see _K)
     gram_counts: np.ndarray  # and their counts
-    lex_words: dict[str, int]  # lowercase content words (not function words, 3+ letters) and their counts
+    # lowercase content words (not function words, 3+ letters) and their counts (`lex_words`); the compiled extract
+    # gives them as (words, counts), which the compiled raw vector reads as they are
+    _lex_words: dict[str, int] | tuple[list[str], list[int]]
     n_words: int
     shape_ids: np.ndarray  # shape stream with <s> and </s> per sentence: n-gram rates are per 100 positions
     token_ids: np.ndarray  # the tokens behind the shapes, with "<s>" and "</s>" at the boundaries
     token_names: list[str]  # the token table those ids index
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Each raw value by its name ("fw:the", "sent:mean_words"...)."""
+        values = self._values
+        if isinstance(values, list):
+            values = self.__dict__["_values"] = dict(zip(_VALUE_KEYS, values, strict=True))
+        return values
+
+    @property
+    def lex_words(self) -> dict[str, int]:
+        """The lowercase content words (not function words, 3+ letters, no apostrophe) and their counts, by id."""
+        lex = self._lex_words
+        if isinstance(lex, tuple):
+            lex = self.__dict__["_lex_words"] = dict(zip(*lex, strict=True))
+        return lex
 
     @cached_property
     def stream(self) -> list[str]:
@@ -586,20 +614,25 @@ def _name_variants(caps: Iterable[str]) -> float:
     return variant / len(types)
 
 
+_TITLE_KEYS = ("title:articles", "title:function_words", "title:period_end")
+
+
 def _title_values(title: str | None) -> dict[str, float]:
     """Headlinese: English headlines drop articles and the final full stop; MT from languages without
     articles (ru, ja, zh, cs) puts them in, as a sentence ("The government will raise taxes."). Rates over
     the headline's words; 0 without a title."""
+    return dict(zip(_TITLE_KEYS, _title_value_list(title), strict=True))
+
+
+def _title_value_list(title: str | None) -> list[float]:
+    """_title_values' values, in _TITLE_KEYS' order."""
     text = normalise(title) if title else ""
     # (word_form inline: two Python calls a token fewer)
     forms = [t if len(t) > 1 and t.isupper() and t.isalpha() else t.lower() for t in _TOKEN.findall(text)]
     words = [w for w in forms if w[0].isalpha()]
     n = max(len(words), 1)
-    return {
-        "title:articles": sum([w in _ARTICLES for w in words]) / n,
-        "title:function_words": sum([w in FUNCTION_SET for w in words]) / n,
-        "title:period_end": float(bool(words) and text.rstrip().endswith(".")),
-    }
+    return [sum([w in _ARTICLES for w in words]) / n, sum([w in FUNCTION_SET for w in words]) / n,
+            float(bool(words) and text.rstrip().endswith("."))]
 
 
 class _Counts(NamedTuple):
@@ -629,7 +662,8 @@ class _Counts(NamedTuple):
     repeated: int  # word trigrams that occur more than once, each occurrence
     mattr: float
     caps_tokens: list[str]  # the distinct capitalised tokens, by id
-    lex_words: dict[str, int]  # lowercase content words (no apostrophe) and their counts, by id
+    lex_words: dict[str, int] | tuple  # lowercase content words (no apostrophe) and their counts, by id (or a
+    # (words, counts) pair: _compiled_counts' lex_pairs)
 
 
 def _python_counts(full: str) -> _Counts:
@@ -716,17 +750,20 @@ def _compiled_table() -> Any:
 _TABLE_LOCK = threading.Lock()
 
 
-def _compiled_counts(full: str, raw: bool = False) -> _Counts:
+def _compiled_counts(full: str, raw: bool = False, lex_pairs: bool = False) -> _Counts:
     """The counts of a normalised text from the compiled table: the same as `_python_counts`'. `raw`: `full` is
-    not normalised yet (the table does it in the same call, as `normalise` would)."""
+    not normalised yet (the table does it in the same call, as `normalise` would). `lex_pairs`: the lex words as
+    the table gives them, (words, counts), not as a dict."""
     table = _compiled_table()
     if raw:
-        counts = table.extract_raw(full, MATTR_WINDOW, _TYPO, _BULLET_MARKS, *_nfkc_table(), _NFKC)
+        counts = table.extract_raw(full, MATTR_WINDOW, _TYPO, _BULLET_MARKS, *_nfkc_table(), _nfkc_typography)
     else:
         counts = table.extract(full, MATTR_WINDOW)
     (tid, shape_ids, gram_codes, gram_counts, fixed, marks, sent_lens, starts, n_words, distinct, len_sum,
      long_words, caps, contractions, possessives, passive, content_types, content_tokens, nounish, repeated,
      mattr_total, caps_tokens, lex_words) = counts  # fmt: skip
+    if not lex_pairs:
+        lex_words = dict(zip(*lex_words, strict=True))
     # (mt._mattr's two cases, with its operations)
     if n_words <= MATTR_WINDOW:
         mattr = distinct / max(n_words, 1)
@@ -749,32 +786,25 @@ def extract(text: str, title: str | None = None) -> Extracted:
     by token."""
     raw = f"{title}\n{text}" if title else text
     with _TABLE_LOCK:  # (one thread at a time in the shared token table: the compiled one calls back into Python)
-        c = _python_counts(normalise(raw)) if _core is None else _compiled_counts(raw, raw=True)
+        c = _python_counts(normalise(raw)) if _core is None else _compiled_counts(raw, raw=True, lex_pairs=True)
     n_words = max(c.n_words, 1)
+    if _core is not None:  # (the same floats from C loops, as a list: see _compiled_extract)
+        return _compiled_extract(c, title, n_words)
     sent_lens = c.sent_lens
     n_sent = max(len(sent_lens), 1)
     fixed = c.fixed
     ids = _VOCAB.word_ids  # (the fixed words have the same ids in every table)
-    v: dict[str, float]
-    if _core is not None:  # (the same floats from C loops: see _mt_core.rates and sentence_values)
-        v = _core.rates(_FW_KEYS, np.ascontiguousarray(fixed, dtype=np.int64), _FUNCTION_ID_BYTES, n_words)
-    else:
-        v = dict(zip(_FW_KEYS, (100.0 * fixed[_VOCAB.function_ids] / n_words).tolist(), strict=True))
+    v = dict(zip(_FW_KEYS, (100.0 * fixed[_VOCAB.function_ids] / n_words).tolist(), strict=True))
     for key, count in zip(_PUNCT_KEYS, c.marks, strict=True):
         v[key] = 100.0 * count / n_words  # each mark is a token of its own
-    if _core is not None:
-        (v["sent:mean_words"], v["sent:sd_words"], v["sent:cv_words"], v["sent:share_long"], v["sent:share_short"],
-         v["sent:connective_start"], v["sent:the_start"]) = _core.sentence_values(
-            sent_lens, c.starts, _CONNECTIVE_IDS, ids["the"])  # fmt: skip
-    else:
-        mean_len, sd_len = _stats([float(x) for x in sent_lens])
-        v["sent:mean_words"] = mean_len
-        v["sent:sd_words"] = sd_len
-        v["sent:cv_words"] = sd_len / mean_len if mean_len else 0.0
-        v["sent:share_long"] = sum([x > 35 for x in sent_lens]) / n_sent
-        v["sent:share_short"] = sum([x < 8 for x in sent_lens]) / n_sent
-        v["sent:connective_start"] = sum([1 for w in c.starts if w in _CONNECTIVE_IDS]) / n_sent
-        v["sent:the_start"] = c.starts.count(ids["the"]) / n_sent
+    mean_len, sd_len = _stats([float(x) for x in sent_lens])
+    v["sent:mean_words"] = mean_len
+    v["sent:sd_words"] = sd_len
+    v["sent:cv_words"] = sd_len / mean_len if mean_len else 0.0
+    v["sent:share_long"] = sum([x > 35 for x in sent_lens]) / n_sent
+    v["sent:share_short"] = sum([x < 8 for x in sent_lens]) / n_sent
+    v["sent:connective_start"] = sum([1 for w in c.starts if w in _CONNECTIVE_IDS]) / n_sent
+    v["sent:the_start"] = c.starts.count(ids["the"]) / n_sent
     v["word:mean_len"] = c.len_sum / n_words
     v["word:long_share"] = 100.0 * c.long_words / n_words
     v["word:mattr"] = c.mattr
@@ -790,9 +820,43 @@ def extract(text: str, title: str | None = None) -> Extracted:
     v["word:articles_per_noun"] = art / max(c.nounish, 1)
     v["word:determiners_per_noun"] = det / max(c.nounish, 1)
     v["word:repeated_trigrams"] = c.repeated / max(c.n_words - 2, 1)
-    v["word:name_variants"] = _name_variants(c.caps_tokens) if _core is None else _core.name_variants(c.caps_tokens)
+    v["word:name_variants"] = _name_variants(c.caps_tokens)
     v.update(_title_values(title))
     return Extracted(v, c.gram_codes, c.gram_counts, c.lex_words, n_words, c.shape_ids, c.tid, c.token_names)
+
+
+#: the names of `Extracted.values`, in the order extract writes them (the function words' rates have repeats: a
+#: word listed twice is one key, at its first place)
+_VALUE_KEYS = (*_FW_KEYS, *_PUNCT_KEYS, "sent:mean_words", "sent:sd_words", "sent:cv_words", "sent:share_long",
+               "sent:share_short", "sent:connective_start", "sent:the_start", "word:mean_len", "word:long_share",
+               "word:mattr", "word:caps_rate", "word:contractions", "word:possessives", "word:passives",
+               "word:reporting_other", "word:content_repeat", "word:articles_per_noun", "word:determiners_per_noun",
+               "word:repeated_trigrams", "word:name_variants", *_TITLE_KEYS)
+_VALUE_INDEX = {name: i for i, name in reversed(list(enumerate(_VALUE_KEYS)))}  # (each name's first place)
+
+
+def _compiled_extract(c: _Counts, title: str | None, n_words: int) -> Extracted:
+    """extract's values from the compiled counts: the same expressions, the function words' rates and the
+    sentence values from C loops (the same operations in the same order), as one list in _VALUE_KEYS' order that
+    makes the dict when it is read (Extracted.values); the compiled raw vector reads the model's values from the
+    list by place, not by name, so that scoring makes no dict of them."""
+    fixed = c.fixed
+    ids = _VOCAB.word_ids  # (the fixed words have the same ids in every table)
+    values = _core.rates(None, np.ascontiguousarray(fixed, dtype=np.int64), _FUNCTION_ID_BYTES, n_words)
+    values += [100.0 * count / n_words for count in c.marks]  # each mark is a token of its own
+    values += _core.sentence_values(c.sent_lens, c.starts, _CONNECTIVE_IDS, ids["the"])
+    by_id = fixed.tolist()
+    art = sum([by_id[i] for i in _ARTICLE_IDS])
+    det = sum([by_id[i] for i in _DETERMINER_IDS])
+    values += [
+        c.len_sum / n_words, 100.0 * c.long_words / n_words, c.mattr, 100.0 * c.caps / n_words,
+        100.0 * c.contractions / n_words, 100.0 * c.possessives / n_words, 100.0 * c.passive / n_words,
+        100.0 * sum([by_id[i] for i in _REPORTING_IDS]) / n_words, 1.0 - c.content_types / max(c.content_tokens, 1),
+        art / max(c.nounish, 1), det / max(c.nounish, 1), c.repeated / max(c.n_words - 2, 1),
+        _core.name_variants(c.caps_tokens),
+    ]  # fmt: skip
+    values += _title_value_list(title)
+    return Extracted(values, c.gram_codes, c.gram_counts, c.lex_words, n_words, c.shape_ids, c.tid, c.token_names)
 
 
 # --- the model -----------------------------------------------------------------------------------------------
@@ -861,12 +925,14 @@ class _Plan:
     size: int  # the number of features
 
     @cached_property
-    def compiled(self) -> tuple[bytes, bytes, bytes, bytes]:
+    def compiled(self) -> tuple[bytes, bytes, bytes, bytes, bytes]:
         """The n-gram codes, sorted, with their positions, and the other positions, as the compiled `vector`
-        reads them (made once, not per call)."""
+        reads them (made once, not per call); last, each value's place in an extract's list of values
+        (`_VALUE_KEYS`, -1 for a name extract does not write: 0.0)."""
         order = np.argsort(self.ngrams, kind="stable")
+        places = np.array([_VALUE_INDEX.get(name, -1) for name in self.values], dtype=np.int64)
         return (self.ngrams[order].tobytes(), self.ngram_at[order].tobytes(), self.lex_at.tobytes(),
-                self.value_at.tobytes())
+                self.value_at.tobytes(), places.tobytes())
 
 
 _PLANS: dict[tuple[str, ...], _Plan] = {}
@@ -908,10 +974,13 @@ def _raw_vector(ex: Extracted, plan: _Plan) -> np.ndarray:
     codes, counts = ex.gram_codes, ex.gram_counts
     if _core is not None and codes.dtype == np.int64 and counts.dtype == np.intp and codes.ndim == counts.ndim == 1:
         # (the same products, in one call: no numpy call per kind of feature)
-        ngrams, ngram_at, lex_at, value_at = plan.compiled
+        ngrams, ngram_at, lex_at, value_at, places = plan.compiled
+        values = ex._values  # (by place when extract listed them, else by name)
+        listed = isinstance(values, list)
         return np.frombuffer(
             _core.vector(plan.size, np.ascontiguousarray(codes), np.ascontiguousarray(counts), ngrams, ngram_at,
-                         per_pos, ex.lex_words, plan.lex_index, lex_at, per_word, ex.values, plan.values, value_at),
+                         per_pos, ex._lex_words, plan.lex_index, lex_at, per_word, values,
+                         places if listed else plan.values, value_at),
             dtype=float,
         )  # fmt: skip
     out = np.empty(plan.size, dtype=float)

@@ -92,20 +92,54 @@ static inline int is_space(Py_UCS4 c) { return (class_of(c) & T_SPACE) != 0; }
 
 /* ---- word counts ------------------------------------------------------------------------------------------ */
 
-/* len(text.split()) of a str's code points of one kind: the non-whitespace code points after a whitespace one (or
- * at the start), counted without a branch. */
-static inline __attribute__((always_inline)) Py_ssize_t count_runs(int kind, const void *data, Py_ssize_t n) {
-    Py_ssize_t runs = 0;
-    unsigned after_space = 1;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        unsigned space = class_of(PyUnicode_READ(kind, data, i)) & T_SPACE;
-        runs += after_space & ~space;
-        after_space = space;
-    }
-    return runs;
+/* A whitespace-split count under way: the runs so far, whether the last code point was whitespace, and how many
+ * code points were at or above U+3040 (where prose._CJK's ranges begin). */
+typedef struct {
+    Py_ssize_t runs, high;
+    unsigned after_space;
+} Count;
+
+static inline __attribute__((always_inline)) void count_one(Count *k, Py_UCS4 c) {
+    unsigned space = class_of(c) & T_SPACE;
+    k->runs += k->after_space & ~space; /* (a non-whitespace code point after whitespace, or first: a run) */
+    k->after_space = space;
+    k->high += c >= 0x3040;
 }
 
-static Py_ssize_t split_count_of(PyObject *text) {
+/* len(text.split()) of a str's code points of one kind: the non-whitespace code points after a whitespace one (or
+ * first). Eight bytes (kind 1) or four code units (kind 2) at a time where they are all ASCII and their only
+ * whitespace is ' ' (the usual words and single spaces): with lanes below 0x80, adding 0x60 to each sets its bit 7
+ * exactly when it is at least 0x20, and adding 0x7F to it xor 0x20 exactly when it is not a space (no carry crosses
+ * a lane), so the spaces' bits give the runs' starts at once; any other group is read code point by code point. */
+static inline __attribute__((always_inline)) Count count_runs(int kind, const void *data, Py_ssize_t n) {
+    Count k = {0, 0, 1};
+    Py_ssize_t i = 0;
+#if PY_LITTLE_ENDIAN
+    if (kind != PyUnicode_4BYTE_KIND) {
+        const int lanes = kind == PyUnicode_1BYTE_KIND ? 8 : 4, bits = 64 / lanes;
+        const uint64_t ones = kind == PyUnicode_1BYTE_KIND ? 0x0101010101010101ULL : 0x0001000100010001ULL;
+        const uint64_t bit7 = ones * 0x80, not_ascii = kind == PyUnicode_1BYTE_KIND ? bit7 : ones * 0xff80;
+        for (; i + lanes <= n; i += lanes) {
+            uint64_t x;
+            memcpy(&x, (const char *)data + i * kind, 8);
+            if (!(x & not_ascii)) {
+                if (((x + ones * 0x60) & bit7) == bit7) { /* (no lane below 0x20: no whitespace but ' ') */
+                    uint64_t spaces = ~((x ^ (ones * 0x20)) + ones * 0x7f) & bit7;
+                    uint64_t starts = ((spaces << bits) | (k.after_space ? 0x80 : 0)) & ~spaces & bit7;
+                    k.runs += (Py_ssize_t)(((starts >> 7) * ones) >> (64 - bits));
+                    k.after_space = (unsigned)(spaces >> (64 - bits + 7));
+                    continue;
+                }
+            }
+            for (int j = 0; j < lanes; j++) count_one(&k, PyUnicode_READ(kind, data, i + j));
+        }
+    }
+#endif
+    for (; i < n; i++) count_one(&k, PyUnicode_READ(kind, data, i));
+    return k;
+}
+
+static Count count_of(PyObject *text) {
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     switch (PyUnicode_KIND(text)) {
@@ -127,7 +161,7 @@ static int str_argument(PyObject *arg, const char *function) {
 /* split_count(text): len(text.split()) without making the words. */
 static PyObject *split_count(PyObject *Py_UNUSED(module), PyObject *text) {
     if (str_argument(text, "split_count") < 0) return NULL;
-    return PyLong_FromSsize_t(split_count_of(text));
+    return PyLong_FromSsize_t(count_of(text).runs);
 }
 
 static inline int is_cjk(Py_UCS4 c) { /* prose._CJK's ranges */
@@ -138,14 +172,15 @@ static inline int is_cjk(Py_UCS4 c) { /* prose._CJK's ranges */
 /* word_count(text): prose.word_count. The whitespace-split words; where they are few for the length (a quarter
  * of the characters or less), half the CJK characters if they are more than 3 in 10 characters. The Python code
  * first looks at the UTF-8 bytes beyond one a character (more than 3 in 5 characters: "extra"): a CJK character
- * has two, so 10 * cjk > 3 * len implies 5 * extra > 3 * len, and the count alone decides (a text of one byte a
- * code point has no CJK character). (A str in memory is far shorter than 2**59 code points: the products stay
- * within Py_ssize_t.) */
+ * has two, so 10 * cjk > 3 * len implies 5 * extra > 3 * len, and the count alone decides; it is made only where
+ * the code points from U+3040 on (CJK or not) are enough. (A str in memory is far shorter than 2**59 code points:
+ * the products stay within Py_ssize_t.) */
 static PyObject *word_count(PyObject *Py_UNUSED(module), PyObject *text) {
     if (str_argument(text, "word_count") < 0) return NULL;
-    Py_ssize_t n = split_count_of(text), len = PyUnicode_GET_LENGTH(text);
-    int kind = PyUnicode_KIND(text);
-    if (n * 4 < len && kind != PyUnicode_1BYTE_KIND) {
+    Count k = count_of(text);
+    Py_ssize_t n = k.runs, len = PyUnicode_GET_LENGTH(text);
+    if (n * 4 < len && k.high * 10 > 3 * len) {
+        int kind = PyUnicode_KIND(text);
         const void *data = PyUnicode_DATA(text);
         Py_ssize_t cjk = 0;
         for (Py_ssize_t i = 0; i < len; i++) cjk += is_cjk(PyUnicode_READ(kind, data, i));

@@ -218,6 +218,26 @@ def test_the_cjk_rule_at_its_edges() -> None:
         assert_same_counts("日本 " * n + "語" * (4 * n))
 
 
+def test_word_counts_eight_bytes_at_a_time() -> None:
+    """The count reads ASCII words and single spaces 8 bytes (or 4 code units) at a time: each Latin-1 code point
+    and the other whitespace at every place of the groups, in texts of 1, 2 and 4 bytes a code point."""
+    base = "ab cd  e f gh ijk lm n opq rs t"
+    for c in [*map(chr, range(0x100)), "\u2000", "\u3000", "\u2019", "\U0001f600"]:
+        for at in range(len(base) + 1):
+            for text in (base[:at] + c + base[at:], base[:at] + c, c + base[at:], c * at):
+                for wide in ("", "\u2019", "\U0001d400"):
+                    for whole in (text + wide, wide + text, f"{text} {wide} {text}"):
+                        assert segment._COMPILED.split_count(whole) == len(whole.split()), repr(whole)
+                assert_same_counts(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(" a\tb\n\x1c\x1f\x00\x7f\x85\xa0’\u3000中"), max_size=70))
+def test_word_counts_of_spaces_and_letters(text: str) -> None:
+    assert_same_counts(text)
+    assert_same_counts(text.replace("’", "").replace("中", "x").replace("\u3000", " "))
+
+
 # --- any text -------------------------------------------------------------------------------------------------
 
 _ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=80)  # (lone surrogates too)

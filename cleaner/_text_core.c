@@ -92,6 +92,25 @@ static inline int is_space(Py_UCS4 c) { return (class_of(c) & T_SPACE) != 0; }
 
 /* ---- word counts ------------------------------------------------------------------------------------------ */
 
+/* Groups of code units in a uint64 (little-endian: the first code unit in the lowest lane): 8 of kind 1, 4 of
+ * kind 2; `ones` has 1 in each lane, `bit7` each lane's bit 7, `not_ascii` the bits of a lane above 0x7F. */
+#define GROUPS(kind)                                                                                             \
+    const int lanes = (kind) == PyUnicode_1BYTE_KIND ? 8 : 4, bits = 64 / lanes;                                 \
+    const uint64_t ones = (kind) == PyUnicode_1BYTE_KIND ? 0x0101010101010101ULL : 0x0001000100010001ULL;       \
+    const uint64_t bit7 = ones * 0x80, not_ascii = (kind) == PyUnicode_1BYTE_KIND ? bit7 : ones * 0xff80
+
+/* Whether the group at i is all ASCII at or above ' ' (no whitespace but the space, no newline); then *spaces: the
+ * bit 7 of each lane that is a space. With lanes below 0x80, adding 0x60 to each sets its bit 7 exactly when it is
+ * at least 0x20, and adding 0x7F to it xor 0x20 exactly when it is not a space (no carry crosses a lane). */
+static inline __attribute__((always_inline)) int plain_group(const void *data, Py_ssize_t i, int kind, uint64_t ones,
+                                                             uint64_t bit7, uint64_t not_ascii, uint64_t *spaces) {
+    uint64_t x;
+    memcpy(&x, (const char *)data + i * kind, 8);
+    if ((x & not_ascii) || ((x + ones * 0x60) & bit7) != bit7) return 0;
+    *spaces = ~((x ^ (ones * 0x20)) + ones * 0x7f) & bit7;
+    return 1;
+}
+
 /* A whitespace-split count under way: the runs so far, whether the last code point was whitespace, and how many
  * code points were at or above U+3040 (where prose._CJK's ranges begin). */
 typedef struct {
@@ -108,28 +127,21 @@ static inline __attribute__((always_inline)) void count_one(Count *k, Py_UCS4 c)
 
 /* len(text.split()) of a str's code points of one kind: the non-whitespace code points after a whitespace one (or
  * first). Eight bytes (kind 1) or four code units (kind 2) at a time where they are all ASCII and their only
- * whitespace is ' ' (the usual words and single spaces): with lanes below 0x80, adding 0x60 to each sets its bit 7
- * exactly when it is at least 0x20, and adding 0x7F to it xor 0x20 exactly when it is not a space (no carry crosses
- * a lane), so the spaces' bits give the runs' starts at once; any other group is read code point by code point. */
+ * whitespace is ' ' (the usual words and single spaces: plain_group), the spaces' bits giving the runs' starts at
+ * once; any other group is read code point by code point. */
 static inline __attribute__((always_inline)) Count count_runs(int kind, const void *data, Py_ssize_t n) {
     Count k = {0, 0, 1};
     Py_ssize_t i = 0;
 #if PY_LITTLE_ENDIAN
     if (kind != PyUnicode_4BYTE_KIND) {
-        const int lanes = kind == PyUnicode_1BYTE_KIND ? 8 : 4, bits = 64 / lanes;
-        const uint64_t ones = kind == PyUnicode_1BYTE_KIND ? 0x0101010101010101ULL : 0x0001000100010001ULL;
-        const uint64_t bit7 = ones * 0x80, not_ascii = kind == PyUnicode_1BYTE_KIND ? bit7 : ones * 0xff80;
+        GROUPS(kind);
         for (; i + lanes <= n; i += lanes) {
-            uint64_t x;
-            memcpy(&x, (const char *)data + i * kind, 8);
-            if (!(x & not_ascii)) {
-                if (((x + ones * 0x60) & bit7) == bit7) { /* (no lane below 0x20: no whitespace but ' ') */
-                    uint64_t spaces = ~((x ^ (ones * 0x20)) + ones * 0x7f) & bit7;
-                    uint64_t starts = ((spaces << bits) | (k.after_space ? 0x80 : 0)) & ~spaces & bit7;
-                    k.runs += (Py_ssize_t)(((starts >> 7) * ones) >> (64 - bits));
-                    k.after_space = (unsigned)(spaces >> (64 - bits + 7));
-                    continue;
-                }
+            uint64_t spaces;
+            if (plain_group(data, i, kind, ones, bit7, not_ascii, &spaces)) {
+                uint64_t starts = ((spaces << bits) | (k.after_space ? 0x80 : 0)) & ~spaces & bit7;
+                k.runs += (Py_ssize_t)(((starts >> 7) * ones) >> (64 - bits));
+                k.after_space = (unsigned)(spaces >> (64 - bits + 7));
+                continue;
             }
             for (int j = 0; j < lanes; j++) count_one(&k, PyUnicode_READ(kind, data, i + j));
         }
@@ -278,6 +290,19 @@ static inline __attribute__((always_inline)) int scan_lines(int kind, PyObject *
         Py_ssize_t start = i, words = 0;
         int normal = 1, after_space = 1; /* (the line's start counts as a space: no space may lead) */
         for (;;) {
+#if PY_LITTLE_ENDIAN
+            if (kind != PyUnicode_4BYTE_KIND) { /* ASCII words and single spaces a group at a time (count_runs) */
+                GROUPS(kind);
+                uint64_t spaces;
+                while (i + lanes <= n && plain_group(data, i, kind, ones, bit7, not_ascii, &spaces)) {
+                    uint64_t before = (spaces << bits) | (after_space ? 0x80 : 0);
+                    words += (Py_ssize_t)((((before & ~spaces & bit7) >> 7) * ones) >> (64 - bits));
+                    if (before & spaces) normal = 0; /* a space leading or doubled */
+                    after_space = (int)(spaces >> (64 - bits + 7));
+                    i += lanes;
+                }
+            }
+#endif
             Py_ssize_t run = i;
             while (i < n && !(class_of(PyUnicode_READ(kind, data, i)) & stop)) i++;
             if (i > run) { /* a word, or the rest of one */

@@ -231,6 +231,17 @@ def test_word_counts_eight_bytes_at_a_time() -> None:
                 assert_same_counts(text)
 
 
+def test_lines_eight_bytes_at_a_time() -> None:
+    """segment_text also reads ASCII words and single spaces a group at a time: a space doubled, leading or
+    trailing, other whitespace, a newline and each Latin-1 code point at every place of the groups."""
+    base = "ab cd e fgh ij k lmnop qr st u"
+    for c in [" ", "  ", "\t", "\n", "\n\n", "\r\n", *map(chr, range(0x100)), "\u2019", "\u200b", "\U0001f600"]:
+        for at in range(len(base) + 1):
+            line = base[:at] + c + base[at:]
+            assert_same_blocks(f"{line}\n{base}\n\n{line}\u2019\n {line} \n{line}  x")
+            assert_same_blocks(line)
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.text(st.sampled_from(" a\tb\n\x1c\x1f\x00\x7f\x85\xa0’\u3000中"), max_size=70))
 def test_word_counts_of_spaces_and_letters(text: str) -> None:

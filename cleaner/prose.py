@@ -15,7 +15,7 @@ try:  # the word counts in C (tools/build_native.py builds it at install)
     from cleaner import _text_core as _COMPILED
 except ImportError:  # not built (no C compiler at install, or CLEANER_NO_NATIVE): the Python code runs, slower
     _COMPILED = None
-_core = _COMPILED  # what word_count calls (tests set it to None to run the Python code)
+_core = _COMPILED  # what word_count and split_count call (tests set it to None to run the Python code)
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 #: closing quotes and brackets that may follow a sentence's last mark
@@ -56,6 +56,11 @@ def _word_count(text: str) -> int:
             if cjk * 10 > 3 * len(text):
                 n = max(n, cjk // 2)
     return n
+
+
+def split_count(text: str) -> int:
+    """len(text.split()), counted in C where built (without making the words)."""
+    return _core.split_count(text) if _core is not None else len(text.split())
 
 
 def ends_sentence(text: str) -> bool:

@@ -38,6 +38,8 @@ def assert_same_counts(text: str) -> None:
     python, compiled = python_and_compiled(prose, prose.word_count, text)
     assert compiled == python and type(compiled) is int, repr(text[:200])
     assert segment._COMPILED.split_count(text) == len(text.split()), repr(text[:200])
+    python, compiled = python_and_compiled(prose, prose.split_count, text)
+    assert compiled == python == len(text.split()), repr(text[:200])
 
 
 def assert_same(text: str) -> None:

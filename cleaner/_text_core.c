@@ -6,7 +6,7 @@
  * word count is len(text.split()), which allocates every word to count them. Here one pass over the text's code
  * points finds the lines, their words, whether each line is already normalised (then it is cut out as it is)
  * and its indentation, and the blocks are made from that; a word count counts the runs between whitespace
- * without making them.
+ * without making them. ASCII words and single spaces, most of a text, are read 8 bytes at a time (plain_group).
  *
  * The Python code (the reference and the fallback) stays the definition; what this file follows of it:
  * - "\r\n" and "\r" are newlines (str.replace of the one, then the other, as segment.py does: only when the text
@@ -14,7 +14,7 @@
  * - A line's words are str.split()'s: runs between Py_UNICODE_ISSPACE code points; its text is " ".join(words)
  *   and its indentation len(raw) - len(raw.lstrip(" \t\u00a0")) of the line as given.
  * - The invisible characters and NFC: a text whose every code point is of NFC_QC=Yes and combining class 0 (ASCII,
- *   and the Basic Multilingual Plane's characters unicodedata says so of, asked once each, see plain_of) and none
+ *   and the Basic Multilingual Plane's characters unicodedata says so of, asked once each, see learn_plain) and none
  *   of segment._INVISIBLE_CHARS is what segment._visible_nfc makes of it (Unicode's quick check says YES:
  *   unicodedata.is_normalized answers True); any other text goes through segment._visible_nfc itself (passed in),
  *   and its lines then give the words while the raw lines give the indentation.
@@ -60,9 +60,10 @@ static int composes_after_a_starter(Py_UCS4 c) {
     }
 }
 
-/* Whether a code point of the Basic Multilingual Plane not seen before is plain: NFC leaves it as it is (not NFC_QC=No),
- * its combining class is 0 and it composes with nothing before it (not NFC_QC=Maybe): then its NFC_QC is Yes. A
- * surrogate, an invisible character, or no answer from unicodedata: not plain (the text goes to _visible_nfc). */
+/* Whether a code point of the Basic Multilingual Plane not seen before is plain: NFC leaves it as it is (not
+ * NFC_QC=No), its combining class is 0 and it composes with nothing before it (not NFC_QC=Maybe): then its NFC_QC
+ * is Yes. A surrogate, an invisible character, or no answer from unicodedata: not plain (the text goes to
+ * _visible_nfc). */
 static unsigned learn_plain(Py_UCS4 c) {
     int plain = 0;
     if (!is_invisible(c) && !(c >= 0xd800 && c <= 0xdfff) && !composes_after_a_starter(c) && NORMALIZE &&
@@ -177,7 +178,7 @@ static PyObject *split_count(PyObject *Py_UNUSED(module), PyObject *text) {
 }
 
 static inline int is_cjk(Py_UCS4 c) { /* prose._CJK's ranges */
-    return c >= 0x3040 && ((c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) ||
+    return c >= 0x3040 && ((c <= 0x30ff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) ||
            (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff));
 }
 
@@ -342,7 +343,8 @@ static inline __attribute__((always_inline)) int scan_lines(int kind, PyObject *
         }
         if (words) {
             if (after_space) normal = 0; /* a space trailing */
-            PyObject *text = normal ? PyUnicode_Substring(visible, start, i) : joined_words(lines, kind, data, start, i);
+            PyObject *text = normal ? PyUnicode_Substring(visible, start, i)
+                                    : joined_words(lines, kind, data, start, i);
             if (lines_add(lines, text, words, indent, number) < 0) return -1;
         }
         if (i >= n) break;
@@ -531,7 +533,8 @@ PyMODINIT_FUNC PyInit__text_core(void) {
     PyObject *zero = PyLong_FromLong(0);
     if (!zero) return NULL;
     for (int k = 0; k < 4; k++) {
-        if (!(FEATURES[k] = PyDict_New()) || PyDict_SetItem(FEATURES[k], BLANK_BEFORE, k & 2 ? Py_True : Py_False) < 0 ||
+        if (!(FEATURES[k] = PyDict_New()) ||
+            PyDict_SetItem(FEATURES[k], BLANK_BEFORE, k & 2 ? Py_True : Py_False) < 0 ||
             PyDict_SetItem(FEATURES[k], BLANK_AFTER, k & 1 ? Py_True : Py_False) < 0 ||
             PyDict_SetItem(FEATURES[k], INDENT, zero) < 0) {
             Py_DECREF(zero);

@@ -37,6 +37,7 @@ import numpy as np
 
 from cleaner.document import Block
 from cleaner.paths import models_dir
+from cleaner.prose import split_count
 
 try:  # _text_matrix's per-character and per-word pass, compiled (tools/build_native.py builds it at install)
     from cleaner import _features_core as _COMPILED
@@ -813,7 +814,7 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     if n == 0:
         return np.zeros((0, len(STAGE2_NAMES)))
     if words is None:
-        words = [len(b.text.split()) for b in blocks]
+        words = [split_count(b.text) for b in blocks]
     if _tree_core is not None and p1.dtype == np.float64:
         out = np.empty((n, len(STAGE2_NAMES)))
         _tree_core.stage2(np.ascontiguousarray(p1), words, out, _LOG1P_ONE)  # every block alone in its container
@@ -935,7 +936,7 @@ def text_stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] |
     out[:, 0] = share
     # the nearest sure body line before and after: lines, words in between (log), sure chrome in between
     if words is None:
-        words = [len(b.text.split()) for b in blocks]
+        words = [split_count(b.text) for b in blocks]
     chrome = (p1 > TOPIC_CHROME_P).tolist()
     before: list[tuple[float, float, float]] = []
     none = (50.0, -1.0, -1.0)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from .document import Block
-from .prose import ends_full_stop, opens_body, word_count
+from .prose import ends_full_stop, opens_body, split_count, word_count
 
 MONTHS = {
     m: i + 1
@@ -120,7 +120,7 @@ def is_stamp_line(text: str) -> bool:
 
 def _title_likeness(block: Block) -> float:
     text = block.text
-    words = len(text.split())
+    words = split_count(text)
     if block.kind == "list_item" or words < 3 or words > 30 or _TITLE_NOISE.match(text) or is_date_line(text):
         return 0.0
     score = 1.0 + 0.2 * min(words, 10) / 10  # headlines run to several words; menu items and labels do not
@@ -196,7 +196,7 @@ def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float
         if not _title_likeness(block) or chrome is not None and chrome(block.text):
             continue
         text = block.text
-        words = len(text.split())
+        words = split_count(text)
         key = norm(i)
         tokens = {w.lower() for w in _WORD4.findall(text)}
         if lede is None:
@@ -254,7 +254,7 @@ def headline_doubts(text: str) -> list[str]:
     if _SENTENCE_BREAK.search(text):
         doubts.append("holds a sentence break")
     letters = [c for c in text if c.isalpha()]
-    if len(text.split()) >= 2 and any(c.isupper() for c in letters) and not any(c.islower() for c in letters):
+    if split_count(text) >= 2 and any(c.isupper() for c in letters) and not any(c.islower() for c in letters):
         doubts.append("all in capitals")
     if _MARKUP.search(text):
         doubts.append("holds a URL, e-mail, hashtag or handle")

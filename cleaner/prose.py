@@ -11,6 +11,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+try:  # the word counts in C (tools/build_native.py builds it at install)
+    from cleaner import _text_core as _COMPILED
+except ImportError:  # not built (no C compiler at install, or CLEANER_NO_NATIVE): the Python code runs, slower
+    _COMPILED = None
+_core = _COMPILED  # what word_count and split_count call (tests set it to None to run the Python code)
+
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 #: closing quotes and brackets that may follow a sentence's last mark
 CLOSERS = "\"'”’»)]"
@@ -28,11 +34,18 @@ PARAGRAPH_WORDS = 15
 BODY_START_WORDS = 15
 
 
-@lru_cache(maxsize=1 << 12)
 def word_count(text: str) -> int:
     """Whitespace-separated words; in scripts written without spaces (Chinese, Japanese) two characters count
-    as one word. (Cached: cleaning, metadata and the verdict ask about the same lines again and again, and
-    counting allocates every word.)"""
+    as one word."""
+    if _core is not None:  # counted in C, no word made
+        return _core.word_count(text)
+    return _word_count(text)
+
+
+@lru_cache(maxsize=1 << 12)
+def _word_count(text: str) -> int:
+    """word_count's Python code. (Cached: cleaning, metadata and the verdict ask about the same lines again and
+    again, and counting allocates every word.)"""
     n = len(text.split())
     if n * 4 < len(text) and not text.isascii():  # few spaces for the length: maybe CJK (never in ASCII)
         # A CJK character takes three bytes in UTF-8, so the bytes beyond one a character bound their number:
@@ -43,6 +56,11 @@ def word_count(text: str) -> int:
             if cjk * 10 > 3 * len(text):
                 n = max(n, cjk // 2)
     return n
+
+
+def split_count(text: str) -> int:
+    """len(text.split()), counted in C where built (without making the words)."""
+    return _core.split_count(text) if _core is not None else len(text.split())
 
 
 def ends_sentence(text: str) -> bool:

@@ -13,6 +13,12 @@ import unicodedata
 from .document import Block, Document
 from .prose import PARAGRAPH_WORDS
 
+try:  # segment_text's pass over the characters, compiled (tools/build_native.py builds it at install)
+    from cleaner import _text_core as _COMPILED
+except ImportError:  # not built (no C compiler at install, or CLEANER_NO_NATIVE): the Python code runs, slower
+    _COMPILED = None
+_core = _COMPILED  # what segment_text calls (tests set it to None to run the Python code)
+
 BULLET = re.compile(r"^(?:[•·●▪◦‣∙*\-–—]|\d{1,3}[.)])\s+")
 #: what a line ends with when it is a sentence or introduces one, not a heading
 _SENTENCE_END = ".!?…:;\"'”’)"
@@ -56,6 +62,8 @@ def _guess_kind(text: str, words: int, blank_before: bool, blank_after: bool) ->
 def segment_text(text: str) -> list[Block]:
     """One block per non-blank line, in order, with blank_before/blank_after/indent features (a text without any
     blank line is one paragraph a line: every line counts as set apart)."""
+    if _core is not None:  # the same blocks, the lines found and normalised in one pass in C
+        return _core.segment_text(text, Block, _visible_nfc, PARAGRAPH_WORDS)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     items: list[tuple[str, int, int, int]] = []  # (clean text, words, indent, line number)

@@ -22,6 +22,7 @@ USERS = {
     "cleaner._terms_core": "cleaner.terms",
     "cleaner._features_core": "cleaner.classifier",
     "cleaner._trees_core": "cleaner.classifier:_tree_core",
+    "cleaner._text_core": "cleaner.segment",  # (and cleaner.prose, through its own _core)
 }
 
 

@@ -41,6 +41,7 @@ NATIVE = {
     "cleaner._terms_core": "cleaner/_terms_core.c",
     "cleaner._features_core": "cleaner/_features_core.c",
     "cleaner._trees_core": "cleaner/_trees_core.c",
+    "cleaner._text_core": "cleaner/_text_core.c",
 }
 
 

@@ -1009,7 +1009,7 @@ static Tally *tally_of(Tallies *t, PyObject *key) {
     }
 }
 
-/* a str's hash, as cached in it (the words' hashes are: their sets are made first) */
+/* a str's hash, as cached in it, else computed (and cached) */
 static Py_hash_t word_hash(PyObject *word) {
     Py_hash_t hash = ((PyASCIIObject *)word)->hash; /* (doc_rows checked: an exact str) */
     return hash != -1 ? hash : PyObject_Hash(word);
@@ -1248,6 +1248,75 @@ release:
     return NULL;
 }
 
+/* title_overlap(tokens, title) -> bytearray: classifier._features' headline columns (float64, blocks x 2) from each
+ * block's tokens (lists of str: _text_part_of's sets are their sets) and the headline's token set (`title`, not
+ * empty): |s & title| / |s | title| and |s & title| / |title| of each block's set s (0.0, 0.0 for an empty one),
+ * the same integer divisions as the Python code's, without making the sets. */
+static PyObject *title_overlap(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *tokens_arg, *title;
+    if (!PyArg_ParseTuple(args, "O!O!:title_overlap", &PyList_Type, &tokens_arg, &PySet_Type, &title)) return NULL;
+    Py_ssize_t n_title = PySet_GET_SIZE(title);
+    if (n_title == 0) {
+        PyErr_SetString(PyExc_ValueError, "title_overlap(): an empty title");
+        return NULL;
+    }
+    /* str alone in the headline's set: looking a word up in it runs no Python code (which could change the lists
+     * whose words the tallies hold, borrowed) */
+    PyObject *iter = PyObject_GetIter(title), *item;
+    if (!iter) return NULL;
+    while ((item = PyIter_Next(iter))) {
+        int ok = PyUnicode_CheckExact(item);
+        Py_DECREF(item);
+        if (!ok) {
+            Py_DECREF(iter);
+            PyErr_SetString(PyExc_TypeError, "title_overlap(): the title must be a set of str");
+            return NULL;
+        }
+    }
+    Py_DECREF(iter);
+    if (PyErr_Occurred()) return NULL;
+    PyObject *tokens = PyList_AsTuple(tokens_arg);
+    if (!tokens) return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(tokens), n_tokens = 0;
+    PyObject *result = NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *list = PyTuple_GET_ITEM(tokens, i);
+        if (!PyList_Check(list)) goto wrong;
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++)
+            if (!PyUnicode_CheckExact(PyList_GET_ITEM(list, j))) goto wrong;
+        n_tokens += PyList_GET_SIZE(list);
+    }
+    Tallies *words = &WORD_TALLIES;
+    if (tallies_start(words, n_tokens) < 0) goto done;
+    result = PyByteArray_FromStringAndSize(NULL, 2 * n * (Py_ssize_t)sizeof(double));
+    if (!result) goto done;
+    double *rows = (double *)PyByteArray_AS_STRING(result);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *list = PyTuple_GET_ITEM(tokens, i);
+        Py_ssize_t distinct = 0, inter = 0;
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++) {
+            PyObject *word = PyList_GET_ITEM(list, j);
+            Tally *e = tally_of(words, word);
+            if (!e) goto done;
+            if (e->stamp == i + 1) continue; /* (seen in this block) */
+            e->stamp = i + 1;
+            distinct++;
+            int in = PySet_Contains(title, word);
+            if (in < 0) goto done;
+            inter += in;
+        }
+        rows[2 * i] = distinct ? (double)inter / (double)(distinct + n_title - inter) : 0.0;
+        rows[2 * i + 1] = distinct ? (double)inter / (double)n_title : 0.0;
+    }
+    goto done;
+wrong:
+    PyErr_SetString(PyExc_TypeError, "title_overlap(): each block's tokens must be a list of str");
+done:
+    if (PyErr_Occurred()) Py_CLEAR(result);
+    Py_DECREF(tokens);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS,
      "setup(stop_words: frozenset, month_words: frozenset, columns: tuple[str, ...]): the stop words, the month "
@@ -1256,6 +1325,9 @@ static PyMethodDef methods[] = {
      "text_matrix(texts) -> (matrix: bytearray of float64 (blocks x columns), words, lens, spaced, checks, "
      "fold_odd, keeps): classifier._text_matrix's values but for the regex columns, with (kind, block, position) "
      "where a regex can match, and a byte a block: 1 where NFKC leaves its words as they are."},
+    {"title_overlap", title_overlap, METH_VARARGS,
+     "title_overlap(tokens, title) -> bytearray: classifier._features' title_sim and title_contained (float64, "
+     "blocks x 2) of blocks with these tokens under a headline of these (a non-empty set of str)."},
     {"doc_rows", doc_rows, METH_VARARGS,
      "doc_rows(texts, base, weights, tokens, sum) -> bytearray: classifier._text_part_of's doc_rows (float64, blocks "
      "x 25), the headline's and the blank lines' columns left 0."},

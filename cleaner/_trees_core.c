@@ -767,6 +767,65 @@ done:
     return result;
 }
 
+/* rank(signed, k) -> list: per row of signed ((rows, n) float64), the columns of its positive values, largest
+ * first, at most k of them: what classifier._ranked's numpy code (argpartition of the k largest, then a stable
+ * argsort) puts before its first value <= 0, the only part a reason reads. None for a row where that order is
+ * not settled by the values alone (two equal among its k + 1 largest positive values: numpy's order of ties
+ * depends on argpartition's; a NaN anywhere in the row): the caller asks numpy for that row. */
+static PyObject *rank(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *signed_obj;
+    Py_ssize_t k;
+    if (!PyArg_ParseTuple(args, "On:rank", &signed_obj, &k)) return NULL;
+    if (k < 1 || k > 64) {
+        PyErr_SetString(PyExc_ValueError, "rank: 1 <= k <= 64 expected");
+        return NULL;
+    }
+    Py_buffer S;
+    if (get_array(signed_obj, &S, 2, 'd', 0, "rank: signed") < 0) return NULL;
+    Py_ssize_t rows = S.shape[0], n = S.shape[1];
+    const double *values = S.buf;
+    PyObject *out = PyList_New(rows);
+    for (Py_ssize_t r = 0; out && r < rows; r++) {
+        const double *v = values + r * n;
+        double top[65];
+        Py_ssize_t at[65], have = 0;
+        int unsettled = 0;
+        for (Py_ssize_t j = 0; j < n; j++) {
+            double x = v[j];
+            if (isnan(x)) {
+                unsettled = 1;
+                break;
+            }
+            if (!(x > 0.0) || (have == k + 1 && x <= top[k])) continue; /* (k + 1 kept: ties at the k-th) */
+            Py_ssize_t q = have < k + 1 ? have++ : k;
+            while (q > 0 && top[q - 1] < x) { /* after the equal ones: j in order among ties (checked below) */
+                top[q] = top[q - 1];
+                at[q] = at[q - 1];
+                q--;
+            }
+            top[q] = x;
+            at[q] = j;
+        }
+        for (Py_ssize_t q = 1; q < have && !unsettled; q++) unsettled = top[q] == top[q - 1];
+        PyObject *row;
+        if (unsettled) {
+            row = Py_NewRef(Py_None);
+        } else {
+            Py_ssize_t m = have < k ? have : k;
+            row = PyList_New(m);
+            for (Py_ssize_t q = 0; row && q < m; q++) {
+                PyObject *index = PyLong_FromSsize_t(at[q]);
+                if (!index) Py_CLEAR(row);
+                else PyList_SET_ITEM(row, q, index);
+            }
+        }
+        if (!row) Py_CLEAR(out);
+        else PyList_SET_ITEM(out, r, row);
+    }
+    PyBuffer_Release(&S);
+    return out;
+}
+
 /* ---- the module ------------------------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
@@ -776,6 +835,9 @@ static PyMethodDef methods[] = {
     {"attribute", attribute, METH_VARARGS,
      "attribute(leaves, path_feature, path_delta, path_length, out) -> None: Trees.attribute's path attribution "
      "of each row into out ((rows, n_feat) float64), summed in the numpy code's order."},
+    {"rank", rank, METH_VARARGS,
+     "rank(signed, k) -> list: per row, the columns of its positive values largest first (at most k), as "
+     "classifier._ranked orders them before its first value <= 0; None for a row with ties or a NaN among them."},
     {"context", context, METH_VARARGS,
      "context(core, windows, out, offsets, widths) -> None: classifier._context's neighbours and window means "
      "into out."},

@@ -567,7 +567,6 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     part = _text_part(texts)
     lay = _layout(n)
     idx = lay["idx"]
-    sets = part["sets"]
     ttoks = _title_tokens(title)
     X = None
     if html:
@@ -578,10 +577,14 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     doc_rows[:, 0:2] = [(bool(f.get("blank_before", False)), bool(f.get("blank_after", False)))
                         for f in (b.features for b in blocks)]
     title_line = -1
-    if ttoks:
+    if ttoks and _core is not None and "tokens" in part:  # (the same divisions in C, no set made)
+        similar_cells = np.frombuffer(_core.title_overlap(part["tokens"], ttoks)).reshape(n, 2)
+        doc_rows[:, 11:13] = similar_cells
+        title_line = _title_line(similar_cells[:, 0].tolist())
+    elif ttoks:
         n_title = len(ttoks)
         similar = []
-        for s in sets:
+        for s in _sets(part):
             if s:
                 inter = len(s & ttoks)  # (the union's size without building it)
                 similar.append((inter / (len(s) + n_title - inter), inter / n_title))
@@ -741,10 +744,19 @@ def _compiled_text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
         tokens = [w if keep or unicodedata.is_normalized("NFKC", t) else
                   [x.lower() for x in _WORD.findall(unicodedata.normalize("NFKC", t))]
                   for t, w, keep in zip(texts, lower_words, keeps, strict=True)]
-    sets = [set(w) for w in tokens]  # (built as _text_part_of builds them: the same order of iteration)
     rows = _core.doc_rows(listed, base, np.expm1(base[:, _TEXT_COL["log_words"]]), tokens, sum)
     doc_rows = np.frombuffer(rows, dtype=np.float64).reshape(len(texts), 25)
-    return {"base": base, "sets": sets, "spaced": spaced, "doc_rows": doc_rows}
+    return {"base": base, "tokens": tokens, "spaced": spaced, "doc_rows": doc_rows}  # (the sets: _sets, if asked)
+
+
+def _sets(part: dict[str, Any]) -> list[set[str]]:
+    """Each block's set of _norm_tokens, from a _text_part: the compiled core's part keeps the tokens alone and the
+    sets are made on first use (the headline's columns are computed from the tokens; text stage 2 reads the sets),
+    as _text_part_of makes them (the same order of iteration)."""
+    sets = part.get("sets")
+    if sets is None:
+        sets = part["sets"] = [set(w) for w in part["tokens"]]
+    return sets
 
 
 def _title_line(title_sim: list[float]) -> int:
@@ -915,7 +927,7 @@ def text_stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] |
     conf = p1 < TOPIC_BODY_P
     # topic: the words of the sure body lines (in one, in two or more: a sure line itself looks at the latter)
     if sets is None:
-        sets = _text_part(tuple(b.text.strip() for b in blocks))["sets"]
+        sets = _sets(_text_part(tuple(b.text.strip() for b in blocks)))
     missing = set().union(*sets).difference(_WORD_IDF)
     if missing:
         _word_idf(missing)
@@ -1466,7 +1478,21 @@ def _reason(names: list[str], X: np.ndarray, contrib: np.ndarray, p: float, boil
 
 
 def _ranked(signed: np.ndarray) -> list[list[int]]:
-    """Per row of `signed` (contributions towards the verdict), the 12 largest, largest first."""
+    """Per row of `signed` (contributions towards the verdict), the 12 largest, largest first. The compiled core
+    gives the positive ones alone (a reason reads no further): the same order, from a sort of a few values where
+    numpy's three calls on small arrays cost more; numpy orders the rows whose ties leave that to it."""
+    if _tree_core is not None and signed.dtype == np.float64:
+        ranked = _tree_core.rank(np.ascontiguousarray(signed), 12)
+        if None in ranked:
+            unsettled = [r for r, order in enumerate(ranked) if order is None]
+            for r, order in zip(unsettled, _numpy_ranked(signed[unsettled]), strict=True):
+                ranked[r] = order
+        return ranked
+    return _numpy_ranked(signed)
+
+
+def _numpy_ranked(signed: np.ndarray) -> list[list[int]]:
+    """_ranked by numpy: the 12 largest of each row (argpartition), ordered by a stable argsort."""
     k = signed.shape[1]
     if k > 12:
         top = np.argpartition(-signed, 11, axis=1)[:, :12]

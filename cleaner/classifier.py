@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache, partial
 from itertools import accumulate, chain, repeat
+from operator import attrgetter, contains
 from pathlib import Path
 from typing import Any
 
@@ -563,10 +564,9 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     n = len(blocks)
     if n == 0:
         return np.zeros((0, len(names))), names, html, []
-    texts = tuple(b.text.strip() for b in blocks)
+    texts = tuple(map(str.strip, map(_TEXT_OF, blocks)))
     part = _text_part(texts)
     lay = _layout(n)
-    idx = lay["idx"]
     ttoks = _title_tokens(title)
     X = None
     if html:
@@ -574,8 +574,7 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     else:  # the text-mode matrix of these texts, copied: its document columns filled in below (a view)
         X = _text_only_matrix(part, lay).copy()
         doc_rows = X[:, len(_TEXT_NAMES):len(_TEXT_NAMES) + part["doc_rows"].shape[1]]
-    doc_rows[:, 0:2] = [(bool(f.get("blank_before", False)), bool(f.get("blank_after", False)))
-                        for f in (b.features for b in blocks)]
+    doc_rows[:, 0:2] = _blank_lines(blocks)
     title_line = -1
     if ttoks and _core is not None and "tokens" in part:  # (the same divisions in C, no set made)
         similar_cells = np.frombuffer(_core.title_overlap(part["tokens"], ttoks)).reshape(n, 2)
@@ -593,8 +592,7 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
         doc_rows[:, 11:13] = similar
         title_line = _title_line([sim for sim, _ in similar])
     if title_line >= 0:
-        doc_rows[:, 16] = np.clip(idx - title_line, -50, 50)
-        doc_rows[:, 17] = idx > title_line
+        doc_rows[:, 16:18] = _headline_rows(n, title_line)
         heads = part["base"][:, _TEXT_COL["comment_head"]]
         if heads[:title_line + 1].any():  # a link to the comments at the top ("Comment", "12 comments")
             after = heads.copy()
@@ -611,6 +609,37 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     window_cols = np.concatenate([base[:, _WINDOW_IDX], dom[:, [dcol["link_density"]]]], axis=1)
     X = np.concatenate([base, doc_rows, _context(core, window_cols, lay), dom], axis=1)
     return X, names, html, part["spaced"]
+
+
+_TEXT_OF = attrgetter("text")
+_FEATURES_OF = attrgetter("features")
+
+
+def _blank_lines(blocks: list[Block]) -> np.ndarray:
+    """Each block's blank_before and blank_after (bool of the features' values, missing: False), (n, 2) uint8:
+    from bytes, not a list of tuples (numpy's discovery of a nested list's shape costs more than the rest)."""
+    features = list(map(_FEATURES_OF, blocks))
+    try:
+        before = bytes(map(bool, map(dict.get, features, repeat("blank_before"), repeat(False))))
+        after = bytes(map(bool, map(dict.get, features, repeat("blank_after"), repeat(False))))
+    except TypeError:  # (features that are not a dict: looked up one by one)
+        before = bytes(bool(f.get("blank_before", False)) for f in features)
+        after = bytes(bool(f.get("blank_after", False)) for f in features)
+    cells = np.empty((len(features), 2), dtype=np.uint8)
+    cells[:, 0] = np.frombuffer(before, dtype=np.uint8)
+    cells[:, 1] = np.frombuffer(after, dtype=np.uint8)
+    return cells
+
+
+@lru_cache(maxsize=4096)
+def _headline_rows(n: int, title_line: int) -> np.ndarray:
+    """title_line_dist and after_title of n blocks with the headline at `title_line` (read-only: shared)."""
+    idx = np.arange(n)
+    rows = np.empty((n, 2))
+    rows[:, 0] = np.clip(idx - title_line, -50, 50)
+    rows[:, 1] = idx > title_line
+    rows.flags.writeable = False
+    return rows
 
 
 def _context(core: np.ndarray, window_cols: np.ndarray, lay: dict[str, Any]) -> np.ndarray:
@@ -829,7 +858,7 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     if _tree_core is not None and p1.dtype == np.float64:
         out = np.empty((n, len(STAGE2_NAMES)))
         _tree_core.stage2(np.ascontiguousarray(p1), words, out, _LOG1P_ONE)  # every block alone in its container
-        if any("group" in b.features for b in blocks):
+        if _any_group(blocks):
             _container_columns(out, p1, blocks)
         return out
     lay = _layout(n)
@@ -852,7 +881,7 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     out[:, 10] = fives[6:]
     out[0, 9] = 1.0
     out[n - 1, 10] = 1.0
-    if any("group" in b.features for b in blocks):
+    if _any_group(blocks):
         _container_columns(out, p1, blocks)
     else:  # every block its own group
         out[:, 11] = p1
@@ -878,6 +907,11 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     out[:, 19] = np.minimum(np.maximum(outside, 0), 50)
     out[:, 20] = float(len(totals))
     return out
+
+
+def _any_group(blocks: list[Block]) -> bool:
+    """Whether a block is in a DOM container (a "group" in its features), without a generator's frames."""
+    return any(map(contains, map(_FEATURES_OF, blocks), repeat("group")))
 
 
 def _container_columns(out: np.ndarray, p1: np.ndarray, blocks: list[Block]) -> None:
@@ -1382,7 +1416,11 @@ def _test_slots(feature: np.ndarray, threshold: np.ndarray, left_of: np.ndarray)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+    """1.0 / (1.0 + np.exp(-z)), the same operations in one new array (no temporaries)."""
+    out = np.negative(z)
+    np.exp(out, out=out)
+    np.add(out, 1.0, out=out)
+    return np.divide(1.0, out, out=out)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1474,13 +1512,13 @@ def _describe(name: str, value: float) -> str | None:
 
 def _reason(names: list[str], X: np.ndarray, contrib: np.ndarray, p: float, boiler: bool) -> str:
     signed = (1.0 if boiler else -1.0) * contrib
-    return _reason_text(names, X, _ranked(signed[None, :])[0], signed, p, boiler)
+    return _reason_text(names, X, _ranked(signed[None, :])[0], p, boiler)
 
 
 def _ranked(signed: np.ndarray) -> list[list[int]]:
-    """Per row of `signed` (contributions towards the verdict), the 12 largest, largest first. The compiled core
-    gives the positive ones alone (a reason reads no further): the same order, from a sort of a few values where
-    numpy's three calls on small arrays cost more; numpy orders the rows whose ties leave that to it."""
+    """Per row of `signed` (contributions towards the verdict), what a reason reads: the 12 largest, largest first,
+    up to the first that is <= 0. The compiled core sorts the few positive values of a row (numpy's three calls on
+    small arrays cost more) and leaves to numpy the rows whose ties make the order numpy's own choice."""
     if _tree_core is not None and signed.dtype == np.float64:
         ranked = _tree_core.rank(np.ascontiguousarray(signed), 12)
         if None in ranked:
@@ -1492,22 +1530,24 @@ def _ranked(signed: np.ndarray) -> list[list[int]]:
 
 
 def _numpy_ranked(signed: np.ndarray) -> list[list[int]]:
-    """_ranked by numpy: the 12 largest of each row (argpartition), ordered by a stable argsort."""
+    """_ranked by numpy: the 12 largest of each row (argpartition), ordered by a stable argsort, up to the first
+    that is <= 0 (a NaN is not: the reasons' loop once went on past one)."""
     k = signed.shape[1]
     if k > 12:
         top = np.argpartition(-signed, 11, axis=1)[:, :12]
     else:
         top = np.broadcast_to(np.arange(k), signed.shape)
     picked = np.take_along_axis(-signed, top, axis=1)
-    return np.take_along_axis(top, np.argsort(picked, axis=1, kind="stable"), axis=1).tolist()
+    order = np.argsort(picked, axis=1, kind="stable")
+    done = np.take_along_axis(picked, order, axis=1) >= 0  # (-x >= 0: x <= 0)
+    ends = np.where(done.any(axis=1), done.argmax(axis=1), done.shape[1]).tolist()
+    return [row[:end] for row, end in zip(np.take_along_axis(top, order, axis=1).tolist(), ends, strict=True)]
 
 
-def _reason_text(names: list[str], X: np.ndarray, order: list[int], signed: np.ndarray, p: float,
-                 boiler: bool) -> str:
+def _reason_text(names: list[str], X: np.ndarray, order: list[int], p: float, boiler: bool) -> str:
+    """The reason's words: the first four different descriptions of the features of `order` (_ranked's)."""
     said: list[str] = []
     for j in order:
-        if signed[j] <= 0:
-            break
         text = _describe(names[j], float(X[j]))
         if text and text not in said:
             said.append(text)
@@ -1559,19 +1599,22 @@ class _Reasons:
     def __init__(self, trees: Trees, names: list[str], X: np.ndarray, p: np.ndarray, cut: float,
                  leaves: np.ndarray | None = None) -> None:
         self.trees, self.names, self.X, self.p, self.cut, self.leaves = trees, names, X, p, cut, leaves
-        self.ranked: dict[int, tuple[list[int], np.ndarray]] = {}
+        self.ranked: dict[int, list[int]] = {}  # a row's _ranked order
 
     def __call__(self, i: int) -> str:
-        if i not in self.ranked:
-            rows = [j for j in np.flatnonzero(self.p >= min(self.p[i], self.cut)).tolist() if j not in self.ranked]
+        ranked = self.ranked
+        order = ranked.get(i)
+        p = self.p
+        if order is None:
+            rows = [j for j in np.flatnonzero(p >= min(p[i], self.cut)).tolist() if j not in ranked]
             if i not in rows:
                 rows.append(i)
-            sign = np.where(self.p[rows] >= self.cut, 1.0, -1.0)[:, None]
+            sign = np.where(p[rows] >= self.cut, 1.0, -1.0)[:, None]
             signed = sign * self.trees.attribute(self.X[rows], None if self.leaves is None else self.leaves[:, rows])
-            self.ranked.update(zip(rows, zip(_ranked(signed), signed, strict=True), strict=True))
-        order, signed = self.ranked[i]
-        p = float(self.p[i])
-        return _reason_text(self.names, self.X[i], order, signed, p, bool(self.p[i] >= self.cut))
+            ranked.update(zip(rows, _ranked(signed), strict=True))
+            order = ranked[i]
+        p_i = float(p[i])
+        return _reason_text(self.names, self.X[i], order, p_i, p_i >= self.cut)
 
 
 class BlockClassifier:
@@ -1655,7 +1698,7 @@ class BlockClassifier:
                              *_stage2_extra(model["stage2"].names, p1, blocks, spaced)], axis=1)
         raw, leaves = model["stage2"].raw_and_leaves(X2)
         result = (_sigmoid(raw), X2, model["stage2"].names, html, leaves)
-        self._last = (key, result, static, X)
+        self._last = (key, result, static, X, spaced)
         return result
 
     def predict_among(self, blocks: list[Block], title: str | None, kept: list[int]) -> list[BlockScore]:
@@ -1667,12 +1710,14 @@ class BlockClassifier:
         if not kept:
             return []
         _, X2, names, html, _ = self._scored(blocks, title)
+        spaced = self._last[4] if self._last is not None else None  # (these blocks': _scored's)
+        words = [spaced[i] for i in kept] if spaced is not None else None
         stage2 = self.models["html" if html else "text"]["stage2"]
         n_block = len(_feature_names(html))
         sub = [blocks[i] for i in kept]
         X = X2[kept, :n_block]
         p1 = X2[kept, n_block]  # stage 2's first column (STAGE2_NAMES[0]): the block's own stage-1 score
-        X2k = np.concatenate([X, stage2_features(p1, sub), *_stage2_extra(names, p1, sub, None)], axis=1)
+        X2k = np.concatenate([X, stage2_features(p1, sub, words), *_stage2_extra(names, p1, sub, words)], axis=1)
         raw, leaves = stage2.raw_and_leaves(X2k)
         p = _sigmoid(raw)
         reasons = _Reasons(stage2, names, X2k, p, self.threshold(html), leaves)
@@ -1706,9 +1751,17 @@ def _untitled_columns(html: bool) -> np.ndarray:
 def _scores_key(blocks: list[Block], title: str | None) -> tuple[Any, ...]:
     """What scores() reads of a document: the blocks' texts, blank lines and DOM evidence, the headline.
     (The cleaner scores a page twice, without a headline to find one and then with it: often none.)"""
-    return (title, tuple([b.text for b in blocks]),
-            tuple([(f.get("blank_before", False), f.get("blank_after", False), id(f.get("dom")), f.get("group"))
-                   for f in [b.features for b in blocks]]))
+    features = list(map(_FEATURES_OF, blocks))
+    try:  # (a column a key, each by one C-level map over the blocks)
+        columns = [list(map(dict.get, features, repeat(k), repeat(d))) for k, d in _KEYED]
+    except TypeError:  # (features that are not a dict)
+        columns = [[f.get(k, d) for f in features] for k, d in _KEYED]
+    columns[2] = list(map(id, columns[2]))
+    return (title, list(map(_TEXT_OF, blocks)), *columns)
+
+
+#: the features scores() reads, with their defaults (the DOM evidence by identity: _scores_key)
+_KEYED = (("blank_before", False), ("blank_after", False), ("dom", None), ("group", None))
 
 
 _OVERRIDE: list[BlockClassifier] = []

@@ -442,3 +442,31 @@ def test_rank_keeps_the_twelve_largest_and_refuses_ties_at_the_twelfth() -> None
         COMPILED.rank(np.zeros(3), 12)
     with pytest.raises(ValueError):
         COMPILED.rank(np.zeros((2, 3)), 0)
+
+
+def reference_orders(signed: np.ndarray) -> list[list[int]]:
+    """The reasons' order as the classifier once gave it: the 12 largest (argpartition, stable argsort), read by a
+    reason up to the first contribution <= 0."""
+    k = signed.shape[1]
+    top = np.argpartition(-signed, 11, axis=1)[:, :12] if k > 12 else np.broadcast_to(np.arange(k), signed.shape)
+    picked = np.take_along_axis(-signed, top, axis=1)
+    orders = np.take_along_axis(top, np.argsort(picked, axis=1, kind="stable"), axis=1).tolist()
+    out = []
+    for order, row in zip(orders, signed, strict=True):
+        read = []
+        for j in order:
+            if row[j] <= 0:
+                break
+            read.append(j)
+        out.append(read)
+    return out
+
+
+@settings(deadline=None, max_examples=300)
+@given(contribution_rows())
+def test_property_ranked_is_what_a_reason_read_on_both_paths(signed: np.ndarray) -> None:
+    """_ranked, numpy's and the compiled core's (ties and NaN included), is the order the reasons once read."""
+    want = reference_orders(signed)
+    assert clf_mod._numpy_ranked(signed) == want
+    with using_core(clf_mod, COMPILED, "_tree_core"):
+        assert clf_mod._ranked(signed) == want

@@ -28,9 +28,8 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
-from functools import cache, lru_cache, partial
+from functools import cache, lru_cache
 from itertools import accumulate, chain, repeat
-from operator import attrgetter, contains
 from pathlib import Path
 from typing import Any
 
@@ -564,7 +563,7 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     n = len(blocks)
     if n == 0:
         return np.zeros((0, len(names))), names, html, []
-    texts = tuple(map(str.strip, map(_TEXT_OF, blocks)))
+    texts = tuple([b.text.strip() for b in blocks])  # (a list comprehension: no generator's frames)
     part = _text_part(texts)
     lay = _layout(n)
     ttoks = _title_tokens(title)
@@ -611,20 +610,12 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     return X, names, html, part["spaced"]
 
 
-_TEXT_OF = attrgetter("text")
-_FEATURES_OF = attrgetter("features")
-
-
 def _blank_lines(blocks: list[Block]) -> np.ndarray:
     """Each block's blank_before and blank_after (bool of the features' values, missing: False), (n, 2) uint8:
     from bytes, not a list of tuples (numpy's discovery of a nested list's shape costs more than the rest)."""
-    features = list(map(_FEATURES_OF, blocks))
-    try:
-        before = bytes(map(bool, map(dict.get, features, repeat("blank_before"), repeat(False))))
-        after = bytes(map(bool, map(dict.get, features, repeat("blank_after"), repeat(False))))
-    except TypeError:  # (features that are not a dict: looked up one by one)
-        before = bytes(bool(f.get("blank_before", False)) for f in features)
-        after = bytes(bool(f.get("blank_after", False)) for f in features)
+    features = [b.features for b in blocks]
+    before = bytes([bool(f.get("blank_before", False)) for f in features])
+    after = bytes([bool(f.get("blank_after", False)) for f in features])
     cells = np.empty((len(features), 2), dtype=np.uint8)
     cells[:, 0] = np.frombuffer(before, dtype=np.uint8)
     cells[:, 1] = np.frombuffer(after, dtype=np.uint8)
@@ -911,7 +902,7 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
 
 def _any_group(blocks: list[Block]) -> bool:
     """Whether a block is in a DOM container (a "group" in its features), without a generator's frames."""
-    return any(map(contains, map(_FEATURES_OF, blocks), repeat("group")))
+    return any(["group" in b.features for b in blocks])
 
 
 def _container_columns(out: np.ndarray, p1: np.ndarray, blocks: list[Block]) -> None:
@@ -1416,11 +1407,7 @@ def _test_slots(feature: np.ndarray, threshold: np.ndarray, left_of: np.ndarray)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """1.0 / (1.0 + np.exp(-z)), the same operations in one new array (no temporaries)."""
-    out = np.negative(z)
-    np.exp(out, out=out)
-    np.add(out, 1.0, out=out)
-    return np.divide(1.0, out, out=out)
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1560,20 +1547,23 @@ def _reason_text(names: list[str], X: np.ndarray, order: list[int], p: float, bo
 class BlockScore:
     """The model's judgement of one block: probability of boilerplate and why.
 
-    The reason is worked out when first read (most blocks are kept, and nobody reads why)."""
+    The reason is worked out when first read (most blocks are kept, and nobody reads why): by `explain()`, or
+    `explain(row)` for the scores _lazy_scores makes."""
 
-    __slots__ = ("p_boilerplate", "_reason", "_explain")
+    __slots__ = ("p_boilerplate", "_reason", "_explain", "_row")
 
     def __init__(self, p_boilerplate: float, reason: str | None = None,
                  explain: Callable[[], str] | None = None) -> None:
         self.p_boilerplate = p_boilerplate
         self._reason = reason
         self._explain = explain
+        self._row = -1  # (explain() takes no row)
 
     @property
     def reason(self) -> str:
         if self._reason is None:
-            self._reason = self._explain() if self._explain is not None else ""
+            explain = self._explain
+            self._reason = "" if explain is None else explain() if self._row < 0 else explain(self._row)
             self._explain = None
         return self._reason
 
@@ -1589,6 +1579,21 @@ class BlockScore:
 
     def __repr__(self) -> str:
         return f"BlockScore(p_boilerplate={self.p_boilerplate!r}, reason={self.reason!r})"
+
+
+def _lazy_scores(p: list[float], reasons: Callable[[int], str]) -> list[BlockScore]:
+    """A BlockScore per p, the i-th one's reason `reasons(i)` when read. Made without __init__ (a Python frame
+    each) and without a partial each (and its dict): a document's scores cost half as much."""
+    new = BlockScore.__new__
+    scores = []
+    for i, pi in enumerate(p):
+        score = new(BlockScore)
+        score.p_boilerplate = pi
+        score._reason = None
+        score._explain = reasons
+        score._row = i
+        scores.append(score)
+    return scores
 
 
 class _Reasons:
@@ -1721,7 +1726,7 @@ class BlockClassifier:
         raw, leaves = stage2.raw_and_leaves(X2k)
         p = _sigmoid(raw)
         reasons = _Reasons(stage2, names, X2k, p, self.threshold(html), leaves)
-        return [BlockScore(pi, None, partial(reasons, i)) for i, pi in enumerate(p.tolist())]
+        return _lazy_scores(p.tolist(), reasons)
 
     def predict(self, blocks: list[Block], title: str | None) -> list[BlockScore]:
         """One BlockScore per block, in order; each reason is worked out when it is read."""
@@ -1730,7 +1735,7 @@ class BlockClassifier:
         p, X2, names, html, leaves = self._scored(blocks, title)
         reasons = _Reasons(self.models["html" if html else "text"]["stage2"], names, X2, p, self.threshold(html),
                            leaves)
-        return [BlockScore(pi, None, partial(reasons, i)) for i, pi in enumerate(p.tolist())]
+        return _lazy_scores(p.tolist(), reasons)
 
 
 @cache
@@ -1751,17 +1756,9 @@ def _untitled_columns(html: bool) -> np.ndarray:
 def _scores_key(blocks: list[Block], title: str | None) -> tuple[Any, ...]:
     """What scores() reads of a document: the blocks' texts, blank lines and DOM evidence, the headline.
     (The cleaner scores a page twice, without a headline to find one and then with it: often none.)"""
-    features = list(map(_FEATURES_OF, blocks))
-    try:  # (a column a key, each by one C-level map over the blocks)
-        columns = [list(map(dict.get, features, repeat(k), repeat(d))) for k, d in _KEYED]
-    except TypeError:  # (features that are not a dict)
-        columns = [[f.get(k, d) for f in features] for k, d in _KEYED]
-    columns[2] = list(map(id, columns[2]))
-    return (title, list(map(_TEXT_OF, blocks)), *columns)
-
-
-#: the features scores() reads, with their defaults (the DOM evidence by identity: _scores_key)
-_KEYED = (("blank_before", False), ("blank_after", False), ("dom", None), ("group", None))
+    return (title, [b.text for b in blocks],
+            [(f.get("blank_before", False), f.get("blank_after", False), id(f.get("dom")), f.get("group"))
+             for f in [b.features for b in blocks]])
 
 
 _OVERRIDE: list[BlockClassifier] = []

@@ -1255,13 +1255,17 @@ release:
 static PyObject *title_overlap(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *tokens_arg, *title;
     if (!PyArg_ParseTuple(args, "O!O!:title_overlap", &PyList_Type, &tokens_arg, &PySet_Type, &title)) return NULL;
+    if (!PySet_CheckExact(title)) {
+        PyErr_SetString(PyExc_TypeError, "title_overlap(): the title must be a set (not a subclass)");
+        return NULL;
+    }
     Py_ssize_t n_title = PySet_GET_SIZE(title);
     if (n_title == 0) {
         PyErr_SetString(PyExc_ValueError, "title_overlap(): an empty title");
         return NULL;
     }
-    /* str alone in the headline's set: looking a word up in it runs no Python code (which could change the lists
-     * whose words the tallies hold, borrowed) */
+    /* str alone in the headline's set: hashing and comparing its words runs no Python code (which could change
+     * the lists whose words the tallies hold, borrowed) */
     PyObject *iter = PyObject_GetIter(title), *item;
     if (!iter) return NULL;
     while ((item = PyIter_Next(iter))) {
@@ -1286,8 +1290,20 @@ static PyObject *title_overlap(PyObject *Py_UNUSED(module), PyObject *args) {
             if (!PyUnicode_CheckExact(PyList_GET_ITEM(list, j))) goto wrong;
         n_tokens += PyList_GET_SIZE(list);
     }
+    /* the headline's words first, counted 1 (then a block's word is in the headline when its tally's count is 1: one
+     * lookup a word, by hash and equal code points, as the set's) */
     Tallies *words = &WORD_TALLIES;
-    if (tallies_start(words, n_tokens) < 0) goto done;
+    if (tallies_start(words, n_tokens + n_title) < 0) goto done;
+    PyObject *title_iter = PyObject_GetIter(title), *key; /* (a set's own iterator: no Python code runs) */
+    if (!title_iter) goto done;
+    while ((key = PyIter_Next(title_iter))) {
+        Tally *e = tally_of(words, key); /* (the key borrowed: the set holds it) */
+        Py_DECREF(key);
+        if (!e) break;
+        e->count = 1;
+    }
+    Py_DECREF(title_iter);
+    if (PyErr_Occurred()) goto done;
     result = PyByteArray_FromStringAndSize(NULL, 2 * n * (Py_ssize_t)sizeof(double));
     if (!result) goto done;
     double *rows = (double *)PyByteArray_AS_STRING(result);
@@ -1301,9 +1317,7 @@ static PyObject *title_overlap(PyObject *Py_UNUSED(module), PyObject *args) {
             if (e->stamp == i + 1) continue; /* (seen in this block) */
             e->stamp = i + 1;
             distinct++;
-            int in = PySet_Contains(title, word);
-            if (in < 0) goto done;
-            inter += in;
+            inter += e->count;
         }
         rows[2 * i] = distinct ? (double)inter / (double)(distinct + n_title - inter) : 0.0;
         rows[2 * i + 1] = distinct ? (double)inter / (double)n_title : 0.0;

@@ -1720,8 +1720,9 @@ class BlockClassifier:
         stage2 = self.models["html" if html else "text"]["stage2"]
         n_block = len(_feature_names(html))
         sub = [blocks[i] for i in kept]
-        X = X2[kept, :n_block]
-        p1 = X2[kept, n_block]  # stage 2's first column (STAGE2_NAMES[0]): the block's own stage-1 score
+        rows = np.array(kept, dtype=np.intp)  # (once: numpy would convert the list for each index)
+        X = X2[rows, :n_block]
+        p1 = X2[rows, n_block]  # stage 2's first column (STAGE2_NAMES[0]): the block's own stage-1 score
         X2k = np.concatenate([X, stage2_features(p1, sub, words), *_stage2_extra(names, p1, sub, words)], axis=1)
         raw, leaves = stage2.raw_and_leaves(X2k)
         p = _sigmoid(raw)

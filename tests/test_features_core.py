@@ -381,6 +381,12 @@ def test_title_overlap_counts_each_word_once_and_checks_its_arguments() -> None:
     with pytest.raises(TypeError):
         core.title_overlap([["a"]], frozenset({"a"}))
 
+    class Words(set):  # (its own iteration could run Python code while the words are held borrowed)
+        pass
+
+    with pytest.raises(TypeError):
+        core.title_overlap([["a"]], Words({"a"}))
+
 
 def test_the_development_documents_under_their_headlines() -> None:
     shared_path("data", "news", "docs.jsonl")

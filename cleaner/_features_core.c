@@ -1331,6 +1331,62 @@ done:
     return result;
 }
 
+/* blocks_key(blocks) -> (texts, features) or None: what classifier._scores_key reads of the blocks, made without a
+ * Python frame a block: each block's `text`, and its features' blank_before, blank_after (False when missing), the
+ * identity of its dom and its group (None when missing), four a block in one tuple. None when a block's features
+ * are not exactly a dict (the Python code then reads them with their own .get). */
+static PyObject *blocks_key(PyObject *Py_UNUSED(module), PyObject *blocks_arg) {
+    static PyObject *names[4] = {NULL, NULL, NULL, NULL}, *text_name = NULL, *features_name = NULL;
+    if (!text_name) {
+        const char *strings[4] = {"blank_before", "blank_after", "dom", "group"};
+        for (int k = 0; k < 4; k++)
+            if (!names[k] && !(names[k] = PyUnicode_InternFromString(strings[k]))) return NULL;
+        if (!(features_name = PyUnicode_InternFromString("features"))) return NULL;
+        if (!(text_name = PyUnicode_InternFromString("text"))) return NULL;
+    }
+    PyObject *blocks = PySequence_Tuple(blocks_arg); /* (a block's attributes may run Python code) */
+    if (!blocks) return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(blocks);
+    PyObject *texts = PyTuple_New(n), *features = PyTuple_New(4 * n), *result = NULL;
+    if (!texts || !features) goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *block = PyTuple_GET_ITEM(blocks, i);
+        PyObject *text = PyObject_GetAttr(block, text_name);
+        if (!text) goto done;
+        PyTuple_SET_ITEM(texts, i, text);
+        PyObject *f = PyObject_GetAttr(block, features_name);
+        if (!f) goto done;
+        if (!PyDict_CheckExact(f)) {
+            Py_DECREF(f);
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        for (int k = 0; k < 4; k++) {
+            PyObject *value = PyDict_GetItemWithError(f, names[k]); /* (borrowed) */
+            if (!value && PyErr_Occurred()) {
+                Py_DECREF(f);
+                goto done;
+            }
+            if (k == 2) /* the dom by identity, as id() */
+                value = PyLong_FromVoidPtr(value ? value : Py_None);
+            else
+                value = Py_NewRef(value ? value : k < 2 ? Py_False : Py_None);
+            if (!value) {
+                Py_DECREF(f);
+                goto done;
+            }
+            PyTuple_SET_ITEM(features, 4 * i + k, value);
+        }
+        Py_DECREF(f);
+    }
+    result = PyTuple_Pack(2, texts, features);
+done:
+    Py_XDECREF(texts);
+    Py_XDECREF(features);
+    Py_DECREF(blocks);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS,
      "setup(stop_words: frozenset, month_words: frozenset, columns: tuple[str, ...]): the stop words, the month "
@@ -1339,6 +1395,9 @@ static PyMethodDef methods[] = {
      "text_matrix(texts) -> (matrix: bytearray of float64 (blocks x columns), words, lens, spaced, checks, "
      "fold_odd, keeps): classifier._text_matrix's values but for the regex columns, with (kind, block, position) "
      "where a regex can match, and a byte a block: 1 where NFKC leaves its words as they are."},
+    {"blocks_key", blocks_key, METH_O,
+     "blocks_key(blocks) -> (texts, features) | None: what classifier._scores_key reads of the blocks (None: a "
+     "block's features are not a dict)."},
     {"title_overlap", title_overlap, METH_VARARGS,
      "title_overlap(tokens, title) -> bytearray: classifier._features' title_sim and title_contained (float64, "
      "blocks x 2) of blocks with these tokens under a headline of these (a non-empty set of str)."},

@@ -1756,7 +1756,12 @@ def _untitled_columns(html: bool) -> np.ndarray:
 
 def _scores_key(blocks: list[Block], title: str | None) -> tuple[Any, ...]:
     """What scores() reads of a document: the blocks' texts, blank lines and DOM evidence, the headline.
-    (The cleaner scores a page twice, without a headline to find one and then with it: often none.)"""
+    (The cleaner scores a page twice, without a headline to find one and then with it: often none.) The compiled
+    core reads the same values without a Python frame a block (the keys of the two are never equal)."""
+    if _core is not None:
+        key = _core.blocks_key(blocks)
+        if key is not None:
+            return (title, *key)
     return (title, [b.text for b in blocks],
             [(f.get("blank_before", False), f.get("blank_after", False), id(f.get("dom")), f.get("group"))
              for f in [b.features for b in blocks]])

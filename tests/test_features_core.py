@@ -402,3 +402,60 @@ def test_the_development_documents_under_their_headlines() -> None:
         texts = _stripped(text)
         if texts:  # a page without a given headline: its first line as one
             assert_same_title_columns(texts, title or texts[0])
+
+
+# --- what scores() reads of the blocks (blocks_key: _scores_key without a Python frame a block) -------------------
+
+
+def python_key(blocks: list[Any]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """blocks_key's answer, by the Python code's reads."""
+    flat: list[Any] = []
+    for b in blocks:
+        f = b.features
+        flat += [f.get("blank_before", False), f.get("blank_after", False), id(f.get("dom")), f.get("group")]
+    return tuple(b.text for b in blocks), tuple(flat)
+
+
+_FEATURE_VALUES = st.sampled_from([True, False, 0, 1, None, "x", 2.5])
+
+
+@_PROPERTY
+@given(st.lists(st.tuples(_PIECED_TEXT, st.dictionaries(st.sampled_from(
+    ["blank_before", "blank_after", "dom", "group", "indent"]), _FEATURE_VALUES)), max_size=12))
+def test_blocks_key_reads_what_the_python_code_reads(rows: list[tuple[str, dict[str, Any]]]) -> None:
+    from cleaner.document import Block
+
+    blocks = [Block(text, features=features) for text, features in rows]
+    assert clf_mod._COMPILED.blocks_key(blocks) == python_key(blocks)
+
+
+def test_blocks_key_sees_every_change_scores_reads() -> None:
+    from cleaner.document import Block
+
+    core = clf_mod._COMPILED
+    dom = [0.5, 1.0]
+    blocks = [Block("One line.", features={"blank_before": True, "dom": dom, "group": 3}), Block("Two.")]
+    key = core.blocks_key(blocks)
+    assert key == (("One line.", "Two."), (True, False, id(dom), 3, False, False, id(None), None))
+    assert core.blocks_key(list(blocks)) == key
+    for change in (lambda: setattr(blocks[1], "text", "Two"), lambda: blocks[1].features.update(blank_after=1),
+                   lambda: blocks[0].features.update(dom=list(dom)), lambda: blocks[0].features.update(group=4),
+                   lambda: blocks[0].features.pop("blank_before"), lambda: blocks.append(Block("Three."))):
+        change()
+        assert core.blocks_key(blocks) != key and core.blocks_key(blocks) == python_key(blocks)
+        key = core.blocks_key(blocks)
+    assert core.blocks_key([]) == ((), ())
+
+    class Features(dict):  # (its own .get: the Python code reads it)
+        def get(self, k: str, default: Any = None) -> Any:
+            return "mine"
+
+    assert core.blocks_key([Block("a", features=Features())]) is None
+    assert core.blocks_key([Block("a", features=None)]) is None  # type: ignore[arg-type]
+    with pytest.raises(AttributeError):
+        core.blocks_key([object()])
+    with pytest.raises(TypeError):
+        core.blocks_key(5)
+    with using_core(clf_mod, core):
+        assert clf_mod._scores_key([Block("a", features=Features())], None) == (None, ["a"], [("mine",) * 2 + (
+            id("mine"), "mine")])

@@ -150,8 +150,9 @@ def _text_features(text: str) -> dict[str, float]:
 
 _TEXT_NAMES = tuple(_text_features("x"))
 _TEXT_COL = {k: i for i, k in enumerate(_TEXT_NAMES)}
-_CORE_IDX = [_TEXT_COL[c] for c in _CORE]
-_WINDOW_IDX = [_TEXT_COL[c] for c in ("prose", "log_words", "stop_frac")]
+# (index arrays, not lists: numpy would convert a list at every use)
+_CORE_IDX = np.array([_TEXT_COL[c] for c in _CORE], dtype=np.intp)
+_WINDOW_IDX = np.array([_TEXT_COL[c] for c in ("prose", "log_words", "stop_frac")], dtype=np.intp)
 
 
 def _nfkc(text: str) -> str:
@@ -1273,8 +1274,10 @@ class Trees:
         features, changes, length = m["path_feature"], m["path_delta"], m["path_length"]
         if _tree_core is not None and rows:  # the same sums in the same order, row by row in C
             out = np.empty((rows, n_feat))
-            _tree_core.attribute(np.ascontiguousarray(leaves, dtype=np.int64), features.astype(np.int64, copy=False),
-                                 changes, length.astype(np.int64, copy=False), out)
+            paths = m.get("paths64")
+            if paths is None:  # (the tables as the core reads them, made once)
+                paths = m["paths64"] = (features.astype(np.int64), changes, length.astype(np.int64))
+            _tree_core.attribute(np.ascontiguousarray(leaves, dtype=np.int64), *paths, out)
             return out
         # Every step of every pair's path at once, pair by pair: one bincount sums each (level, cell) in
         # pair order, as a bincount per level did; the levels are then added in order.
@@ -1605,21 +1608,26 @@ class _Reasons:
                  leaves: np.ndarray | None = None) -> None:
         self.trees, self.names, self.X, self.p, self.cut, self.leaves = trees, names, X, p, cut, leaves
         self.ranked: dict[int, list[int]] = {}  # a row's _ranked order
+        self.p_list: list[float] | None = None  # p as floats (a few dozen: a list beats numpy's calls)
 
     def __call__(self, i: int) -> str:
         ranked = self.ranked
         order = ranked.get(i)
-        p = self.p
+        p = self.p_list
+        if p is None:
+            p = self.p_list = self.p.tolist()
+        cut = self.cut
         if order is None:
-            rows = [j for j in np.flatnonzero(p >= min(p[i], self.cut)).tolist() if j not in ranked]
+            bound = min(p[i], cut)
+            rows = [j for j, pj in enumerate(p) if pj >= bound and j not in ranked]
             if i not in rows:
                 rows.append(i)
-            sign = np.where(p[rows] >= self.cut, 1.0, -1.0)[:, None]
+            sign = np.array([1.0 if p[j] >= cut else -1.0 for j in rows])[:, None]
             signed = sign * self.trees.attribute(self.X[rows], None if self.leaves is None else self.leaves[:, rows])
             ranked.update(zip(rows, _ranked(signed), strict=True))
             order = ranked[i]
-        p_i = float(p[i])
-        return _reason_text(self.names, self.X[i], order, p_i, p_i >= self.cut)
+        p_i = p[i]
+        return _reason_text(self.names, self.X[i], order, p_i, p_i >= cut)
 
 
 class BlockClassifier:

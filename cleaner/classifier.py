@@ -557,13 +557,15 @@ def _after_a_head(heads: np.ndarray) -> np.ndarray:
     return np.concatenate([[0.0], np.maximum.accumulate(heads)])[: len(heads)]
 
 
-def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[str], bool, list[int]]:
-    """block_features, and each block's number of whitespace-separated words (for stage2_features)."""
-    html = bool(blocks) and "dom" in blocks[0].features
+def _features(blocks: list[Block], title: str | None, spare: int = 0
+              ) -> tuple[np.ndarray, list[str], bool, list[int]]:
+    """block_features, and each block's number of whitespace-separated words (for stage2_features). `spare`: so
+    many more columns on the right, left unset (for stage 2's features: the matrix is not copied again)."""
+    html = _is_html(blocks)
     names = feature_names(html)
     n = len(blocks)
     if n == 0:
-        return np.zeros((0, len(names))), names, html, []
+        return np.zeros((0, len(names) + spare)), names, html, []
     texts = tuple([b.text.strip() for b in blocks])  # (a list comprehension: no generator's frames)
     part = _text_part(texts)
     lay = _layout(n)
@@ -572,7 +574,9 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     if html:
         doc_rows = part["doc_rows"].copy()
     else:  # the text-mode matrix of these texts, copied: its document columns filled in below (a view)
-        X = _text_only_matrix(part, lay).copy()
+        text_only = _text_only_matrix(part, lay)
+        X = np.empty((n, text_only.shape[1] + spare))
+        X[:, :text_only.shape[1]] = text_only
         doc_rows = X[:, len(_TEXT_NAMES):len(_TEXT_NAMES) + part["doc_rows"].shape[1]]
     doc_rows[:, 0:2] = _blank_lines(blocks)
     title_line = -1
@@ -607,8 +611,13 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     dcol = {k: i for i, k in enumerate(DOM_FEATURES)}
     core = np.concatenate([base[:, _CORE_IDX], dom[:, [dcol[c] for c in _CORE_HTML]]], axis=1)
     window_cols = np.concatenate([base[:, _WINDOW_IDX], dom[:, [dcol["link_density"]]]], axis=1)
-    X = np.concatenate([base, doc_rows, _context(core, window_cols, lay), dom], axis=1)
+    X = np.concatenate([base, doc_rows, _context(core, window_cols, lay), dom, np.empty((n, spare))], axis=1)
     return X, names, html, part["spaced"]
+
+
+def _is_html(blocks: list[Block]) -> bool:
+    """Whether these are an HTML page's blocks (with DOM evidence): the HTML model's features, else the text one's."""
+    return bool(blocks) and "dom" in blocks[0].features
 
 
 def _blank_lines(blocks: list[Block]) -> np.ndarray:
@@ -1690,9 +1699,15 @@ class BlockClassifier:
         last = self._last
         if last is not None and last[0] == key:  # the same blocks and headline as the last call
             return last[1]
-        X, _, html, spaced = _features(blocks, title)
+        html = _is_html(blocks)
         model = self.models["html" if html else "text"]
-        stage1 = model["stage1"]
+        stage1, stage2 = model["stage1"], model["stage2"]
+        # With the compiled core, stage 2's columns are filled in to the right of the block features (stage 1's
+        # trees read the columns they test alone): no concatenation copies them again.
+        width = len(_feature_names(html))
+        spare = len(stage2.names) - width if _tree_core is not None and blocks else 0
+        X_wide, _, html, spaced = _features(blocks, title, max(spare, 0))
+        X = X_wide[:, :width] if spare > 0 else X_wide
         # The same blocks with another headline (the cleaner's second call, once it found one): stage 1's
         # tests on the other columns are those of the last call, when those columns are indeed the same (a
         # headline can change one more: comment_head_before, below a "12 comments" link above it). Not with the
@@ -1706,11 +1721,15 @@ class BlockClassifier:
             values, static = stage1.split_leaf_values(X, _title_columns(html), static, same_rows=title is None)
             p1 = _sigmoid(stage1.base + values.sum(axis=1))
         else:
-            p1 = _sigmoid(stage1.raw(X)[0])
-        X2 = np.concatenate([X, stage2_features(p1, blocks, spaced),
-                             *_stage2_extra(model["stage2"].names, p1, blocks, spaced)], axis=1)
-        raw, leaves = model["stage2"].raw_and_leaves(X2)
-        result = (_sigmoid(raw), X2, model["stage2"].names, html, leaves)
+            p1 = _sigmoid(stage1.raw(X_wide if spare > 0 else X)[0])
+        context = [stage2_features(p1, blocks, spaced), *_stage2_extra(stage2.names, p1, blocks, spaced)]
+        if spare > 0 and sum(c.shape[1] for c in context) == spare:
+            X2 = X_wide
+            X2[:, width:] = context[0] if len(context) == 1 else np.concatenate(context, axis=1)
+        else:
+            X2 = np.concatenate([X, *context], axis=1)
+        raw, leaves = stage2.raw_and_leaves(X2)
+        result = (_sigmoid(raw), X2, stage2.names, html, leaves)
         self._last = (key, result, static, X, spaced)
         return result
 

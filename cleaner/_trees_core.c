@@ -19,7 +19,8 @@
  *   integers); the DOM containers' columns stay in Python (they look blocks up by arbitrary keys).
  * - `context` computes classifier._context: the neighbours' core features (-1 past either end) and the
  *   window means by a sequential cumulative sum per column.
- * The sigmoid stays numpy's (np.exp: numpy's own SIMD exp need not round as the C library's does).
+ * The sigmoid's exp stays numpy's (np.exp: numpy's own SIMD exp need not round as the C library's does); `logistic`
+ * does the addition and division after it.
  * classifier.py keeps the numpy code as the reference and the fallback (no C compiler at install);
  * tests/test_trees_core.py checks that both give the same bits.
  *
@@ -826,6 +827,17 @@ static PyObject *rank(PyObject *Py_UNUSED(module), PyObject *args) {
     return out;
 }
 
+/* logistic(e) -> None: e ((n,) float64, written) made 1.0 / (1.0 + e) in place: classifier._sigmoid's last two
+ * numpy operations (an IEEE addition and division, the same in C), after numpy's own np.exp(-z). */
+static PyObject *logistic(PyObject *Py_UNUSED(module), PyObject *arg) {
+    Py_buffer E;
+    if (get_array(arg, &E, 1, 'd', 1, "logistic: e") < 0) return NULL;
+    double *e = E.buf;
+    for (Py_ssize_t i = 0; i < E.shape[0]; i++) e[i] = 1.0 / (1.0 + e[i]);
+    PyBuffer_Release(&E);
+    Py_RETURN_NONE;
+}
+
 /* ---- the module ------------------------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
@@ -835,6 +847,9 @@ static PyMethodDef methods[] = {
     {"attribute", attribute, METH_VARARGS,
      "attribute(leaves, path_feature, path_delta, path_length, out) -> None: Trees.attribute's path attribution "
      "of each row into out ((rows, n_feat) float64), summed in the numpy code's order."},
+    {"logistic", logistic, METH_O,
+     "logistic(e) -> None: e (float64, 1-D, written) made 1.0 / (1.0 + e) in place (classifier._sigmoid after "
+     "np.exp)."},
     {"rank", rank, METH_VARARGS,
      "rank(signed, k) -> list: per row, the columns of its positive values largest first (at most k), as "
      "classifier._ranked orders them before its first value <= 0; None for a row with ties or a NaN among them."},

@@ -1419,7 +1419,13 @@ def _test_slots(feature: np.ndarray, threshold: np.ndarray, left_of: np.ndarray)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+    """1.0 / (1.0 + np.exp(-z)); with the compiled core, numpy's exp and then the addition and division in C, in
+    place (two numpy calls fewer on a few dozen values; the same IEEE operations)."""
+    e = np.exp(-z)
+    if _tree_core is not None and e.dtype == np.float64 and e.ndim == 1:
+        _tree_core.logistic(e)
+        return e
+    return 1.0 / (1.0 + e)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -470,3 +470,34 @@ def test_property_ranked_is_what_a_reason_read_on_both_paths(signed: np.ndarray)
     assert clf_mod._numpy_ranked(signed) == want
     with using_core(clf_mod, COMPILED, "_tree_core"):
         assert clf_mod._ranked(signed) == want
+
+
+# --- the sigmoid (numpy's exp, then logistic: the addition and division in C) -----------------------------------
+
+
+@settings(deadline=None, max_examples=300)
+@given(arrays(np.float64, st.integers(0, 40), elements=st.floats(allow_nan=True, allow_infinity=True)))
+def test_property_sigmoid_gives_the_same_bits(z: np.ndarray) -> None:
+    with np.errstate(over="ignore"):  # (exp of a large -z: inf, then 0.0)
+        numpy_run, compiled_run = numpy_then_compiled(lambda: clf_mod._sigmoid(z))
+        assert same_bits(numpy_run, compiled_run)
+        assert same_bits(compiled_run, 1.0 / (1.0 + np.exp(-z)))
+
+
+def test_sigmoid_of_other_shapes_and_logistic_checks_its_argument() -> None:
+    with using_core(clf_mod, COMPILED, "_tree_core"):
+        z = np.linspace(-40.0, 40.0, 12)
+        assert same_bits(clf_mod._sigmoid(z.reshape(3, 4)), 1.0 / (1.0 + np.exp(-z.reshape(3, 4))))
+        assert clf_mod._sigmoid(np.float64(0.5)) == 1.0 / (1.0 + np.exp(-np.float64(0.5)))
+        assert same_bits(clf_mod._sigmoid(z[::2]), 1.0 / (1.0 + np.exp(-z[::2])))
+    e = np.array([0.0, 1.0, np.inf, np.nan])
+    COMPILED.logistic(e)
+    assert same_bits(e, np.array([1.0, 0.5, 0.0, np.nan]))
+    with pytest.raises(ValueError):
+        COMPILED.logistic(np.zeros((2, 2)))
+    with pytest.raises(ValueError):
+        COMPILED.logistic(np.zeros(3, dtype=np.int64))
+    readonly = np.zeros(3)
+    readonly.flags.writeable = False
+    with pytest.raises((ValueError, BufferError)):
+        COMPILED.logistic(readonly)

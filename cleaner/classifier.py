@@ -568,13 +568,12 @@ def _features(blocks: list[Block], title: str | None, spare: int = 0
         return np.zeros((0, len(names) + spare)), names, html, []
     texts = tuple([b.text.strip() for b in blocks])  # (a list comprehension: no generator's frames)
     part = _text_part(texts)
-    lay = _layout(n)
     ttoks = _title_tokens(title)
     X = None
     if html:
         doc_rows = part["doc_rows"].copy()
     else:  # the text-mode matrix of these texts, copied: its document columns filled in below (a view)
-        text_only = _text_only_matrix(part, lay)
+        text_only = _text_only_matrix(part)
         X = np.empty((n, text_only.shape[1] + spare))
         X[:, :text_only.shape[1]] = text_only
         doc_rows = X[:, len(_TEXT_NAMES):len(_TEXT_NAMES) + part["doc_rows"].shape[1]]
@@ -611,7 +610,7 @@ def _features(blocks: list[Block], title: str | None, spare: int = 0
     dcol = {k: i for i, k in enumerate(DOM_FEATURES)}
     core = np.concatenate([base[:, _CORE_IDX], dom[:, [dcol[c] for c in _CORE_HTML]]], axis=1)
     window_cols = np.concatenate([base[:, _WINDOW_IDX], dom[:, [dcol["link_density"]]]], axis=1)
-    X = np.concatenate([base, doc_rows, _context(core, window_cols, lay), dom, np.empty((n, spare))], axis=1)
+    X = np.concatenate([base, doc_rows, _context(core, window_cols), dom, np.empty((n, spare))], axis=1)
     return X, names, html, part["spaced"]
 
 
@@ -643,7 +642,7 @@ def _headline_rows(n: int, title_line: int) -> np.ndarray:
     return rows
 
 
-def _context(core: np.ndarray, window_cols: np.ndarray, lay: dict[str, Any]) -> np.ndarray:
+def _context(core: np.ndarray, window_cols: np.ndarray, lay: dict[str, Any] | None = None) -> np.ndarray:
     """The neighbours' core features (-1 past either end) and the window means around each block: all
     offsets in one take, all windows in another (each in _OFFSETS' and _WINDOWS' order). The compiled core
     does the same in one call (a dozen numpy calls on a few dozen rows cost more than their arithmetic)."""
@@ -652,6 +651,8 @@ def _context(core: np.ndarray, window_cols: np.ndarray, lay: dict[str, Any]) -> 
         out = np.empty((n, len(_OFFSETS) * core.shape[1] + len(_WINDOWS) * window_cols.shape[1]))
         _tree_core.context(np.ascontiguousarray(core), np.ascontiguousarray(window_cols), out, _OFFSETS, _WINDOWS)
         return out
+    if lay is None:  # (the numpy code's index arithmetic for n blocks: the compiled core needs none)
+        lay = _layout(n)
     padded = np.full((n + 6, core.shape[1]), -1.0)
     padded[3:n + 3] = core
     neighbours = padded[lay["neighbours"]].reshape(n, -1)  # (block, offset, feature)
@@ -662,7 +663,7 @@ def _context(core: np.ndarray, window_cols: np.ndarray, lay: dict[str, Any]) -> 
     return np.concatenate([neighbours, means], axis=1)
 
 
-def _text_only_matrix(part: dict[str, Any], lay: dict[str, Any]) -> np.ndarray:
+def _text_only_matrix(part: dict[str, Any], lay: dict[str, Any] | None = None) -> np.ndarray:
     """A text document's feature matrix with the blank-line and headline columns as _text_part_of left them
     (computed once per texts, kept in `part`: not to be changed). HTML documents never need it."""
     X = part.get("X")

@@ -557,10 +557,11 @@ def _after_a_head(heads: np.ndarray) -> np.ndarray:
     return np.concatenate([[0.0], np.maximum.accumulate(heads)])[: len(heads)]
 
 
-def _features(blocks: list[Block], title: str | None, spare: int = 0
+def _features(blocks: list[Block], title: str | None, spare: int = 0, read: tuple[Any, ...] | None = None
               ) -> tuple[np.ndarray, list[str], bool, list[int]]:
     """block_features, and each block's number of whitespace-separated words (for stage2_features). `spare`: so
-    many more columns on the right, left unset (for stage 2's features: the matrix is not copied again)."""
+    many more columns on the right, left unset (for stage 2's features: the matrix is not copied again). `read`:
+    blocks_key's four values a block, read from these blocks just now (their blank lines are taken from it)."""
     html = _is_html(blocks)
     names = feature_names(html)
     n = len(blocks)
@@ -577,7 +578,7 @@ def _features(blocks: list[Block], title: str | None, spare: int = 0
         X = np.empty((n, text_only.shape[1] + spare))
         X[:, :text_only.shape[1]] = text_only
         doc_rows = X[:, len(_TEXT_NAMES):len(_TEXT_NAMES) + part["doc_rows"].shape[1]]
-    doc_rows[:, 0:2] = _blank_lines(blocks)
+    doc_rows[:, 0:2] = _blank_lines(blocks, read)
     title_line = -1
     if ttoks and _core is not None and "tokens" in part:  # (the same divisions in C, no set made)
         similar_cells = np.frombuffer(_core.title_overlap(part["tokens"], ttoks)).reshape(n, 2)
@@ -619,13 +620,17 @@ def _is_html(blocks: list[Block]) -> bool:
     return bool(blocks) and "dom" in blocks[0].features
 
 
-def _blank_lines(blocks: list[Block]) -> np.ndarray:
+def _blank_lines(blocks: list[Block], read: tuple[Any, ...] | None = None) -> np.ndarray:
     """Each block's blank_before and blank_after (bool of the features' values, missing: False), (n, 2) uint8:
-    from bytes, not a list of tuples (numpy's discovery of a nested list's shape costs more than the rest)."""
-    features = [b.features for b in blocks]
-    before = bytes([bool(f.get("blank_before", False)) for f in features])
-    after = bytes([bool(f.get("blank_after", False)) for f in features])
-    cells = np.empty((len(features), 2), dtype=np.uint8)
+    from bytes, not a list of tuples (numpy's discovery of a nested list's shape costs more than the rest).
+    `read`: the blocks' values as blocks_key read them (blank_before, blank_after, dom, group a block)."""
+    if read is not None:
+        before, after = bytes(map(bool, read[0::4])), bytes(map(bool, read[1::4]))
+    else:
+        features = [b.features for b in blocks]
+        before = bytes([bool(f.get("blank_before", False)) for f in features])
+        after = bytes([bool(f.get("blank_after", False)) for f in features])
+    cells = np.empty((len(before), 2), dtype=np.uint8)
     cells[:, 0] = np.frombuffer(before, dtype=np.uint8)
     cells[:, 1] = np.frombuffer(after, dtype=np.uint8)
     return cells
@@ -1713,7 +1718,8 @@ class BlockClassifier:
         # trees read the columns they test alone): no concatenation copies them again.
         width = len(_feature_names(html))
         spare = len(stage2.names) - width if _tree_core is not None and blocks else 0
-        X_wide, _, html, spaced = _features(blocks, title, max(spare, 0))
+        read = key[2] if type(key[2]) is tuple else None  # (blocks_key's, else the Python code's key)
+        X_wide, _, html, spaced = _features(blocks, title, max(spare, 0), read)
         X = X_wide[:, :width] if spare > 0 else X_wide
         # The same blocks with another headline (the cleaner's second call, once it found one): stage 1's
         # tests on the other columns are those of the last call, when those columns are indeed the same (a

@@ -426,7 +426,10 @@ def test_blocks_key_reads_what_the_python_code_reads(rows: list[tuple[str, dict[
     from cleaner.document import Block
 
     blocks = [Block(text, features=features) for text, features in rows]
-    assert clf_mod._COMPILED.blocks_key(blocks) == python_key(blocks)
+    key = clf_mod._COMPILED.blocks_key(blocks)
+    assert key == python_key(blocks)
+    # the blank-line columns _features takes from it: as from the blocks themselves
+    assert clf_mod._blank_lines(blocks, key[1]).tolist() == clf_mod._blank_lines(blocks).tolist()
 
 
 def test_blocks_key_sees_every_change_scores_reads() -> None:

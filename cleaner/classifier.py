@@ -1521,6 +1521,27 @@ def _describe(name: str, value: float) -> str | None:
     return name.replace("_", " ")
 
 
+_DESCRIBED: dict[tuple[str, float], str | None] = {}
+
+
+def _described(name: str, value: float) -> str | None:
+    """_describe(name, value), kept for values other than zero and NaN (the binary features' 1.0, the committed
+    thresholds' values: the same few come back on every page; equal floats other than ±0 are the same number,
+    so the answer is the same). Up to 8192 kept, then forgotten."""
+    if not value or value != value:
+        return _describe(name, value)
+    key = (name, value)
+    text = _DESCRIBED.get(key, _UNDESCRIBED)
+    if text is _UNDESCRIBED:
+        if len(_DESCRIBED) >= 8192:
+            _DESCRIBED.clear()
+        text = _DESCRIBED[key] = _describe(name, value)
+    return text
+
+
+_UNDESCRIBED = object()
+
+
 def _reason(names: list[str], X: np.ndarray, contrib: np.ndarray, p: float, boiler: bool) -> str:
     signed = (1.0 if boiler else -1.0) * contrib
     return _reason_text(names, X, _ranked(signed[None, :])[0], p, boiler)
@@ -1559,7 +1580,7 @@ def _reason_text(names: list[str], X: np.ndarray, order: list[int], p: float, bo
     """The reason's words: the first four different descriptions of the features of `order` (_ranked's)."""
     said: list[str] = []
     for j in order:
-        text = _describe(names[j], float(X[j]))
+        text = _described(names[j], float(X[j]))
         if text and text not in said:
             said.append(text)
         if len(said) == 4:

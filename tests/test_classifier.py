@@ -512,3 +512,21 @@ def test_the_kept_answer_follows_changes_to_the_blocks(compiled: bool) -> None:
             got = clf.scores(blocks, None)
             assert got[0].tobytes() == want[0].tobytes() and got[1].tobytes() == want[1].tobytes()
             assert [s.reason for s in clf.predict(blocks, None)] == [s.reason for s in fresh.predict(blocks, None)]
+
+
+_NAMES = sorted({n for mode in ("text", "html") for stage in ("stage1", "stage2")
+                 for n in BlockClassifier.load().models[mode][stage].names})
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.sampled_from(_NAMES), st.floats(allow_nan=True, allow_infinity=False, width=64)
+       | st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, 99.0, 2.0, 1e-9, math.log1p(7.0)]))
+def test_property_kept_descriptions_are_the_descriptions(name: str, value: float) -> None:
+    """_described keeps _describe's answers: the same text, first and again (the sign of a zero included)."""
+    try:
+        want = clf_mod._describe(name, value)
+    except (OverflowError, ValueError):
+        return  # (a value no feature takes: _describe itself fails)
+    assert clf_mod._described(name, value) == want
+    assert clf_mod._described(name, value) == want
+    assert clf_mod._described(name, -0.0) == clf_mod._describe(name, -0.0)

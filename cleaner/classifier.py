@@ -597,8 +597,12 @@ def _features(blocks: list[Block], title: str | None, spare: int = 0, read: tupl
         title_line = _title_line([sim for sim, _ in similar])
     if title_line >= 0:
         doc_rows[:, 16:18] = _headline_rows(n, title_line)
-        heads = part["base"][:, _TEXT_COL["comment_head"]]
-        if heads[:title_line + 1].any():  # a link to the comments at the top ("Comment", "12 comments")
+        first_head = part.get("first_head")
+        if first_head is None:  # (the first comment-thread head of these texts, n when none: once per texts)
+            heads = part["base"][:, _TEXT_COL["comment_head"]]
+            first_head = part["first_head"] = next(iter(np.flatnonzero(heads).tolist()), n)
+        if first_head <= title_line:  # a link to the comments at the top ("Comment", "12 comments")
+            heads = part["base"][:, _TEXT_COL["comment_head"]]
             after = heads.copy()
             after[:title_line + 1] = 0.0
             doc_rows[:, 24] = np.minimum(doc_rows[:, 24], _after_a_head(after))
@@ -1665,7 +1669,9 @@ class _Reasons:
             if i not in rows:
                 rows.append(i)
             sign = np.array([1.0 if p[j] >= cut else -1.0 for j in rows])[:, None]
-            signed = sign * self.trees.attribute(self.X[rows], None if self.leaves is None else self.leaves[:, rows])
+            # (the leaves of these rows taken row by row: attribute reads them in that order, without a copy)
+            leaves = None if self.leaves is None else self.leaves.T[rows].T
+            signed = sign * self.trees.attribute(self.X[rows], leaves)
             ranked.update(zip(rows, _ranked(signed), strict=True))
             order = ranked[i]
         p_i = p[i]

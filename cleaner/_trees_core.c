@@ -19,6 +19,9 @@
  *   integers); the DOM containers' columns stay in Python (they look blocks up by arbitrary keys).
  * - `context` computes classifier._context: the neighbours' core features (-1 past either end) and the
  *   window means by a sequential cumulative sum per column.
+ * - `attribute` sums the reasons' path attribution in the numpy code's order, and `rank` orders each row's positive
+ *   contributions for a reason (the order numpy's argpartition and stable argsort give them, where no tie leaves
+ *   that order to argpartition: those rows go to numpy).
  * The sigmoid's exp stays numpy's (np.exp: numpy's own SIMD exp need not round as the C library's does); `logistic`
  * does the addition and division after it.
  * classifier.py keeps the numpy code as the reference and the fallback (no C compiler at install);

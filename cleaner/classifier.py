@@ -13,6 +13,10 @@ was built (tools/build_native.py), which also computes the stage-2 and context w
 (the reference and the fallback: the same numbers, bit for bit). Each reason names the features that pushed the
 score most (path attribution over the trees, in the trees core too) and the score itself.
 
+A document's blocks are a few dozen rows: a numpy call costs more than its arithmetic there, so the glue around the
+cores keeps to few of them (stage 2's columns written beside the block features, the sigmoid's last steps, the
+ranking of the reasons' features, the headline's columns and scores()' key of the blocks in the cores).
+
 The blocks' text features (_text_matrix, and the document columns of _text_part_of) are computed by
 `cleaner._features_core` where it is built: one pass over each block's characters in C, the rare regex columns
 confirmed here where it found they can match. The Python code below stays the reference and the fallback, with

@@ -1009,7 +1009,7 @@ static Tally *tally_of(Tallies *t, PyObject *key) {
     }
 }
 
-/* a str's hash, as cached in it (the words' hashes are: their sets are made first) */
+/* a str's hash, as cached in it, else computed (and cached) */
 static Py_hash_t word_hash(PyObject *word) {
     Py_hash_t hash = ((PyASCIIObject *)word)->hash; /* (doc_rows checked: an exact str) */
     return hash != -1 ? hash : PyObject_Hash(word);
@@ -1248,6 +1248,145 @@ release:
     return NULL;
 }
 
+/* title_overlap(tokens, title) -> bytearray: classifier._features' headline columns (float64, blocks x 2) from each
+ * block's tokens (lists of str: _text_part_of's sets are their sets) and the headline's token set (`title`, not
+ * empty): |s & title| / |s | title| and |s & title| / |title| of each block's set s (0.0, 0.0 for an empty one),
+ * the same integer divisions as the Python code's, without making the sets. */
+static PyObject *title_overlap(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *tokens_arg, *title;
+    if (!PyArg_ParseTuple(args, "O!O!:title_overlap", &PyList_Type, &tokens_arg, &PySet_Type, &title)) return NULL;
+    if (!PySet_CheckExact(title)) {
+        PyErr_SetString(PyExc_TypeError, "title_overlap(): the title must be a set (not a subclass)");
+        return NULL;
+    }
+    Py_ssize_t n_title = PySet_GET_SIZE(title);
+    if (n_title == 0) {
+        PyErr_SetString(PyExc_ValueError, "title_overlap(): an empty title");
+        return NULL;
+    }
+    /* str alone in the headline's set: hashing and comparing its words runs no Python code (which could change
+     * the lists whose words the tallies hold, borrowed) */
+    PyObject *iter = PyObject_GetIter(title), *item;
+    if (!iter) return NULL;
+    while ((item = PyIter_Next(iter))) {
+        int ok = PyUnicode_CheckExact(item);
+        Py_DECREF(item);
+        if (!ok) {
+            Py_DECREF(iter);
+            PyErr_SetString(PyExc_TypeError, "title_overlap(): the title must be a set of str");
+            return NULL;
+        }
+    }
+    Py_DECREF(iter);
+    if (PyErr_Occurred()) return NULL;
+    PyObject *tokens = PyList_AsTuple(tokens_arg);
+    if (!tokens) return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(tokens), n_tokens = 0;
+    PyObject *result = NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *list = PyTuple_GET_ITEM(tokens, i);
+        if (!PyList_Check(list)) goto wrong;
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++)
+            if (!PyUnicode_CheckExact(PyList_GET_ITEM(list, j))) goto wrong;
+        n_tokens += PyList_GET_SIZE(list);
+    }
+    /* the headline's words first, counted 1 (then a block's word is in the headline when its tally's count is 1: one
+     * lookup a word, by hash and equal code points, as the set's) */
+    Tallies *words = &WORD_TALLIES;
+    if (tallies_start(words, n_tokens + n_title) < 0) goto done;
+    PyObject *title_iter = PyObject_GetIter(title), *key; /* (a set's own iterator: no Python code runs) */
+    if (!title_iter) goto done;
+    while ((key = PyIter_Next(title_iter))) {
+        Tally *e = tally_of(words, key); /* (the key borrowed: the set holds it) */
+        Py_DECREF(key);
+        if (!e) break;
+        e->count = 1;
+    }
+    Py_DECREF(title_iter);
+    if (PyErr_Occurred()) goto done;
+    result = PyByteArray_FromStringAndSize(NULL, 2 * n * (Py_ssize_t)sizeof(double));
+    if (!result) goto done;
+    double *rows = (double *)PyByteArray_AS_STRING(result);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *list = PyTuple_GET_ITEM(tokens, i);
+        Py_ssize_t distinct = 0, inter = 0;
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++) {
+            PyObject *word = PyList_GET_ITEM(list, j);
+            Tally *e = tally_of(words, word);
+            if (!e) goto done;
+            if (e->stamp == i + 1) continue; /* (seen in this block) */
+            e->stamp = i + 1;
+            distinct++;
+            inter += e->count;
+        }
+        rows[2 * i] = distinct ? (double)inter / (double)(distinct + n_title - inter) : 0.0;
+        rows[2 * i + 1] = distinct ? (double)inter / (double)n_title : 0.0;
+    }
+    goto done;
+wrong:
+    PyErr_SetString(PyExc_TypeError, "title_overlap(): each block's tokens must be a list of str");
+done:
+    if (PyErr_Occurred()) Py_CLEAR(result);
+    Py_DECREF(tokens);
+    return result;
+}
+
+/* blocks_key(blocks) -> (texts, features) or None: what classifier._scores_key reads of the blocks, made without a
+ * Python frame a block: each block's `text`, and its features' blank_before, blank_after (False when missing), the
+ * identity of its dom and its group (None when missing), four a block in one tuple. None when a block's features
+ * are not exactly a dict (the Python code then reads them with their own .get). */
+static PyObject *blocks_key(PyObject *Py_UNUSED(module), PyObject *blocks_arg) {
+    static PyObject *names[4] = {NULL, NULL, NULL, NULL}, *text_name = NULL, *features_name = NULL;
+    if (!text_name) {
+        const char *strings[4] = {"blank_before", "blank_after", "dom", "group"};
+        for (int k = 0; k < 4; k++)
+            if (!names[k] && !(names[k] = PyUnicode_InternFromString(strings[k]))) return NULL;
+        if (!(features_name = PyUnicode_InternFromString("features"))) return NULL;
+        if (!(text_name = PyUnicode_InternFromString("text"))) return NULL;
+    }
+    PyObject *blocks = PySequence_Tuple(blocks_arg); /* (a block's attributes may run Python code) */
+    if (!blocks) return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(blocks);
+    PyObject *texts = PyTuple_New(n), *features = PyTuple_New(4 * n), *result = NULL;
+    if (!texts || !features) goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *block = PyTuple_GET_ITEM(blocks, i);
+        PyObject *text = PyObject_GetAttr(block, text_name);
+        if (!text) goto done;
+        PyTuple_SET_ITEM(texts, i, text);
+        PyObject *f = PyObject_GetAttr(block, features_name);
+        if (!f) goto done;
+        if (!PyDict_CheckExact(f)) {
+            Py_DECREF(f);
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        for (int k = 0; k < 4; k++) {
+            PyObject *value = PyDict_GetItemWithError(f, names[k]); /* (borrowed) */
+            if (!value && PyErr_Occurred()) {
+                Py_DECREF(f);
+                goto done;
+            }
+            if (k == 2) /* the dom by identity, as id() */
+                value = PyLong_FromVoidPtr(value ? value : Py_None);
+            else
+                value = Py_NewRef(value ? value : k < 2 ? Py_False : Py_None);
+            if (!value) {
+                Py_DECREF(f);
+                goto done;
+            }
+            PyTuple_SET_ITEM(features, 4 * i + k, value);
+        }
+        Py_DECREF(f);
+    }
+    result = PyTuple_Pack(2, texts, features);
+done:
+    Py_XDECREF(texts);
+    Py_XDECREF(features);
+    Py_DECREF(blocks);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS,
      "setup(stop_words: frozenset, month_words: frozenset, columns: tuple[str, ...]): the stop words, the month "
@@ -1256,6 +1395,12 @@ static PyMethodDef methods[] = {
      "text_matrix(texts) -> (matrix: bytearray of float64 (blocks x columns), words, lens, spaced, checks, "
      "fold_odd, keeps): classifier._text_matrix's values but for the regex columns, with (kind, block, position) "
      "where a regex can match, and a byte a block: 1 where NFKC leaves its words as they are."},
+    {"blocks_key", blocks_key, METH_O,
+     "blocks_key(blocks) -> (texts, features) | None: what classifier._scores_key reads of the blocks (None: a "
+     "block's features are not a dict)."},
+    {"title_overlap", title_overlap, METH_VARARGS,
+     "title_overlap(tokens, title) -> bytearray: classifier._features' title_sim and title_contained (float64, "
+     "blocks x 2) of blocks with these tokens under a headline of these (a non-empty set of str)."},
     {"doc_rows", doc_rows, METH_VARARGS,
      "doc_rows(texts, base, weights, tokens, sum) -> bytearray: classifier._text_part_of's doc_rows (float64, blocks "
      "x 25), the headline's and the blank lines' columns left 0."},

@@ -19,7 +19,11 @@
  *   integers); the DOM containers' columns stay in Python (they look blocks up by arbitrary keys).
  * - `context` computes classifier._context: the neighbours' core features (-1 past either end) and the
  *   window means by a sequential cumulative sum per column.
- * The sigmoid stays numpy's (np.exp: numpy's own SIMD exp need not round as the C library's does).
+ * - `attribute` sums the reasons' path attribution in the numpy code's order, and `rank` orders each row's positive
+ *   contributions for a reason (the order numpy's argpartition and stable argsort give them, where no tie leaves
+ *   that order to argpartition: those rows go to numpy).
+ * The sigmoid's exp stays numpy's (np.exp: numpy's own SIMD exp need not round as the C library's does); `logistic`
+ * does the addition and division after it.
  * classifier.py keeps the numpy code as the reference and the fallback (no C compiler at install);
  * tests/test_trees_core.py checks that both give the same bits.
  *
@@ -767,6 +771,76 @@ done:
     return result;
 }
 
+/* rank(signed, k) -> list: per row of signed ((rows, n) float64), the columns of its positive values, largest
+ * first, at most k of them: what classifier._ranked's numpy code (argpartition of the k largest, then a stable
+ * argsort) puts before its first value <= 0, the only part a reason reads. None for a row where that order is
+ * not settled by the values alone (two equal among its k + 1 largest positive values: numpy's order of ties
+ * depends on argpartition's; a NaN anywhere in the row): the caller asks numpy for that row. */
+static PyObject *rank(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *signed_obj;
+    Py_ssize_t k;
+    if (!PyArg_ParseTuple(args, "On:rank", &signed_obj, &k)) return NULL;
+    if (k < 1 || k > 64) {
+        PyErr_SetString(PyExc_ValueError, "rank: 1 <= k <= 64 expected");
+        return NULL;
+    }
+    Py_buffer S;
+    if (get_array(signed_obj, &S, 2, 'd', 0, "rank: signed") < 0) return NULL;
+    Py_ssize_t rows = S.shape[0], n = S.shape[1];
+    const double *values = S.buf;
+    PyObject *out = PyList_New(rows);
+    for (Py_ssize_t r = 0; out && r < rows; r++) {
+        const double *v = values + r * n;
+        double top[65];
+        Py_ssize_t at[65], have = 0;
+        int unsettled = 0;
+        for (Py_ssize_t j = 0; j < n; j++) {
+            double x = v[j];
+            if (isnan(x)) {
+                unsettled = 1;
+                break;
+            }
+            if (!(x > 0.0) || (have == k + 1 && x <= top[k])) continue; /* (k + 1 kept: ties at the k-th) */
+            Py_ssize_t q = have < k + 1 ? have++ : k;
+            while (q > 0 && top[q - 1] < x) { /* after the equal ones: j in order among ties (checked below) */
+                top[q] = top[q - 1];
+                at[q] = at[q - 1];
+                q--;
+            }
+            top[q] = x;
+            at[q] = j;
+        }
+        for (Py_ssize_t q = 1; q < have && !unsettled; q++) unsettled = top[q] == top[q - 1];
+        PyObject *row;
+        if (unsettled) {
+            row = Py_NewRef(Py_None);
+        } else {
+            Py_ssize_t m = have < k ? have : k;
+            row = PyList_New(m);
+            for (Py_ssize_t q = 0; row && q < m; q++) {
+                PyObject *index = PyLong_FromSsize_t(at[q]);
+                if (!index) Py_CLEAR(row);
+                else PyList_SET_ITEM(row, q, index);
+            }
+        }
+        if (!row) Py_CLEAR(out);
+        else PyList_SET_ITEM(out, r, row);
+    }
+    PyBuffer_Release(&S);
+    return out;
+}
+
+/* logistic(e) -> None: e ((n,) float64, written) made 1.0 / (1.0 + e) in place: classifier._sigmoid's last two
+ * numpy operations (an IEEE addition and division, the same in C), after numpy's own np.exp(-z). */
+static PyObject *logistic(PyObject *Py_UNUSED(module), PyObject *arg) {
+    Py_buffer E;
+    if (get_array(arg, &E, 1, 'd', 1, "logistic: e") < 0) return NULL;
+    double *e = E.buf;
+    for (Py_ssize_t i = 0; i < E.shape[0]; i++) e[i] = 1.0 / (1.0 + e[i]);
+    PyBuffer_Release(&E);
+    Py_RETURN_NONE;
+}
+
 /* ---- the module ------------------------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
@@ -776,6 +850,12 @@ static PyMethodDef methods[] = {
     {"attribute", attribute, METH_VARARGS,
      "attribute(leaves, path_feature, path_delta, path_length, out) -> None: Trees.attribute's path attribution "
      "of each row into out ((rows, n_feat) float64), summed in the numpy code's order."},
+    {"logistic", logistic, METH_O,
+     "logistic(e) -> None: e (float64, 1-D, written) made 1.0 / (1.0 + e) in place (classifier._sigmoid after "
+     "np.exp)."},
+    {"rank", rank, METH_VARARGS,
+     "rank(signed, k) -> list: per row, the columns of its positive values largest first (at most k), as "
+     "classifier._ranked orders them before its first value <= 0; None for a row with ties or a NaN among them."},
     {"context", context, METH_VARARGS,
      "context(core, windows, out, offsets, widths) -> None: classifier._context's neighbours and window means "
      "into out."},

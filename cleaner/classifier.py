@@ -13,6 +13,10 @@ was built (tools/build_native.py), which also computes the stage-2 and context w
 (the reference and the fallback: the same numbers, bit for bit). Each reason names the features that pushed the
 score most (path attribution over the trees, in the trees core too) and the score itself.
 
+A document's blocks are a few dozen rows: a numpy call costs more than its arithmetic there, so the glue around the
+cores keeps to few of them (stage 2's columns written beside the block features, the sigmoid's last steps, the
+ranking of the reasons' features, the headline's columns and scores()' key of the blocks in the cores).
+
 The blocks' text features (_text_matrix, and the document columns of _text_part_of) are computed by
 `cleaner._features_core` where it is built: one pass over each block's characters in C, the rare regex columns
 confirmed here where it found they can match. The Python code below stays the reference and the fallback, with
@@ -28,7 +32,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
-from functools import cache, lru_cache, partial
+from functools import cache, lru_cache
 from itertools import accumulate, chain, repeat
 from pathlib import Path
 from typing import Any
@@ -151,8 +155,9 @@ def _text_features(text: str) -> dict[str, float]:
 
 _TEXT_NAMES = tuple(_text_features("x"))
 _TEXT_COL = {k: i for i, k in enumerate(_TEXT_NAMES)}
-_CORE_IDX = [_TEXT_COL[c] for c in _CORE]
-_WINDOW_IDX = [_TEXT_COL[c] for c in ("prose", "log_words", "stop_frac")]
+# (index arrays, not lists: numpy would convert a list at every use)
+_CORE_IDX = np.array([_TEXT_COL[c] for c in _CORE], dtype=np.intp)
+_WINDOW_IDX = np.array([_TEXT_COL[c] for c in ("prose", "log_words", "stop_frac")], dtype=np.intp)
 
 
 def _nfkc(text: str) -> str:
@@ -557,32 +562,37 @@ def _after_a_head(heads: np.ndarray) -> np.ndarray:
     return np.concatenate([[0.0], np.maximum.accumulate(heads)])[: len(heads)]
 
 
-def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[str], bool, list[int]]:
-    """block_features, and each block's number of whitespace-separated words (for stage2_features)."""
-    html = bool(blocks) and "dom" in blocks[0].features
+def _features(blocks: list[Block], title: str | None, spare: int = 0, read: tuple[Any, ...] | None = None
+              ) -> tuple[np.ndarray, list[str], bool, list[int]]:
+    """block_features, and each block's number of whitespace-separated words (for stage2_features). `spare`: so
+    many more columns on the right, left unset (for stage 2's features: the matrix is not copied again). `read`:
+    blocks_key's four values a block, read from these blocks just now (their blank lines are taken from it)."""
+    html = _is_html(blocks)
     names = feature_names(html)
     n = len(blocks)
     if n == 0:
-        return np.zeros((0, len(names))), names, html, []
-    texts = tuple(b.text.strip() for b in blocks)
+        return np.zeros((0, len(names) + spare)), names, html, []
+    texts = tuple([b.text.strip() for b in blocks])  # (a list comprehension: no generator's frames)
     part = _text_part(texts)
-    lay = _layout(n)
-    idx = lay["idx"]
-    sets = part["sets"]
     ttoks = _title_tokens(title)
     X = None
     if html:
         doc_rows = part["doc_rows"].copy()
     else:  # the text-mode matrix of these texts, copied: its document columns filled in below (a view)
-        X = _text_only_matrix(part, lay).copy()
+        text_only = _text_only_matrix(part)
+        X = np.empty((n, text_only.shape[1] + spare))
+        X[:, :text_only.shape[1]] = text_only
         doc_rows = X[:, len(_TEXT_NAMES):len(_TEXT_NAMES) + part["doc_rows"].shape[1]]
-    doc_rows[:, 0:2] = [(bool(f.get("blank_before", False)), bool(f.get("blank_after", False)))
-                        for f in (b.features for b in blocks)]
+    doc_rows[:, 0:2] = _blank_lines(blocks, read)
     title_line = -1
-    if ttoks:
+    if ttoks and _core is not None and "tokens" in part:  # (the same divisions in C, no set made)
+        similar_cells = np.frombuffer(_core.title_overlap(part["tokens"], ttoks)).reshape(n, 2)
+        doc_rows[:, 11:13] = similar_cells
+        title_line = _title_line(similar_cells[:, 0].tolist())
+    elif ttoks:
         n_title = len(ttoks)
         similar = []
-        for s in sets:
+        for s in _sets(part):
             if s:
                 inter = len(s & ttoks)  # (the union's size without building it)
                 similar.append((inter / (len(s) + n_title - inter), inter / n_title))
@@ -591,10 +601,13 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
         doc_rows[:, 11:13] = similar
         title_line = _title_line([sim for sim, _ in similar])
     if title_line >= 0:
-        doc_rows[:, 16] = np.clip(idx - title_line, -50, 50)
-        doc_rows[:, 17] = idx > title_line
-        heads = part["base"][:, _TEXT_COL["comment_head"]]
-        if heads[:title_line + 1].any():  # a link to the comments at the top ("Comment", "12 comments")
+        doc_rows[:, 16:18] = _headline_rows(n, title_line)
+        first_head = part.get("first_head")
+        if first_head is None:  # (the first comment-thread head of these texts, n when none: once per texts)
+            heads = part["base"][:, _TEXT_COL["comment_head"]]
+            first_head = part["first_head"] = next(iter(np.flatnonzero(heads).tolist()), n)
+        if first_head <= title_line:  # a link to the comments at the top ("Comment", "12 comments")
+            heads = part["base"][:, _TEXT_COL["comment_head"]]
             after = heads.copy()
             after[:title_line + 1] = 0.0
             doc_rows[:, 24] = np.minimum(doc_rows[:, 24], _after_a_head(after))
@@ -607,11 +620,43 @@ def _features(blocks: list[Block], title: str | None) -> tuple[np.ndarray, list[
     dcol = {k: i for i, k in enumerate(DOM_FEATURES)}
     core = np.concatenate([base[:, _CORE_IDX], dom[:, [dcol[c] for c in _CORE_HTML]]], axis=1)
     window_cols = np.concatenate([base[:, _WINDOW_IDX], dom[:, [dcol["link_density"]]]], axis=1)
-    X = np.concatenate([base, doc_rows, _context(core, window_cols, lay), dom], axis=1)
+    X = np.concatenate([base, doc_rows, _context(core, window_cols), dom, np.empty((n, spare))], axis=1)
     return X, names, html, part["spaced"]
 
 
-def _context(core: np.ndarray, window_cols: np.ndarray, lay: dict[str, Any]) -> np.ndarray:
+def _is_html(blocks: list[Block]) -> bool:
+    """Whether these are an HTML page's blocks (with DOM evidence): the HTML model's features, else the text one's."""
+    return bool(blocks) and "dom" in blocks[0].features
+
+
+def _blank_lines(blocks: list[Block], read: tuple[Any, ...] | None = None) -> np.ndarray:
+    """Each block's blank_before and blank_after (bool of the features' values, missing: False), (n, 2) uint8:
+    from bytes, not a list of tuples (numpy's discovery of a nested list's shape costs more than the rest).
+    `read`: the blocks' values as blocks_key read them (blank_before, blank_after, dom, group a block)."""
+    if read is not None:
+        before, after = bytes(map(bool, read[0::4])), bytes(map(bool, read[1::4]))
+    else:
+        features = [b.features for b in blocks]
+        before = bytes([bool(f.get("blank_before", False)) for f in features])
+        after = bytes([bool(f.get("blank_after", False)) for f in features])
+    cells = np.empty((len(before), 2), dtype=np.uint8)
+    cells[:, 0] = np.frombuffer(before, dtype=np.uint8)
+    cells[:, 1] = np.frombuffer(after, dtype=np.uint8)
+    return cells
+
+
+@lru_cache(maxsize=4096)
+def _headline_rows(n: int, title_line: int) -> np.ndarray:
+    """title_line_dist and after_title of n blocks with the headline at `title_line` (read-only: shared)."""
+    idx = np.arange(n)
+    rows = np.empty((n, 2))
+    rows[:, 0] = np.clip(idx - title_line, -50, 50)
+    rows[:, 1] = idx > title_line
+    rows.flags.writeable = False
+    return rows
+
+
+def _context(core: np.ndarray, window_cols: np.ndarray, lay: dict[str, Any] | None = None) -> np.ndarray:
     """The neighbours' core features (-1 past either end) and the window means around each block: all
     offsets in one take, all windows in another (each in _OFFSETS' and _WINDOWS' order). The compiled core
     does the same in one call (a dozen numpy calls on a few dozen rows cost more than their arithmetic)."""
@@ -620,6 +665,8 @@ def _context(core: np.ndarray, window_cols: np.ndarray, lay: dict[str, Any]) -> 
         out = np.empty((n, len(_OFFSETS) * core.shape[1] + len(_WINDOWS) * window_cols.shape[1]))
         _tree_core.context(np.ascontiguousarray(core), np.ascontiguousarray(window_cols), out, _OFFSETS, _WINDOWS)
         return out
+    if lay is None:  # (the numpy code's index arithmetic for n blocks: the compiled core needs none)
+        lay = _layout(n)
     padded = np.full((n + 6, core.shape[1]), -1.0)
     padded[3:n + 3] = core
     neighbours = padded[lay["neighbours"]].reshape(n, -1)  # (block, offset, feature)
@@ -630,7 +677,7 @@ def _context(core: np.ndarray, window_cols: np.ndarray, lay: dict[str, Any]) -> 
     return np.concatenate([neighbours, means], axis=1)
 
 
-def _text_only_matrix(part: dict[str, Any], lay: dict[str, Any]) -> np.ndarray:
+def _text_only_matrix(part: dict[str, Any], lay: dict[str, Any] | None = None) -> np.ndarray:
     """A text document's feature matrix with the blank-line and headline columns as _text_part_of left them
     (computed once per texts, kept in `part`: not to be changed). HTML documents never need it."""
     X = part.get("X")
@@ -742,10 +789,19 @@ def _compiled_text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
         tokens = [w if keep or unicodedata.is_normalized("NFKC", t) else
                   [x.lower() for x in _WORD.findall(unicodedata.normalize("NFKC", t))]
                   for t, w, keep in zip(texts, lower_words, keeps, strict=True)]
-    sets = [set(w) for w in tokens]  # (built as _text_part_of builds them: the same order of iteration)
     rows = _core.doc_rows(listed, base, np.expm1(base[:, _TEXT_COL["log_words"]]), tokens, sum)
     doc_rows = np.frombuffer(rows, dtype=np.float64).reshape(len(texts), 25)
-    return {"base": base, "sets": sets, "spaced": spaced, "doc_rows": doc_rows}
+    return {"base": base, "tokens": tokens, "spaced": spaced, "doc_rows": doc_rows}  # (the sets: _sets, if asked)
+
+
+def _sets(part: dict[str, Any]) -> list[set[str]]:
+    """Each block's set of _norm_tokens, from a _text_part: the compiled core's part keeps the tokens alone and the
+    sets are made on first use (the headline's columns are computed from the tokens; text stage 2 reads the sets),
+    as _text_part_of makes them (the same order of iteration)."""
+    sets = part.get("sets")
+    if sets is None:
+        sets = part["sets"] = [set(w) for w in part["tokens"]]
+    return sets
 
 
 def _title_line(title_sim: list[float]) -> int:
@@ -818,7 +874,7 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     if _tree_core is not None and p1.dtype == np.float64:
         out = np.empty((n, len(STAGE2_NAMES)))
         _tree_core.stage2(np.ascontiguousarray(p1), words, out, _LOG1P_ONE)  # every block alone in its container
-        if any("group" in b.features for b in blocks):
+        if _any_group(blocks):
             _container_columns(out, p1, blocks)
         return out
     lay = _layout(n)
@@ -841,7 +897,7 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     out[:, 10] = fives[6:]
     out[0, 9] = 1.0
     out[n - 1, 10] = 1.0
-    if any("group" in b.features for b in blocks):
+    if _any_group(blocks):
         _container_columns(out, p1, blocks)
     else:  # every block its own group
         out[:, 11] = p1
@@ -867,6 +923,11 @@ def stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] | None
     out[:, 19] = np.minimum(np.maximum(outside, 0), 50)
     out[:, 20] = float(len(totals))
     return out
+
+
+def _any_group(blocks: list[Block]) -> bool:
+    """Whether a block is in a DOM container (a "group" in its features), without a generator's frames."""
+    return any(["group" in b.features for b in blocks])
 
 
 def _container_columns(out: np.ndarray, p1: np.ndarray, blocks: list[Block]) -> None:
@@ -916,7 +977,7 @@ def text_stage2_features(p1: np.ndarray, blocks: list[Block], words: list[int] |
     conf = p1 < TOPIC_BODY_P
     # topic: the words of the sure body lines (in one, in two or more: a sure line itself looks at the latter)
     if sets is None:
-        sets = _text_part(tuple(b.text.strip() for b in blocks))["sets"]
+        sets = _sets(_text_part(tuple(b.text.strip() for b in blocks)))
     missing = set().union(*sets).difference(_WORD_IDF)
     if missing:
         _word_idf(missing)
@@ -1237,8 +1298,10 @@ class Trees:
         features, changes, length = m["path_feature"], m["path_delta"], m["path_length"]
         if _tree_core is not None and rows:  # the same sums in the same order, row by row in C
             out = np.empty((rows, n_feat))
-            _tree_core.attribute(np.ascontiguousarray(leaves, dtype=np.int64), features.astype(np.int64, copy=False),
-                                 changes, length.astype(np.int64, copy=False), out)
+            paths = m.get("paths64")
+            if paths is None:  # (the tables as the core reads them, made once)
+                paths = m["paths64"] = (features.astype(np.int64), changes, length.astype(np.int64))
+            _tree_core.attribute(np.ascontiguousarray(leaves, dtype=np.int64), *paths, out)
             return out
         # Every step of every pair's path at once, pair by pair: one bincount sums each (level, cell) in
         # pair order, as a bincount per level did; the levels are then added in order.
@@ -1371,7 +1434,13 @@ def _test_slots(feature: np.ndarray, threshold: np.ndarray, left_of: np.ndarray)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+    """1.0 / (1.0 + np.exp(-z)); with the compiled core, numpy's exp and then the addition and division in C, in
+    place (two numpy calls fewer on a few dozen values; the same IEEE operations)."""
+    e = np.exp(-z)
+    if _tree_core is not None and e.dtype == np.float64 and e.ndim == 1:
+        _tree_core.logistic(e)
+        return e
+    return 1.0 / (1.0 + e)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1461,29 +1530,66 @@ def _describe(name: str, value: float) -> str | None:
     return name.replace("_", " ")
 
 
+_DESCRIBED: dict[tuple[str, float], str | None] = {}
+
+
+def _described(name: str, value: float) -> str | None:
+    """_describe(name, value), kept for values other than zero and NaN (the binary features' 1.0, the committed
+    thresholds' values: the same few come back on every page; equal floats other than ±0 are the same number,
+    so the answer is the same). Up to 8192 kept, then forgotten."""
+    if not value or value != value:
+        return _describe(name, value)
+    key = (name, value)
+    text = _DESCRIBED.get(key, _UNDESCRIBED)
+    if text is _UNDESCRIBED:
+        if len(_DESCRIBED) >= 8192:
+            _DESCRIBED.clear()
+        text = _DESCRIBED[key] = _describe(name, value)
+    return text
+
+
+_UNDESCRIBED = object()
+
+
 def _reason(names: list[str], X: np.ndarray, contrib: np.ndarray, p: float, boiler: bool) -> str:
     signed = (1.0 if boiler else -1.0) * contrib
-    return _reason_text(names, X, _ranked(signed[None, :])[0], signed, p, boiler)
+    return _reason_text(names, X, _ranked(signed[None, :])[0], p, boiler)
 
 
 def _ranked(signed: np.ndarray) -> list[list[int]]:
-    """Per row of `signed` (contributions towards the verdict), the 12 largest, largest first."""
+    """Per row of `signed` (contributions towards the verdict), what a reason reads: the 12 largest, largest first,
+    up to the first that is <= 0. The compiled core sorts the few positive values of a row (numpy's three calls on
+    small arrays cost more) and leaves to numpy the rows whose ties make the order numpy's own choice."""
+    if _tree_core is not None and signed.dtype == np.float64:
+        ranked = _tree_core.rank(np.ascontiguousarray(signed), 12)
+        if None in ranked:
+            unsettled = [r for r, order in enumerate(ranked) if order is None]
+            for r, order in zip(unsettled, _numpy_ranked(signed[unsettled]), strict=True):
+                ranked[r] = order
+        return ranked
+    return _numpy_ranked(signed)
+
+
+def _numpy_ranked(signed: np.ndarray) -> list[list[int]]:
+    """_ranked by numpy: the 12 largest of each row (argpartition), ordered by a stable argsort, up to the first
+    that is <= 0 (a NaN is not: the reasons' loop once went on past one)."""
     k = signed.shape[1]
     if k > 12:
         top = np.argpartition(-signed, 11, axis=1)[:, :12]
     else:
         top = np.broadcast_to(np.arange(k), signed.shape)
     picked = np.take_along_axis(-signed, top, axis=1)
-    return np.take_along_axis(top, np.argsort(picked, axis=1, kind="stable"), axis=1).tolist()
+    order = np.argsort(picked, axis=1, kind="stable")
+    done = np.take_along_axis(picked, order, axis=1) >= 0  # (-x >= 0: x <= 0)
+    ends = np.where(done.any(axis=1), done.argmax(axis=1), done.shape[1]).tolist()
+    return [row[:end] for row, end in zip(np.take_along_axis(top, order, axis=1).tolist(), ends, strict=True)]
 
 
-def _reason_text(names: list[str], X: np.ndarray, order: list[int], signed: np.ndarray, p: float,
-                 boiler: bool) -> str:
+def _reason_text(names: list[str], X: np.ndarray, order: list[int], p: float, boiler: bool) -> str:
+    """The reason's words: the first four different descriptions of the features of `order` (_ranked's)."""
     said: list[str] = []
     for j in order:
-        if signed[j] <= 0:
-            break
-        text = _describe(names[j], float(X[j]))
+        text = _described(names[j], float(X[j]))
         if text and text not in said:
             said.append(text)
         if len(said) == 4:
@@ -1495,20 +1601,23 @@ def _reason_text(names: list[str], X: np.ndarray, order: list[int], signed: np.n
 class BlockScore:
     """The model's judgement of one block: probability of boilerplate and why.
 
-    The reason is worked out when first read (most blocks are kept, and nobody reads why)."""
+    The reason is worked out when first read (most blocks are kept, and nobody reads why): by `explain()`, or
+    `explain(row)` for the scores _lazy_scores makes."""
 
-    __slots__ = ("p_boilerplate", "_reason", "_explain")
+    __slots__ = ("p_boilerplate", "_reason", "_explain", "_row")
 
     def __init__(self, p_boilerplate: float, reason: str | None = None,
                  explain: Callable[[], str] | None = None) -> None:
         self.p_boilerplate = p_boilerplate
         self._reason = reason
         self._explain = explain
+        self._row = -1  # (explain() takes no row)
 
     @property
     def reason(self) -> str:
         if self._reason is None:
-            self._reason = self._explain() if self._explain is not None else ""
+            explain = self._explain
+            self._reason = "" if explain is None else explain() if self._row < 0 else explain(self._row)
             self._explain = None
         return self._reason
 
@@ -1526,6 +1635,21 @@ class BlockScore:
         return f"BlockScore(p_boilerplate={self.p_boilerplate!r}, reason={self.reason!r})"
 
 
+def _lazy_scores(p: list[float], reasons: Callable[[int], str]) -> list[BlockScore]:
+    """A BlockScore per p, the i-th one's reason `reasons(i)` when read. Made without __init__ (a Python frame
+    each) and without a partial each (and its dict): a document's scores cost half as much."""
+    new = BlockScore.__new__
+    scores = []
+    for i, pi in enumerate(p):
+        score = new(BlockScore)
+        score.p_boilerplate = pi
+        score._reason = None
+        score._explain = reasons
+        score._row = i
+        scores.append(score)
+    return scores
+
+
 class _Reasons:
     """Reasons for one document's blocks, worked out on demand: the path attribution of the row asked for
     and, at the same time, of every row at least as likely boilerplate, or over the threshold: the ones a
@@ -1534,19 +1658,29 @@ class _Reasons:
     def __init__(self, trees: Trees, names: list[str], X: np.ndarray, p: np.ndarray, cut: float,
                  leaves: np.ndarray | None = None) -> None:
         self.trees, self.names, self.X, self.p, self.cut, self.leaves = trees, names, X, p, cut, leaves
-        self.ranked: dict[int, tuple[list[int], np.ndarray]] = {}
+        self.ranked: dict[int, list[int]] = {}  # a row's _ranked order
+        self.p_list: list[float] | None = None  # p as floats (a few dozen: a list beats numpy's calls)
 
     def __call__(self, i: int) -> str:
-        if i not in self.ranked:
-            rows = [j for j in np.flatnonzero(self.p >= min(self.p[i], self.cut)).tolist() if j not in self.ranked]
+        ranked = self.ranked
+        order = ranked.get(i)
+        p = self.p_list
+        if p is None:
+            p = self.p_list = self.p.tolist()
+        cut = self.cut
+        if order is None:
+            bound = min(p[i], cut)
+            rows = [j for j, pj in enumerate(p) if pj >= bound and j not in ranked]
             if i not in rows:
                 rows.append(i)
-            sign = np.where(self.p[rows] >= self.cut, 1.0, -1.0)[:, None]
-            signed = sign * self.trees.attribute(self.X[rows], None if self.leaves is None else self.leaves[:, rows])
-            self.ranked.update(zip(rows, zip(_ranked(signed), signed, strict=True), strict=True))
-        order, signed = self.ranked[i]
-        p = float(self.p[i])
-        return _reason_text(self.names, self.X[i], order, signed, p, bool(self.p[i] >= self.cut))
+            sign = np.array([1.0 if p[j] >= cut else -1.0 for j in rows])[:, None]
+            # (the leaves of these rows taken row by row: attribute reads them in that order, without a copy)
+            leaves = None if self.leaves is None else self.leaves.T[rows].T
+            signed = sign * self.trees.attribute(self.X[rows], leaves)
+            ranked.update(zip(rows, _ranked(signed), strict=True))
+            order = ranked[i]
+        p_i = p[i]
+        return _reason_text(self.names, self.X[i], order, p_i, p_i >= cut)
 
 
 class BlockClassifier:
@@ -1609,9 +1743,16 @@ class BlockClassifier:
         last = self._last
         if last is not None and last[0] == key:  # the same blocks and headline as the last call
             return last[1]
-        X, _, html, spaced = _features(blocks, title)
+        html = _is_html(blocks)
         model = self.models["html" if html else "text"]
-        stage1 = model["stage1"]
+        stage1, stage2 = model["stage1"], model["stage2"]
+        # With the compiled core, stage 2's columns are filled in to the right of the block features (stage 1's
+        # trees read the columns they test alone): no concatenation copies them again.
+        width = len(_feature_names(html))
+        spare = len(stage2.names) - width if _tree_core is not None and blocks else 0
+        read = key[2] if type(key[2]) is tuple else None  # (blocks_key's, else the Python code's key)
+        X_wide, _, html, spaced = _features(blocks, title, max(spare, 0), read)
+        X = X_wide[:, :width] if spare > 0 else X_wide
         # The same blocks with another headline (the cleaner's second call, once it found one): stage 1's
         # tests on the other columns are those of the last call, when those columns are indeed the same (a
         # headline can change one more: comment_head_before, below a "12 comments" link above it). Not with the
@@ -1625,12 +1766,16 @@ class BlockClassifier:
             values, static = stage1.split_leaf_values(X, _title_columns(html), static, same_rows=title is None)
             p1 = _sigmoid(stage1.base + values.sum(axis=1))
         else:
-            p1 = _sigmoid(stage1.raw(X)[0])
-        X2 = np.concatenate([X, stage2_features(p1, blocks, spaced),
-                             *_stage2_extra(model["stage2"].names, p1, blocks, spaced)], axis=1)
-        raw, leaves = model["stage2"].raw_and_leaves(X2)
-        result = (_sigmoid(raw), X2, model["stage2"].names, html, leaves)
-        self._last = (key, result, static, X)
+            p1 = _sigmoid(stage1.raw(X_wide if spare > 0 else X)[0])
+        context = [stage2_features(p1, blocks, spaced), *_stage2_extra(stage2.names, p1, blocks, spaced)]
+        if spare > 0 and sum(c.shape[1] for c in context) == spare:
+            X2 = X_wide
+            X2[:, width:] = context[0] if len(context) == 1 else np.concatenate(context, axis=1)
+        else:
+            X2 = np.concatenate([X, *context], axis=1)
+        raw, leaves = stage2.raw_and_leaves(X2)
+        result = (_sigmoid(raw), X2, stage2.names, html, leaves)
+        self._last = (key, result, static, X, spaced)
         return result
 
     def predict_among(self, blocks: list[Block], title: str | None, kept: list[int]) -> list[BlockScore]:
@@ -1642,16 +1787,19 @@ class BlockClassifier:
         if not kept:
             return []
         _, X2, names, html, _ = self._scored(blocks, title)
+        spaced = self._last[4] if self._last is not None else None  # (these blocks': _scored's)
+        words = [spaced[i] for i in kept] if spaced is not None else None
         stage2 = self.models["html" if html else "text"]["stage2"]
         n_block = len(_feature_names(html))
         sub = [blocks[i] for i in kept]
-        X = X2[kept, :n_block]
-        p1 = X2[kept, n_block]  # stage 2's first column (STAGE2_NAMES[0]): the block's own stage-1 score
-        X2k = np.concatenate([X, stage2_features(p1, sub), *_stage2_extra(names, p1, sub, None)], axis=1)
+        rows = np.array(kept, dtype=np.intp)  # (once: numpy would convert the list for each index)
+        X = X2[rows, :n_block]
+        p1 = X2[rows, n_block]  # stage 2's first column (STAGE2_NAMES[0]): the block's own stage-1 score
+        X2k = np.concatenate([X, stage2_features(p1, sub, words), *_stage2_extra(names, p1, sub, words)], axis=1)
         raw, leaves = stage2.raw_and_leaves(X2k)
         p = _sigmoid(raw)
         reasons = _Reasons(stage2, names, X2k, p, self.threshold(html), leaves)
-        return [BlockScore(pi, None, partial(reasons, i)) for i, pi in enumerate(p.tolist())]
+        return _lazy_scores(p.tolist(), reasons)
 
     def predict(self, blocks: list[Block], title: str | None) -> list[BlockScore]:
         """One BlockScore per block, in order; each reason is worked out when it is read."""
@@ -1660,7 +1808,7 @@ class BlockClassifier:
         p, X2, names, html, leaves = self._scored(blocks, title)
         reasons = _Reasons(self.models["html" if html else "text"]["stage2"], names, X2, p, self.threshold(html),
                            leaves)
-        return [BlockScore(pi, None, partial(reasons, i)) for i, pi in enumerate(p.tolist())]
+        return _lazy_scores(p.tolist(), reasons)
 
 
 @cache
@@ -1680,10 +1828,15 @@ def _untitled_columns(html: bool) -> np.ndarray:
 
 def _scores_key(blocks: list[Block], title: str | None) -> tuple[Any, ...]:
     """What scores() reads of a document: the blocks' texts, blank lines and DOM evidence, the headline.
-    (The cleaner scores a page twice, without a headline to find one and then with it: often none.)"""
-    return (title, tuple([b.text for b in blocks]),
-            tuple([(f.get("blank_before", False), f.get("blank_after", False), id(f.get("dom")), f.get("group"))
-                   for f in [b.features for b in blocks]]))
+    (The cleaner scores a page twice, without a headline to find one and then with it: often none.) The compiled
+    core reads the same values without a Python frame a block (the keys of the two are never equal)."""
+    if _core is not None:
+        key = _core.blocks_key(blocks)
+        if key is not None:
+            return (title, *key)
+    return (title, [b.text for b in blocks],
+            [(f.get("blank_before", False), f.get("blank_after", False), id(f.get("dom")), f.get("group"))
+             for f in [b.features for b in blocks]])
 
 
 _OVERRIDE: list[BlockClassifier] = []

@@ -488,3 +488,45 @@ def test_text_stage2_columns() -> None:
     p1_model = X2[:, len(base)]
     want = clf_mod.text_stage2_features(p1_model, blocks)[:, [names.index(c) for c in extra]]
     assert np.array_equal(X2[:, -2:], want)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_the_kept_answer_follows_changes_to_the_blocks(compiled: bool) -> None:
+    """scores() keeps its last answer for the same blocks: a block whose text is cut in place (Document.cut), whose
+    blank lines change, or a blocks list that grows, is scored afresh, as a new classifier scores it."""
+    loaded = BlockClassifier.load()
+    text = ("Council approves the new budget for schools\n\nThe council voted on Tuesday to approve the budget, "
+            "which adds money for teachers and buildings across the district.\n\nShare on Facebook\n\nRead more")
+    with using_core(clf_mod, clf_mod._COMPILED if compiled else None):
+        clf = BlockClassifier(loaded.models, loaded.thresholds)
+        blocks = segment_text(text)
+        changes = [lambda: setattr(blocks[1], "text", blocks[1].text[:40]),
+                   lambda: blocks[2].features.update(blank_before=not blocks[2].features.get("blank_before")),
+                   lambda: blocks.append(Block("Subscribe to our newsletter"))]
+        for change in changes:
+            clf.scores(blocks, None)
+            change()
+            fresh = BlockClassifier(loaded.models, loaded.thresholds)
+            clf_mod._TEXT_PART.clear()
+            want = fresh.scores(blocks, None)
+            got = clf.scores(blocks, None)
+            assert got[0].tobytes() == want[0].tobytes() and got[1].tobytes() == want[1].tobytes()
+            assert [s.reason for s in clf.predict(blocks, None)] == [s.reason for s in fresh.predict(blocks, None)]
+
+
+_NAMES = sorted({n for mode in ("text", "html") for stage in ("stage1", "stage2")
+                 for n in BlockClassifier.load().models[mode][stage].names})
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.sampled_from(_NAMES), st.floats(allow_nan=True, allow_infinity=False, width=64)
+       | st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, 99.0, 2.0, 1e-9, math.log1p(7.0)]))
+def test_property_kept_descriptions_are_the_descriptions(name: str, value: float) -> None:
+    """_described keeps _describe's answers: the same text, first and again (the sign of a zero included)."""
+    try:
+        want = clf_mod._describe(name, value)
+    except (OverflowError, ValueError):
+        return  # (a value no feature takes: _describe itself fails)
+    assert clf_mod._described(name, value) == want
+    assert clf_mod._described(name, value) == want
+    assert clf_mod._described(name, -0.0) == clf_mod._describe(name, -0.0)

@@ -45,8 +45,8 @@ def assert_same_part(texts: list[str]) -> None:
         different = np.argwhere(compiled[key].view(np.uint64) != python[key].view(np.uint64))
         assert not len(different), (key, [(i, j, python[key][i, j], compiled[key][i, j]) for i, j in different[:5]])
     assert compiled["spaced"] == python["spaced"]
-    assert compiled["sets"] == python["sets"]
-    assert [list(s) for s in compiled["sets"]] == [list(s) for s in python["sets"]]
+    assert clf_mod._sets(compiled) == python["sets"]
+    assert [list(s) for s in clf_mod._sets(compiled)] == [list(s) for s in python["sets"]]
 
 
 # --- corner cases -------------------------------------------------------------------------------------------
@@ -314,3 +314,151 @@ def test_blocks_whose_words_nfkc_keeps() -> None:
             assert all(ord(d) < 128 and not (d.isalnum() or d == "_") and ord(d) not in firsts for d in normal), hex(c)
     assert not any(kept[c] for c in (0x0301, 0x0BBE, 0x1161, 0x11A8, 0x00BD, 0x2122, 0xFF21, 0xD800))
     assert all(kept[c] for c in (0x00E9, 0x2019, 0x4E2D, 0xAC00, 0x00A0, 0x2026, 0xFF0C))
+
+
+# --- the headline's columns (title_overlap: no word sets made) ---------------------------------------------------
+
+
+def assert_same_title_columns(texts: list[str], title: str) -> None:
+    """block_features' matrix under `title` by the Python code (word sets) and by the compiled core (title_overlap
+    on the tokens): the same float64 bits, headline columns and headline line included."""
+    from cleaner.document import Block
+
+    blocks = [Block(t) for t in texts]
+
+    def matrix() -> np.ndarray:
+        clf_mod._TEXT_PART.clear()
+        return clf_mod.block_features(blocks, title)[0]
+
+    python, compiled = python_and_compiled(clf_mod, matrix)
+    clf_mod._TEXT_PART.clear()
+    assert python.shape == compiled.shape
+    different = np.argwhere(python.view(np.uint64) != compiled.view(np.uint64))
+    assert not len(different), [(i, clf_mod.feature_names(False)[j], python[i, j], compiled[i, j])
+                                for i, j in different[:5]]
+
+
+def title_overlap_by_sets(tokens: list[list[str]], title: set[str]) -> list[float]:
+    """What title_overlap computes, by the Python code's set operations."""
+    out = []
+    for s in map(set, tokens):
+        inter = len(s & title)
+        out += [inter / (len(s) + len(title) - inter), inter / len(title)] if s else [0.0, 0.0]
+    return out
+
+
+@_PROPERTY
+@given(st.lists(_PIECED_TEXT | _ANY_TEXT, min_size=1, max_size=12), _PIECED_TEXT | _ANY_TEXT, st.randoms())
+def test_any_texts_under_any_headline(texts: list[str], title: str, rnd: Any) -> None:
+    """A headline of its own, or made of words of the blocks (the overlap is then not empty)."""
+    assert_same_title_columns(texts, title)
+    words = " ".join(texts).split()
+    if words:
+        assert_same_title_columns(texts, " ".join(rnd.sample(words, min(len(words), rnd.randint(1, 6)))))
+
+
+@_PROPERTY
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "dé", "日本", "x" * 20, "B"]), max_size=8), max_size=8),
+       st.sets(st.sampled_from(["a", "c", "dé", "q", "日本"]), min_size=1))
+def test_title_overlap_is_the_sets_arithmetic(tokens: list[list[str]], title: set[str]) -> None:
+    cells = np.frombuffer(clf_mod._COMPILED.title_overlap(tokens, title)).tolist()
+    assert cells == title_overlap_by_sets(tokens, title)
+
+
+def test_title_overlap_counts_each_word_once_and_checks_its_arguments() -> None:
+    core = clf_mod._COMPILED
+    cells = np.frombuffer(core.title_overlap([["a", "b", "a", "a"], [], ["c"]], {"a", "z"})).tolist()
+    assert cells == [1 / 3, 1 / 2, 0.0, 0.0, 0.0, 0.0]  # {a, b} & {a, z}: 1 of 3, 1 of 2
+    assert core.title_overlap([], {"a"}) == bytearray()
+    with pytest.raises(ValueError):
+        core.title_overlap([["a"]], set())
+    with pytest.raises(TypeError):
+        core.title_overlap([["a"]], {"a", 1})
+    with pytest.raises(TypeError):
+        core.title_overlap([("a",)], {"a"})
+    with pytest.raises(TypeError):
+        core.title_overlap([["a", 1]], {"a"})
+    with pytest.raises(TypeError):
+        core.title_overlap([["a"]], frozenset({"a"}))
+
+    class Words(set):  # (its own iteration could run Python code while the words are held borrowed)
+        pass
+
+    with pytest.raises(TypeError):
+        core.title_overlap([["a"]], Words({"a"}))
+
+
+def test_the_development_documents_under_their_headlines() -> None:
+    shared_path("data", "news", "docs.jsonl")
+    shared_path("data", "extraction", "manifest.jsonl")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from scorers import documents
+
+    docs, _ = documents(300)
+    pages = sorted(shared_path("data", "extraction", "text").glob("*.txt"))
+    assert len(docs) == 300 and len(pages) > 200
+    for text, title in [(d["text"], d["title"]) for d in docs[:150]] + [
+            (p.read_text(encoding="utf-8"), None) for p in pages[:100]]:
+        texts = _stripped(text)
+        if texts:  # a page without a given headline: its first line as one
+            assert_same_title_columns(texts, title or texts[0])
+
+
+# --- what scores() reads of the blocks (blocks_key: _scores_key without a Python frame a block) -------------------
+
+
+def python_key(blocks: list[Any]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """blocks_key's answer, by the Python code's reads."""
+    flat: list[Any] = []
+    for b in blocks:
+        f = b.features
+        flat += [f.get("blank_before", False), f.get("blank_after", False), id(f.get("dom")), f.get("group")]
+    return tuple(b.text for b in blocks), tuple(flat)
+
+
+_FEATURE_VALUES = st.sampled_from([True, False, 0, 1, None, "x", 2.5])
+
+
+@_PROPERTY
+@given(st.lists(st.tuples(_PIECED_TEXT, st.dictionaries(st.sampled_from(
+    ["blank_before", "blank_after", "dom", "group", "indent"]), _FEATURE_VALUES)), max_size=12))
+def test_blocks_key_reads_what_the_python_code_reads(rows: list[tuple[str, dict[str, Any]]]) -> None:
+    from cleaner.document import Block
+
+    blocks = [Block(text, features=features) for text, features in rows]
+    key = clf_mod._COMPILED.blocks_key(blocks)
+    assert key == python_key(blocks)
+    # the blank-line columns _features takes from it: as from the blocks themselves
+    assert clf_mod._blank_lines(blocks, key[1]).tolist() == clf_mod._blank_lines(blocks).tolist()
+
+
+def test_blocks_key_sees_every_change_scores_reads() -> None:
+    from cleaner.document import Block
+
+    core = clf_mod._COMPILED
+    dom = [0.5, 1.0]
+    blocks = [Block("One line.", features={"blank_before": True, "dom": dom, "group": 3}), Block("Two.")]
+    key = core.blocks_key(blocks)
+    assert key == (("One line.", "Two."), (True, False, id(dom), 3, False, False, id(None), None))
+    assert core.blocks_key(list(blocks)) == key
+    for change in (lambda: setattr(blocks[1], "text", "Two"), lambda: blocks[1].features.update(blank_after=1),
+                   lambda: blocks[0].features.update(dom=list(dom)), lambda: blocks[0].features.update(group=4),
+                   lambda: blocks[0].features.pop("blank_before"), lambda: blocks.append(Block("Three."))):
+        change()
+        assert core.blocks_key(blocks) != key and core.blocks_key(blocks) == python_key(blocks)
+        key = core.blocks_key(blocks)
+    assert core.blocks_key([]) == ((), ())
+
+    class Features(dict):  # (its own .get: the Python code reads it)
+        def get(self, k: str, default: Any = None) -> Any:
+            return "mine"
+
+    assert core.blocks_key([Block("a", features=Features())]) is None
+    assert core.blocks_key([Block("a", features=None)]) is None  # type: ignore[arg-type]
+    with pytest.raises(AttributeError):
+        core.blocks_key([object()])
+    with pytest.raises(TypeError):
+        core.blocks_key(5)
+    with using_core(clf_mod, core):
+        assert clf_mod._scores_key([Block("a", features=Features())], None) == (None, ["a"], [("mine",) * 2 + (
+            id("mine"), "mine")])

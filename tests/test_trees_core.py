@@ -377,3 +377,127 @@ def test_attribute_refuses_leaves_and_paths_that_do_not_fit() -> None:
                            paths[2], np.empty((1, 3)))
     with pytest.raises(ValueError, match="do not fit"):  # three leaves for two rows
         COMPILED.attribute(np.array([0, 64, 1], dtype=np.int64), *paths, np.empty((2, 3)))
+
+
+# --- the reasons' ranking (rank: the positive contributions, largest first) -----------------------------------
+
+
+def positive_prefix(order: list[int], signed: np.ndarray) -> list[int]:
+    """What a reason reads of an order: the columns before the first contribution <= 0."""
+    out = []
+    for j in order:
+        if not signed[j] > 0:
+            break
+        out.append(j)
+    return out
+
+
+@st.composite
+def contribution_rows(draw: st.DrawFn) -> np.ndarray:
+    """Rows of contributions as the reasons rank them: mostly zeros, a few values of either sign, some of them
+    repeated (ties), now and then a NaN, -0.0 or an infinity; fewer columns than 12 too."""
+    rows, n = draw(st.integers(1, 6)), draw(st.integers(1, 40))
+    pool = draw(st.lists(st.sampled_from([0.5, 0.25, 1e-300, 3.0, -1.0, -0.0, np.inf, -np.inf, np.nan])
+                         | st.floats(-5, 5, allow_nan=False), min_size=1, max_size=8))
+    cells = draw(arrays(np.float64, (rows, n), elements=st.sampled_from(pool + [0.0])))
+    return cells
+
+
+@settings(deadline=None, max_examples=400)
+@given(contribution_rows())
+def test_property_rank_gives_the_order_a_reason_reads(signed: np.ndarray) -> None:
+    """rank's order for a row is the positive prefix of numpy's (_numpy_ranked), or None where ties or a NaN among
+    the candidates leave the order to numpy's argpartition; _ranked gives the same positive prefixes either way."""
+    numpy_orders = clf_mod._numpy_ranked(signed)
+    ranked = COMPILED.rank(np.ascontiguousarray(signed), 12)
+    for row, order, numpy_order in zip(signed, ranked, numpy_orders, strict=True):
+        positives = sorted(row[row > 0].tolist(), reverse=True)[:13]
+        unsettled = bool(np.isnan(row).any()) or len(set(positives)) < len(positives)
+        assert (order is None) == unsettled
+        if order is not None:
+            assert order == positive_prefix(numpy_order, row)
+            assert len(order) == min(12, int((row > 0).sum()))
+    with using_core(clf_mod, COMPILED, "_tree_core"):
+        compiled = clf_mod._ranked(signed)
+    assert [positive_prefix(o, row) for o, row in zip(compiled, signed, strict=True)] == \
+        [positive_prefix(o, row) for o, row in zip(numpy_orders, signed, strict=True)]
+
+
+def test_rank_keeps_the_twelve_largest_and_refuses_ties_at_the_twelfth() -> None:
+    row = np.arange(20, dtype=np.float64)[None, ::-1] - 3.0  # 16, 15, ..., -3: 16 positive values
+    assert COMPILED.rank(row, 12) == [list(range(12))]
+    assert COMPILED.rank(row, 3) == [[0, 1, 2]]
+    tied = row.copy()
+    tied[0, 12] = tied[0, 11]  # the 12th and 13th largest equal: which one numpy keeps is its choice
+    assert COMPILED.rank(tied, 12) == [None]
+    tied[0, 12] = row[0, 12]
+    tied[0, 14] = tied[0, 13]  # equal below the 13th: no matter
+    assert COMPILED.rank(tied, 12) == [list(range(12))]
+    assert COMPILED.rank(np.array([[0.0, -0.0, -1.0, 2.0, 1.0]]), 12) == [[3, 4]]
+    assert COMPILED.rank(np.array([[0.0, np.nan, 1.0]]), 12) == [None]
+    assert COMPILED.rank(np.zeros((0, 5)), 12) == []
+    with pytest.raises(ValueError):
+        COMPILED.rank(np.zeros((2, 3), dtype=np.int64), 12)
+    with pytest.raises(ValueError):
+        COMPILED.rank(np.zeros(3), 12)
+    with pytest.raises(ValueError):
+        COMPILED.rank(np.zeros((2, 3)), 0)
+
+
+def reference_orders(signed: np.ndarray) -> list[list[int]]:
+    """The reasons' order as the classifier once gave it: the 12 largest (argpartition, stable argsort), read by a
+    reason up to the first contribution <= 0."""
+    k = signed.shape[1]
+    top = np.argpartition(-signed, 11, axis=1)[:, :12] if k > 12 else np.broadcast_to(np.arange(k), signed.shape)
+    picked = np.take_along_axis(-signed, top, axis=1)
+    orders = np.take_along_axis(top, np.argsort(picked, axis=1, kind="stable"), axis=1).tolist()
+    out = []
+    for order, row in zip(orders, signed, strict=True):
+        read = []
+        for j in order:
+            if row[j] <= 0:
+                break
+            read.append(j)
+        out.append(read)
+    return out
+
+
+@settings(deadline=None, max_examples=300)
+@given(contribution_rows())
+def test_property_ranked_is_what_a_reason_read_on_both_paths(signed: np.ndarray) -> None:
+    """_ranked, numpy's and the compiled core's (ties and NaN included), is the order the reasons once read."""
+    want = reference_orders(signed)
+    assert clf_mod._numpy_ranked(signed) == want
+    with using_core(clf_mod, COMPILED, "_tree_core"):
+        assert clf_mod._ranked(signed) == want
+
+
+# --- the sigmoid (numpy's exp, then logistic: the addition and division in C) -----------------------------------
+
+
+@settings(deadline=None, max_examples=300)
+@given(arrays(np.float64, st.integers(0, 40), elements=st.floats(allow_nan=True, allow_infinity=True)))
+def test_property_sigmoid_gives_the_same_bits(z: np.ndarray) -> None:
+    with np.errstate(over="ignore"):  # (exp of a large -z: inf, then 0.0)
+        numpy_run, compiled_run = numpy_then_compiled(lambda: clf_mod._sigmoid(z))
+        assert same_bits(numpy_run, compiled_run)
+        assert same_bits(compiled_run, 1.0 / (1.0 + np.exp(-z)))
+
+
+def test_sigmoid_of_other_shapes_and_logistic_checks_its_argument() -> None:
+    with using_core(clf_mod, COMPILED, "_tree_core"):
+        z = np.linspace(-40.0, 40.0, 12)
+        assert same_bits(clf_mod._sigmoid(z.reshape(3, 4)), 1.0 / (1.0 + np.exp(-z.reshape(3, 4))))
+        assert clf_mod._sigmoid(np.float64(0.5)) == 1.0 / (1.0 + np.exp(-np.float64(0.5)))
+        assert same_bits(clf_mod._sigmoid(z[::2]), 1.0 / (1.0 + np.exp(-z[::2])))
+    e = np.array([0.0, 1.0, np.inf, np.nan])
+    COMPILED.logistic(e)
+    assert same_bits(e, np.array([1.0, 0.5, 0.0, np.nan]))
+    with pytest.raises(ValueError):
+        COMPILED.logistic(np.zeros((2, 2)))
+    with pytest.raises(ValueError):
+        COMPILED.logistic(np.zeros(3, dtype=np.int64))
+    readonly = np.zeros(3)
+    readonly.flags.writeable = False
+    with pytest.raises((ValueError, BufferError)):
+        COMPILED.logistic(readonly)

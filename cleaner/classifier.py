@@ -1727,6 +1727,11 @@ class BlockClassifier:
         """The p_boilerplate above which a block is removed (chosen out-of-fold by the trainer)."""
         return self.thresholds["html" if html else "text"]
 
+    def probabilities(self, blocks: list[Block], title: str | None) -> list[float]:
+        """p_boilerplate per block alone: scores() without copying the feature matrix for the caller (the
+        cleaner's headline finder reads nothing else)."""
+        return self._scored(blocks, title)[0].tolist() if blocks else []
+
     def scores(self, blocks: list[Block], title: str | None, attribute: bool = False
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, list[str], bool]:
         """p_boilerplate per block plus, with attribute, the matrix and contributions used for reasons."""

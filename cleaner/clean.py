@@ -19,7 +19,7 @@ from .document import Block, Document
 from .metadata import _norm, find_date, find_headline, find_title, is_stamp_line, norm_equals, normalize_date
 from .prose import ends_full_stop, ends_sentence, is_prose, opens_body, word_count
 from .read import domain_of
-from .rules import Rule, RuleSet, prefilter, prime
+from .rules import Rule, RuleSet, candidates, prefilter, prime
 from .templates import source_key as template_source
 from .terms import load_vocabulary, tokens
 
@@ -322,7 +322,7 @@ class Cleaner:
         model = self._classifier()
         if model is None or not doc.blocks:
             return None
-        p = model.scores(doc.blocks, None)[0]
+        p = model.probabilities(doc.blocks, None)
         first = next((i for i, b in enumerate(doc.blocks) if p[i] < TITLE_BODY_P and opens_body(b.text)), None)
         if first is None:
             return None
@@ -379,7 +379,10 @@ class Cleaner:
                 continue
             text = doc.blocks[i].text
             words = self._words(text)
-            for rule in rules:
+            pending = candidates(rules, text)  # (the rules the gates rule out would find no match)
+            while pending:
+                at = pending.pop(0)
+                rule = rules[at]
                 if rule.position == "head" and i >= head_end or rule.position == "tail" and i < tail_start:
                     continue
                 if not rule.fits(words, max_marker):
@@ -393,6 +396,7 @@ class Cleaner:
                         doc.cut(i, start, rule.id, rule.reason)
                         text = doc.blocks[i].text
                         words = self._words(text)
+                        pending = candidates(rules, text, at + 1)  # the rules after this one, for the text left
                     continue
                 doc.remove(i, rule.id, rule.reason)
                 if rule.kind == "section" and i > head_end:

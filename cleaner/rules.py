@@ -202,6 +202,23 @@ def prefilter(rules: list[Rule]) -> Callable[[str], bool]:
     return lambda text: any(gate(text) for gate in gates)
 
 
+def candidates(rules: list[Rule], text: str, start: int = 0) -> list[int]:
+    """The positions (from `start`) of the rules of `rules` that can match `text`, in order: a rule its pack's
+    gate rules out (_Gate.hits) is left out, any other is kept. A caller looping over a pack's rules for a block
+    asks only these: the others' search() would say None."""
+    out: list[int] = []
+    for k in range(start, len(rules)):
+        gate = rules[k].gate
+        if gate is not None:
+            hits = gate.seen.get(text)
+            if hits is None:
+                hits = gate.hits(text)
+            if hits is not True and rules[k].gate_index not in hits:
+                continue
+        out.append(k)
+    return out
+
+
 def prime(rules: list[Rule], texts: list[str]) -> None:
     """Tell the gates of `rules` at once which of a page's block texts no rule can match (_Gate.prime)."""
     for gate in _gates(rules):

@@ -99,6 +99,9 @@ class StubModel:
     def scores(self, blocks, title, attribute=False):
         return self._p(blocks), None, None, [], False
 
+    def probabilities(self, blocks, title):
+        return [float(p) for p in self._p(blocks)]
+
     def threshold(self, html: bool) -> float:
         return 0.5
 

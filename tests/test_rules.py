@@ -195,3 +195,70 @@ def test_a_rules_word_limit_is_its_own_or_for_a_section_marker_the_packs() -> No
     assert short.fits(3) and not short.fits(4)
     assert marker.fits(8, 8) and not marker.fits(9, 8) and marker.fits(50)
     assert anything.fits(10_000, 8)
+
+
+def _rules_with_gates() -> list:
+    from cleaner.rules import RuleSet
+
+    rules, _ = RuleSet.default().for_document("theguardian", "theguardian.com")  # two packs, two gates
+    assert len({id(r.gate) for r in rules}) == 2
+    return rules
+
+
+_TRIGGERS = ["Related Articles", "Read more:", "Advertisement", "© 2025 Example Media. All rights reserved.",
+             "Sign up to our newsletter", "Share this article", "By Jane Doe", "Photo: Getty Images", "12 comments",
+             "He said. MORE: Storm hits coast", "Skip to main content", "Home > News > World", "Tags:", "Comments"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_TRIGGERS) | st.text(max_size=30), min_size=1, max_size=4).map(" ".join),
+       st.integers(0, 40))
+def test_candidates_hold_every_rule_that_matches(text: str, start: int) -> None:
+    """candidates() leaves out only rules whose search finds nothing: the cleaner asks only the candidates."""
+    from cleaner.rules import candidates
+
+    rules = _rules_with_gates()
+    start = min(start, len(rules))
+    found = candidates(rules, text, start)
+    assert found == sorted(found) and all(k >= start for k in found)
+    assert {k for k in range(start, len(rules)) if rules[k].search(text)} <= set(found)
+
+
+def test_candidates_name_the_matching_rules_of_real_lines() -> None:
+    """On lines of the development pages (skipped without ../shared) and the triggers, the candidates are exactly
+    the rules the gates cannot rule out, and include every rule that matches; most lines have none."""
+    from cleaner.rules import candidates
+
+    lines = list(_TRIGGERS)
+    pages = sorted((ROOT.parent / "shared" / "data" / "extraction" / "text").glob("*.txt"))[:40]
+    for page in pages:
+        lines += [line.strip() for line in page.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rules = _rules_with_gates()
+    empty = 0
+    for line in lines:
+        found = candidates(rules, line)
+        assert {k for k in range(len(rules)) if rules[k].search(line)} <= set(found)
+        empty += not found
+    assert all(candidates(rules, t) for t in _TRIGGERS)
+    if pages:
+        assert empty > len(lines) // 2
+
+
+def test_an_inline_promo_is_cut_from_the_end_of_its_paragraph() -> None:
+    """The inline rule cuts "MORE: <another story>" off the paragraph it ends (after a sentence), and the rest of
+    the paragraph stays; a record's removal says it was partial. Text before the promo is not a sentence: no cut."""
+    body = ("The council approved the budget on Tuesday after a long session that ran late into the night, "
+            "members said.")
+    text = "\n\n".join([
+        "Council approves the budget",
+        body + " MORE: Storm leaves thousands without power",
+        "The vote was close, with several members abstaining after the debate on the new library and roads.",
+        "Officials said the plan covers schools, the new library and repairs to roads damaged in the winter storms.",
+    ])
+    doc = cleaner.clean_text(text, pipeline=Pipeline.default([], score=False))
+    record = doc.to_record()
+    cut = [r for r in record["removed"] if r.get("partial")]
+    assert [r["text"] for r in cut] == ["MORE: Storm leaves thousands without power"]
+    assert cut[0]["rule"] == "generic-en/inline-promo"
+    assert body in record["text"].split("\n")
+    assert "Storm leaves" not in record["text"]

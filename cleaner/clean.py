@@ -305,7 +305,7 @@ class Cleaner:
             return False
         words = self._words(text)
         return any(rule.kind == "line" and (tail or rule.position != "tail") and rule.fits(words)
-                   and rule.search(text) for rule in rules)
+                   and rule.matches(text) for rule in rules)
 
     def _could_match(self, rules: list[Rule]) -> Callable[[str], bool]:
         """prefilter(rules), made once for the document's rules (the cleaner asks it about many lines)."""
@@ -353,7 +353,7 @@ class Cleaner:
         sections = [r for r in rules if r.kind == "section"]
         could_match = prefilter(sections)
         markers = [i for i, b in enumerate(doc.blocks) if could_match(b.text)
-                   and self._words(b.text) <= max_marker and any(r.search(b.text) for r in sections)]
+                   and self._words(b.text) <= max_marker and any(r.matches(b.text) for r in sections)]
         bounds = [-1, *markers, len(doc.blocks)]
         best, best_kept = 0, -1
         for a, b in zip(bounds, bounds[1:], strict=False):
@@ -387,11 +387,11 @@ class Cleaner:
                     continue
                 if not rule.fits(words, max_marker):
                     continue
-                match = rule.search(text)
-                if not match:
+                if not rule.matches(text):
                     continue
                 if rule.kind == "inline":
-                    start = match.start()
+                    match = rule.search(text)  # (where: the gates say only whether)
+                    start = match.start() if match else 0
                     if start > 0 and re.search(r"[.!?\"'”’)]\s*$", text[:start]):
                         doc.cut(i, start, rule.id, rule.reason)
                         text = doc.blocks[i].text
@@ -454,7 +454,7 @@ class Cleaner:
             for j in range(marker + 1, end):
                 block = blocks[j]
                 words = self._words(block.text)
-                if words <= max_marker and any(m.search(block.text) for m in markers):
+                if words <= max_marker and any(m.matches(block.text) for m in markers):
                     end = j
                     break
                 listed = block.kind == "list_item"

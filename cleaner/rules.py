@@ -65,6 +65,19 @@ class Rule:
             section_max_words if self.kind == "section" else None)
         return limit is None or words <= limit
 
+    def matches(self, text: str) -> bool:
+        """Whether search(text) finds a match, without the match: the gate's answer when its set named the
+        pack's rules that match this text (a pattern of the set matches exactly when the rule's own does), else
+        the rule's own pattern."""
+        gate = self.gate
+        if gate is not None:
+            hits = gate.seen.get(text)
+            if hits is None:
+                hits = gate.hits(text)
+            if hits is not True:
+                return self.gate_index in hits
+        return self.regex.search(text) is not None
+
     def search(self, text: str):
         gate = self.gate
         if gate is not None:
@@ -157,7 +170,7 @@ class _Gate:
 
     def hits(self, text: str) -> frozenset[int] | bool:
         hits: frozenset[int] | bool = _NONE
-        if self.regex.search(text) is not None:
+        if self.regex.search(_utf8(text)) is not None:
             found = self.set.Match(text)
             hits = frozenset(found) if found else True
         if len(self.seen) >= self.KEEP:
@@ -189,6 +202,15 @@ class _Gate:
         except re2.error:  # type: ignore[attr-defined]
             return None
         return cls(list(patterns), regex, rule_set)
+
+
+def _utf8(text: str) -> bytes | str:
+    """The text as RE2 reads it, for a search whose match is not read: the wrapper maps a match in a str back to
+    character positions, a cost for nothing here (a lone surrogate: the str, as before)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text
 
 
 def prefilter(rules: list[Rule]) -> Callable[[str], bool]:

@@ -262,3 +262,27 @@ def test_an_inline_promo_is_cut_from_the_end_of_its_paragraph() -> None:
     assert cut[0]["rule"] == "generic-en/inline-promo"
     assert body in record["text"].split("\n")
     assert "Storm leaves" not in record["text"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_TRIGGERS) | st.text(max_size=30), min_size=1, max_size=4).map(" ".join))
+def test_matches_is_the_rules_own_search(text: str) -> None:
+    """Rule.matches (the gates' answer where their set named the matching rules) says what the rule's own pattern
+    says, for any text."""
+    for rule in _rules_with_gates():
+        assert rule.matches(text) == (rule.regex.search(text) is not None), rule.id
+
+
+def test_matches_is_the_rules_own_search_on_real_lines() -> None:
+    """The same on every line of 60 development pages (skipped without ../shared), after the cleaner's page scan
+    (prime) has told the gates which lines no rule matches, and on the triggers."""
+    from cleaner.rules import prime
+
+    rules = _rules_with_gates()
+    pages = sorted((ROOT.parent / "shared" / "data" / "extraction" / "text").glob("*.txt"))[:60]
+    for lines in [_TRIGGERS] + [[x.strip() for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
+                                for p in pages]:
+        prime(rules, lines)
+        for line in lines:
+            for rule in rules:
+                assert rule.matches(line) == (rule.regex.search(line) is not None), (rule.id, line)

@@ -97,6 +97,13 @@ def is_date_line(text: str) -> str | None:
     """ISO date when the line holds nothing but a date, times, weekdays and words like 'Published'."""
     if len(text) > 80:
         return None
+    return _date_line(text)
+
+
+@lru_cache(maxsize=1 << 12)
+def _date_line(text: str) -> str | None:
+    """is_date_line of a short line. (Cached: the stamped-list rule, the headline finder and the date finder ask
+    about the same short lines of a page, and a site prints the same byline and date lines on every page.)"""
     found = parse_date(text)
     if not found:
         return None

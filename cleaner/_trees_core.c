@@ -275,7 +275,13 @@ done:
 
 /* The number of trailing zero bits of a non-zero set. */
 static inline uint64_t lowest_bit(uint64_t set) {
-#if defined(__GNUC__) || defined(__clang__)
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+    /* tzcnt where there is BMI1, bsf elsewhere (the same number, the set not being zero); written out, as
+     * __builtin_ctzll's int is sign-extended again before it indexes a table (an instruction a row and tree) */
+    uint64_t b;
+    __asm__("rep bsfq %1, %0" : "=r"(b) : "rm"(set) : "cc");
+    return b;
+#elif defined(__GNUC__) || defined(__clang__)
     return (uint64_t)__builtin_ctzll(set);
 #else
     uint64_t b = 0;
@@ -391,12 +397,13 @@ static void test_rows_plain(const Forest *f, const double *X, Py_ssize_t columns
 #include <immintrin.h>
 
 /* The leaves in every tree of rows r0 .. r0 + in_block (in one block: `block`, 4 * (k - 1) < in_block <= 4 * k;
- * k a constant where it is inlined, the sets kept in registers): each test's threshold against four rows a vector.
+ * k a constant where it is inlined, the sets kept in registers; `full`: in_block == 4 * k): each test's threshold against four rows a vector.
  * Their values into `values` (a row of trees a row, from row `start`) unless NULL, else into `scratch` (tree after
  * tree, `upto` rows a tree; the padding rows up to a multiple of four too); their ids into `leaves` unless NULL. */
 __attribute__((target("avx2"), always_inline)) static inline void block_avx2(
     const Forest *f, const double *block, Py_ssize_t r0, Py_ssize_t in_block, double *values, double *scratch,
-    Py_ssize_t upto, int64_t *leaves, Py_ssize_t rows, Py_ssize_t start, const int k) {
+    Py_ssize_t upto, int64_t *leaves, Py_ssize_t rows, Py_ssize_t start, const int k, const int full) {
+    if (full) in_block = 4 * k; /* (the same number, a constant)*/
     const Test *test = f->tests;
     const __m256i no_leaf_left = _mm256_set1_epi64x((int64_t)NO_LEAF_LEFT);
     for (Py_ssize_t t = 0; t < f->n_trees; t++) {
@@ -475,11 +482,17 @@ __attribute__((target("avx2"))) static void test_rows_avx2(const Forest *f, cons
     for (Py_ssize_t r0 = 0; r0 < n; r0 += SIDE) {
         const double *block = xt + r0 * used;
         Py_ssize_t in_block = n - r0 < SIDE ? n - r0 : SIDE;
-        switch ((in_block + 3) / 4) { /* as many vectors as the block's rows need */
-        case 4: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 4); break;
-        case 3: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 3); break;
-        case 2: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 2); break;
-        default: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 1); break;
+        /* as many vectors as the block's rows need; whether they fill the last one (then no row is padding: the
+         * rows' loops have a constant count) */
+        switch ((in_block + 3) / 4 * 2 + (in_block % 4 == 0)) {
+        case 9: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 4, 1); break;
+        case 8: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 4, 0); break;
+        case 7: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 3, 1); break;
+        case 6: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 3, 0); break;
+        case 5: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 2, 1); break;
+        case 4: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 2, 0); break;
+        case 3: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 1, 1); break;
+        default: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 1, 0); break;
         }
     }
     if (!raw) return;

@@ -157,6 +157,8 @@ static Py_ssize_t tree_tests(const Forest *f, Py_ssize_t t, int32_t *mark, uint6
             out[k++] = (Test){{f->nodes[i].threshold, f->nodes[i].threshold},
                               {~set[f->nodes[i].child[0]], ~set[f->nodes[i].child[0]]},
                               (Py_ssize_t)f->nodes[i].feature * SIDE, f->nodes[i].feature};
+    if (k & 1) /* a test that rules nothing out (keep: every leaf), so that each tree has an even number */
+        out[k++] = (Test){{0.0, 0.0}, {~(uint64_t)0, ~(uint64_t)0}, 0, 0};
     return n_tests;
 }
 
@@ -178,7 +180,7 @@ static int make_tests(Forest *f) {
             status = 0;
             goto done;
         }
-        f->tests_at[t + 1] = f->tests_at[t] + k;
+        f->tests_at[t + 1] = f->tests_at[t] + k + (k & 1); /* (an even number: see tree_tests) */
     }
     f->tests = PyMem_Malloc((f->tests_at[f->n_trees] + some) * sizeof(Test));
     f->leaf_of_bit = PyMem_Malloc((f->n_trees * 64 + some) * sizeof(int32_t));
@@ -410,13 +412,16 @@ __attribute__((target("avx2"), always_inline)) static inline void block_avx2(
         const Test *last = f->tests + f->tests_at[t + 1]; /* (tree t's tests: from where tree t - 1's ended) */
         __m256i sets[4];
         for (int h = 0; h < k; h++) sets[h] = _mm256_set1_epi64x(-1);
-        for (; test < last; test++) { /* (unrolled, GCC's code is longer: register moves) */
-            __m256d threshold = _mm256_broadcast_sd(test->threshold);
-            __m256i keep = _mm256_castpd_si256(_mm256_broadcast_sd((const double *)test->keep));
-            const double *x = block + test->at;
-            for (int h = 0; h < k; h++) { /* threshold >= x: x <= threshold, false for NaN (an ordered comparison) */
-                __m256i left = _mm256_castpd_si256(_mm256_cmp_pd(threshold, _mm256_loadu_pd(x + 4 * h), _CMP_GE_OQ));
-                sets[h] = _mm256_and_si256(sets[h], _mm256_or_si256(left, keep));
+        for (; test < last; test += 2) { /* (two at a time: each tree has an even number) */
+            for (int u = 0; u < 2; u++) {
+                __m256d threshold = _mm256_broadcast_sd(test[u].threshold);
+                __m256i keep = _mm256_castpd_si256(_mm256_broadcast_sd((const double *)test[u].keep));
+                const double *x = block + test[u].at;
+                for (int h = 0; h < k; h++) { /* threshold >= x: x <= threshold, false for NaN (ordered) */
+                    __m256i left =
+                        _mm256_castpd_si256(_mm256_cmp_pd(threshold, _mm256_loadu_pd(x + 4 * h), _CMP_GE_OQ));
+                    sets[h] = _mm256_and_si256(sets[h], _mm256_or_si256(left, keep));
+                }
             }
         }
         uint64_t possible[SIDE];

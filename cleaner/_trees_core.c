@@ -67,6 +67,12 @@ typedef struct {
     int32_t child[2]; /* left (x <= threshold), right (otherwise, NaN too) */
 } Node;
 
+/* Bit 63, set in every test's `keep`, so in every set of possible leaves: a set left empty (of no tree: a leaf
+ * ruled out only by a test off the row's path, which tables made from a tree never have) still names a leaf. In a
+ * tree of 64 leaves it changes no row's first possible leaf (leaf 63 is the first only when the others are ruled
+ * out); in a smaller one no test rules bit 63 out anyway. */
+#define NO_LEAF_LEFT ((uint64_t)1 << 63)
+
 /* Rows side by side in test_rows' copy of the rows (xt): a block of SIDE rows, a column's SIDE values one after
  * another; the tests read them HALF rows at a time (the SSE2 loop: pairs of doubles) or four at a time (AVX2). */
 #define SIDE 16
@@ -93,6 +99,7 @@ typedef struct {
     /* QuickScorer's tables when no tree has over 64 leaves (else NULL: the trees are walked) */
     Test *tests;           /* each tree's tests, tree after tree */
     Py_ssize_t *tests_at;  /* tree t's tests: tests_at[t] .. tests_at[t + 1] */
+    const Test **tests_end; /* tree t's tests end at tests_end[t] (tests + tests_at[t + 1]) */
     int32_t *leaf_of_bit;  /* tree * 64 + leaf number -> leaf id */
     double *value_of_bit;  /* tree * 64 + leaf number -> the leaf's value (leaf_value[leaf_of_bit[...]]) */
 } Forest;
@@ -104,6 +111,8 @@ static void forest_free(Forest *self) {
     PyMem_Free(self->leaf_value);
     PyMem_Free(self->tests);
     PyMem_Free(self->tests_at);
+    PyMem_Free((void *)self->tests_end);
+    self->tests_end = NULL;
     PyMem_Free(self->leaf_of_bit);
     PyMem_Free(self->value_of_bit);
     self->value_of_bit = NULL;
@@ -155,7 +164,7 @@ static Py_ssize_t tree_tests(const Forest *f, Py_ssize_t t, int32_t *mark, uint6
     for (Py_ssize_t i = root; i <= end; i++)
         if (mark[i] == t && f->leaf_id[i] < 0)
             out[k++] = (Test){{f->nodes[i].threshold, f->nodes[i].threshold},
-                              {~set[f->nodes[i].child[0]], ~set[f->nodes[i].child[0]]},
+                              {~set[f->nodes[i].child[0]] | NO_LEAF_LEFT, ~set[f->nodes[i].child[0]] | NO_LEAF_LEFT},
                               (Py_ssize_t)f->nodes[i].feature * SIDE, f->nodes[i].feature};
     if (k & 1) /* a test that rules nothing out (keep: every leaf), so that each tree has an even number */
         out[k++] = (Test){{0.0, 0.0}, {~(uint64_t)0, ~(uint64_t)0}, 0, 0};
@@ -185,7 +194,9 @@ static int make_tests(Forest *f) {
     f->tests = PyMem_Malloc((f->tests_at[f->n_trees] + some) * sizeof(Test));
     f->leaf_of_bit = PyMem_Malloc((f->n_trees * 64 + some) * sizeof(int32_t));
     f->value_of_bit = PyMem_Malloc((f->n_trees * 64 + some) * sizeof(double));
-    if (!f->tests || !f->leaf_of_bit || !f->value_of_bit) goto done;
+    f->tests_end = PyMem_Malloc((f->n_trees + some) * sizeof(Test *));
+    if (!f->tests || !f->leaf_of_bit || !f->value_of_bit || !f->tests_end) goto done;
+    for (Py_ssize_t t = 0; t < f->n_trees; t++) f->tests_end[t] = f->tests + f->tests_at[t + 1];
     for (Py_ssize_t t = 0; t < f->n_trees; t++) tree_tests(f, t, mark, set, f->tests + f->tests_at[t], f->leaf_of_bit);
     for (Py_ssize_t b = 0; b < f->n_trees * 64; b++) f->value_of_bit[b] = f->leaf_value[f->leaf_of_bit[b]];
     status = 0;
@@ -292,10 +303,6 @@ static inline uint64_t lowest_bit(uint64_t set) {
 #endif
 }
 
-/* Bit 63, set in every set of possible leaves before its first is read: a set left empty (of no tree: a leaf
- * ruled out only by a test off the row's path, which tables made from a tree never have) still names a leaf. */
-#define NO_LEAF_LEFT ((uint64_t)1 << 63)
-
 /* Each row's leaf in tree t from the leaves its tests left possible (`possible`, rows r0 .. r0 + count, bit 63
  * set): the first of them. Its value into v (row r, tree t at v[r * row_stride + t * tree_stride]), its id into
  * `leaves` (unless NULL) for the first `count_ids` rows (count_ids <= count; the rows past it: padding, values
@@ -354,10 +361,7 @@ static inline void test_side(const Test *first, const Test *last, const double *
             sets[h] &= (x <= threshold) | keep;
         }
     }
-    for (int h = 0; h < HALF / 2; h++) {
-        sets[h] |= (pair_of_sets){(int64_t)NO_LEAF_LEFT, (int64_t)NO_LEAF_LEFT};
-        possible[2 * h] = (uint64_t)sets[h][0], possible[2 * h + 1] = (uint64_t)sets[h][1];
-    }
+    for (int h = 0; h < HALF / 2; h++) possible[2 * h] = (uint64_t)sets[h][0], possible[2 * h + 1] = (uint64_t)sets[h][1];
 }
 #else
 static inline void test_side(const Test *first, const Test *last, const double *block, uint64_t possible[HALF]) {
@@ -365,7 +369,6 @@ static inline void test_side(const Test *first, const Test *last, const double *
     for (const Test *test = first; test < last; test++)
         for (int j = 0; j < HALF; j++)
             possible[j] &= test->keep[0] | ((uint64_t)0 - (uint64_t)(block[test->at + j] <= test->threshold[0]));
-    for (int j = 0; j < HALF; j++) possible[j] |= NO_LEAF_LEFT;
 }
 #endif
 
@@ -407,9 +410,8 @@ __attribute__((target("avx2"), always_inline)) static inline void block_avx2(
     Py_ssize_t upto, int64_t *leaves, Py_ssize_t rows, Py_ssize_t start, const int k, const int full) {
     if (full) in_block = 4 * k; /* (the same number, a constant)*/
     const Test *test = f->tests;
-    const __m256i no_leaf_left = _mm256_set1_epi64x((int64_t)NO_LEAF_LEFT);
     for (Py_ssize_t t = 0; t < f->n_trees; t++) {
-        const Test *last = f->tests + f->tests_at[t + 1]; /* (tree t's tests: from where tree t - 1's ended) */
+        const Test *last = f->tests_end[t]; /* (tree t's tests: from where tree t - 1's ended) */
         __m256i sets[4];
         for (int h = 0; h < k; h++) sets[h] = _mm256_set1_epi64x(-1);
         for (; test < last; test += 2) { /* (two at a time: each tree has an even number) */
@@ -426,7 +428,7 @@ __attribute__((target("avx2"), always_inline)) static inline void block_avx2(
         }
         uint64_t possible[SIDE];
         for (int h = 0; h < k; h++)
-            _mm256_storeu_si256((__m256i *)(possible + 4 * h), _mm256_or_si256(sets[h], no_leaf_left));
+            _mm256_storeu_si256((__m256i *)(possible + 4 * h), sets[h]);
         if (values) /* (the caller's rows: as many as there are) */
             leaves_of_sets(f, t, possible, in_block, in_block, values + start * f->n_trees, f->n_trees, 1, leaves,
                            rows, start, r0);

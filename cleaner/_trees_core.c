@@ -9,8 +9,12 @@
  *   the leaf's number left to right (stride 64: the numbering of Trees._leaf_masks, which the path attribution
  *   reads). `evaluate` finds the leaf each row reaches in each tree, `x <= threshold` going left and anything
  *   else (NaN too) right, as the numpy code decides: by QuickScorer's bit sets in C (each tree's tests applied
- *   to eight rows at once with vector compares, no branch on the data: four times fewer instructions than a
- *   branchy walk's mispredictions cost in time) when no tree has over 64 leaves, else by walking the trees.
+ *   to a block of up to sixteen rows at once with vector compares, no branch on the data: four times fewer
+ *   instructions than a branchy walk's mispredictions cost in time) when no tree has over 64 leaves, else by
+ *   walking the trees. Where the processor has AVX2 (asked at import; `use_avx2` switches, for the tests) the
+ *   compares take four rows a vector, as many vectors as the block's rows need, two tests a round, and the
+ *   rows' pairwise sums go four rows at once from the values laid out tree after tree; elsewhere SSE2 pairs of
+ *   doubles, eight rows at a time. Both paths make the same comparisons and the same additions: the same bits.
  *   It writes the leaf values, the leaf ids and the log-odds: base + the row's leaf values added in numpy's
  *   pairwise order for `values.sum(axis=1)` (0.0 + pairwise_sum: the reduction starts from its identity), so
  *   that the float64 results equal the numpy code's bit for bit.
@@ -98,7 +102,7 @@ typedef struct {
     double *leaf_value; /* by leaf id */
     /* QuickScorer's tables when no tree has over 64 leaves (else NULL: the trees are walked) */
     Test *tests;           /* each tree's tests, tree after tree */
-    Py_ssize_t *tests_at;  /* tree t's tests: tests_at[t] .. tests_at[t + 1] */
+    Py_ssize_t *tests_at;  /* tree t's tests: tests_at[t] .. tests_at[t + 1], an even number (see tree_tests) */
     const Test **tests_end; /* tree t's tests end at tests_end[t] (tests + tests_at[t + 1]) */
     int32_t *leaf_of_bit;  /* tree * 64 + leaf number -> leaf id */
     double *value_of_bit;  /* tree * 64 + leaf number -> the leaf's value (leaf_value[leaf_of_bit[...]]) */

@@ -552,15 +552,15 @@ def test_avx2_loops_give_the_sse2_loops_bits_on_the_committed_models(mode: str) 
         forest, _ = trees._forest()
         X = awkward_rows(trees, 45, np.random.default_rng(len(mode) + len(stage)))
         for rows in range(1, 41):
-            avx2, plain = both_paths(lambda r=rows: evaluate_all(forest, X, 0, r))
+            avx2, plain = both_paths(lambda f=forest, x=X, r=rows: evaluate_all(f, x, 0, r))
             assert avx2 == plain, (stage, rows)
         for start, stop in ((3, 4), (5, 22), (17, 45), (0, 0), (45, 45)):
-            avx2, plain = both_paths(lambda a=start, b=stop: evaluate_all(forest, X, a, b))
+            avx2, plain = both_paths(lambda f=forest, x=X, a=start, b=stop: evaluate_all(f, x, a, b))
             assert avx2 == plain, (stage, start, stop)
         for rows in (1, 5, 16, 33):
             with using_core(clf_mod, None, "_tree_core"):
                 numpy_run = evaluations(trees, X[:rows], (1, 4, 7))
-            for compiled_run in both_paths(lambda r=rows: evaluations(trees, X[:r], (1, 4, 7))):
+            for compiled_run in both_paths(lambda t=trees, x=X, r=rows: evaluations(t, x[:r], (1, 4, 7))):
                 assert_same_evaluations(numpy_run, compiled_run)
 
 

@@ -9,8 +9,12 @@
  *   the leaf's number left to right (stride 64: the numbering of Trees._leaf_masks, which the path attribution
  *   reads). `evaluate` finds the leaf each row reaches in each tree, `x <= threshold` going left and anything
  *   else (NaN too) right, as the numpy code decides: by QuickScorer's bit sets in C (each tree's tests applied
- *   to eight rows at once with vector compares, no branch on the data: four times fewer instructions than a
- *   branchy walk's mispredictions cost in time) when no tree has over 64 leaves, else by walking the trees.
+ *   to a block of up to sixteen rows at once with vector compares, no branch on the data: four times fewer
+ *   instructions than a branchy walk's mispredictions cost in time) when no tree has over 64 leaves, else by
+ *   walking the trees. Where the processor has AVX2 (asked at import; `use_avx2` switches, for the tests) the
+ *   compares take four rows a vector, as many vectors as the block's rows need, two tests a round, and the
+ *   rows' pairwise sums go four rows at once from the values laid out tree after tree; elsewhere SSE2 pairs of
+ *   doubles, eight rows at a time. Both paths make the same comparisons and the same additions: the same bits.
  *   It writes the leaf values, the leaf ids and the log-odds: base + the row's leaf values added in numpy's
  *   pairwise order for `values.sum(axis=1)` (0.0 + pairwise_sum: the reduction starts from its identity), so
  *   that the float64 results equal the numpy code's bit for bit.
@@ -67,8 +71,16 @@ typedef struct {
     int32_t child[2]; /* left (x <= threshold), right (otherwise, NaN too) */
 } Node;
 
-/* Rows side by side in test_rows (vectors of two doubles). */
-#define SIDE 8
+/* Bit 63, set in every test's `keep`, so in every set of possible leaves: a set left empty (of no tree: a leaf
+ * ruled out only by a test off the row's path, which tables made from a tree never have) still names a leaf. In a
+ * tree of 64 leaves it changes no row's first possible leaf (leaf 63 is the first only when the others are ruled
+ * out); in a smaller one no test rules bit 63 out anyway. */
+#define NO_LEAF_LEFT ((uint64_t)1 << 63)
+
+/* Rows side by side in test_rows' copy of the rows (xt): a block of SIDE rows, a column's SIDE values one after
+ * another; the tests read them HALF rows at a time (the SSE2 loop: pairs of doubles) or four at a time (AVX2). */
+#define SIDE 16
+#define HALF 8
 
 /* A split test as QuickScorer reads it: going right rules out the leaves of the left subtree. Its numbers twice
  * over, as two lanes of a vector. */
@@ -90,8 +102,10 @@ typedef struct {
     double *leaf_value; /* by leaf id */
     /* QuickScorer's tables when no tree has over 64 leaves (else NULL: the trees are walked) */
     Test *tests;           /* each tree's tests, tree after tree */
-    Py_ssize_t *tests_at;  /* tree t's tests: tests_at[t] .. tests_at[t + 1] */
+    Py_ssize_t *tests_at;  /* tree t's tests: tests_at[t] .. tests_at[t + 1], an even number (see tree_tests) */
+    const Test **tests_end; /* tree t's tests end at tests_end[t] (tests + tests_at[t + 1]) */
     int32_t *leaf_of_bit;  /* tree * 64 + leaf number -> leaf id */
+    double *value_of_bit;  /* tree * 64 + leaf number -> the leaf's value (leaf_value[leaf_of_bit[...]]) */
 } Forest;
 
 static void forest_free(Forest *self) {
@@ -101,7 +115,11 @@ static void forest_free(Forest *self) {
     PyMem_Free(self->leaf_value);
     PyMem_Free(self->tests);
     PyMem_Free(self->tests_at);
+    PyMem_Free((void *)self->tests_end);
+    self->tests_end = NULL;
     PyMem_Free(self->leaf_of_bit);
+    PyMem_Free(self->value_of_bit);
+    self->value_of_bit = NULL;
     self->roots = self->leaf_id = self->leaf_of_bit = NULL;
     self->nodes = NULL;
     self->leaf_value = NULL;
@@ -150,8 +168,10 @@ static Py_ssize_t tree_tests(const Forest *f, Py_ssize_t t, int32_t *mark, uint6
     for (Py_ssize_t i = root; i <= end; i++)
         if (mark[i] == t && f->leaf_id[i] < 0)
             out[k++] = (Test){{f->nodes[i].threshold, f->nodes[i].threshold},
-                              {~set[f->nodes[i].child[0]], ~set[f->nodes[i].child[0]]},
+                              {~set[f->nodes[i].child[0]] | NO_LEAF_LEFT, ~set[f->nodes[i].child[0]] | NO_LEAF_LEFT},
                               (Py_ssize_t)f->nodes[i].feature * SIDE, f->nodes[i].feature};
+    if (k & 1) /* a test that rules nothing out (keep: every leaf), so that each tree has an even number */
+        out[k++] = (Test){{0.0, 0.0}, {~(uint64_t)0, ~(uint64_t)0}, 0, 0};
     return n_tests;
 }
 
@@ -173,12 +193,16 @@ static int make_tests(Forest *f) {
             status = 0;
             goto done;
         }
-        f->tests_at[t + 1] = f->tests_at[t] + k;
+        f->tests_at[t + 1] = f->tests_at[t] + k + (k & 1); /* (an even number: see tree_tests) */
     }
     f->tests = PyMem_Malloc((f->tests_at[f->n_trees] + some) * sizeof(Test));
     f->leaf_of_bit = PyMem_Malloc((f->n_trees * 64 + some) * sizeof(int32_t));
-    if (!f->tests || !f->leaf_of_bit) goto done;
+    f->value_of_bit = PyMem_Malloc((f->n_trees * 64 + some) * sizeof(double));
+    f->tests_end = PyMem_Malloc((f->n_trees + some) * sizeof(Test *));
+    if (!f->tests || !f->leaf_of_bit || !f->value_of_bit || !f->tests_end) goto done;
+    for (Py_ssize_t t = 0; t < f->n_trees; t++) f->tests_end[t] = f->tests + f->tests_at[t + 1];
     for (Py_ssize_t t = 0; t < f->n_trees; t++) tree_tests(f, t, mark, set, f->tests + f->tests_at[t], f->leaf_of_bit);
+    for (Py_ssize_t b = 0; b < f->n_trees * 64; b++) f->value_of_bit[b] = f->leaf_value[f->leaf_of_bit[b]];
     status = 0;
 done:
     PyMem_Free(mark);
@@ -267,14 +291,57 @@ done:
 }
 
 /* The number of trailing zero bits of a non-zero set. */
-static inline int lowest_bit(uint64_t set) {
-#if defined(__GNUC__) || defined(__clang__)
-    return __builtin_ctzll(set);
+static inline uint64_t lowest_bit(uint64_t set) {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+    /* tzcnt where there is BMI1, bsf elsewhere (the same number, the set not being zero); written out, as
+     * __builtin_ctzll's int is sign-extended again before it indexes a table (an instruction a row and tree) */
+    uint64_t b;
+    __asm__("rep bsfq %1, %0" : "=r"(b) : "rm"(set) : "cc");
+    return b;
+#elif defined(__GNUC__) || defined(__clang__)
+    return (uint64_t)__builtin_ctzll(set);
 #else
-    int b = 0;
+    uint64_t b = 0;
     while (!(set & 1)) set >>= 1, b++;
     return b;
 #endif
+}
+
+/* Each row's leaf in tree t from the leaves its tests left possible (`possible`, rows r0 .. r0 + count, bit 63
+ * set): the first of them. Its value into v (row r, tree t at v[r * row_stride + t * tree_stride]), its id into
+ * `leaves` (unless NULL) for the first `count_ids` rows (count_ids <= count; the rows past it: padding, values
+ * alone). */
+static inline __attribute__((always_inline)) void leaves_of_sets(const Forest *f, Py_ssize_t t,
+                                                                 const uint64_t *possible, Py_ssize_t count,
+                                                                 Py_ssize_t count_ids, double *v,
+                                                                 Py_ssize_t row_stride, Py_ssize_t tree_stride,
+                                                                 int64_t *leaves, Py_ssize_t rows, Py_ssize_t start,
+                                                                 Py_ssize_t r0) {
+    const double *value_of_bit = f->value_of_bit + t * 64;
+    double *vt = v + r0 * row_stride + t * tree_stride;
+    if (leaves) {
+        const int32_t *leaf_of_bit = f->leaf_of_bit + t * 64;
+        int64_t *lt = leaves + t * rows + start + r0;
+        for (Py_ssize_t j = 0; j < count_ids; j++) {
+            uint64_t b = lowest_bit(possible[j]);
+            vt[j * row_stride] = value_of_bit[b];
+            lt[j] = leaf_of_bit[b];
+        }
+        for (Py_ssize_t j = count_ids; j < count; j++) vt[j * row_stride] = value_of_bit[lowest_bit(possible[j])];
+    } else {
+        for (Py_ssize_t j = 0; j < count; j++) vt[j * row_stride] = value_of_bit[lowest_bit(possible[j])];
+    }
+}
+
+/* Rows [start, start + n) of X into xt (the layout test_rows reads: blocks of SIDE rows, a block's columns one
+ * after another; the rows past n up to `upto`: copies of the first, their leaves unread). */
+static void transpose_plain(const double *X, Py_ssize_t columns, Py_ssize_t start, Py_ssize_t n, Py_ssize_t upto,
+                            Py_ssize_t used, double *xt) {
+    for (Py_ssize_t r = 0; r < upto; r++) {
+        const double *x = X + (start + (r < n ? r : 0)) * columns;
+        double *block = xt + (r / SIDE) * used * SIDE + r % SIDE;
+        for (Py_ssize_t c = 0; c < used; c++) block[c * SIDE] = x[c];
+    }
 }
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -283,28 +350,28 @@ static inline int lowest_bit(uint64_t set) {
 typedef double pair_of_doubles __attribute__((vector_size(16)));
 typedef int64_t pair_of_sets __attribute__((vector_size(16)));
 
-/* The leaves still possible for the SIDE rows of `block` (their columns side by side) after the tests first ..
+/* The leaves still possible for the HALF rows from `block` (a block's columns SIDE doubles apart) after the tests first ..
  * last: each test's threshold against two rows at once. */
-static inline void test_side(const Test *first, const Test *last, const double *block, uint64_t possible[SIDE]) {
-    pair_of_sets sets[SIDE / 2];
-    for (int h = 0; h < SIDE / 2; h++) sets[h] = (pair_of_sets){-1, -1};
+static inline void test_side(const Test *first, const Test *last, const double *block, uint64_t possible[HALF]) {
+    pair_of_sets sets[HALF / 2];
+    for (int h = 0; h < HALF / 2; h++) sets[h] = (pair_of_sets){-1, -1};
     for (const Test *test = first; test < last; test++) {
         pair_of_doubles threshold, x;
         pair_of_sets keep;
         memcpy(&threshold, test->threshold, sizeof threshold);
         memcpy(&keep, test->keep, sizeof keep);
-        for (int h = 0; h < SIDE / 2; h++) {
+        for (int h = 0; h < HALF / 2; h++) {
             memcpy(&x, block + test->at + 2 * h, sizeof x);
             sets[h] &= (x <= threshold) | keep;
         }
     }
-    for (int h = 0; h < SIDE / 2; h++) possible[2 * h] = (uint64_t)sets[h][0], possible[2 * h + 1] = (uint64_t)sets[h][1];
+    for (int h = 0; h < HALF / 2; h++) possible[2 * h] = (uint64_t)sets[h][0], possible[2 * h + 1] = (uint64_t)sets[h][1];
 }
 #else
-static inline void test_side(const Test *first, const Test *last, const double *block, uint64_t possible[SIDE]) {
-    for (int j = 0; j < SIDE; j++) possible[j] = ~(uint64_t)0;
+static inline void test_side(const Test *first, const Test *last, const double *block, uint64_t possible[HALF]) {
+    for (int j = 0; j < HALF; j++) possible[j] = ~(uint64_t)0;
     for (const Test *test = first; test < last; test++)
-        for (int j = 0; j < SIDE; j++)
+        for (int j = 0; j < HALF; j++)
             possible[j] &= test->keep[0] | ((uint64_t)0 - (uint64_t)(block[test->at + j] <= test->threshold[0]));
 }
 #endif
@@ -312,33 +379,152 @@ static inline void test_side(const Test *first, const Test *last, const double *
 /* Rows [start, stop) of X, the leaf each reaches in each tree, by QuickScorer's tests: for each tree, the leaves
  * left possible after every test the row sends right (`keep`), the first of them its leaf (the walk's, for a
  * tree). SIDE rows side by side (xt: blocks of SIDE rows, a block's columns one after another, the rows rounded
- * up to a multiple of SIDE): no branch on the data, and vector instructions. Each row's leaf values into v (a
- * row of n_trees from v), its leaf ids into `leaves` ((trees, rows), unless NULL). */
-static void test_rows(const Forest *f, const double *X, Py_ssize_t columns, Py_ssize_t rows, Py_ssize_t start,
-                      Py_ssize_t stop, double *xt, double *v, int64_t *leaves) {
-    Py_ssize_t n = stop - start, padded = (n + SIDE - 1) / SIDE * SIDE, used = f->min_columns, n_trees = f->n_trees;
-    for (Py_ssize_t r = 0; r < padded; r++) { /* (the rows past n: copies of the first, their leaves unread) */
-        const double *x = X + (start + (r < n ? r : 0)) * columns;
-        double *block = xt + (r / SIDE) * used * SIDE + r % SIDE;
-        for (Py_ssize_t c = 0; c < used; c++) block[c * SIDE] = x[c];
-    }
+ * up to a multiple of HALF): no branch on the data, and vector instructions. Each row's leaf values into `values`
+ * (a row of n_trees a row, from row `start`; unless NULL, else into `scratch`), its leaf ids into `leaves`
+ * ((trees, rows), unless NULL), its log-odds into raw (unless NULL). */
+static void test_rows_plain(const Forest *f, const double *X, Py_ssize_t columns, Py_ssize_t rows, Py_ssize_t start,
+                            Py_ssize_t stop, double *xt, double *values, double *scratch, int64_t *leaves,
+                            double *raw) {
+    Py_ssize_t n = stop - start, used = f->min_columns, n_trees = f->n_trees;
+    double *v = values ? values + start * n_trees : scratch;
+    transpose_plain(X, columns, start, n, (n + HALF - 1) / HALF * HALF, used, xt);
     for (Py_ssize_t t = 0; t < n_trees; t++) {
         const Test *first = f->tests + f->tests_at[t], *last = f->tests + f->tests_at[t + 1];
-        const int32_t *leaf_of_bit = f->leaf_of_bit + t * 64;
-        for (Py_ssize_t r0 = 0; r0 < padded; r0 += SIDE) {
-            uint64_t possible[SIDE];
-            test_side(first, last, xt + r0 * used, possible);
-            Py_ssize_t in_block = n - r0 < SIDE ? n - r0 : SIDE;
-            double *vt = v + r0 * n_trees + t;
-            for (Py_ssize_t j = 0; j < in_block; j++) {
-                /* (bit 63 set: a set left empty, of no tree, still names a leaf) */
-                int32_t leaf = leaf_of_bit[lowest_bit(possible[j] | (uint64_t)1 << 63)];
-                vt[j * n_trees] = f->leaf_value[leaf];
-                if (leaves) leaves[t * rows + start + r0 + j] = leaf;
-            }
+        for (Py_ssize_t r0 = 0; r0 < n; r0 += HALF) { /* (half a block at a time: HALF rows of the SIDE) */
+            uint64_t possible[HALF];
+            test_side(first, last, xt + r0 / SIDE * SIDE * used + r0 % SIDE, possible);
+            Py_ssize_t count = n - r0 < HALF ? n - r0 : HALF;
+            leaves_of_sets(f, t, possible, count, count, v, n_trees, 1, leaves, rows, start, r0);
         }
     }
+    if (raw)
+        for (Py_ssize_t r = 0; r < n; r++) raw[start + r] = f->base + (0.0 + pairwise_sum(v + r * n_trees, n_trees));
 }
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#define HAVE_AVX2_BUILD 1
+#include <immintrin.h>
+
+/* The leaves in every tree of rows r0 .. r0 + in_block (in one block: `block`, 4 * (k - 1) < in_block <= 4 * k;
+ * k a constant where it is inlined, the sets kept in registers; `full`: in_block == 4 * k): each test's threshold against four rows a vector.
+ * Their values into `values` (a row of trees a row, from row `start`) unless NULL, else into `scratch` (tree after
+ * tree, `upto` rows a tree; the padding rows up to a multiple of four too); their ids into `leaves` unless NULL. */
+__attribute__((target("avx2"), always_inline)) static inline void block_avx2(
+    const Forest *f, const double *block, Py_ssize_t r0, Py_ssize_t in_block, double *values, double *scratch,
+    Py_ssize_t upto, int64_t *leaves, Py_ssize_t rows, Py_ssize_t start, const int k, const int full) {
+    if (full) in_block = 4 * k; /* (the same number, a constant)*/
+    const Test *test = f->tests;
+    for (Py_ssize_t t = 0; t < f->n_trees; t++) {
+        const Test *last = f->tests_end[t]; /* (tree t's tests: from where tree t - 1's ended) */
+        __m256i sets[4];
+        for (int h = 0; h < k; h++) sets[h] = _mm256_set1_epi64x(-1);
+        for (; test < last; test += 2) { /* (two at a time: each tree has an even number) */
+            for (int u = 0; u < 2; u++) {
+                __m256d threshold = _mm256_broadcast_sd(test[u].threshold);
+                __m256i keep = _mm256_castpd_si256(_mm256_broadcast_sd((const double *)test[u].keep));
+                const double *x = block + test[u].at;
+                for (int h = 0; h < k; h++) { /* threshold >= x: x <= threshold, false for NaN (ordered) */
+                    __m256i left =
+                        _mm256_castpd_si256(_mm256_cmp_pd(threshold, _mm256_loadu_pd(x + 4 * h), _CMP_GE_OQ));
+                    sets[h] = _mm256_and_si256(sets[h], _mm256_or_si256(left, keep));
+                }
+            }
+        }
+        uint64_t possible[SIDE];
+        for (int h = 0; h < k; h++)
+            _mm256_storeu_si256((__m256i *)(possible + 4 * h), sets[h]);
+        if (values) /* (the caller's rows: as many as there are) */
+            leaves_of_sets(f, t, possible, in_block, in_block, values + start * f->n_trees, f->n_trees, 1, leaves,
+                           rows, start, r0);
+        else /* (the padding rows' values too: the sums go four rows at a time) */
+            leaves_of_sets(f, t, possible, 4 * k, in_block, scratch, 1, upto, leaves, rows, start, r0);
+    }
+}
+
+/* pairwise_sum of four rows at once: a[i * stride + k] is row k's i-th value (i < n); the same additions in the
+ * same order in each lane. */
+__attribute__((target("avx2"))) static __m256d pairwise_rows_avx2(const double *a, Py_ssize_t n, Py_ssize_t stride) {
+    if (n < 8) {
+        __m256d res = _mm256_setzero_pd();
+        for (Py_ssize_t i = 0; i < n; i++) res = _mm256_add_pd(res, _mm256_loadu_pd(a + i * stride));
+        return res;
+    }
+    if (n <= 128) {
+        __m256d r[8];
+        Py_ssize_t i;
+        for (int j = 0; j < 8; j++) r[j] = _mm256_loadu_pd(a + j * stride);
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; j++) r[j] = _mm256_add_pd(r[j], _mm256_loadu_pd(a + (i + j) * stride));
+        __m256d res = _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(r[0], r[1]), _mm256_add_pd(r[2], r[3])),
+                                    _mm256_add_pd(_mm256_add_pd(r[4], r[5]), _mm256_add_pd(r[6], r[7])));
+        for (; i < n; i++) res = _mm256_add_pd(res, _mm256_loadu_pd(a + i * stride));
+        return res;
+    }
+    Py_ssize_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return _mm256_add_pd(pairwise_rows_avx2(a, n2, stride), pairwise_rows_avx2(a + n2 * stride, n - n2, stride));
+}
+
+/* test_rows with AVX2: four rows a vector, and a block's last rows (four or fewer) one vector; the rows copied
+ * into xt four by four (4x4 transpositions). The same tests, the same sets, the same bits. */
+__attribute__((target("avx2"))) static void test_rows_avx2(const Forest *f, const double *X, Py_ssize_t columns,
+                                                           Py_ssize_t rows, Py_ssize_t start, Py_ssize_t stop,
+                                                           double *xt, double *values, double *scratch,
+                                                           int64_t *leaves, double *raw) {
+    Py_ssize_t n = stop - start, upto = (n + 3) / 4 * 4, used = f->min_columns, n_trees = f->n_trees;
+    Py_ssize_t used4 = used / 4 * 4;
+    for (Py_ssize_t r = 0; r < upto; r += 4) { /* four rows (r % SIDE: 0, 4, 8 or 12) */
+        const double *x[4];
+        for (int k = 0; k < 4; k++) x[k] = X + (start + (r + k < n ? r + k : 0)) * columns;
+        double *block = xt + (r / SIDE) * used * SIDE + r % SIDE;
+        for (Py_ssize_t c = 0; c < used4; c += 4) {
+            __m256d a = _mm256_loadu_pd(x[0] + c), b = _mm256_loadu_pd(x[1] + c);
+            __m256d e = _mm256_loadu_pd(x[2] + c), d = _mm256_loadu_pd(x[3] + c);
+            __m256d ab_even = _mm256_unpacklo_pd(a, b), ab_odd = _mm256_unpackhi_pd(a, b); /* a0 b0 a2 b2, a1 b1 a3 b3 */
+            __m256d ed_even = _mm256_unpacklo_pd(e, d), ed_odd = _mm256_unpackhi_pd(e, d);
+            _mm256_storeu_pd(block + c * SIDE, _mm256_permute2f128_pd(ab_even, ed_even, 0x20));
+            _mm256_storeu_pd(block + (c + 1) * SIDE, _mm256_permute2f128_pd(ab_odd, ed_odd, 0x20));
+            _mm256_storeu_pd(block + (c + 2) * SIDE, _mm256_permute2f128_pd(ab_even, ed_even, 0x31));
+            _mm256_storeu_pd(block + (c + 3) * SIDE, _mm256_permute2f128_pd(ab_odd, ed_odd, 0x31));
+        }
+        for (Py_ssize_t c = used4; c < used; c++)
+            for (int k = 0; k < 4; k++) block[c * SIDE + k] = x[k][c];
+    }
+    for (Py_ssize_t r0 = 0; r0 < n; r0 += SIDE) {
+        const double *block = xt + r0 * used;
+        Py_ssize_t in_block = n - r0 < SIDE ? n - r0 : SIDE;
+        /* as many vectors as the block's rows need; whether they fill the last one (then no row is padding: the
+         * rows' loops have a constant count) */
+        switch ((in_block + 3) / 4 * 2 + (in_block % 4 == 0)) {
+        case 9: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 4, 1); break;
+        case 8: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 4, 0); break;
+        case 7: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 3, 1); break;
+        case 6: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 3, 0); break;
+        case 5: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 2, 1); break;
+        case 4: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 2, 0); break;
+        case 3: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 1, 1); break;
+        default: block_avx2(f, block, r0, in_block, values, scratch, upto, leaves, rows, start, 1, 0); break;
+        }
+    }
+    if (!raw) return;
+    if (values) {
+        for (Py_ssize_t r = 0; r < n; r++)
+            raw[start + r] = f->base + (0.0 + pairwise_sum(values + (start + r) * n_trees, n_trees));
+        return;
+    }
+    /* scratch: tree after tree, upto rows a tree; four rows' sums at once, each lane pairwise_sum's additions */
+    const __m256d base = _mm256_set1_pd(f->base), zero = _mm256_setzero_pd();
+    for (Py_ssize_t r = 0; r < upto; r += 4) {
+        double sums[4];
+        _mm256_storeu_pd(sums, _mm256_add_pd(base, _mm256_add_pd(zero, pairwise_rows_avx2(scratch + r, n_trees, upto))));
+        for (Py_ssize_t k = 0; k < 4 && r + k < n; k++) raw[start + r + k] = sums[k];
+    }
+}
+#endif
+
+/* test_rows_avx2 where the processor has AVX2 (and use_avx2 left it on), else test_rows_plain. */
+static void (*test_rows)(const Forest *, const double *, Py_ssize_t, Py_ssize_t, Py_ssize_t, Py_ssize_t, double *,
+                         double *, double *, int64_t *, double *) = test_rows_plain;
 
 /* The same by walking each tree (a forest with a tree of over 64 leaves): x <= threshold goes left, anything
  * else (NaN too) right. */
@@ -362,16 +548,17 @@ static void walk_rows(const Forest *f, const double *X, Py_ssize_t columns, Py_s
 /* Rows [start, stop) of X: each row's leaf values (values, a row of n_trees), its leaf ids (leaves, a column of the
  * (trees, rows) table) and its log-odds (raw: base + its values added in numpy's order); any output may be NULL.
  * The scratch space: the rows' columns for test_rows (padded * min_columns doubles, padded: stop - start rounded
- * up to a multiple of SIDE) and their values when `values` is NULL ((stop - start) * n_trees doubles). */
+ * up to a multiple of SIDE) and their values when `values` is NULL (padded * n_trees doubles). */
 static void evaluate_rows(const Forest *f, const double *X, Py_ssize_t columns, Py_ssize_t rows, Py_ssize_t start,
                           Py_ssize_t stop, double *raw, double *values, int64_t *leaves, double *xt,
                           double *row_values) {
     Py_ssize_t n_trees = f->n_trees;
+    if (f->tests) {
+        test_rows(f, X, columns, rows, start, stop, xt, values, row_values, leaves, raw);
+        return;
+    }
     double *v = values ? values + start * n_trees : row_values;
-    if (f->tests)
-        test_rows(f, X, columns, rows, start, stop, xt, v, leaves);
-    else
-        walk_rows(f, X, columns, rows, start, stop, v, leaves);
+    walk_rows(f, X, columns, rows, start, stop, v, leaves);
     if (raw)
         for (Py_ssize_t r = 0; r < stop - start; r++)
             raw[start + r] = f->base + (0.0 + pairwise_sum(v + r * n_trees, n_trees));
@@ -417,7 +604,7 @@ static PyObject *forest_evaluate(Forest *self, PyObject *args) {
         }
     }
     Py_ssize_t n = stop - start, padded = (n + SIDE - 1) / SIDE * SIDE, n_trees = self->n_trees;
-    size_t bytes = ((size_t)padded * self->min_columns + (have[1] ? 0 : (size_t)n * n_trees)) * sizeof(double);
+    size_t bytes = ((size_t)padded * self->min_columns + (have[1] ? 0 : (size_t)padded * n_trees)) * sizeof(double);
     if (!(scratch = PyMem_Malloc(bytes + 8))) {
         PyErr_NoMemory();
         goto done;
@@ -841,6 +1028,20 @@ static PyObject *logistic(PyObject *Py_UNUSED(module), PyObject *arg) {
     Py_RETURN_NONE;
 }
 
+/* use_avx2(on) -> bool: the trees' AVX2 loops on (where the processor has AVX2) or off (the SSE2 or plain loops);
+ * whether they were on (the tests run both and compare). */
+static PyObject *use_avx2(PyObject *Py_UNUSED(module), PyObject *arg) {
+    int on = PyObject_IsTrue(arg);
+    if (on < 0) return NULL;
+    int was = test_rows != test_rows_plain;
+#ifdef HAVE_AVX2_BUILD
+    __builtin_cpu_init();
+    on = on && __builtin_cpu_supports("avx2");
+    test_rows = on ? test_rows_avx2 : test_rows_plain;
+#endif
+    return PyBool_FromLong(was);
+}
+
 /* ---- the module ------------------------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
@@ -856,6 +1057,8 @@ static PyMethodDef methods[] = {
     {"rank", rank, METH_VARARGS,
      "rank(signed, k) -> list: per row, the columns of its positive values largest first (at most k), as "
      "classifier._ranked orders them before its first value <= 0; None for a row with ties or a NaN among them."},
+    {"use_avx2", use_avx2, METH_O,
+     "use_avx2(on) -> bool: the trees' AVX2 loops on or off (where the processor has AVX2); the old state."},
     {"context", context, METH_VARARGS,
      "context(core, windows, out, offsets, widths) -> None: classifier._context's neighbours and window means "
      "into out."},
@@ -868,6 +1071,10 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_trees_core",
                                     -1, methods};
 
 PyMODINIT_FUNC PyInit__trees_core(void) {
+#ifdef HAVE_AVX2_BUILD
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2")) test_rows = test_rows_avx2;
+#endif
     if (PyType_Ready(&ForestType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m) return NULL;

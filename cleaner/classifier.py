@@ -1092,7 +1092,8 @@ class Trees:
         (the QuickScorer idea): each test a row fails rules out the leaves left of it, and the row's leaf is
         the leftmost leaf left over; a handful of numpy operations in all, however deep the trees. With
         attribution the paths are walked level by level (see _walk). The compiled core applies the same tests
-        in C, eight rows at a time, and adds the leaf values in numpy's order (_evaluate_compiled).
+        in C, up to sixteen rows at a time (AVX2 where there is), and adds the leaf values in numpy's order
+        (_evaluate_compiled).
         """
         if _tree_core is not None:
             raw = self._evaluate_compiled(X, raw=True)[0]

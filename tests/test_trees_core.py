@@ -501,3 +501,114 @@ def test_sigmoid_of_other_shapes_and_logistic_checks_its_argument() -> None:
     readonly.flags.writeable = False
     with pytest.raises((ValueError, BufferError)):
         COMPILED.logistic(readonly)
+
+
+# --- the AVX2 loops against the SSE2 ones (use_avx2) ----------------------------------------------------------
+
+
+def avx2_available() -> bool:
+    """Whether the processor has AVX2 (use_avx2(True) turns the AVX2 loops on only then); the state restored."""
+    was = COMPILED.use_avx2(True)
+    return bool(COMPILED.use_avx2(was))
+
+
+needs_avx2 = pytest.mark.skipif(not avx2_available(), reason="no AVX2 here: one path only")
+
+
+def both_paths(fn: Callable[[], Any]) -> tuple[Any, Any]:
+    """fn() with the AVX2 loops, then with the SSE2 (or plain) ones; the switch restored."""
+    results = []
+    for on in (True, False):
+        was = COMPILED.use_avx2(on)
+        try:
+            results.append(fn())
+        finally:
+            COMPILED.use_avx2(was)
+    return results[0], results[1]
+
+
+def evaluate_all(forest: Any, X: np.ndarray, start: int, stop: int) -> list[bytes]:
+    """Forest.evaluate of rows [start, stop) with every combination of outputs asked for (the values alone, the
+    log-odds alone, with the leaves, ...), the outputs' bytes (the rows outside [start, stop): a marker left)."""
+    rows, trees = X.shape[0], forest.n_trees
+    out = []
+    for want in ((1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 0, 1), (1, 1, 0), (1, 1, 1)):
+        raw = np.full(rows, -7.5) if want[0] else None
+        values = np.full((rows, trees), -7.5) if want[1] else None
+        leaves = np.full((trees, rows), -3, dtype=np.int64) if want[2] else None
+        forest.evaluate(X, start, stop, raw, values, leaves)
+        out += [b"" if a is None else a.tobytes() for a in (raw, values, leaves)]
+    return out
+
+
+@needs_avx2
+@pytest.mark.parametrize("mode", ["text", "html"])
+def test_avx2_loops_give_the_sse2_loops_bits_on_the_committed_models(mode: str) -> None:
+    """1 to 40 rows (not multiples of the four rows of a vector or the sixteen of a block), rows from an offset
+    (the chunks), every combination of outputs: the same log-odds, values and leaves on both paths, and the numpy
+    code's."""
+    for stage in ("stage1", "stage2"):
+        trees = BlockClassifier.load().models[mode][stage]
+        forest, _ = trees._forest()
+        X = awkward_rows(trees, 45, np.random.default_rng(len(mode) + len(stage)))
+        for rows in range(1, 41):
+            avx2, plain = both_paths(lambda f=forest, x=X, r=rows: evaluate_all(f, x, 0, r))
+            assert avx2 == plain, (stage, rows)
+        for start, stop in ((3, 4), (5, 22), (17, 45), (0, 0), (45, 45)):
+            avx2, plain = both_paths(lambda f=forest, x=X, a=start, b=stop: evaluate_all(f, x, a, b))
+            assert avx2 == plain, (stage, start, stop)
+        for rows in (1, 5, 16, 33):
+            with using_core(clf_mod, None, "_tree_core"):
+                numpy_run = evaluations(trees, X[:rows], (1, 4, 7))
+            for compiled_run in both_paths(lambda t=trees, x=X, r=rows: evaluations(t, x[:r], (1, 4, 7))):
+                assert_same_evaluations(numpy_run, compiled_run)
+
+
+@needs_avx2
+def test_avx2_loops_on_hand_built_trees_nan_infinities_and_ties() -> None:
+    """A leaf alone, a stump and an uneven tree: values equal to the thresholds go left, NaN right, +-inf either
+    side, -0.0 equal to 0.0; every row count up to 40."""
+    trees = Trees(HAND_BUILT)
+    forest, _ = trees._forest()
+    cells = np.array([0.0, -0.0, 0.5, 0.5000000000000001, 3.0, 7.0, -1.0, np.nan, np.inf, -np.inf, 5e-324])
+    X = np.random.default_rng(3).choice(cells, size=(40, 3))
+    for rows in range(1, 41):
+        avx2, plain = both_paths(lambda r=rows: evaluate_all(forest, X, 0, r))
+        assert avx2 == plain, rows
+    want = numpy_then_compiled(lambda: evaluations(trees, X, (1,)))[0]
+    for run in both_paths(lambda: evaluations(trees, X, (1,))):
+        assert_same_evaluations(want, run)
+
+
+@needs_avx2
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_property_avx2_loops_give_the_same_bits(data: st.DataObject) -> None:
+    """Random forests (up to 64 leaves a tree: the bit sets' limit) and matrices of any floats, any rows from
+    any offset: both paths give the same bytes in every output, and the numpy code's evaluations."""
+    n_feat = data.draw(st.integers(1, 7))
+    spec = _random_trees(np.random.default_rng(data.draw(st.integers(0, 2**32 - 1))), n_feat,
+                         data.draw(st.integers(1, 9)), data.draw(st.sampled_from([1, 2, 5, 20, 64])))
+    cells = st.one_of(st.sampled_from([-1.0, 0.0, -0.0, 0.5, 1.0, np.nan, np.inf, -np.inf]),
+                      st.floats(allow_nan=True, allow_infinity=True))
+    X = data.draw(arrays(np.float64, st.tuples(st.integers(0, 40), st.just(n_feat)), elements=cells))
+    start = data.draw(st.integers(0, X.shape[0]))
+    stop = data.draw(st.integers(start, X.shape[0]))
+    trees = Trees(spec)
+    forest, _ = trees._forest()
+    avx2, plain = both_paths(lambda: evaluate_all(forest, X, start, stop))
+    assert avx2 == plain
+    want = numpy_then_compiled(lambda: evaluations(trees, X, (0,)))[0]
+    for run in both_paths(lambda: evaluations(trees, X, (0,))):
+        assert_same_evaluations(want, run)
+
+
+def test_use_avx2_switches_and_reports() -> None:
+    """use_avx2(on) gives the old state; off is always possible, on only where the processor has AVX2."""
+    was = COMPILED.use_avx2(False)
+    try:
+        assert COMPILED.use_avx2(False) is False
+        assert COMPILED.use_avx2(True) is False
+        assert COMPILED.use_avx2(True) is avx2_available()
+    finally:
+        COMPILED.use_avx2(was)

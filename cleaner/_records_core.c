@@ -44,7 +44,9 @@ typedef struct {
 } Measure;
 
 static inline int measure_str(PyObject *s, Measure *m) {
+#if PY_VERSION_HEX < 0x030C0000 /* (a str made by the legacy API is laid out on first use; from 3.12 every str is) */
     if (PyUnicode_READY(s) < 0) return -1;
+#endif
     Py_UCS4 top = PyUnicode_MAX_CHAR_VALUE(s);
     if (top > m->maxchar) m->maxchar = top;
     m->length += PyUnicode_GET_LENGTH(s) + 2;

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import enum
+import itertools
 import json
 import sys
 from typing import Any, NamedTuple
@@ -250,7 +251,7 @@ def test_the_compiled_core_is_what_runs() -> None:
 def _documents(folder: str, n: int) -> list[dict[str, Any]]:
     path = shared_path("data", folder, "docs.jsonl")
     with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line, _ in zip(lines, range(n))]
+        return [json.loads(line) for line in itertools.islice(lines, n)]
 
 
 @pytest.mark.parametrize(("folder", "n"), [("news", 200), ("mt", 100)])

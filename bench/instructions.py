@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 #: the modules with a compiled core (tools/build_native.py): each calls it through its `_core`, None for its Python code
 COMPILED = ("cleaner.scorers.language", "cleaner.scorers.readability", "cleaner.scorers.mt", "cleaner.scorers.coherence",
-            "cleaner.terms", "cleaner.classifier", "cleaner.segment", "cleaner.prose")
+            "cleaner.terms", "cleaner.classifier", "cleaner.segment", "cleaner.prose", "cleaner.write")
 
 
 def use_python_code() -> None:

@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+try:  # dumps compiled (tools/build_native.py builds it at install)
+    from cleaner import _records_core as _COMPILED
+except ImportError:  # not built (no C compiler at install, or CLEANER_NO_NATIVE): json.dumps runs, slower
+    _COMPILED = None
+_core = _COMPILED  # what dumps calls first (tests set it to None to run json.dumps alone)
+
 
 class _StdoutSink:
     """stdout as an output file that the `with` block flushes but never closes."""
@@ -37,6 +43,14 @@ def open_output(path: str | Path) -> IO[str]:
 
 
 def dumps(record: dict[str, Any]) -> str:
+    """A record as one line of JSON: json.dumps(record, ensure_ascii=False, separators=(",", ":")), the definition.
+    The compiled core writes the same str without json's per-character kind switch and joins; it answers None for
+    what it does not write (other key types, subclasses of dict or list, other objects, deep nesting), and then
+    json.dumps gives the line or its own error."""
+    if _core is not None:
+        line = _core.dumps(record)
+        if line is not None:
+            return line
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 

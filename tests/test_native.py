@@ -23,6 +23,7 @@ USERS = {
     "cleaner._features_core": "cleaner.classifier",
     "cleaner._trees_core": "cleaner.classifier:_tree_core",
     "cleaner._text_core": "cleaner.segment",  # (and cleaner.prose, through its own _core)
+    "cleaner._records_core": "cleaner.write",
 }
 
 

@@ -42,6 +42,7 @@ NATIVE = {
     "cleaner._features_core": "cleaner/_features_core.c",
     "cleaner._trees_core": "cleaner/_trees_core.c",
     "cleaner._text_core": "cleaner/_text_core.c",
+    "cleaner._records_core": "cleaner/_records_core.c",
 }
 
 

@@ -14,6 +14,7 @@ scoring them (inside `functools.reduce`), so imports, model loading and the warm
                                                     # 60 dev pages after 5 warm-up ones (~5 minutes)
     python bench/instructions.py --python           # the Python code of the compiled cores instead of them
     python bench/instructions.py --news             # cleaning alone, bench/scale.py's news-length documents
+    python bench/instructions.py --batch            # the same documents through run_batch (read, clean, write)
 
 With --html the two counted calls are cleaner.clean_html and trafilatura.extract (its defaults, as in
 bench/extraction.py) over the same decoded pages of ../shared/data/extraction, in manifest order.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import collections
 import functools
+import json
 import os
 import re
 import shutil
@@ -115,6 +117,36 @@ def child_news(n: int, warmup: int) -> None:
     collections.deque(maxlen=0).extendleft(map(pipeline.process, docs))
 
 
+def child_batch(n: int, warmup: int) -> None:
+    """A whole batch through run_batch, as `cleaner clean --no-score` runs one: reading a zstd JSONL file, cleaning,
+    writing each record with its removals' reasons. The counted batch is bench/scale.py's first n news-length
+    documents (each distinct, its "Copy N" first line included); a warm-up batch of other documents (bench/scorers.py's)
+    runs first, so the rule packs' automata are warm but no answer about a counted text is cached."""
+    import scale
+    import zstandard
+    from scorers import documents
+
+    from cleaner.api import run_batch
+
+    with tempfile.TemporaryDirectory() as tmp:
+        warm = [json.dumps({"id": f"warm-{i}", "title": r["title"], "text": r["text"]}, ensure_ascii=False)
+                for i, r in enumerate(documents(warmup)[0])]
+        paths = []
+        for name, lines in (("warm", warm), ("counted", list(scale.variants("news", n)))):
+            path = Path(tmp) / f"{name}.jsonl.zst"
+            with zstandard.open(path, "wt", encoding="utf-8") as out:
+                out.writelines(line + "\n" for line in lines)
+            paths.append(path)
+
+        def batch(path: Path) -> object:
+            return run_batch([str(path)], str(Path(tmp) / path.name.split(".")[0] / "out.jsonl"), score=False,
+                             workers=1, chunk_size=16)
+
+        batch(paths[0])
+        subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True, capture_output=True)
+        collections.deque(maxlen=0).extendleft(map(batch, paths[1:]))
+
+
 def main(argv: list[str] | None = None) -> int:
     from cleaner.pipeline import SCORER_CLASSES
 
@@ -125,13 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--html", action="store_true", help="HTML mode: clean_html against trafilatura.extract on dev pages")
     ap.add_argument("--news", action="store_true", help="cleaning alone on bench/scale.py's news-length documents "
                     "(issue 8's 1,000 documents a second per core), 300 warm-up documents of bench/scorers.py")
+    ap.add_argument("--batch", action="store_true", help="a whole batch (run_batch: read, clean, write the records) "
+                    "of bench/scale.py's news-length documents, after a warm-up batch of bench/scorers.py's")
     ap.add_argument("--python", action="store_true", help="count the Python code of the compiled cores instead")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.n is None:
         args.n = 60 if args.html else 100
     if args.warmup is None:
-        args.warmup = 5 if args.html else 300 if args.news else 100
+        args.warmup = 5 if args.html else 300 if args.news or args.batch else 100
     if args.html and not (ROOT.parent / "shared" / "data" / "extraction" / "manifest.jsonl").exists():
         print("../shared/data/extraction is absent on this machine; nothing to measure")
         return 0
@@ -142,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
             child_html(args.n, args.warmup)
         elif args.news:
             child_news(args.n, args.warmup)
+        elif args.batch:
+            child_batch(args.n, args.warmup)
         else:
             child(args.n, args.warmup, args.scorer)
         return 0
@@ -156,13 +192,13 @@ def main(argv: list[str] | None = None) -> int:
                         "--toggle-collect=functools_reduce", sys.executable, __file__, "--child",
                         "--n", str(args.n), "--warmup", str(args.warmup),
                         *(["--scorer", args.scorer] if args.scorer else []), *(["--html"] if args.html else []),
-                        *(["--news"] if args.news else []),
+                        *(["--news"] if args.news else []), *(["--batch"] if args.batch else []),
                         *(["--python"] if args.python else [])],
                        check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         report = subprocess.run(["callgrind_annotate", "--inclusive=yes", str(out)], check=True,
                                 capture_output=True, text=True).stdout
     counts = {}
-    names = ("cleaner", "trafilatura") if args.html else ("cleaning",) if args.news else \
+    names = ("cleaner", "trafilatura") if args.html else ("cleaning",) if args.news else ("batch",) if args.batch else \
         ("cleaning", args.scorer or "all scorers")
     for name, key in zip(("deque_extendleft", "functools_reduce")[:len(names)], names, strict=True):
         match = re.search(r"^\s*([\d,]+) .*:" + name + r"\b", report, re.M)
@@ -175,6 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.html:
         print(f"cleaner's pages per instruction / trafilatura's {counts['trafilatura'] / counts['cleaner']:.2f} "
               f"({args.n} pages after {args.warmup} warm-up ones)")
+        return 0
+    if args.batch:
+        print(f"(run_batch over bench/scale.py's news-length documents, reading and writing included, {args.n} counted "
+              f"after a batch of {args.warmup} others; 1,000 documents a second per core is "
+              f"{counts['batch'] / 1e6:.2f}G instructions a second)")
         return 0
     if args.news:
         print(f"(bench/scale.py's news-length documents, {args.n} counted after {args.warmup} warm-up ones; 1,000 "

@@ -15,6 +15,7 @@ scoring them (inside `functools.reduce`), so imports, model loading and the warm
     python bench/instructions.py --python           # the Python code of the compiled cores instead of them
     python bench/instructions.py --news             # cleaning alone, bench/scale.py's news-length documents
     python bench/instructions.py --batch            # the same documents through run_batch (read, clean, write)
+    python bench/instructions.py --pages            # cleaning alone, the dev pages' naive text (real chrome)
 
 With --html the two counted calls are cleaner.clean_html and trafilatura.extract (its defaults, as in
 bench/extraction.py) over the same decoded pages of ../shared/data/extraction, in manifest order.
@@ -98,7 +99,7 @@ def child_html(n: int, warmup: int) -> None:
     functools.reduce(lambda _, page: trafilatura.extract(page[0], url=page[1]), counted, None)
 
 
-def child_news(n: int, warmup: int) -> None:
+def child_news(n: int, warmup: int, mode: str = "news") -> None:
     """Cleaning alone (segmentation, rules, block model: `cleaner clean --no-score`) of bench/scale.py's
     news-length documents (the dev pages' article bodies, most without a headline given), each counted the first
     time it is seen; the warm-up is other documents (bench/scorers.py's), so the rule packs' automata are warm
@@ -111,8 +112,8 @@ def child_news(n: int, warmup: int) -> None:
     pipeline = Pipeline.default(score=False)
     for i, row in enumerate(documents(warmup)[0]):
         pipeline.process(scale._document(row, "news", i))
-    rows = scale.base_documents("news")[:n]
-    docs = [scale._document(row, "news", i) for i, row in enumerate(rows)]
+    rows = scale.base_documents(mode)[:n]
+    docs = [scale._document(row, mode, i) for i, row in enumerate(rows)]
     subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True, capture_output=True)
     collections.deque(maxlen=0).extendleft(map(pipeline.process, docs))
 
@@ -157,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--html", action="store_true", help="HTML mode: clean_html against trafilatura.extract on dev pages")
     ap.add_argument("--news", action="store_true", help="cleaning alone on bench/scale.py's news-length documents "
                     "(issue 8's 1,000 documents a second per core), 300 warm-up documents of bench/scorers.py")
+    ap.add_argument("--pages", action="store_true", help="cleaning alone on the dev pages' naive text (bench/scale.py's "
+                    "'text' documents: real pages' menus, teasers and footers around the article)")
     ap.add_argument("--batch", action="store_true", help="a whole batch (run_batch: read, clean, write the records) "
                     "of bench/scale.py's news-length documents, after a warm-up batch of bench/scorers.py's")
     ap.add_argument("--python", action="store_true", help="count the Python code of the compiled cores instead")
@@ -165,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.n is None:
         args.n = 60 if args.html else 100
     if args.warmup is None:
-        args.warmup = 5 if args.html else 300 if args.news or args.batch else 100
+        args.warmup = 5 if args.html else 300 if args.news or args.batch or args.pages else 100
     if args.html and not (ROOT.parent / "shared" / "data" / "extraction" / "manifest.jsonl").exists():
         print("../shared/data/extraction is absent on this machine; nothing to measure")
         return 0
@@ -174,8 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             use_python_code()
         if args.html:
             child_html(args.n, args.warmup)
-        elif args.news:
-            child_news(args.n, args.warmup)
+        elif args.news or args.pages:
+            child_news(args.n, args.warmup, "text" if args.pages else "news")
         elif args.batch:
             child_batch(args.n, args.warmup)
         else:
@@ -193,12 +196,13 @@ def main(argv: list[str] | None = None) -> int:
                         "--n", str(args.n), "--warmup", str(args.warmup),
                         *(["--scorer", args.scorer] if args.scorer else []), *(["--html"] if args.html else []),
                         *(["--news"] if args.news else []), *(["--batch"] if args.batch else []),
+                        *(["--pages"] if args.pages else []),
                         *(["--python"] if args.python else [])],
                        check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         report = subprocess.run(["callgrind_annotate", "--inclusive=yes", str(out)], check=True,
                                 capture_output=True, text=True).stdout
     counts = {}
-    names = ("cleaner", "trafilatura") if args.html else ("cleaning",) if args.news else ("batch",) if args.batch else \
+    names = ("cleaner", "trafilatura") if args.html else ("cleaning",) if args.news or args.pages else ("batch",) if args.batch else \
         ("cleaning", args.scorer or "all scorers")
     for name, key in zip(("deque_extendleft", "functools_reduce")[:len(names)], names, strict=True):
         match = re.search(r"^\s*([\d,]+) .*:" + name + r"\b", report, re.M)
@@ -216,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"(run_batch over bench/scale.py's news-length documents, reading and writing included, {args.n} counted "
               f"after a batch of {args.warmup} others; 1,000 documents a second per core is "
               f"{counts['batch'] / 1e6:.2f}G instructions a second)")
+        return 0
+    if args.pages:
+        print(f"(the dev pages' naive text, {args.n} counted after {args.warmup} warm-up news documents)")
         return 0
     if args.news:
         print(f"(bench/scale.py's news-length documents, {args.n} counted after {args.warmup} warm-up ones; 1,000 "

@@ -8,12 +8,9 @@ a pack is rejected with a clear error when it is loaded.
 from __future__ import annotations
 
 import json
-import re
-from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -90,28 +87,29 @@ class Rule:
 
 
 _NONE: frozenset[int] = frozenset()
-#: an inline flag group that turns a flag off, as (?-m) or (?i-s:...)
-_FLAG_OFF = re.compile(r"\(\?[A-Za-z]*-")
 
 
 class _Gate:
-    """The patterns of one pack, scanned once for all of them. A text goes through one RE2 alternation
-    `(?:p1)|(?:p2)|...`, which matches exactly when one of the patterns does; most blocks stop there.
-    For the few it matches, an RE2 set of the same patterns names the rules that match (a set's answer is
-    empty when its DFA runs out of memory: then every rule is asked, as without a gate). The rules' own
-    patterns run only where they match, to say where. The cleaner asks about a block once a rule and
-    passes over a page more than once, so the answers for the last few thousand texts are kept."""
+    """The patterns of one pack, asked once for all of them. A text goes through one RE2 pattern,
+    `(?s).*(?:(?:p1)|(?:p2)|...).*` matched against the whole text, which matches exactly when one of the
+    patterns matches somewhere in it (`.*` takes any text before and after, newlines too; a `^` or `$` of a
+    pattern still holds only at the text's ends, as in a search); most blocks stop there. A whole-text match
+    needs no match start: RE2 answers it with its forward automaton alone, where a search also runs a reverse
+    one to find where the match starts, and on text it has not seen (another site's chrome) builds its states
+    again and again. For the few it matches, an RE2 set of the same patterns names the rules that match (a
+    set's answer is empty when its DFA runs out of memory: then every rule is asked, as without a gate). The
+    rules' own patterns run only where they match, to say where. The cleaner asks about a block once a rule
+    and passes over a page more than once, so the answers for the last few thousand texts are kept."""
 
-    __slots__ = ("patterns", "regex", "set", "seen", "_doc_regex")
+    __slots__ = ("patterns", "regex", "set", "seen")
     KEEP = 4096
 
     def __init__(self, patterns: list[str], regex: Any, rule_set: Any) -> None:
         self.patterns = patterns
-        self.regex = regex
+        self.regex = regex  # the whole-text pattern, for fullmatch
         self.set = rule_set
         # text → numbers of the rules that match it (True: not known, ask them all)
         self.seen: dict[str, frozenset[int] | bool] = {}
-        self._doc_regex: Any = None  # see prime(): compiled on first use (False: the patterns do not allow it)
 
     def __getstate__(self) -> Any:
         return self.patterns  # an RE2 set does not pickle, and the answers kept are not worth sending
@@ -121,56 +119,20 @@ class _Gate:
         if gate is None:  # compiled in the sending process: it compiles here too
             raise RulePackError("rule pack patterns could not be compiled again")
         self.patterns, self.regex, self.set, self.seen = patterns, gate.regex, gate.set, {}
-        self._doc_regex = None
-
-    def _document_regex(self) -> Any:
-        """The alternation in multi-line mode, for a page's blocks joined by newlines: a block that a pattern
-        matches on its own holds a match in the joined text too (^ and $ match at its ends there, \\b sees a
-        newline where the block ended); the joined text may match in more places (across blocks), never in
-        fewer. False when a pattern could tell the difference the other way: \\A or \\z (the joined text's
-        ends only) or an inline flag group that turns a flag off (maybe multi-line mode)."""
-        if self._doc_regex is None:
-            self._doc_regex = False
-            if not any("\\A" in p or "\\z" in p or _FLAG_OFF.search(p) for p in self.patterns):
-                try:
-                    self._doc_regex = re2.compile("(?m)" + "|".join(f"(?:{p})" for p in self.patterns),
-                                                  _re2_options())
-                except re2.error:  # type: ignore[attr-defined]
-                    pass
-        return self._doc_regex
 
     def prime(self, texts: list[str]) -> None:
-        """Learn at once, for a page's blocks, which no pattern matches: one scan of the joined page from the
-        start finds the leftmost match, so no block that ends before it matches (it would have held a match
-        further left); the block where it starts is left to hits(), and the scan goes on after that block.
-        A page nothing matches costs one scan instead of one a block."""
-        regex = self._document_regex()
-        if not regex or not texts:
-            return
-        try:
-            encoded = [t.encode("utf-8") for t in texts]
-        except UnicodeEncodeError:  # a lone surrogate: the blocks are asked one by one, as without this
-            return
-        joined = b"\n".join(encoded)
-        ends = list(accumulate(len(e) + 1 for e in encoded))  # each block's end, with the newline after it
+        """Learn the answers for a page's blocks at once (emptying the kept answers first when they would
+        overflow while the page is cleaned)."""
         seen = self.seen
         if len(seen) + len(texts) >= self.KEEP:
             seen.clear()
-        n = len(texts)
-        i = pos = 0
-        while i < n:
-            match = regex.search(joined, pos)
-            stop = n if match is None else min(bisect_right(ends, match.start()), n - 1)
-            for j in range(i, stop):
-                seen[texts[j]] = _NONE
-            if match is None:
-                break
-            i = stop + 1
-            pos = ends[stop]
+        for text in texts:
+            if text not in seen:
+                self.hits(text)
 
     def hits(self, text: str) -> frozenset[int] | bool:
         hits: frozenset[int] | bool = _NONE
-        if self.regex.search(_utf8(text)) is not None:
+        if self.regex.fullmatch(_utf8(text)) is not None:
             found = self.set.Match(text)
             hits = frozenset(found) if found else True
         if len(self.seen) >= self.KEEP:
@@ -194,7 +156,7 @@ class _Gate:
     @classmethod
     def compile(cls, patterns: list[str]) -> _Gate | None:
         try:
-            regex = re2.compile("|".join(f"(?:{p})" for p in patterns), _re2_options())
+            regex = re2.compile("(?s).*(?:" + "|".join(f"(?:{p})" for p in patterns) + ").*", _re2_options())
             rule_set = re2.Set.SearchSet(_re2_options())
             for p in patterns:
                 rule_set.Add(p)

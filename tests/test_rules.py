@@ -286,3 +286,23 @@ def test_matches_is_the_rules_own_search_on_real_lines() -> None:
         for line in lines:
             for rule in rules:
                 assert rule.matches(line) == (rule.regex.search(line) is not None), (rule.id, line)
+
+
+_TRICKY = [r"^ab", r"b$", r"(?m)^c", r"(?i)\bda\b", r"x.y", r"(?s)x.y", r"a\nb", r"[^.]+!", r"\Aq", r"e\z", r"(?m)d$"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdeqxy!.\n D", max_size=12))
+def test_a_gate_says_whether_any_of_its_patterns_matches(text: str) -> None:
+    """A gate (the whole text against `.*(?:p1|p2|...).*`) answers as a search with each pattern would: anchors,
+    word boundaries, flags and newlines included; its set names exactly the patterns that match."""
+    import re2
+
+    from cleaner.rules import _Gate
+
+    gate = _Gate.compile(_TRICKY)
+    assert gate is not None
+    matching = {k for k, p in enumerate(_TRICKY) if re2.search(p, text)}
+    assert gate(text) == bool(matching)
+    hits = gate.seen[text]
+    assert hits is True or hits == matching

@@ -105,4 +105,25 @@ static PyObject *lower_name(void) {
     return name;
 }
 
+/* A growing array of code points (the MT and readability cores build a document's text in one). */
+typedef struct {
+    Py_UCS4 *items;
+    Py_ssize_t n, cap;
+} Chars;
+
+/* Room for `more` characters in `c`; -1 with an exception set. */
+static int chars_room(Chars *c, Py_ssize_t more) {
+    if (c->n + more <= c->cap) return 0;
+    Py_ssize_t cap = c->cap ? 2 * c->cap : 4096;
+    while (cap < c->n + more) cap *= 2;
+    Py_UCS4 *grown = PyMem_Realloc(c->items, (size_t)cap * sizeof(Py_UCS4));
+    if (!grown) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    c->items = grown;
+    c->cap = cap;
+    return 0;
+}
+
 #endif

@@ -62,28 +62,22 @@ class Rule:
             section_max_words if self.kind == "section" else None)
         return limit is None or words <= limit
 
+    def known(self, text: str) -> bool | None:
+        """Whether the rule matches `text` as its pack's gate knows it: True or False where the gate's set named
+        the pack's rules that match this text (a pattern of the set matches exactly when the rule's own does),
+        None where it cannot tell (no gate, or a set out of memory)."""
+        if self.gate is None:
+            return None
+        hits = self.gate.answer(text)
+        return None if hits is True else self.gate_index in hits
+
     def matches(self, text: str) -> bool:
-        """Whether search(text) finds a match, without the match: the gate's answer when its set named the
-        pack's rules that match this text (a pattern of the set matches exactly when the rule's own does), else
-        the rule's own pattern."""
-        gate = self.gate
-        if gate is not None:
-            hits = gate.seen.get(text)
-            if hits is None:
-                hits = gate.hits(text)
-            if hits is not True:
-                return self.gate_index in hits
-        return self.regex.search(text) is not None
+        """Whether search(text) finds a match, without the match: the gate's answer where it has one."""
+        known = self.known(text)
+        return self.regex.search(text) is not None if known is None else known
 
     def search(self, text: str):
-        gate = self.gate
-        if gate is not None:
-            hits = gate.seen.get(text)
-            if hits is None:
-                hits = gate.hits(text)
-            if hits is not True and self.gate_index not in hits:
-                return None
-        return self.regex.search(text)
+        return None if self.known(text) is False else self.regex.search(text)
 
 
 _NONE: frozenset[int] = frozenset()
@@ -140,9 +134,13 @@ class _Gate:
         self.seen[text] = hits
         return hits
 
-    def __call__(self, text: str) -> bool:
+    def answer(self, text: str) -> frozenset[int] | bool:
+        """hits(text), as kept when asked before."""
         hits = self.seen.get(text)
-        return bool(self.hits(text) if hits is None else hits)
+        return self.hits(text) if hits is None else hits
+
+    def __call__(self, text: str) -> bool:
+        return bool(self.answer(text))
 
     @classmethod
     def for_rules(cls, rules: list[Rule]) -> _Gate | None:
@@ -188,19 +186,9 @@ def prefilter(rules: list[Rule]) -> Callable[[str], bool]:
 
 def candidates(rules: list[Rule], text: str, start: int = 0) -> list[int]:
     """The positions (from `start`) of the rules of `rules` that can match `text`, in order: a rule its pack's
-    gate rules out (_Gate.hits) is left out, any other is kept. A caller looping over a pack's rules for a block
+    gate rules out (Rule.known) is left out, any other is kept. A caller looping over a pack's rules for a block
     asks only these: the others' search() would say None."""
-    out: list[int] = []
-    for k in range(start, len(rules)):
-        gate = rules[k].gate
-        if gate is not None:
-            hits = gate.seen.get(text)
-            if hits is None:
-                hits = gate.hits(text)
-            if hits is not True and rules[k].gate_index not in hits:
-                continue
-        out.append(k)
-    return out
+    return [k for k in range(start, len(rules)) if rules[k].known(text) is not False]
 
 
 def prime(rules: list[Rule], texts: list[str]) -> None:

@@ -34,7 +34,7 @@
 #include <string.h>
 #include <math.h>
 
-#include "../_native.h" /* str_isupper, ends_with, pairwise_sum */
+#include "../_native.h" /* str_isupper, ends_with, pairwise_sum, Chars */
 
 /* ---- characters ------------------------------------------------------------------------------------- */
 
@@ -1176,10 +1176,6 @@ fail:
 
 /* ---- normalisation (mt.normalise after NFKC) -------------------------------------------------------- */
 
-typedef struct {
-    Py_UCS4 *items;
-    Py_ssize_t n, cap;
-} Chars;
 
 
 /* tidy(text, typo, marks) -> str: each character that is a key of `typo` (mt._TYPO, ord -> str) replaced by
@@ -1321,20 +1317,6 @@ static PyObject *tidy(PyObject *Py_UNUSED(self), PyObject *args) {
     return out;
 }
 
-/* Room for `more` characters in `c`; -1 with an exception set. */
-static int chars_room(Chars *c, Py_ssize_t more) {
-    if (c->n + more <= c->cap) return 0;
-    Py_ssize_t cap = c->cap ? 2 * c->cap : 4096;
-    while (cap < c->n + more) cap *= 2;
-    Py_UCS4 *grown = PyMem_Realloc(c->items, (size_t)cap * sizeof(Py_UCS4));
-    if (!grown) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    c->items = grown;
-    c->cap = cap;
-    return 0;
-}
 
 /* The line of the text that starts at a, put in NFKC into `out` (room for the rest of the text made: a character
  * gives one, but for a replacement, which makes its own) by `table` (see extract_raw): the end of the line (its

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../_native.h" /* Chars */
+
 /* ---- a map from short ASCII strings to int64, open addressing ---------------------------------------- */
 
 typedef struct {
@@ -436,25 +438,7 @@ static PyObject *sentences(PyObject *self, PyObject *args) {
 
 /* ---- a whole document -------------------------------------------------------------------------------- */
 
-/* A growing array of code points. */
-typedef struct {
-    Py_UCS4 *items;
-    Py_ssize_t n, cap;
-} Chars;
 
-static int chars_room(Chars *c, Py_ssize_t more) {
-    if (c->n + more <= c->cap) return 0;
-    Py_ssize_t cap = c->cap ? 2 * c->cap : 4096;
-    while (cap < c->n + more) cap *= 2;
-    Py_UCS4 *grown = PyMem_Realloc(c->items, (size_t)cap * sizeof(Py_UCS4));
-    if (!grown) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    c->items = grown;
-    c->cap = cap;
-    return 0;
-}
 
 /* Whether textstat's punctuation removal keeps s[i] of a text that ends at `end` (readability.py's
  * _without_punctuation, character by character): an apostrophe only before t, s, d, ve, ll or re (its

@@ -1331,6 +1331,154 @@ done:
     return result;
 }
 
+/* ---- a text document's whole matrix (classifier._text_only_matrix, _features' copy of it) ------------------ */
+
+#define MAX_CONTEXT 16
+
+/* A tuple of at most MAX_CONTEXT ints, each in [lo, hi], into `into`; its length, or -1 with an exception. */
+static Py_ssize_t ints_of(PyObject *tuple, Py_ssize_t *into, Py_ssize_t lo, Py_ssize_t hi, const char *what) {
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) > MAX_CONTEXT) {
+        PyErr_Format(PyExc_ValueError, "%s must be a tuple of at most %d ints", what, MAX_CONTEXT);
+        return -1;
+    }
+    for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(tuple); j++) {
+        into[j] = PyLong_AsSsize_t(PyTuple_GET_ITEM(tuple, j));
+        if (into[j] == -1 && PyErr_Occurred()) return -1;
+        if (into[j] < lo || into[j] > hi) {
+            PyErr_Format(PyExc_ValueError, "%s: %zd is out of range", what, into[j]);
+            return -1;
+        }
+    }
+    return PyTuple_GET_SIZE(tuple);
+}
+
+/* text_only(base, rows, core, windows, offsets, widths) -> bytearray: classifier._text_only_matrix (float64, blocks x
+ * (28 + 25 + len(offsets) * len(core) + len(widths) * len(windows))): each block's text columns (`base`, blocks x 28),
+ * its document columns (`rows`, blocks x 25), then classifier._context of base's `core` columns and `windows` columns:
+ * each offset's neighbour's core values (-1.0 past either end), each width's means of the window columns over the
+ * blocks i - width .. i + width (differences of running sums, as np.cumsum's, down each column). One call: the numpy
+ * code's column picks, context and concatenation cost some ten numpy calls a document. */
+static PyObject *text_only(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *base_obj, *rows_obj, *core_obj, *windows_obj, *offsets_obj, *widths_obj;
+    if (!PyArg_ParseTuple(args, "OOOOOO:text_only", &base_obj, &rows_obj, &core_obj, &windows_obj, &offsets_obj,
+                          &widths_obj))
+        return NULL;
+    Py_ssize_t core[MAX_CONTEXT], windows[MAX_CONTEXT], offsets[MAX_CONTEXT], widths[MAX_CONTEXT];
+    Py_ssize_t k = ints_of(core_obj, core, 0, N_COLUMNS - 1, "text_only(): core");
+    Py_ssize_t m = k < 0 ? -1 : ints_of(windows_obj, windows, 0, N_COLUMNS - 1, "text_only(): windows");
+    Py_ssize_t n_off = m < 0 ? -1 : ints_of(offsets_obj, offsets, -PY_SSIZE_T_MAX / 2, PY_SSIZE_T_MAX / 2,
+                                            "text_only(): offsets");
+    Py_ssize_t n_wid = n_off < 0 ? -1 : ints_of(widths_obj, widths, 0, PY_SSIZE_T_MAX / 4, "text_only(): widths");
+    if (n_wid < 0) return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(base_obj, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    const char *format = view.format ? view.format : "B";
+    Py_ssize_t n = view.len / (N_COLUMNS * (Py_ssize_t)sizeof(double));
+    int fits = view.itemsize == 8 && strcmp(format, "d") == 0 && view.len == n * N_COLUMNS * 8;
+    PyBuffer_Release(&view);
+    if (!fits) {
+        PyErr_SetString(PyExc_ValueError, "text_only(): base must be float64 (blocks x 28), C-contiguous");
+        return NULL;
+    }
+    Doubles base = {0}, rows = {0};
+    if (doubles_of(base_obj, n * N_COLUMNS, &base, "base") < 0) return NULL;
+    if (doubles_of(rows_obj, n * N_DOC_COLUMNS, &rows, "rows") < 0) {
+        PyBuffer_Release(&base.view);
+        return NULL;
+    }
+    Py_ssize_t width = N_COLUMNS + N_DOC_COLUMNS + n_off * k + n_wid * m;
+    PyObject *result = NULL;
+    double *sums = PyMem_Malloc(((size_t)n + 1) * (size_t)(m ? m : 1) * sizeof(double));
+    if (!sums) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if ((size_t)n > PY_SSIZE_T_MAX / ((size_t)width * sizeof(double))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    result = PyByteArray_FromStringAndSize(NULL, n * width * (Py_ssize_t)sizeof(double));
+    if (!result) goto done;
+    double *out = (double *)PyByteArray_AS_STRING(result);
+    const double *X = base.values;
+    for (Py_ssize_t c = 0; c < m; c++) sums[c] = 0.0; /* (np.cumsum down each column after a row of zeros) */
+    for (Py_ssize_t r = 0; r < n; r++)
+        for (Py_ssize_t c = 0; c < m; c++)
+            sums[(r + 1) * m + c] = r ? sums[r * m + c] + X[r * N_COLUMNS + windows[c]] : X[windows[c]];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double *o = out + i * width;
+        memcpy(o, X + i * N_COLUMNS, N_COLUMNS * sizeof(double));
+        memcpy(o + N_COLUMNS, rows.values + i * N_DOC_COLUMNS, N_DOC_COLUMNS * sizeof(double));
+        o += N_COLUMNS + N_DOC_COLUMNS;
+        for (Py_ssize_t j = 0; j < n_off; j++, o += k) {
+            Py_ssize_t at = i + offsets[j];
+            for (Py_ssize_t c = 0; c < k; c++) o[c] = at >= 0 && at < n ? X[at * N_COLUMNS + core[c]] : -1.0;
+        }
+        for (Py_ssize_t j = 0; j < n_wid; j++, o += m) {
+            Py_ssize_t lo = i - widths[j] > 0 ? i - widths[j] : 0;
+            Py_ssize_t hi = i + widths[j] + 1 < n ? i + widths[j] + 1 : n;
+            double count = (double)(hi - lo);
+            for (Py_ssize_t c = 0; c < m; c++) o[c] = (sums[hi * m + c] - sums[lo * m + c]) / count;
+        }
+    }
+done:
+    PyMem_Free(sums);
+    PyBuffer_Release(&base.view);
+    PyBuffer_Release(&rows.view);
+    return result;
+}
+
+/* widened(matrix, read, column, spare) -> bytearray: _features' matrix of a text document from its text-only matrix
+ * (float64, blocks x width, C-contiguous; not changed): each row copied, `spare` columns of 0.0 to the right, and
+ * each block's blank lines in columns `column` and `column + 1`: bool() of its blank_before and blank_after in
+ * blocks_key's `read` (a tuple, four values a block), as 1.0 or 0.0 (classifier._blank_lines). */
+static PyObject *widened(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *matrix_obj, *read;
+    Py_ssize_t column, spare;
+    if (!PyArg_ParseTuple(args, "OO!nn:widened", &matrix_obj, &PyTuple_Type, &read, &column, &spare)) return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(read) / 4;
+    if (PyTuple_GET_SIZE(read) != 4 * n || spare < 0) {
+        PyErr_SetString(PyExc_ValueError, "widened(): four values a block, spare >= 0");
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(matrix_obj, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    const char *format = view.format ? view.format : "B";
+    Py_ssize_t width = view.ndim == 2 ? view.shape[1] : -1;
+    PyObject *result = NULL;
+    if (view.itemsize != 8 || strcmp(format, "d") != 0 || view.ndim != 2 || view.shape[0] != n || column < 0 ||
+        column + 2 > width || spare > PY_SSIZE_T_MAX / 16 - width) {
+        PyErr_SetString(PyExc_ValueError, "widened(): a float64 matrix of a row a block, C-contiguous, with the "
+                                          "blank lines' two columns");
+        goto done;
+    }
+    Py_ssize_t wide = width + spare;
+    if (n && (size_t)n > PY_SSIZE_T_MAX / ((size_t)wide * sizeof(double))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    result = PyByteArray_FromStringAndSize(NULL, n * wide * (Py_ssize_t)sizeof(double));
+    if (!result) goto done;
+    double *out = (double *)PyByteArray_AS_STRING(result);
+    const double *X = view.buf; /* (held by the view: bool() below may run Python code, not free it) */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double *o = out + i * wide;
+        memcpy(o, X + i * width, (size_t)width * sizeof(double));
+        for (Py_ssize_t c = width; c < wide; c++) o[c] = 0.0;
+        int before = PyObject_IsTrue(PyTuple_GET_ITEM(read, 4 * i));
+        int after = before < 0 ? -1 : PyObject_IsTrue(PyTuple_GET_ITEM(read, 4 * i + 1));
+        if (after < 0) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        o[column] = before;
+        o[column + 1] = after;
+    }
+done:
+    PyBuffer_Release(&view);
+    return result;
+}
+
 /* blocks_key(blocks) -> (texts, features) or None: what classifier._scores_key reads of the blocks, made without a
  * Python frame a block: each block's `text`, and its features' blank_before, blank_after (False when missing), the
  * identity of its dom and its group (None when missing), four a block in one tuple. None when a block's features
@@ -1401,6 +1549,13 @@ static PyMethodDef methods[] = {
     {"title_overlap", title_overlap, METH_VARARGS,
      "title_overlap(tokens, title) -> bytearray: classifier._features' title_sim and title_contained (float64, "
      "blocks x 2) of blocks with these tokens under a headline of these (a non-empty set of str)."},
+    {"text_only", text_only, METH_VARARGS,
+     "text_only(base, rows, core, windows, offsets, widths) -> bytearray: classifier._text_only_matrix (float64, "
+     "blocks x columns): the text columns, the document columns, then _context of base's core and window columns."},
+    {"widened", widened, METH_VARARGS,
+     "widened(matrix, read, column, spare) -> bytearray: a copy of a text-only matrix with `spare` columns of 0.0 "
+     "more, its blank-line columns (column, column + 1) from blocks_key's values (bool of blank_before, "
+     "blank_after)."},
     {"doc_rows", doc_rows, METH_VARARGS,
      "doc_rows(texts, base, weights, tokens, sum) -> bytearray: classifier._text_part_of's doc_rows (float64, blocks "
      "x 25), the headline's and the blank lines' columns left 0."},

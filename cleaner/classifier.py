@@ -158,6 +158,9 @@ _TEXT_COL = {k: i for i, k in enumerate(_TEXT_NAMES)}
 # (index arrays, not lists: numpy would convert a list at every use)
 _CORE_IDX = np.array([_TEXT_COL[c] for c in _CORE], dtype=np.intp)
 _WINDOW_IDX = np.array([_TEXT_COL[c] for c in ("prose", "log_words", "stop_frac")], dtype=np.intp)
+_CORE_COLS, _WINDOW_COLS = tuple(_CORE_IDX.tolist()), tuple(_WINDOW_IDX.tolist())  # (for the compiled core)
+#: a text document's matrix before stage 2: text columns, document columns, context (_context's)
+_TEXT_ONLY_WIDTH = len(_TEXT_NAMES) + 25 + len(_OFFSETS) * len(_CORE) + len(_WINDOWS) * len(_WINDOW_IDX)
 
 
 def _nfkc(text: str) -> str:
@@ -575,15 +578,21 @@ def _features(blocks: list[Block], title: str | None, spare: int = 0, read: tupl
     texts = tuple([b.text.strip() for b in blocks])  # (a list comprehension: no generator's frames)
     part = _text_part(texts)
     ttoks = _title_tokens(title)
-    X = None
+    X = doc_rows = None
     if html:
         doc_rows = part["doc_rows"].copy()
-    else:  # the text-mode matrix of these texts, copied: its document columns filled in below (a view)
+        doc_rows[:, 0:2] = _blank_lines(blocks, read)
+    else:  # the text-mode matrix of these texts, copied: its blank lines (and headline columns, below) filled in
         text_only = _text_only_matrix(part)
-        X = np.empty((n, text_only.shape[1] + spare))
-        X[:, :text_only.shape[1]] = text_only
-        doc_rows = X[:, len(_TEXT_NAMES):len(_TEXT_NAMES) + part["doc_rows"].shape[1]]
-    doc_rows[:, 0:2] = _blank_lines(blocks, read)
+        width = text_only.shape[1] + spare
+        if read is not None and _core is not None:  # (copy and blank lines in one call; the spare columns 0.0)
+            X = np.frombuffer(_core.widened(text_only, read, _N_TEXT, spare), dtype=np.float64).reshape(n, width)
+        else:
+            X = np.empty((n, width))
+            X[:, :text_only.shape[1]] = text_only
+            X[:, _N_TEXT:_N_TEXT + 2] = _blank_lines(blocks, read)
+    if ttoks and doc_rows is None:  # (a view: the headline's columns written into X)
+        doc_rows = X[:, _N_TEXT:_N_TEXT + part["doc_rows"].shape[1]]
     title_line = -1
     if ttoks and _core is not None and "tokens" in part:  # (the same divisions in C, no set made)
         similar_cells = np.frombuffer(_core.title_overlap(part["tokens"], ttoks)).reshape(n, 2)
@@ -683,6 +692,10 @@ def _text_only_matrix(part: dict[str, Any], lay: dict[str, Any] | None = None) -
     X = part.get("X")
     if X is None:
         base = part["base"]
+        if _core is not None and "tokens" in part:  # (the compiled core's part: one call, no numpy calls)
+            cells = _core.text_only(base, part["doc_rows"], _CORE_COLS, _WINDOW_COLS, _OFFSETS, _WINDOWS)
+            X = part["X"] = np.frombuffer(cells, dtype=np.float64).reshape(len(base), _TEXT_ONLY_WIDTH)
+            return X
         context = _context(base[:, _CORE_IDX], base[:, _WINDOW_IDX], lay)
         X = part["X"] = np.concatenate([base, part["doc_rows"], context], axis=1)
     return X

@@ -828,8 +828,40 @@ static PyObject *new_list_of(const Py_ssize_t *values, Py_ssize_t n) {
     return list;
 }
 
-/* text_matrix(texts) -> (matrix, words, lens, spaced, checks, fold_odd, keeps); see classifier._text_matrix.
- * keeps: a byte a block, 1 where NFKC leaves its words as they are (nfkc_keeps of every character). */
+/* Where NFKC may change a block's words (a block with a character nfkc_keeps says no to): the span from the last ASCII
+ * non-word character at or before the first such character (else the block's start) to the first ASCII non-word
+ * character after the last one (else its end), and the block's words before it and up to its end: (start, end,
+ * first_word, end_word). Every ASCII character is a starter that NFKC keeps and that composes with nothing before it,
+ * so NFKC of the block is NFKC of the text before the span, of the span, and of the text after it, joined; those
+ * two are of characters nfkc_keeps says yes to (their words stay as they are), and an ASCII non-word character at
+ * either end of the span (or the block's end) keeps a word from running across (what NFKC may compose with <, = or
+ * > is no word character). So the block's NFKC words are its words before the span, the words of NFKC of the span,
+ * and its words after it. */
+static PyObject *nfkc_span(const Text *t, Py_ssize_t block, Py_ssize_t n_words) {
+    Py_ssize_t n = t->n, first = -1, last = -1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!(class_of(AT(t, i)) & C_NFKC_KEEP)) {
+            if (first < 0) first = i;
+            last = i;
+        }
+    Py_ssize_t start = n, end = n; /* (every character kept, not expected: an empty span at the end) */
+    if (first >= 0) {
+#define ASCII_GAP(c) ((c) < 128 && !(class_of(c) & C_WORD))
+        for (start = first; start > 0 && !ASCII_GAP(AT(t, start));) start--;
+        for (end = last + 1; end < n && !ASCII_GAP(AT(t, end));) end++;
+#undef ASCII_GAP
+    }
+    Py_ssize_t before = 0, after = 0; /* the words (\w runs) before the span, after it */
+    for (Py_ssize_t i = 0; i < start; i++)
+        before += (class_of(AT(t, i)) & C_WORD) && !(i && (class_of(AT(t, i - 1)) & C_WORD));
+    for (Py_ssize_t i = end; i < n; i++)
+        after += (class_of(AT(t, i)) & C_WORD) && !(i > end && (class_of(AT(t, i - 1)) & C_WORD));
+    return Py_BuildValue("(nnnnn)", block, start, end, before, n_words - after);
+}
+
+/* text_matrix(texts) -> (matrix, words, lens, spaced, checks, fold_odd, keeps, spans); see classifier._text_matrix.
+ * keeps: a byte a block, 1 where NFKC leaves its words as they are (nfkc_keeps of every character); spans: nfkc_span
+ * of each other block, (block, start, end, first_word, end_word). */
 static PyObject *text_matrix(PyObject *Py_UNUSED(module), PyObject *arg) {
     if (!STOP_WORDS || !MONTH_WORDS) {
         PyErr_SetString(PyExc_RuntimeError, "_features_core.setup() was not called");
@@ -846,7 +878,7 @@ static PyObject *text_matrix(PyObject *Py_UNUSED(module), PyObject *arg) {
     Py_ssize_t n = PyTuple_GET_SIZE(seq);
     PyObject **texts = &PyTuple_GET_ITEM(seq, 0);
     PyObject *result = NULL, *matrix = NULL, *all_words = NULL, *lens = NULL, *spaced = NULL, *checks_list = NULL;
-    PyObject *keeps = NULL;
+    PyObject *keeps = NULL, *spans = NULL;
     Py_ssize_t *split = NULL, *spaces = NULL, *lengths = NULL;
     char *five_digits = NULL; /* blocks of five digits or more and no month name */
     Checks checks = {0};
@@ -859,11 +891,12 @@ static PyObject *text_matrix(PyObject *Py_UNUSED(module), PyObject *arg) {
     matrix = PyByteArray_FromStringAndSize(NULL, n * N_COLUMNS * (Py_ssize_t)sizeof(double));
     all_words = PyList_New(n);
     keeps = PyBytes_FromStringAndSize(NULL, n);
+    spans = PyList_New(0);
     split = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
     spaces = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
     lengths = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
     five_digits = PyMem_Malloc((size_t)(n ? n : 1));
-    if (!matrix || !all_words || !keeps) goto done;
+    if (!matrix || !all_words || !keeps || !spans) goto done;
     if (!split || !spaces || !lengths || !five_digits) {
         PyErr_NoMemory();
         goto done;
@@ -895,6 +928,12 @@ static PyObject *text_matrix(PyObject *Py_UNUSED(module), PyObject *arg) {
         doc_odd_fold |= k.odd_fold;
         five_digits[b] = k.digits >= 5 && !k.month_word;
         PyBytes_AS_STRING(keeps)[b] = (k.every & C_NFKC_KEEP) != 0;
+        if (!(k.every & C_NFKC_KEEP)) {
+            PyObject *span = nfkc_span(&t, b, k.words);
+            int added = span ? PyList_Append(spans, span) : -1;
+            Py_XDECREF(span);
+            if (added < 0) goto done;
+        }
     }
     for (Py_ssize_t b = 0; doc_odd_fold && b < n; b++) /* (any month name may be spelt with one) */
         if (five_digits[b] && add_check(&checks, CHECK_MONTH, b, 0) < 0) goto done;
@@ -912,7 +951,8 @@ static PyObject *text_matrix(PyObject *Py_UNUSED(module), PyObject *arg) {
             PyTuple_SET_ITEM(check, j, v);
         }
     }
-    result = PyTuple_Pack(7, matrix, all_words, lens, spaced, checks_list, doc_odd_fold ? Py_True : Py_False, keeps);
+    result = PyTuple_Pack(8, matrix, all_words, lens, spaced, checks_list, doc_odd_fold ? Py_True : Py_False, keeps,
+                          spans);
 done:
     Py_XDECREF(matrix);
     Py_XDECREF(all_words);
@@ -920,6 +960,7 @@ done:
     Py_XDECREF(spaced);
     Py_XDECREF(checks_list);
     Py_XDECREF(keeps);
+    Py_XDECREF(spans);
     PyMem_Free(split);
     PyMem_Free(spaces);
     PyMem_Free(lengths);
@@ -1541,8 +1582,9 @@ static PyMethodDef methods[] = {
      "names, and a check that the columns are classifier._TEXT_NAMES."},
     {"text_matrix", text_matrix, METH_O,
      "text_matrix(texts) -> (matrix: bytearray of float64 (blocks x columns), words, lens, spaced, checks, "
-     "fold_odd, keeps): classifier._text_matrix's values but for the regex columns, with (kind, block, position) "
-     "where a regex can match, and a byte a block: 1 where NFKC leaves its words as they are."},
+     "fold_odd, keeps, spans): classifier._text_matrix's values but for the regex columns, with (kind, block, "
+     "position) where a regex can match, a byte a block: 1 where NFKC leaves its words as they are, and for each "
+     "other block (block, start, end, first_word, end_word): the span of it whose words NFKC may change."},
     {"blocks_key", blocks_key, METH_O,
      "blocks_key(blocks) -> (texts, features) | None: what classifier._scores_key reads of the blocks (None: a "
      "block's features are not a dict)."},

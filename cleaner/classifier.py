@@ -474,13 +474,15 @@ def _compiled_text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]]
     return _compiled_matrix(texts)[:4]
 
 
-def _compiled_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[int], list[int], bytes]:
-    """_compiled_text_matrix's values, and a byte a block: 1 where NFKC leaves the block's words as they are."""
-    matrix, words, lens, spaced, checks, fold_odd, keeps = _core.text_matrix(texts)
+def _compiled_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[int], list[int],
+                                                list[tuple[int, int, int, int, int]]]:
+    """_compiled_text_matrix's values, and the blocks whose words NFKC may change, with the span of each where it
+    may: (block, start, end, first_word, end_word) (_features_core's nfkc_span)."""
+    matrix, words, lens, spaced, checks, fold_odd, _, spans = _core.text_matrix(texts)
     if checks:
         _confirm(memoryview(matrix).cast("d"), texts, words, checks, fold_odd)
     base = np.frombuffer(matrix, dtype=np.float64).reshape(len(texts), len(_TEXT_NAMES))
-    return base, words, lens, spaced, keeps
+    return base, words, lens, spaced, spans
 
 
 _N_TEXT = len(_TEXT_NAMES)
@@ -793,15 +795,19 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
 
 def _compiled_text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
     """_text_part_of with cleaner._features_core: the document columns in C from the blocks' tokens, NFKC only for
-    the blocks it changes (the whole document's NFKC costs more than the rest together where one block needs it)."""
+    the span of a block where it may change the words (the whole document's NFKC costs more than the rest together
+    where one block needs it; a block's, where a long paragraph has one "½")."""
     listed = list(texts)
-    base, lower_words, _, spaced, keeps = _compiled_matrix(listed)
-    # _norm_tokens of each block: its lower-case words, unless NFKC changes them (then the words of NFKC's text)
+    base, lower_words, _, spaced, spans = _compiled_matrix(listed)
+    # _norm_tokens of each block: its lower-case words, but for the words of NFKC's text of a span where NFKC may
+    # change them (NFKC of the block is NFKC of the text before it, of it and of the text after it, joined)
     tokens = lower_words
-    if not all(keeps):
-        tokens = [w if keep or unicodedata.is_normalized("NFKC", t) else
-                  [x.lower() for x in _WORD.findall(unicodedata.normalize("NFKC", t))]
-                  for t, w, keep in zip(texts, lower_words, keeps, strict=True)]
+    if spans:
+        tokens = list(lower_words)
+        for i, start, end, first_word, end_word in spans:
+            words = lower_words[i]
+            normal = unicodedata.normalize("NFKC", texts[i][start:end])
+            tokens[i] = [*words[:first_word], *[x.lower() for x in _WORD.findall(normal)], *words[end_word:]]
     rows = _core.doc_rows(listed, base, np.expm1(base[:, _TEXT_COL["log_words"]]), tokens, sum)
     doc_rows = np.frombuffer(rows, dtype=np.float64).reshape(len(texts), 25)
     return {"base": base, "tokens": tokens, "spaced": spaced, "doc_rows": doc_rows}  # (the sets: _sets, if asked)

@@ -35,6 +35,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__)
+#define ALWAYS_INLINE __attribute__((always_inline)) inline
+#define NOINLINE __attribute__((noinline))
+#else
+#define ALWAYS_INLINE inline
+#define NOINLINE
+#endif
+
 /* ---- the columns, in cleaner.classifier._TEXT_NAMES' order (setup() checks the names) ------------------ */
 
 static const char *COLUMN_NAMES[] = {
@@ -372,10 +380,14 @@ static int facts_of(PyObject *word) {
     return stop < 0 || month < 0 ? -1 : (stop ? WORD_STOP : 0) | (month ? WORD_MONTH : 0);
 }
 
+static PyObject *new_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t len, uint64_t h, Scratch *s,
+                          int *facts, Entry *slot);
+
 /* The word text[start:start + len] lowered (a new reference) and its facts_of (*facts; -1 and NULL on an error),
- * from the cache or made and cached. `h`: HASH_STEP over its code points from HASH_START. */
-static PyObject *word_of(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t len, Py_UCS4 bits, uint64_t h,
-                         Scratch *s, int *facts) {
+ * from the cache or made and cached (new_word). `h`: HASH_STEP over its code points from HASH_START. The lookup is
+ * inlined in scan (the text's kind a constant there). */
+static ALWAYS_INLINE PyObject *word_of(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t len, uint64_t h,
+                                      Scratch *s, int *facts) {
     Entry *slot = NULL;
     if (len <= CACHE_LEN) {
         h = (h ^ (h >> 29)) | 1;
@@ -398,6 +410,14 @@ static PyObject *word_of(const Text *t, PyObject *text, Py_ssize_t start, Py_ssi
             }
         }
     }
+    return new_word(t, text, start, len, h, s, facts, slot);
+}
+
+/* word_of's word not in the cache: made, and cached when `slot` (its empty slot, h mixed) is not NULL. */
+static NOINLINE PyObject *new_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t len, uint64_t h,
+                                   Scratch *s, int *facts, Entry *slot) {
+    Py_UCS4 bits = 0; /* (its code points or-ed: ASCII or not) */
+    for (Py_ssize_t j = 0; j < len; j++) bits |= AT(t, start + j);
     PyObject *word = lowered_word(t, text, start, len, bits, s);
     *facts = word ? facts_of(word) : -1;
     if (*facts < 0) {
@@ -485,8 +505,8 @@ static void add_spread(Counts *k, uint64_t packed) {
 }
 
 /* A word ends: its lowered str to the block's words. */
-static int add_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t end, Py_UCS4 bits, uint64_t h,
-                    Counts *k, Scratch *s) {
+static ALWAYS_INLINE int add_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t end, uint64_t h,
+                                  Counts *k, Scratch *s) {
     if (s->n_words == s->words_cap) {
         Py_ssize_t cap = s->words_cap ? 2 * s->words_cap : 256;
         PyObject **words = PyMem_Realloc(s->words, (size_t)cap * sizeof(PyObject *));
@@ -498,7 +518,7 @@ static int add_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t 
         s->words_cap = cap;
     }
     int facts;
-    PyObject *word = word_of(t, text, start, end - start, bits, h, s, &facts);
+    PyObject *word = word_of(t, text, start, end - start, h, s, &facts);
     if (!word) return -1;
     s->words[s->n_words++] = word;
     k->stops += facts & WORD_STOP;
@@ -609,17 +629,10 @@ static void special(const Text *t, Py_UCS4 c, Py_ssize_t i, Counts *k, Py_ssize_
     }
 }
 
-#if defined(__GNUC__)
-#define ALWAYS_INLINE __attribute__((always_inline)) inline
-#else
-#define ALWAYS_INLINE inline
-#endif
-
 /* One pass over a block's code points (t->kind a constant where it is inlined); its words in s->words. */
 static ALWAYS_INLINE int scan(const Text *t, PyObject *text, Py_ssize_t block, Counts *k, Checks *checks,
                               Scratch *s) {
     Py_ssize_t n = t->n, word_start = -1, sentence_from = 0, last_separator = -3;
-    Py_UCS4 word_bits = 0;
     uint64_t h = HASH_START;
     unsigned prev = C_SPACE, every = ~0u; /* (before the block: not a letter; a split word starts) */
     for (Py_ssize_t chunk = 0; chunk < n; chunk += SPREAD_CHUNK) {
@@ -632,15 +645,13 @@ static ALWAYS_INLINE int scan(const Text *t, PyObject *text, Py_ssize_t block, C
             if (f & C_WORD) {
                 if (word_start < 0) {
                     word_start = i;
-                    word_bits = 0;
                     h = HASH_START;
                     if ((f & C_DECIMAL) && number_start(t, i, block, checks) < 0) return -1;
                 }
-                word_bits |= c;
                 h = HASH_STEP(h, c);
             } else {
                 if (word_start >= 0) {
-                    if (add_word(t, text, word_start, i, word_bits, h, k, s) < 0) return -1;
+                    if (add_word(t, text, word_start, i, h, k, s) < 0) return -1;
                     word_start = -1;
                 }
                 if (c == ' ') {
@@ -656,7 +667,7 @@ static ALWAYS_INLINE int scan(const Text *t, PyObject *text, Py_ssize_t block, C
         }
         add_spread(k, packed);
     }
-    if (word_start >= 0 && add_word(t, text, word_start, n, word_bits, h, k, s) < 0) return -1;
+    if (word_start >= 0 && add_word(t, text, word_start, n, h, k, s) < 0) return -1;
     k->every = every;
     return 0;
 }
@@ -1032,9 +1043,7 @@ static int str_equal(PyObject *a, PyObject *b) {
 }
 
 /* The key's tally (made when new: tallies_start reserved room for every key), NULL on an error. */
-static Tally *tally_of(Tallies *t, PyObject *key) {
-    Py_hash_t hash = t->hash(key);
-    if (hash == -1) return NULL;
+static ALWAYS_INLINE Tally *tally_hashed(Tallies *t, PyObject *key, Py_hash_t hash) {
     for (size_t at = (size_t)hash & t->mask;; at = (at + 1) & t->mask) {
         Tally *e = t->slots + at;
         if (e->generation != t->generation) {
@@ -1051,9 +1060,21 @@ static Tally *tally_of(Tallies *t, PyObject *key) {
 }
 
 /* a str's hash, as cached in it, else computed (and cached) */
-static Py_hash_t word_hash(PyObject *word) {
-    Py_hash_t hash = ((PyASCIIObject *)word)->hash; /* (doc_rows checked: an exact str) */
+static ALWAYS_INLINE Py_hash_t word_hash(PyObject *word) {
+    Py_hash_t hash = ((PyASCIIObject *)word)->hash; /* (the callers checked: an exact str) */
     return hash != -1 ? hash : PyObject_Hash(word);
+}
+
+/* The key's tally by the table's hash function (NULL on an error). */
+static Tally *tally_of(Tallies *t, PyObject *key) {
+    Py_hash_t hash = t->hash(key);
+    return hash == -1 ? NULL : tally_hashed(t, key, hash);
+}
+
+/* tally_of of WORD_TALLIES (the hash inlined) */
+static ALWAYS_INLINE Tally *word_tally(Tallies *t, PyObject *word) {
+    Py_hash_t hash = word_hash(word);
+    return hash == -1 ? NULL : tally_hashed(t, word, hash);
 }
 
 /* a block's text, by its length and up to 16 code points at either end (equal texts: equal hashes; a long
@@ -1188,12 +1209,6 @@ static PyObject *doc_rows(PyObject *Py_UNUSED(module), PyObject *args) {
             PyErr_SetString(PyExc_TypeError, "doc_rows(): each block's tokens must be a list of str");
             goto done;
         }
-        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++) {
-            if (!PyUnicode_CheckExact(PyList_GET_ITEM(list, j))) {
-                PyErr_SetString(PyExc_TypeError, "doc_rows(): each block's tokens must be a list of str");
-                goto done;
-            }
-        }
         n_tokens += PyList_GET_SIZE(list);
     }
     /* the words of the prose blocks (in how many), then each block's share of words in one (two for prose) */
@@ -1207,7 +1222,12 @@ static PyObject *doc_rows(PyObject *Py_UNUSED(module), PyObject *args) {
     for (Py_ssize_t i = 0, at = 0; i < n; i++) {
         PyObject *list = PyTuple_GET_ITEM(tokens, i);
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++, at++) {
-            Tally *e = tallies[at] = tally_of(words, PyList_GET_ITEM(list, j));
+            PyObject *word = PyList_GET_ITEM(list, j);
+            if (!PyUnicode_CheckExact(word)) { /* (before it is hashed: hashing a str runs no Python code) */
+                PyErr_SetString(PyExc_TypeError, "doc_rows(): each block's tokens must be a list of str");
+                goto done;
+            }
+            Tally *e = tallies[at] = word_tally(words, word);
             if (!e) goto done;
             if (PROSE_AT(i) && e->stamp != i + 1) {
                 e->stamp = i + 1;
@@ -1353,7 +1373,7 @@ static PyObject *title_overlap(PyObject *Py_UNUSED(module), PyObject *args) {
         Py_ssize_t distinct = 0, inter = 0;
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++) {
             PyObject *word = PyList_GET_ITEM(list, j);
-            Tally *e = tally_of(words, word);
+            Tally *e = word_tally(words, word);
             if (!e) goto done;
             if (e->stamp == i + 1) continue; /* (seen in this block) */
             e->stamp = i + 1;
@@ -1453,7 +1473,10 @@ static PyObject *text_only(PyObject *Py_UNUSED(module), PyObject *args) {
         o += N_COLUMNS + N_DOC_COLUMNS;
         for (Py_ssize_t j = 0; j < n_off; j++, o += k) {
             Py_ssize_t at = i + offsets[j];
-            for (Py_ssize_t c = 0; c < k; c++) o[c] = at >= 0 && at < n ? X[at * N_COLUMNS + core[c]] : -1.0;
+            if (at >= 0 && at < n)
+                for (Py_ssize_t c = 0; c < k; c++) o[c] = X[at * N_COLUMNS + core[c]];
+            else
+                for (Py_ssize_t c = 0; c < k; c++) o[c] = -1.0;
         }
         for (Py_ssize_t j = 0; j < n_wid; j++, o += m) {
             Py_ssize_t lo = i - widths[j] > 0 ? i - widths[j] : 0;

@@ -280,15 +280,20 @@ static int is_reply_initial(Py_UCS4 c) {
 /* A news article has some 1,500 words, most of them ones it and the articles before it used already. A word
  * seen before (same code points) is handed back as the same str object with its stop-word flag: no new str,
  * no lowering, no hashing for the stop words (and the str keeps its hash for the classifier's sets). Bounded:
- * when full it is emptied and fills again. Words longer than CACHE_LEN are made each time. */
+ * when full it is emptied and fills again. Words longer than CACHE_LEN are made each time. A short word (SHORT_LEN
+ * code points or fewer, all Latin-1) is its own key: its code points a byte each in a uint64 (made in the scan), and
+ * its hash is a one-to-one function of that key (equal hashes and lengths: the same word, nothing else compared);
+ * a longer word's hash is FNV-1a over its code points, and its code points are compared. */
 #define CACHE_SLOTS (1 << 16)
 #define CACHE_WORDS (CACHE_SLOTS / 2)
 #define CACHE_LEN 24
+#define SHORT_LEN 8
+#define SHORT_WORD UINT32_MAX /* an entry's `start` for a short word (no code points in KEYS) */
 
 typedef struct {
-    uint64_t hash;  /* 0: an empty slot */
-    PyObject *word; /* the word lowered (a reference) */
-    uint32_t start; /* its code points as in the text, in KEYS */
+    uint64_t hash;
+    PyObject *word; /* the word lowered (a reference); NULL: an empty slot */
+    uint32_t start; /* its code points as in the text, in KEYS (SHORT_WORD: a short word's, none) */
     uint16_t len;
     uint8_t facts; /* WORD_STOP, WORD_MONTH */
 } Entry;
@@ -305,13 +310,19 @@ static PyObject *MONTH_WORDS; /* classifier._MONTH_WORDS (a frozenset), from set
 static Py_ssize_t STOP_MAX, MONTH_MAX; /* their longest words: longer words are not looked up */
 static PyObject *LOWER_NAME; /* "lower", interned */
 
-#define HASH_START UINT64_C(0xcbf29ce484222325) /* FNV-1a over code points, in the scan */
+#define HASH_START UINT64_C(0xcbf29ce484222325) /* FNV-1a over code points (a long word's) */
 #define HASH_STEP(h, c) (((h) ^ (uint64_t)(c)) * UINT64_C(0x100000001b3))
+
+/* a short word's hash: one to one (an odd multiplier, then an xor-shift) */
+static inline uint64_t short_hash(uint64_t key) {
+    uint64_t h = key * UINT64_C(0x9e3779b97f4a7c15);
+    return h ^ (h >> 32);
+}
 
 static void cache_clear(void) {
     if (!CACHE) return;
     for (size_t s = 0; s < CACHE_SLOTS; s++)
-        if (CACHE[s].hash) Py_DECREF(CACHE[s].word);
+        if (CACHE[s].word) Py_DECREF(CACHE[s].word);
     memset(CACHE, 0, CACHE_SLOTS * sizeof(Entry));
     CACHED = 0;
     KEYS_LEN = 0;
@@ -380,28 +391,46 @@ static int facts_of(PyObject *word) {
     return stop < 0 || month < 0 ? -1 : (stop ? WORD_STOP : 0) | (month ? WORD_MONTH : 0);
 }
 
-static PyObject *new_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t len, uint64_t h, Scratch *s,
-                          int *facts, Entry *slot);
+static PyObject *new_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t len, uint64_t h, int short_word,
+                          Scratch *s, int *facts, Entry *slot);
 
 /* The word text[start:start + len] lowered (a new reference) and its facts_of (*facts; -1 and NULL on an error),
- * from the cache or made and cached (new_word). `h`: HASH_STEP over its code points from HASH_START. The lookup is
- * inlined in scan (the text's kind a constant there). */
-static ALWAYS_INLINE PyObject *word_of(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t len, uint64_t h,
-                                      Scratch *s, int *facts) {
+ * from the cache or made and cached (new_word). `key`: its code points shifted in a byte at a time, `wide`: those
+ * code points or-ed (0 where the text is Latin-1); a short word's key is the word. Inlined in scan (the text's kind
+ * a constant there). */
+static ALWAYS_INLINE PyObject *word_of(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t len, uint64_t key,
+                                      Py_UCS4 wide, Scratch *s, int *facts) {
     Entry *slot = NULL;
-    if (len <= CACHE_LEN) {
-        h = (h ^ (h >> 29)) | 1;
-        size_t at = (size_t)h & (CACHE_SLOTS - 1);
-        for (;; at = (at + 1) & (CACHE_SLOTS - 1)) {
+    uint64_t h = 0;
+    int short_word = len <= SHORT_LEN && wide < 256;
+    if (short_word) {
+        h = short_hash(key);
+        for (size_t at = (size_t)h & (CACHE_SLOTS - 1);; at = (at + 1) & (CACHE_SLOTS - 1)) {
             Entry *e = CACHE + at;
-            if (!e->hash) {
+            if (!e->word) {
                 slot = e;
                 break;
             }
-            if (e->hash == h && e->len == len) {
-                const Py_UCS4 *key = KEYS + e->start;
+            if (e->hash == h && e->len == len && e->start == SHORT_WORD) { /* (the same key: the same word) */
+                *facts = e->facts;
+                Py_INCREF(e->word);
+                return e->word;
+            }
+        }
+    } else if (len <= CACHE_LEN) {
+        h = HASH_START;
+        for (Py_ssize_t j = 0; j < len; j++) h = HASH_STEP(h, AT(t, start + j));
+        h ^= h >> 29;
+        for (size_t at = (size_t)h & (CACHE_SLOTS - 1);; at = (at + 1) & (CACHE_SLOTS - 1)) {
+            Entry *e = CACHE + at;
+            if (!e->word) {
+                slot = e;
+                break;
+            }
+            if (e->hash == h && e->len == len && e->start != SHORT_WORD) {
+                const Py_UCS4 *code = KEYS + e->start;
                 Py_ssize_t j = 0;
-                while (j < len && key[j] == AT(t, start + j)) j++;
+                while (j < len && code[j] == AT(t, start + j)) j++;
                 if (j == len) {
                     *facts = e->facts;
                     Py_INCREF(e->word);
@@ -410,12 +439,12 @@ static ALWAYS_INLINE PyObject *word_of(const Text *t, PyObject *text, Py_ssize_t
             }
         }
     }
-    return new_word(t, text, start, len, h, s, facts, slot);
+    return new_word(t, text, start, len, h, short_word, s, facts, slot);
 }
 
-/* word_of's word not in the cache: made, and cached when `slot` (its empty slot, h mixed) is not NULL. */
+/* word_of's word not in the cache: made, and cached when `slot` (its empty slot; `h` its hash) is not NULL. */
 static NOINLINE PyObject *new_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t len, uint64_t h,
-                                   Scratch *s, int *facts, Entry *slot) {
+                                   int short_word, Scratch *s, int *facts, Entry *slot) {
     Py_UCS4 bits = 0; /* (its code points or-ed: ASCII or not) */
     for (Py_ssize_t j = 0; j < len; j++) bits |= AT(t, start + j);
     PyObject *word = lowered_word(t, text, start, len, bits, s);
@@ -429,18 +458,21 @@ static NOINLINE PyObject *new_word(const Text *t, PyObject *text, Py_ssize_t sta
         cache_clear();
         slot = CACHE + ((size_t)h & (CACHE_SLOTS - 1));
     }
-    if (KEYS_LEN + (size_t)len > KEYS_CAP) {
-        size_t cap = KEYS_CAP ? 2 * KEYS_CAP : 1 << 16;
-        Py_UCS4 *keys = PyMem_RawRealloc(KEYS, cap * sizeof(Py_UCS4));
-        if (!keys) return word; /* (not cached) */
-        KEYS = keys;
-        KEYS_CAP = cap;
+    uint32_t at = SHORT_WORD;
+    if (!short_word) { /* (its code points kept, to compare) */
+        if (KEYS_LEN + (size_t)len > KEYS_CAP) {
+            size_t cap = KEYS_CAP ? 2 * KEYS_CAP : 1 << 16;
+            Py_UCS4 *keys = PyMem_RawRealloc(KEYS, cap * sizeof(Py_UCS4));
+            if (!keys) return word; /* (not cached) */
+            KEYS = keys;
+            KEYS_CAP = cap;
+        }
+        for (Py_ssize_t j = 0; j < len; j++) KEYS[KEYS_LEN + j] = AT(t, start + j);
+        at = (uint32_t)KEYS_LEN;
+        KEYS_LEN += (size_t)len;
     }
-    for (Py_ssize_t j = 0; j < len; j++) KEYS[KEYS_LEN + j] = AT(t, start + j);
     Py_INCREF(word);
-    *slot = (Entry){.hash = h, .word = word, .start = (uint32_t)KEYS_LEN, .len = (uint16_t)len,
-                     .facts = (uint8_t)*facts};
-    KEYS_LEN += (size_t)len;
+    *slot = (Entry){.hash = h, .word = word, .start = at, .len = (uint16_t)len, .facts = (uint8_t)*facts};
     CACHED++;
     return word;
 }
@@ -505,8 +537,8 @@ static void add_spread(Counts *k, uint64_t packed) {
 }
 
 /* A word ends: its lowered str to the block's words. */
-static ALWAYS_INLINE int add_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t end, uint64_t h,
-                                  Counts *k, Scratch *s) {
+static ALWAYS_INLINE int add_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t end, uint64_t key,
+                                  Py_UCS4 wide, Counts *k, Scratch *s) {
     if (s->n_words == s->words_cap) {
         Py_ssize_t cap = s->words_cap ? 2 * s->words_cap : 256;
         PyObject **words = PyMem_Realloc(s->words, (size_t)cap * sizeof(PyObject *));
@@ -518,7 +550,7 @@ static ALWAYS_INLINE int add_word(const Text *t, PyObject *text, Py_ssize_t star
         s->words_cap = cap;
     }
     int facts;
-    PyObject *word = word_of(t, text, start, end - start, h, s, &facts);
+    PyObject *word = word_of(t, text, start, end - start, key, wide, s, &facts);
     if (!word) return -1;
     s->words[s->n_words++] = word;
     k->stops += facts & WORD_STOP;
@@ -633,7 +665,8 @@ static void special(const Text *t, Py_UCS4 c, Py_ssize_t i, Counts *k, Py_ssize_
 static ALWAYS_INLINE int scan(const Text *t, PyObject *text, Py_ssize_t block, Counts *k, Checks *checks,
                               Scratch *s) {
     Py_ssize_t n = t->n, word_start = -1, sentence_from = 0, last_separator = -3;
-    uint64_t h = HASH_START;
+    uint64_t key = 0; /* (the word's code points a byte each: word_of) */
+    Py_UCS4 wide = 0; /* (its code points or-ed, where the text is not Latin-1) */
     unsigned prev = C_SPACE, every = ~0u; /* (before the block: not a letter; a split word starts) */
     for (Py_ssize_t chunk = 0; chunk < n; chunk += SPREAD_CHUNK) {
         Py_ssize_t end = n - chunk > SPREAD_CHUNK ? chunk + SPREAD_CHUNK : n;
@@ -645,13 +678,15 @@ static ALWAYS_INLINE int scan(const Text *t, PyObject *text, Py_ssize_t block, C
             if (f & C_WORD) {
                 if (word_start < 0) {
                     word_start = i;
-                    h = HASH_START;
+                    key = 0;
+                    wide = 0;
                     if ((f & C_DECIMAL) && number_start(t, i, block, checks) < 0) return -1;
                 }
-                h = HASH_STEP(h, c);
+                key = key << 8 | c;
+                if (t->kind != PyUnicode_1BYTE_KIND) wide |= c;
             } else {
                 if (word_start >= 0) {
-                    if (add_word(t, text, word_start, i, h, k, s) < 0) return -1;
+                    if (add_word(t, text, word_start, i, key, wide, k, s) < 0) return -1;
                     word_start = -1;
                 }
                 if (c == ' ') {
@@ -667,7 +702,7 @@ static ALWAYS_INLINE int scan(const Text *t, PyObject *text, Py_ssize_t block, C
         }
         add_spread(k, packed);
     }
-    if (word_start >= 0 && add_word(t, text, word_start, n, h, k, s) < 0) return -1;
+    if (word_start >= 0 && add_word(t, text, word_start, n, key, wide, k, s) < 0) return -1;
     k->every = every;
     return 0;
 }
@@ -1238,7 +1273,6 @@ static PyObject *doc_rows(PyObject *Py_UNUSED(module), PyObject *args) {
     result = PyByteArray_FromStringAndSize(NULL, n * N_DOC_COLUMNS * (Py_ssize_t)sizeof(double));
     if (!result) goto done;
     double *rows = (double *)PyByteArray_AS_STRING(result);
-    memset(rows, 0, (size_t)(n * N_DOC_COLUMNS) * sizeof(double));
     Py_ssize_t chars = 0, chars_total = 0, marks = 0, heads_before = 0, at = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *text = PyTuple_GET_ITEM(texts, i);
@@ -1260,6 +1294,7 @@ static PyObject *doc_rows(PyObject *Py_UNUSED(module), PyObject *args) {
                 known += e->count > prose;
             }
         }
+        row[0] = row[1] = row[11] = row[12] = row[17] = 0.0; /* (the blank lines', the headline's: _features) */
         row[D_POS] = (double)i / (double)n;
         row[D_POS_CHARS] = (double)chars / chars_over;
         row[D_N_BLOCKS_LOG] = log_n;

@@ -178,6 +178,18 @@ def test_the_same_texts_again_and_a_full_word_cache() -> None:
     assert_same_matrix(texts + many[:3])
 
 
+def test_short_words_are_their_own_keys() -> None:
+    """A Latin-1 word of up to eight characters is looked up by its code points packed in a number (no comparison):
+    words of one to nine characters sharing their last ones, the same words in texts of each kind (Latin-1, two and
+    four bytes a character), and words of wider characters, each the Python code's words first and again."""
+    words = ["a", "ab", "abcdefgh", "abcdefghi", "bcdefgh", "zabcdefgh", "ÿÿ", "ÿÿÿÿÿÿÿÿ", "ĀĀ", "Āa", "aĀ", "é" * 8,
+             "É" * 9, "x1", "1x", "11", "_a_", "a_", "Σa", "aΣ", "𝐀a"]
+    texts = [" ".join(words), " ".join(words) + " ’", " ".join(words) + " 🙂", " ".join(reversed(words))]
+    for _ in range(2):
+        assert_same_matrix(texts)
+        assert_same_matrix(texts[::-1])
+
+
 def test_setup_checks_the_columns() -> None:
     core = clf_mod._COMPILED
     with pytest.raises(ValueError):

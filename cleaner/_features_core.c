@@ -661,6 +661,11 @@ static void special(const Text *t, Py_UCS4 c, Py_ssize_t i, Counts *k, Py_ssize_
     }
 }
 
+/* The ASCII lower-case letters that are nothing but a letter to the scan (not special(): all but v and y), a bit
+ * each from 'a'. After a letter, each adds one letter to the counts and nothing else (the same class, no new run of
+ * letters, no split word, no special case): scan reads a run of them in a loop of its own. */
+#define PLAIN_LOWER ((UINT32_C(1) << 26) - 1 - (UINT32_C(1) << ('v' - 'a')) - (UINT32_C(1) << ('y' - 'a')))
+
 /* One pass over a block's code points (t->kind a constant where it is inlined); its words in s->words. */
 static ALWAYS_INLINE int scan(const Text *t, PyObject *text, Py_ssize_t block, Counts *k, Checks *checks,
                               Scratch *s) {
@@ -699,6 +704,19 @@ static ALWAYS_INLINE int scan(const Text *t, PyObject *text, Py_ssize_t block, C
             if (f & C_SPECIAL) special(t, c, i, k, &sentence_from, &last_separator);
             prev = f;
             every &= f;
+            if (f & C_LETTER) { /* (in a word) the plain lower-case letters after it, in this chunk */
+                Py_ssize_t j = i + 1;
+                for (; j < end; j++) {
+                    Py_UCS4 d = AT(t, j), at = d - 'a';
+                    if (at >= 26 || !((PLAIN_LOWER >> at) & 1)) break;
+                    key = key << 8 | d;
+                }
+                if (j > i + 1) {
+                    packed += (uint64_t)(j - i - 1); /* (the letters' count, SPREAD's first field) */
+                    i = j - 1;
+                    prev = BMP_CLASS['a']; /* (every letter's class: NFKC keeps them, `every` stays) */
+                }
+            }
         }
         add_spread(k, packed);
     }

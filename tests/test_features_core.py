@@ -190,6 +190,17 @@ def test_short_words_are_their_own_keys() -> None:
         assert_same_matrix(texts[::-1])
 
 
+def test_runs_of_lower_case_letters_across_the_counts_chunks() -> None:
+    """The scan reads a run of plain lower-case letters after a letter in a loop of its own, up to the end of the
+    chunk of characters its packed counts hold (511): runs across and up to a chunk's end, runs ending at v and y
+    (the copyright literals' letters), after digits, underscores and non-ASCII letters, words of every length."""
+    texts = ["b" + "a" * 600 + "y", "Xa" * 400, "ab" * 300 + "vy copyright COPYRIGHT reserved", "a" * 510 + "B c",
+             "a" * 511 + " " + "b" * 511, "9abc _abc éabc Ωabc ſabc", "x" * 1023 + "Yz",
+             " ".join("abcdefghijklmnopqrstuwxz"[:n] for n in range(1, 25)), "All rights reserved. (c) abc"]
+    assert_same_matrix(texts)
+    assert_same_part(texts)
+
+
 def test_setup_checks_the_columns() -> None:
     core = clf_mod._COMPILED
     with pytest.raises(ValueError):

@@ -35,6 +35,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__)
+#define ALWAYS_INLINE __attribute__((always_inline)) inline
+#define NOINLINE __attribute__((noinline))
+#else
+#define ALWAYS_INLINE inline
+#define NOINLINE
+#endif
+
 /* ---- the columns, in cleaner.classifier._TEXT_NAMES' order (setup() checks the names) ------------------ */
 
 static const char *COLUMN_NAMES[] = {
@@ -272,15 +280,20 @@ static int is_reply_initial(Py_UCS4 c) {
 /* A news article has some 1,500 words, most of them ones it and the articles before it used already. A word
  * seen before (same code points) is handed back as the same str object with its stop-word flag: no new str,
  * no lowering, no hashing for the stop words (and the str keeps its hash for the classifier's sets). Bounded:
- * when full it is emptied and fills again. Words longer than CACHE_LEN are made each time. */
+ * when full it is emptied and fills again. Words longer than CACHE_LEN are made each time. A short word (SHORT_LEN
+ * code points or fewer, all Latin-1) is its own key: its code points a byte each in a uint64 (made in the scan), and
+ * its hash is a one-to-one function of that key (equal hashes and lengths: the same word, nothing else compared);
+ * a longer word's hash is FNV-1a over its code points, and its code points are compared. */
 #define CACHE_SLOTS (1 << 16)
 #define CACHE_WORDS (CACHE_SLOTS / 2)
 #define CACHE_LEN 24
+#define SHORT_LEN 8
+#define SHORT_WORD UINT32_MAX /* an entry's `start` for a short word (no code points in KEYS) */
 
 typedef struct {
-    uint64_t hash;  /* 0: an empty slot */
-    PyObject *word; /* the word lowered (a reference) */
-    uint32_t start; /* its code points as in the text, in KEYS */
+    uint64_t hash;
+    PyObject *word; /* the word lowered (a reference); NULL: an empty slot */
+    uint32_t start; /* its code points as in the text, in KEYS (SHORT_WORD: a short word's, none) */
     uint16_t len;
     uint8_t facts; /* WORD_STOP, WORD_MONTH */
 } Entry;
@@ -297,13 +310,19 @@ static PyObject *MONTH_WORDS; /* classifier._MONTH_WORDS (a frozenset), from set
 static Py_ssize_t STOP_MAX, MONTH_MAX; /* their longest words: longer words are not looked up */
 static PyObject *LOWER_NAME; /* "lower", interned */
 
-#define HASH_START UINT64_C(0xcbf29ce484222325) /* FNV-1a over code points, in the scan */
+#define HASH_START UINT64_C(0xcbf29ce484222325) /* FNV-1a over code points (a long word's) */
 #define HASH_STEP(h, c) (((h) ^ (uint64_t)(c)) * UINT64_C(0x100000001b3))
+
+/* a short word's hash: one to one (an odd multiplier, then an xor-shift) */
+static inline uint64_t short_hash(uint64_t key) {
+    uint64_t h = key * UINT64_C(0x9e3779b97f4a7c15);
+    return h ^ (h >> 32);
+}
 
 static void cache_clear(void) {
     if (!CACHE) return;
     for (size_t s = 0; s < CACHE_SLOTS; s++)
-        if (CACHE[s].hash) Py_DECREF(CACHE[s].word);
+        if (CACHE[s].word) Py_DECREF(CACHE[s].word);
     memset(CACHE, 0, CACHE_SLOTS * sizeof(Entry));
     CACHED = 0;
     KEYS_LEN = 0;
@@ -372,24 +391,46 @@ static int facts_of(PyObject *word) {
     return stop < 0 || month < 0 ? -1 : (stop ? WORD_STOP : 0) | (month ? WORD_MONTH : 0);
 }
 
+static PyObject *new_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t len, uint64_t h, int short_word,
+                          Scratch *s, int *facts, Entry *slot);
+
 /* The word text[start:start + len] lowered (a new reference) and its facts_of (*facts; -1 and NULL on an error),
- * from the cache or made and cached. `h`: HASH_STEP over its code points from HASH_START. */
-static PyObject *word_of(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t len, Py_UCS4 bits, uint64_t h,
-                         Scratch *s, int *facts) {
+ * from the cache or made and cached (new_word). `key`: its code points shifted in a byte at a time, `wide`: those
+ * code points or-ed (0 where the text is Latin-1); a short word's key is the word. Inlined in scan (the text's kind
+ * a constant there). */
+static ALWAYS_INLINE PyObject *word_of(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t len, uint64_t key,
+                                      Py_UCS4 wide, Scratch *s, int *facts) {
     Entry *slot = NULL;
-    if (len <= CACHE_LEN) {
-        h = (h ^ (h >> 29)) | 1;
-        size_t at = (size_t)h & (CACHE_SLOTS - 1);
-        for (;; at = (at + 1) & (CACHE_SLOTS - 1)) {
+    uint64_t h = 0;
+    int short_word = len <= SHORT_LEN && wide < 256;
+    if (short_word) {
+        h = short_hash(key);
+        for (size_t at = (size_t)h & (CACHE_SLOTS - 1);; at = (at + 1) & (CACHE_SLOTS - 1)) {
             Entry *e = CACHE + at;
-            if (!e->hash) {
+            if (!e->word) {
                 slot = e;
                 break;
             }
-            if (e->hash == h && e->len == len) {
-                const Py_UCS4 *key = KEYS + e->start;
+            if (e->hash == h && e->len == len && e->start == SHORT_WORD) { /* (the same key: the same word) */
+                *facts = e->facts;
+                Py_INCREF(e->word);
+                return e->word;
+            }
+        }
+    } else if (len <= CACHE_LEN) {
+        h = HASH_START;
+        for (Py_ssize_t j = 0; j < len; j++) h = HASH_STEP(h, AT(t, start + j));
+        h ^= h >> 29;
+        for (size_t at = (size_t)h & (CACHE_SLOTS - 1);; at = (at + 1) & (CACHE_SLOTS - 1)) {
+            Entry *e = CACHE + at;
+            if (!e->word) {
+                slot = e;
+                break;
+            }
+            if (e->hash == h && e->len == len && e->start != SHORT_WORD) {
+                const Py_UCS4 *code = KEYS + e->start;
                 Py_ssize_t j = 0;
-                while (j < len && key[j] == AT(t, start + j)) j++;
+                while (j < len && code[j] == AT(t, start + j)) j++;
                 if (j == len) {
                     *facts = e->facts;
                     Py_INCREF(e->word);
@@ -398,6 +439,14 @@ static PyObject *word_of(const Text *t, PyObject *text, Py_ssize_t start, Py_ssi
             }
         }
     }
+    return new_word(t, text, start, len, h, short_word, s, facts, slot);
+}
+
+/* word_of's word not in the cache: made, and cached when `slot` (its empty slot; `h` its hash) is not NULL. */
+static NOINLINE PyObject *new_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t len, uint64_t h,
+                                   int short_word, Scratch *s, int *facts, Entry *slot) {
+    Py_UCS4 bits = 0; /* (its code points or-ed: ASCII or not) */
+    for (Py_ssize_t j = 0; j < len; j++) bits |= AT(t, start + j);
     PyObject *word = lowered_word(t, text, start, len, bits, s);
     *facts = word ? facts_of(word) : -1;
     if (*facts < 0) {
@@ -409,18 +458,21 @@ static PyObject *word_of(const Text *t, PyObject *text, Py_ssize_t start, Py_ssi
         cache_clear();
         slot = CACHE + ((size_t)h & (CACHE_SLOTS - 1));
     }
-    if (KEYS_LEN + (size_t)len > KEYS_CAP) {
-        size_t cap = KEYS_CAP ? 2 * KEYS_CAP : 1 << 16;
-        Py_UCS4 *keys = PyMem_RawRealloc(KEYS, cap * sizeof(Py_UCS4));
-        if (!keys) return word; /* (not cached) */
-        KEYS = keys;
-        KEYS_CAP = cap;
+    uint32_t at = SHORT_WORD;
+    if (!short_word) { /* (its code points kept, to compare) */
+        if (KEYS_LEN + (size_t)len > KEYS_CAP) {
+            size_t cap = KEYS_CAP ? 2 * KEYS_CAP : 1 << 16;
+            Py_UCS4 *keys = PyMem_RawRealloc(KEYS, cap * sizeof(Py_UCS4));
+            if (!keys) return word; /* (not cached) */
+            KEYS = keys;
+            KEYS_CAP = cap;
+        }
+        for (Py_ssize_t j = 0; j < len; j++) KEYS[KEYS_LEN + j] = AT(t, start + j);
+        at = (uint32_t)KEYS_LEN;
+        KEYS_LEN += (size_t)len;
     }
-    for (Py_ssize_t j = 0; j < len; j++) KEYS[KEYS_LEN + j] = AT(t, start + j);
     Py_INCREF(word);
-    *slot = (Entry){.hash = h, .word = word, .start = (uint32_t)KEYS_LEN, .len = (uint16_t)len,
-                     .facts = (uint8_t)*facts};
-    KEYS_LEN += (size_t)len;
+    *slot = (Entry){.hash = h, .word = word, .start = at, .len = (uint16_t)len, .facts = (uint8_t)*facts};
     CACHED++;
     return word;
 }
@@ -485,8 +537,8 @@ static void add_spread(Counts *k, uint64_t packed) {
 }
 
 /* A word ends: its lowered str to the block's words. */
-static int add_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t end, Py_UCS4 bits, uint64_t h,
-                    Counts *k, Scratch *s) {
+static ALWAYS_INLINE int add_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t end, uint64_t key,
+                                  Py_UCS4 wide, Counts *k, Scratch *s) {
     if (s->n_words == s->words_cap) {
         Py_ssize_t cap = s->words_cap ? 2 * s->words_cap : 256;
         PyObject **words = PyMem_Realloc(s->words, (size_t)cap * sizeof(PyObject *));
@@ -498,7 +550,7 @@ static int add_word(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t 
         s->words_cap = cap;
     }
     int facts;
-    PyObject *word = word_of(t, text, start, end - start, bits, h, s, &facts);
+    PyObject *word = word_of(t, text, start, end - start, key, wide, s, &facts);
     if (!word) return -1;
     s->words[s->n_words++] = word;
     k->stops += facts & WORD_STOP;
@@ -609,18 +661,17 @@ static void special(const Text *t, Py_UCS4 c, Py_ssize_t i, Counts *k, Py_ssize_
     }
 }
 
-#if defined(__GNUC__)
-#define ALWAYS_INLINE __attribute__((always_inline)) inline
-#else
-#define ALWAYS_INLINE inline
-#endif
+/* The ASCII lower-case letters that are nothing but a letter to the scan (not special(): all but v and y), a bit
+ * each from 'a'. After a letter, each adds one letter to the counts and nothing else (the same class, no new run of
+ * letters, no split word, no special case): scan reads a run of them in a loop of its own. */
+#define PLAIN_LOWER ((UINT32_C(1) << 26) - 1 - (UINT32_C(1) << ('v' - 'a')) - (UINT32_C(1) << ('y' - 'a')))
 
 /* One pass over a block's code points (t->kind a constant where it is inlined); its words in s->words. */
 static ALWAYS_INLINE int scan(const Text *t, PyObject *text, Py_ssize_t block, Counts *k, Checks *checks,
                               Scratch *s) {
     Py_ssize_t n = t->n, word_start = -1, sentence_from = 0, last_separator = -3;
-    Py_UCS4 word_bits = 0;
-    uint64_t h = HASH_START;
+    uint64_t key = 0; /* (the word's code points a byte each: word_of) */
+    Py_UCS4 wide = 0; /* (its code points or-ed, where the text is not Latin-1) */
     unsigned prev = C_SPACE, every = ~0u; /* (before the block: not a letter; a split word starts) */
     for (Py_ssize_t chunk = 0; chunk < n; chunk += SPREAD_CHUNK) {
         Py_ssize_t end = n - chunk > SPREAD_CHUNK ? chunk + SPREAD_CHUNK : n;
@@ -632,15 +683,15 @@ static ALWAYS_INLINE int scan(const Text *t, PyObject *text, Py_ssize_t block, C
             if (f & C_WORD) {
                 if (word_start < 0) {
                     word_start = i;
-                    word_bits = 0;
-                    h = HASH_START;
+                    key = 0;
+                    wide = 0;
                     if ((f & C_DECIMAL) && number_start(t, i, block, checks) < 0) return -1;
                 }
-                word_bits |= c;
-                h = HASH_STEP(h, c);
+                key = key << 8 | c;
+                if (t->kind != PyUnicode_1BYTE_KIND) wide |= c;
             } else {
                 if (word_start >= 0) {
-                    if (add_word(t, text, word_start, i, word_bits, h, k, s) < 0) return -1;
+                    if (add_word(t, text, word_start, i, key, wide, k, s) < 0) return -1;
                     word_start = -1;
                 }
                 if (c == ' ') {
@@ -653,10 +704,23 @@ static ALWAYS_INLINE int scan(const Text *t, PyObject *text, Py_ssize_t block, C
             if (f & C_SPECIAL) special(t, c, i, k, &sentence_from, &last_separator);
             prev = f;
             every &= f;
+            if (f & C_LETTER) { /* (in a word) the plain lower-case letters after it, in this chunk */
+                Py_ssize_t j = i + 1;
+                for (; j < end; j++) {
+                    Py_UCS4 d = AT(t, j), at = d - 'a';
+                    if (at >= 26 || !((PLAIN_LOWER >> at) & 1)) break;
+                    key = key << 8 | d;
+                }
+                if (j > i + 1) {
+                    packed += (uint64_t)(j - i - 1); /* (the letters' count, SPREAD's first field) */
+                    i = j - 1;
+                    prev = BMP_CLASS['a']; /* (every letter's class: NFKC keeps them, `every` stays) */
+                }
+            }
         }
         add_spread(k, packed);
     }
-    if (word_start >= 0 && add_word(t, text, word_start, n, word_bits, h, k, s) < 0) return -1;
+    if (word_start >= 0 && add_word(t, text, word_start, n, key, wide, k, s) < 0) return -1;
     k->every = every;
     return 0;
 }
@@ -828,8 +892,40 @@ static PyObject *new_list_of(const Py_ssize_t *values, Py_ssize_t n) {
     return list;
 }
 
-/* text_matrix(texts) -> (matrix, words, lens, spaced, checks, fold_odd, keeps); see classifier._text_matrix.
- * keeps: a byte a block, 1 where NFKC leaves its words as they are (nfkc_keeps of every character). */
+/* Where NFKC may change a block's words (a block with a character nfkc_keeps says no to): the span from the last ASCII
+ * non-word character at or before the first such character (else the block's start) to the first ASCII non-word
+ * character after the last one (else its end), and the block's words before it and up to its end: (start, end,
+ * first_word, end_word). Every ASCII character is a starter that NFKC keeps and that composes with nothing before it,
+ * so NFKC of the block is NFKC of the text before the span, of the span, and of the text after it, joined; those
+ * two are of characters nfkc_keeps says yes to (their words stay as they are), and an ASCII non-word character at
+ * either end of the span (or the block's end) keeps a word from running across (what NFKC may compose with <, = or
+ * > is no word character). So the block's NFKC words are its words before the span, the words of NFKC of the span,
+ * and its words after it. */
+static PyObject *nfkc_span(const Text *t, Py_ssize_t block, Py_ssize_t n_words) {
+    Py_ssize_t n = t->n, first = -1, last = -1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!(class_of(AT(t, i)) & C_NFKC_KEEP)) {
+            if (first < 0) first = i;
+            last = i;
+        }
+    Py_ssize_t start = n, end = n; /* (every character kept, not expected: an empty span at the end) */
+    if (first >= 0) {
+#define ASCII_GAP(c) ((c) < 128 && !(class_of(c) & C_WORD))
+        for (start = first; start > 0 && !ASCII_GAP(AT(t, start));) start--;
+        for (end = last + 1; end < n && !ASCII_GAP(AT(t, end));) end++;
+#undef ASCII_GAP
+    }
+    Py_ssize_t before = 0, after = 0; /* the words (\w runs) before the span, after it */
+    for (Py_ssize_t i = 0; i < start; i++)
+        before += (class_of(AT(t, i)) & C_WORD) && !(i && (class_of(AT(t, i - 1)) & C_WORD));
+    for (Py_ssize_t i = end; i < n; i++)
+        after += (class_of(AT(t, i)) & C_WORD) && !(i > end && (class_of(AT(t, i - 1)) & C_WORD));
+    return Py_BuildValue("(nnnnn)", block, start, end, before, n_words - after);
+}
+
+/* text_matrix(texts) -> (matrix, words, lens, spaced, checks, fold_odd, keeps, spans); see classifier._text_matrix.
+ * keeps: a byte a block, 1 where NFKC leaves its words as they are (nfkc_keeps of every character); spans: nfkc_span
+ * of each other block, (block, start, end, first_word, end_word). */
 static PyObject *text_matrix(PyObject *Py_UNUSED(module), PyObject *arg) {
     if (!STOP_WORDS || !MONTH_WORDS) {
         PyErr_SetString(PyExc_RuntimeError, "_features_core.setup() was not called");
@@ -846,7 +942,7 @@ static PyObject *text_matrix(PyObject *Py_UNUSED(module), PyObject *arg) {
     Py_ssize_t n = PyTuple_GET_SIZE(seq);
     PyObject **texts = &PyTuple_GET_ITEM(seq, 0);
     PyObject *result = NULL, *matrix = NULL, *all_words = NULL, *lens = NULL, *spaced = NULL, *checks_list = NULL;
-    PyObject *keeps = NULL;
+    PyObject *keeps = NULL, *spans = NULL;
     Py_ssize_t *split = NULL, *spaces = NULL, *lengths = NULL;
     char *five_digits = NULL; /* blocks of five digits or more and no month name */
     Checks checks = {0};
@@ -859,11 +955,12 @@ static PyObject *text_matrix(PyObject *Py_UNUSED(module), PyObject *arg) {
     matrix = PyByteArray_FromStringAndSize(NULL, n * N_COLUMNS * (Py_ssize_t)sizeof(double));
     all_words = PyList_New(n);
     keeps = PyBytes_FromStringAndSize(NULL, n);
+    spans = PyList_New(0);
     split = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
     spaces = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
     lengths = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
     five_digits = PyMem_Malloc((size_t)(n ? n : 1));
-    if (!matrix || !all_words || !keeps) goto done;
+    if (!matrix || !all_words || !keeps || !spans) goto done;
     if (!split || !spaces || !lengths || !five_digits) {
         PyErr_NoMemory();
         goto done;
@@ -895,6 +992,12 @@ static PyObject *text_matrix(PyObject *Py_UNUSED(module), PyObject *arg) {
         doc_odd_fold |= k.odd_fold;
         five_digits[b] = k.digits >= 5 && !k.month_word;
         PyBytes_AS_STRING(keeps)[b] = (k.every & C_NFKC_KEEP) != 0;
+        if (!(k.every & C_NFKC_KEEP)) {
+            PyObject *span = nfkc_span(&t, b, k.words);
+            int added = span ? PyList_Append(spans, span) : -1;
+            Py_XDECREF(span);
+            if (added < 0) goto done;
+        }
     }
     for (Py_ssize_t b = 0; doc_odd_fold && b < n; b++) /* (any month name may be spelt with one) */
         if (five_digits[b] && add_check(&checks, CHECK_MONTH, b, 0) < 0) goto done;
@@ -912,7 +1015,8 @@ static PyObject *text_matrix(PyObject *Py_UNUSED(module), PyObject *arg) {
             PyTuple_SET_ITEM(check, j, v);
         }
     }
-    result = PyTuple_Pack(7, matrix, all_words, lens, spaced, checks_list, doc_odd_fold ? Py_True : Py_False, keeps);
+    result = PyTuple_Pack(8, matrix, all_words, lens, spaced, checks_list, doc_odd_fold ? Py_True : Py_False, keeps,
+                          spans);
 done:
     Py_XDECREF(matrix);
     Py_XDECREF(all_words);
@@ -920,6 +1024,7 @@ done:
     Py_XDECREF(spaced);
     Py_XDECREF(checks_list);
     Py_XDECREF(keeps);
+    Py_XDECREF(spans);
     PyMem_Free(split);
     PyMem_Free(spaces);
     PyMem_Free(lengths);
@@ -991,9 +1096,7 @@ static int str_equal(PyObject *a, PyObject *b) {
 }
 
 /* The key's tally (made when new: tallies_start reserved room for every key), NULL on an error. */
-static Tally *tally_of(Tallies *t, PyObject *key) {
-    Py_hash_t hash = t->hash(key);
-    if (hash == -1) return NULL;
+static ALWAYS_INLINE Tally *tally_hashed(Tallies *t, PyObject *key, Py_hash_t hash) {
     for (size_t at = (size_t)hash & t->mask;; at = (at + 1) & t->mask) {
         Tally *e = t->slots + at;
         if (e->generation != t->generation) {
@@ -1010,9 +1113,21 @@ static Tally *tally_of(Tallies *t, PyObject *key) {
 }
 
 /* a str's hash, as cached in it, else computed (and cached) */
-static Py_hash_t word_hash(PyObject *word) {
-    Py_hash_t hash = ((PyASCIIObject *)word)->hash; /* (doc_rows checked: an exact str) */
+static ALWAYS_INLINE Py_hash_t word_hash(PyObject *word) {
+    Py_hash_t hash = ((PyASCIIObject *)word)->hash; /* (the callers checked: an exact str) */
     return hash != -1 ? hash : PyObject_Hash(word);
+}
+
+/* The key's tally by the table's hash function (NULL on an error). */
+static Tally *tally_of(Tallies *t, PyObject *key) {
+    Py_hash_t hash = t->hash(key);
+    return hash == -1 ? NULL : tally_hashed(t, key, hash);
+}
+
+/* tally_of of WORD_TALLIES (the hash inlined) */
+static ALWAYS_INLINE Tally *word_tally(Tallies *t, PyObject *word) {
+    Py_hash_t hash = word_hash(word);
+    return hash == -1 ? NULL : tally_hashed(t, word, hash);
 }
 
 /* a block's text, by its length and up to 16 code points at either end (equal texts: equal hashes; a long
@@ -1147,12 +1262,6 @@ static PyObject *doc_rows(PyObject *Py_UNUSED(module), PyObject *args) {
             PyErr_SetString(PyExc_TypeError, "doc_rows(): each block's tokens must be a list of str");
             goto done;
         }
-        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++) {
-            if (!PyUnicode_CheckExact(PyList_GET_ITEM(list, j))) {
-                PyErr_SetString(PyExc_TypeError, "doc_rows(): each block's tokens must be a list of str");
-                goto done;
-            }
-        }
         n_tokens += PyList_GET_SIZE(list);
     }
     /* the words of the prose blocks (in how many), then each block's share of words in one (two for prose) */
@@ -1166,7 +1275,12 @@ static PyObject *doc_rows(PyObject *Py_UNUSED(module), PyObject *args) {
     for (Py_ssize_t i = 0, at = 0; i < n; i++) {
         PyObject *list = PyTuple_GET_ITEM(tokens, i);
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++, at++) {
-            Tally *e = tallies[at] = tally_of(words, PyList_GET_ITEM(list, j));
+            PyObject *word = PyList_GET_ITEM(list, j);
+            if (!PyUnicode_CheckExact(word)) { /* (before it is hashed: hashing a str runs no Python code) */
+                PyErr_SetString(PyExc_TypeError, "doc_rows(): each block's tokens must be a list of str");
+                goto done;
+            }
+            Tally *e = tallies[at] = word_tally(words, word);
             if (!e) goto done;
             if (PROSE_AT(i) && e->stamp != i + 1) {
                 e->stamp = i + 1;
@@ -1177,7 +1291,6 @@ static PyObject *doc_rows(PyObject *Py_UNUSED(module), PyObject *args) {
     result = PyByteArray_FromStringAndSize(NULL, n * N_DOC_COLUMNS * (Py_ssize_t)sizeof(double));
     if (!result) goto done;
     double *rows = (double *)PyByteArray_AS_STRING(result);
-    memset(rows, 0, (size_t)(n * N_DOC_COLUMNS) * sizeof(double));
     Py_ssize_t chars = 0, chars_total = 0, marks = 0, heads_before = 0, at = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *text = PyTuple_GET_ITEM(texts, i);
@@ -1199,6 +1312,7 @@ static PyObject *doc_rows(PyObject *Py_UNUSED(module), PyObject *args) {
                 known += e->count > prose;
             }
         }
+        row[0] = row[1] = row[11] = row[12] = row[17] = 0.0; /* (the blank lines', the headline's: _features) */
         row[D_POS] = (double)i / (double)n;
         row[D_POS_CHARS] = (double)chars / chars_over;
         row[D_N_BLOCKS_LOG] = log_n;
@@ -1312,7 +1426,7 @@ static PyObject *title_overlap(PyObject *Py_UNUSED(module), PyObject *args) {
         Py_ssize_t distinct = 0, inter = 0;
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(list); j++) {
             PyObject *word = PyList_GET_ITEM(list, j);
-            Tally *e = tally_of(words, word);
+            Tally *e = word_tally(words, word);
             if (!e) goto done;
             if (e->stamp == i + 1) continue; /* (seen in this block) */
             e->stamp = i + 1;
@@ -1328,6 +1442,157 @@ wrong:
 done:
     if (PyErr_Occurred()) Py_CLEAR(result);
     Py_DECREF(tokens);
+    return result;
+}
+
+/* ---- a text document's whole matrix (classifier._text_only_matrix, _features' copy of it) ------------------ */
+
+#define MAX_CONTEXT 16
+
+/* A tuple of at most MAX_CONTEXT ints, each in [lo, hi], into `into`; its length, or -1 with an exception. */
+static Py_ssize_t ints_of(PyObject *tuple, Py_ssize_t *into, Py_ssize_t lo, Py_ssize_t hi, const char *what) {
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) > MAX_CONTEXT) {
+        PyErr_Format(PyExc_ValueError, "%s must be a tuple of at most %d ints", what, MAX_CONTEXT);
+        return -1;
+    }
+    for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(tuple); j++) {
+        into[j] = PyLong_AsSsize_t(PyTuple_GET_ITEM(tuple, j));
+        if (into[j] == -1 && PyErr_Occurred()) return -1;
+        if (into[j] < lo || into[j] > hi) {
+            PyErr_Format(PyExc_ValueError, "%s: %zd is out of range", what, into[j]);
+            return -1;
+        }
+    }
+    return PyTuple_GET_SIZE(tuple);
+}
+
+/* text_only(base, rows, core, windows, offsets, widths) -> bytearray: classifier._text_only_matrix (float64, blocks x
+ * (28 + 25 + len(offsets) * len(core) + len(widths) * len(windows))): each block's text columns (`base`, blocks x 28),
+ * its document columns (`rows`, blocks x 25), then classifier._context of base's `core` columns and `windows` columns:
+ * each offset's neighbour's core values (-1.0 past either end), each width's means of the window columns over the
+ * blocks i - width .. i + width (differences of running sums, as np.cumsum's, down each column). One call: the numpy
+ * code's column picks, context and concatenation cost some ten numpy calls a document. */
+static PyObject *text_only(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *base_obj, *rows_obj, *core_obj, *windows_obj, *offsets_obj, *widths_obj;
+    if (!PyArg_ParseTuple(args, "OOOOOO:text_only", &base_obj, &rows_obj, &core_obj, &windows_obj, &offsets_obj,
+                          &widths_obj))
+        return NULL;
+    Py_ssize_t core[MAX_CONTEXT], windows[MAX_CONTEXT], offsets[MAX_CONTEXT], widths[MAX_CONTEXT];
+    Py_ssize_t k = ints_of(core_obj, core, 0, N_COLUMNS - 1, "text_only(): core");
+    Py_ssize_t m = k < 0 ? -1 : ints_of(windows_obj, windows, 0, N_COLUMNS - 1, "text_only(): windows");
+    Py_ssize_t n_off = m < 0 ? -1 : ints_of(offsets_obj, offsets, -PY_SSIZE_T_MAX / 2, PY_SSIZE_T_MAX / 2,
+                                            "text_only(): offsets");
+    Py_ssize_t n_wid = n_off < 0 ? -1 : ints_of(widths_obj, widths, 0, PY_SSIZE_T_MAX / 4, "text_only(): widths");
+    if (n_wid < 0) return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(base_obj, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    const char *format = view.format ? view.format : "B";
+    Py_ssize_t n = view.len / (N_COLUMNS * (Py_ssize_t)sizeof(double));
+    int fits = view.itemsize == 8 && strcmp(format, "d") == 0 && view.len == n * N_COLUMNS * 8;
+    PyBuffer_Release(&view);
+    if (!fits) {
+        PyErr_SetString(PyExc_ValueError, "text_only(): base must be float64 (blocks x 28), C-contiguous");
+        return NULL;
+    }
+    Doubles base = {0}, rows = {0};
+    if (doubles_of(base_obj, n * N_COLUMNS, &base, "base") < 0) return NULL;
+    if (doubles_of(rows_obj, n * N_DOC_COLUMNS, &rows, "rows") < 0) {
+        PyBuffer_Release(&base.view);
+        return NULL;
+    }
+    Py_ssize_t width = N_COLUMNS + N_DOC_COLUMNS + n_off * k + n_wid * m;
+    PyObject *result = NULL;
+    double *sums = PyMem_Malloc(((size_t)n + 1) * (size_t)(m ? m : 1) * sizeof(double));
+    if (!sums) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if ((size_t)n > PY_SSIZE_T_MAX / ((size_t)width * sizeof(double))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    result = PyByteArray_FromStringAndSize(NULL, n * width * (Py_ssize_t)sizeof(double));
+    if (!result) goto done;
+    double *out = (double *)PyByteArray_AS_STRING(result);
+    const double *X = base.values;
+    for (Py_ssize_t c = 0; c < m; c++) sums[c] = 0.0; /* (np.cumsum down each column after a row of zeros) */
+    for (Py_ssize_t r = 0; r < n; r++)
+        for (Py_ssize_t c = 0; c < m; c++)
+            sums[(r + 1) * m + c] = r ? sums[r * m + c] + X[r * N_COLUMNS + windows[c]] : X[windows[c]];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double *o = out + i * width;
+        memcpy(o, X + i * N_COLUMNS, N_COLUMNS * sizeof(double));
+        memcpy(o + N_COLUMNS, rows.values + i * N_DOC_COLUMNS, N_DOC_COLUMNS * sizeof(double));
+        o += N_COLUMNS + N_DOC_COLUMNS;
+        for (Py_ssize_t j = 0; j < n_off; j++, o += k) {
+            Py_ssize_t at = i + offsets[j];
+            if (at >= 0 && at < n)
+                for (Py_ssize_t c = 0; c < k; c++) o[c] = X[at * N_COLUMNS + core[c]];
+            else
+                for (Py_ssize_t c = 0; c < k; c++) o[c] = -1.0;
+        }
+        for (Py_ssize_t j = 0; j < n_wid; j++, o += m) {
+            Py_ssize_t lo = i - widths[j] > 0 ? i - widths[j] : 0;
+            Py_ssize_t hi = i + widths[j] + 1 < n ? i + widths[j] + 1 : n;
+            double count = (double)(hi - lo);
+            for (Py_ssize_t c = 0; c < m; c++) o[c] = (sums[hi * m + c] - sums[lo * m + c]) / count;
+        }
+    }
+done:
+    PyMem_Free(sums);
+    PyBuffer_Release(&base.view);
+    PyBuffer_Release(&rows.view);
+    return result;
+}
+
+/* widened(matrix, read, column, spare) -> bytearray: _features' matrix of a text document from its text-only matrix
+ * (float64, blocks x width, C-contiguous; not changed): each row copied, `spare` columns of 0.0 to the right, and
+ * each block's blank lines in columns `column` and `column + 1`: bool() of its blank_before and blank_after in
+ * blocks_key's `read` (a tuple, four values a block), as 1.0 or 0.0 (classifier._blank_lines). */
+static PyObject *widened(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *matrix_obj, *read;
+    Py_ssize_t column, spare;
+    if (!PyArg_ParseTuple(args, "OO!nn:widened", &matrix_obj, &PyTuple_Type, &read, &column, &spare)) return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(read) / 4;
+    if (PyTuple_GET_SIZE(read) != 4 * n || spare < 0) {
+        PyErr_SetString(PyExc_ValueError, "widened(): four values a block, spare >= 0");
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(matrix_obj, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    const char *format = view.format ? view.format : "B";
+    Py_ssize_t width = view.ndim == 2 ? view.shape[1] : -1;
+    PyObject *result = NULL;
+    if (view.itemsize != 8 || strcmp(format, "d") != 0 || view.ndim != 2 || view.shape[0] != n || column < 0 ||
+        column + 2 > width || spare > PY_SSIZE_T_MAX / 16 - width) {
+        PyErr_SetString(PyExc_ValueError, "widened(): a float64 matrix of a row a block, C-contiguous, with the "
+                                          "blank lines' two columns");
+        goto done;
+    }
+    Py_ssize_t wide = width + spare;
+    if (n && (size_t)n > PY_SSIZE_T_MAX / ((size_t)wide * sizeof(double))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    result = PyByteArray_FromStringAndSize(NULL, n * wide * (Py_ssize_t)sizeof(double));
+    if (!result) goto done;
+    double *out = (double *)PyByteArray_AS_STRING(result);
+    const double *X = view.buf; /* (held by the view: bool() below may run Python code, not free it) */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double *o = out + i * wide;
+        memcpy(o, X + i * width, (size_t)width * sizeof(double));
+        for (Py_ssize_t c = width; c < wide; c++) o[c] = 0.0;
+        int before = PyObject_IsTrue(PyTuple_GET_ITEM(read, 4 * i));
+        int after = before < 0 ? -1 : PyObject_IsTrue(PyTuple_GET_ITEM(read, 4 * i + 1));
+        if (after < 0) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        o[column] = before;
+        o[column + 1] = after;
+    }
+done:
+    PyBuffer_Release(&view);
     return result;
 }
 
@@ -1393,14 +1658,22 @@ static PyMethodDef methods[] = {
      "names, and a check that the columns are classifier._TEXT_NAMES."},
     {"text_matrix", text_matrix, METH_O,
      "text_matrix(texts) -> (matrix: bytearray of float64 (blocks x columns), words, lens, spaced, checks, "
-     "fold_odd, keeps): classifier._text_matrix's values but for the regex columns, with (kind, block, position) "
-     "where a regex can match, and a byte a block: 1 where NFKC leaves its words as they are."},
+     "fold_odd, keeps, spans): classifier._text_matrix's values but for the regex columns, with (kind, block, "
+     "position) where a regex can match, a byte a block: 1 where NFKC leaves its words as they are, and for each "
+     "other block (block, start, end, first_word, end_word): the span of it whose words NFKC may change."},
     {"blocks_key", blocks_key, METH_O,
      "blocks_key(blocks) -> (texts, features) | None: what classifier._scores_key reads of the blocks (None: a "
      "block's features are not a dict)."},
     {"title_overlap", title_overlap, METH_VARARGS,
      "title_overlap(tokens, title) -> bytearray: classifier._features' title_sim and title_contained (float64, "
      "blocks x 2) of blocks with these tokens under a headline of these (a non-empty set of str)."},
+    {"text_only", text_only, METH_VARARGS,
+     "text_only(base, rows, core, windows, offsets, widths) -> bytearray: classifier._text_only_matrix (float64, "
+     "blocks x columns): the text columns, the document columns, then _context of base's core and window columns."},
+    {"widened", widened, METH_VARARGS,
+     "widened(matrix, read, column, spare) -> bytearray: a copy of a text-only matrix with `spare` columns of 0.0 "
+     "more, its blank-line columns (column, column + 1) from blocks_key's values (bool of blank_before, "
+     "blank_after)."},
     {"doc_rows", doc_rows, METH_VARARGS,
      "doc_rows(texts, base, weights, tokens, sum) -> bytearray: classifier._text_part_of's doc_rows (float64, blocks "
      "x 25), the headline's and the blank lines' columns left 0."},

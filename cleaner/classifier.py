@@ -158,6 +158,9 @@ _TEXT_COL = {k: i for i, k in enumerate(_TEXT_NAMES)}
 # (index arrays, not lists: numpy would convert a list at every use)
 _CORE_IDX = np.array([_TEXT_COL[c] for c in _CORE], dtype=np.intp)
 _WINDOW_IDX = np.array([_TEXT_COL[c] for c in ("prose", "log_words", "stop_frac")], dtype=np.intp)
+_CORE_COLS, _WINDOW_COLS = tuple(_CORE_IDX.tolist()), tuple(_WINDOW_IDX.tolist())  # (for the compiled core)
+#: a text document's matrix before stage 2: text columns, document columns, context (_context's)
+_TEXT_ONLY_WIDTH = len(_TEXT_NAMES) + 25 + len(_OFFSETS) * len(_CORE) + len(_WINDOWS) * len(_WINDOW_IDX)
 
 
 def _nfkc(text: str) -> str:
@@ -471,13 +474,15 @@ def _compiled_text_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]]
     return _compiled_matrix(texts)[:4]
 
 
-def _compiled_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[int], list[int], bytes]:
-    """_compiled_text_matrix's values, and a byte a block: 1 where NFKC leaves the block's words as they are."""
-    matrix, words, lens, spaced, checks, fold_odd, keeps = _core.text_matrix(texts)
+def _compiled_matrix(texts: list[str]) -> tuple[np.ndarray, list[list[str]], list[int], list[int],
+                                                list[tuple[int, int, int, int, int]]]:
+    """_compiled_text_matrix's values, and the blocks whose words NFKC may change, with the span of each where it
+    may: (block, start, end, first_word, end_word) (_features_core's nfkc_span)."""
+    matrix, words, lens, spaced, checks, fold_odd, _, spans = _core.text_matrix(texts)
     if checks:
         _confirm(memoryview(matrix).cast("d"), texts, words, checks, fold_odd)
     base = np.frombuffer(matrix, dtype=np.float64).reshape(len(texts), len(_TEXT_NAMES))
-    return base, words, lens, spaced, keeps
+    return base, words, lens, spaced, spans
 
 
 _N_TEXT = len(_TEXT_NAMES)
@@ -575,15 +580,21 @@ def _features(blocks: list[Block], title: str | None, spare: int = 0, read: tupl
     texts = tuple([b.text.strip() for b in blocks])  # (a list comprehension: no generator's frames)
     part = _text_part(texts)
     ttoks = _title_tokens(title)
-    X = None
+    X = doc_rows = None
     if html:
         doc_rows = part["doc_rows"].copy()
-    else:  # the text-mode matrix of these texts, copied: its document columns filled in below (a view)
+        doc_rows[:, 0:2] = _blank_lines(blocks, read)
+    else:  # the text-mode matrix of these texts, copied: its blank lines (and headline columns, below) filled in
         text_only = _text_only_matrix(part)
-        X = np.empty((n, text_only.shape[1] + spare))
-        X[:, :text_only.shape[1]] = text_only
-        doc_rows = X[:, len(_TEXT_NAMES):len(_TEXT_NAMES) + part["doc_rows"].shape[1]]
-    doc_rows[:, 0:2] = _blank_lines(blocks, read)
+        width = text_only.shape[1] + spare
+        if read is not None and _core is not None:  # (copy and blank lines in one call; the spare columns 0.0)
+            X = np.frombuffer(_core.widened(text_only, read, _N_TEXT, spare), dtype=np.float64).reshape(n, width)
+        else:
+            X = np.empty((n, width))
+            X[:, :text_only.shape[1]] = text_only
+            X[:, _N_TEXT:_N_TEXT + 2] = _blank_lines(blocks, read)
+    if ttoks and doc_rows is None:  # (a view: the headline's columns written into X)
+        doc_rows = X[:, _N_TEXT:_N_TEXT + part["doc_rows"].shape[1]]
     title_line = -1
     if ttoks and _core is not None and "tokens" in part:  # (the same divisions in C, no set made)
         similar_cells = np.frombuffer(_core.title_overlap(part["tokens"], ttoks)).reshape(n, 2)
@@ -683,6 +694,10 @@ def _text_only_matrix(part: dict[str, Any], lay: dict[str, Any] | None = None) -
     X = part.get("X")
     if X is None:
         base = part["base"]
+        if _core is not None and "tokens" in part:  # (the compiled core's part: one call, no numpy calls)
+            cells = _core.text_only(base, part["doc_rows"], _CORE_COLS, _WINDOW_COLS, _OFFSETS, _WINDOWS)
+            X = part["X"] = np.frombuffer(cells, dtype=np.float64).reshape(len(base), _TEXT_ONLY_WIDTH)
+            return X
         context = _context(base[:, _CORE_IDX], base[:, _WINDOW_IDX], lay)
         X = part["X"] = np.concatenate([base, part["doc_rows"], context], axis=1)
     return X
@@ -780,15 +795,19 @@ def _text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
 
 def _compiled_text_part_of(texts: tuple[str, ...]) -> dict[str, Any]:
     """_text_part_of with cleaner._features_core: the document columns in C from the blocks' tokens, NFKC only for
-    the blocks it changes (the whole document's NFKC costs more than the rest together where one block needs it)."""
+    the span of a block where it may change the words (the whole document's NFKC costs more than the rest together
+    where one block needs it; a block's, where a long paragraph has one "½")."""
     listed = list(texts)
-    base, lower_words, _, spaced, keeps = _compiled_matrix(listed)
-    # _norm_tokens of each block: its lower-case words, unless NFKC changes them (then the words of NFKC's text)
+    base, lower_words, _, spaced, spans = _compiled_matrix(listed)
+    # _norm_tokens of each block: its lower-case words, but for the words of NFKC's text of a span where NFKC may
+    # change them (NFKC of the block is NFKC of the text before it, of it and of the text after it, joined)
     tokens = lower_words
-    if not all(keeps):
-        tokens = [w if keep or unicodedata.is_normalized("NFKC", t) else
-                  [x.lower() for x in _WORD.findall(unicodedata.normalize("NFKC", t))]
-                  for t, w, keep in zip(texts, lower_words, keeps, strict=True)]
+    if spans:
+        tokens = list(lower_words)
+        for i, start, end, first_word, end_word in spans:
+            words = lower_words[i]
+            normal = unicodedata.normalize("NFKC", texts[i][start:end])
+            tokens[i] = [*words[:first_word], *[x.lower() for x in _WORD.findall(normal)], *words[end_word:]]
     rows = _core.doc_rows(listed, base, np.expm1(base[:, _TEXT_COL["log_words"]]), tokens, sum)
     doc_rows = np.frombuffer(rows, dtype=np.float64).reshape(len(texts), 25)
     return {"base": base, "tokens": tokens, "spaced": spaced, "doc_rows": doc_rows}  # (the sets: _sets, if asked)

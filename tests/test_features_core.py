@@ -178,6 +178,29 @@ def test_the_same_texts_again_and_a_full_word_cache() -> None:
     assert_same_matrix(texts + many[:3])
 
 
+def test_short_words_are_their_own_keys() -> None:
+    """A Latin-1 word of up to eight characters is looked up by its code points packed in a number (no comparison):
+    words of one to nine characters sharing their last ones, the same words in texts of each kind (Latin-1, two and
+    four bytes a character), and words of wider characters, each the Python code's words first and again."""
+    words = ["a", "ab", "abcdefgh", "abcdefghi", "bcdefgh", "zabcdefgh", "ÿÿ", "ÿÿÿÿÿÿÿÿ", "ĀĀ", "Āa", "aĀ", "é" * 8,
+             "É" * 9, "x1", "1x", "11", "_a_", "a_", "Σa", "aΣ", "𝐀a"]
+    texts = [" ".join(words), " ".join(words) + " ’", " ".join(words) + " 🙂", " ".join(reversed(words))]
+    for _ in range(2):
+        assert_same_matrix(texts)
+        assert_same_matrix(texts[::-1])
+
+
+def test_runs_of_lower_case_letters_across_the_counts_chunks() -> None:
+    """The scan reads a run of plain lower-case letters after a letter in a loop of its own, up to the end of the
+    chunk of characters its packed counts hold (511): runs across and up to a chunk's end, runs ending at v and y
+    (the copyright literals' letters), after digits, underscores and non-ASCII letters, words of every length."""
+    texts = ["b" + "a" * 600 + "y", "Xa" * 400, "ab" * 300 + "vy copyright COPYRIGHT reserved", "a" * 510 + "B c",
+             "a" * 511 + " " + "b" * 511, "9abc _abc éabc Ωabc ſabc", "x" * 1023 + "Yz",
+             " ".join("abcdefghijklmnopqrstuwxz"[:n] for n in range(1, 25)), "All rights reserved. (c) abc"]
+    assert_same_matrix(texts)
+    assert_same_part(texts)
+
+
 def test_setup_checks_the_columns() -> None:
     core = clf_mod._COMPILED
     with pytest.raises(ValueError):
@@ -462,3 +485,115 @@ def test_blocks_key_sees_every_change_scores_reads() -> None:
     with using_core(clf_mod, core):
         assert clf_mod._scores_key([Block("a", features=Features())], None) == (None, ["a"], [("mine",) * 2 + (
             id("mine"), "mine")])
+
+
+# --- NFKC of a block's span alone (text_matrix's spans) ------------------------------------------------------------
+
+# characters NFKC changes, composes or decomposes (and the ASCII ones a span ends at: < = > compose with U+0338)
+_NFKC_PIECES = st.sampled_from(list(
+    "ab_Z09 .,<=>-\t\u00a0½¼²ﬁＡＢ\u0301\u0338\u0bbe\u0bc6\u1161\u11a8가\u1100ΣİéÉ…™🙂\U0001d400ﺍﻣ\u064e") + [
+    "½ cup", "x½y", "e\u0301", "<\u0338", "a < \u0338 b", "10½", "ﬁnance", " word ", "İstanbul"])
+
+
+@_PROPERTY
+@given(st.lists(st.lists(_NFKC_PIECES, max_size=20).map("".join), min_size=1, max_size=8))
+def test_a_blocks_tokens_are_the_words_of_its_nfkc(texts: list[str]) -> None:
+    """The compiled part's tokens of a block NFKC may change (NFKC of a span of it alone) are the words of NFKC of
+    the whole block (_norm_tokens), each span within the block and between its words."""
+    clf_mod._TEXT_PART.clear()
+    part = clf_mod._compiled_text_part_of(tuple(texts))
+    assert part["tokens"] == [clf_mod._norm_tokens(t) for t in texts]
+    words, spans = clf_mod._COMPILED.text_matrix(texts)[1::6]
+    for i, start, end, first_word, end_word in spans:
+        assert 0 <= start <= end <= len(texts[i]) and 0 <= first_word <= end_word <= len(words[i])
+        assert texts[i][start:end].isascii() is False or texts[i][start:end] == ""
+    assert_same_part(texts)
+
+
+def test_spans_end_at_ascii_non_word_characters() -> None:
+    spans = clf_mod._COMPILED.text_matrix(["one two x½y three", "½", "a ½", "a ½ b c", "plain", "ab\u0301 c"])[7]
+    assert spans == [(0, 7, 11, 2, 3), (1, 0, 1, 0, 1), (2, 1, 3, 1, 2), (3, 1, 3, 1, 2), (5, 0, 3, 0, 1)]
+
+
+# --- _features' matrix of a text document in C (text_only, widened) ---------------------------------------------
+
+
+def assert_same_features(texts: list[str], title: str | None, blanks: list[tuple[Any, Any]], spare: int) -> None:
+    """_features by the Python code (numpy context, blank lines from the blocks) and by the compiled core (text_only,
+    widened from blocks_key's values): the same float64 bits in the block features' columns, 0.0 in the spare ones."""
+    from cleaner.document import Block
+
+    blocks = [Block(t, features={"blank_before": b, "blank_after": a})
+              for t, (b, a) in zip(texts, blanks, strict=True)]
+
+    def features(read: Any) -> np.ndarray:
+        clf_mod._TEXT_PART.clear()
+        return clf_mod._features(blocks, title, spare, read)[0]
+
+    with using_core(clf_mod, None), using_core(clf_mod, None, "_tree_core"):
+        python = features(None)
+    read = clf_mod._COMPILED.blocks_key(blocks)[1]
+    for compiled in (features(read), features(None)):
+        clf_mod._TEXT_PART.clear()
+        width = python.shape[1] - spare
+        assert compiled.shape == python.shape
+        different = np.argwhere(python[:, :width].view(np.uint64) != compiled[:, :width].view(np.uint64))
+        assert not len(different), [(i, clf_mod.feature_names(False)[j], python[i, j], compiled[i, j])
+                                    for i, j in different[:5]]
+    assert not features(read)[:, width:].any()
+
+
+_BLANK_VALUES = st.sampled_from([True, False, 0, 1, None, "", "x", 2.5])
+
+
+@_PROPERTY
+@given(st.lists(st.tuples(_PIECED_TEXT, _BLANK_VALUES, _BLANK_VALUES), min_size=1, max_size=30),
+       st.none() | _PIECED_TEXT, st.integers(0, 5))
+def test_a_text_documents_features_in_c(rows: list[tuple[str, Any, Any]], title: str | None, spare: int) -> None:
+    texts = [t.strip() for t, _, _ in rows]
+    assert_same_features(texts, title, [(b, a) for _, b, a in rows], spare)
+
+
+def test_the_development_documents_features_in_c() -> None:
+    shared_path("data", "news", "docs.jsonl")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from scorers import documents
+
+    docs, _ = documents(300)
+    for k, d in enumerate(docs[:60]):
+        texts = _stripped(d["text"])
+        if texts:
+            assert_same_features(texts, d["title"] if k % 2 else None, [(i % 3 == 0, i % 5 == 0) for i in
+                                                                        range(len(texts))], 21)
+
+
+def test_text_only_and_widened_check_their_arguments() -> None:
+    core = clf_mod._COMPILED
+    base, rows = np.zeros((2, 28)), np.zeros((2, 25))
+    cells = np.frombuffer(core.text_only(base, rows, (0,), (1,), (-1, 1), (1,))).reshape(2, 28 + 25 + 2 + 1)
+    assert cells[:, 53:].tolist() == [[-1.0, 0.0, 0.0], [0.0, -1.0, 0.0]]
+    with pytest.raises(ValueError):
+        core.text_only(base, rows, (28,), (1,), (-1,), (1,))
+    with pytest.raises(ValueError):
+        core.text_only(base, rows, (0,), (1,), (-1,), (-1,))
+    with pytest.raises(ValueError):
+        core.text_only(base[:, ::2], rows, (0,), (1,), (-1,), (1,))
+    with pytest.raises(ValueError):
+        core.text_only(base, rows[:1], (0,), (1,), (-1,), (1,))
+    matrix = np.arange(6, dtype=np.float64).reshape(2, 3)
+    wide = np.frombuffer(core.widened(matrix, (1, "", None, None, 0, "x", None, None), 1, 2)).reshape(2, 5)
+    assert wide.tolist() == [[0.0, 1.0, 0.0, 0.0, 0.0], [3.0, 0.0, 1.0, 0.0, 0.0]]
+    assert matrix.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    with pytest.raises(ValueError):
+        core.widened(matrix, (1, 1, None, None), 1, 0)  # (two rows, one block)
+    with pytest.raises(ValueError):
+        core.widened(matrix, (1, 1, None, None) * 2, 2, 0)  # (no room for the two columns)
+    with pytest.raises(ValueError):
+        core.widened(matrix[:, ::2], (1, 1, None, None) * 2, 0, 0)
+
+    class Unsure:
+        def __bool__(self) -> bool:
+            raise RuntimeError("no answer")
+
+    with pytest.raises(RuntimeError):
+        core.widened(matrix, (1, Unsure(), None, None) * 2, 0, 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -85,17 +85,20 @@ _NONE: frozenset[int] = frozenset()
 
 class _Gate:
     """The patterns of one pack, asked once for all of them. A text goes through one RE2 pattern,
-    `(?s).*(?:(?:p1)|(?:p2)|...).*` matched against the whole text, which matches exactly when one of the
+    `(?s:.*)(?:(?:p1)|(?:p2)|...)(?s:.*)` matched against the whole text, which matches exactly when one of the
     patterns matches somewhere in it (`.*` takes any text before and after, newlines too; a `^` or `$` of a
-    pattern still holds only at the text's ends, as in a search); most blocks stop there. A whole-text match
+    pattern still holds only at the text's ends, as in a search; the (?s) is the `.*`'s alone, so a pattern's
+    own `.` takes a newline only where its search's would); most blocks stop there. A whole-text match
     needs no match start: RE2 answers it with its forward automaton alone, where a search also runs a reverse
     one to find where the match starts, and on text it has not seen (another site's chrome) builds its states
     again and again. For the few it matches, an RE2 set of the same patterns names the rules that match (a
     set's answer is empty when its DFA runs out of memory: then every rule is asked, as without a gate). The
     rules' own patterns run only where they match, to say where. The cleaner asks about a block once a rule
-    and passes over a page more than once, so the answers for the last few thousand texts are kept."""
+    and passes over a page more than once, so the answers for the last few thousand texts are kept. A call
+    into RE2's binding costs more than its automaton on a line: the gate calls the binding's match itself
+    (_whole_match)."""
 
-    __slots__ = ("patterns", "regex", "set", "seen")
+    __slots__ = ("patterns", "regex", "set", "seen", "_whole")
     KEEP = 4096
 
     def __init__(self, patterns: list[str], regex: Any, rule_set: Any) -> None:
@@ -104,6 +107,7 @@ class _Gate:
         self.set = rule_set
         # text → numbers of the rules that match it (True: not known, ask them all)
         self.seen: dict[str, frozenset[int] | bool] = {}
+        self._whole = _whole_match(regex)
 
     def __getstate__(self) -> Any:
         return self.patterns  # an RE2 set does not pickle, and the answers kept are not worth sending
@@ -112,23 +116,43 @@ class _Gate:
         gate = _Gate.compile(patterns)
         if gate is None:  # compiled in the sending process: it compiles here too
             raise RulePackError("rule pack patterns could not be compiled again")
-        self.patterns, self.regex, self.set, self.seen = patterns, gate.regex, gate.set, {}
+        self.__init__(patterns, gate.regex, gate.set)  # type: ignore[misc]
 
     def prime(self, texts: list[str]) -> None:
         """Learn the answers for a page's blocks at once (emptying the kept answers first when they would
         overflow while the page is cleaned)."""
-        seen = self.seen
-        if len(seen) + len(texts) >= self.KEEP:
+        seen, whole, keep = self.seen, self._whole, self.KEEP
+        if len(seen) + len(texts) >= keep:
             seen.clear()
-        for text in texts:
-            if text not in seen:
+        for text in texts:  # (hits(text), inlined for the blocks the gate rules out: most of them)
+            if text in seen:
+                continue
+            try:
+                data = text.encode("utf-8")
+            except UnicodeEncodeError:
                 self.hits(text)
+                continue
+            if whole(data, 0, len(data))[0][0] >= 0:
+                self._keep(text, self._named(text))
+            else:
+                if len(seen) >= keep:
+                    seen.clear()
+                seen[text] = _NONE
 
     def hits(self, text: str) -> frozenset[int] | bool:
-        hits: frozenset[int] | bool = _NONE
-        if self.regex.fullmatch(_utf8(text)) is not None:
-            found = self.set.Match(text)
-            hits = frozenset(found) if found else True
+        try:
+            data = text.encode("utf-8")
+            matched = self._whole(data, 0, len(data))[0][0] >= 0
+        except UnicodeEncodeError:  # a lone surrogate: RE2's wrapper of a str, as before
+            matched = self.regex.fullmatch(text) is not None
+        return self._keep(text, self._named(text) if matched else _NONE)
+
+    def _named(self, text: str) -> frozenset[int] | bool:
+        """The rules the set names for a text the gate matches (True: it names none, ask them all)."""
+        found = self.set.Match(text)
+        return frozenset(found) if found else True
+
+    def _keep(self, text: str, hits: frozenset[int] | bool) -> frozenset[int] | bool:
         if len(self.seen) >= self.KEEP:
             self.seen.clear()
         self.seen[text] = hits
@@ -153,8 +177,9 @@ class _Gate:
 
     @classmethod
     def compile(cls, patterns: list[str]) -> _Gate | None:
+        alternation = "|".join(f"(?:{p})" for p in patterns)
         try:
-            regex = re2.compile("(?s).*(?:" + "|".join(f"(?:{p})" for p in patterns) + ").*", _re2_options())
+            regex = re2.compile(f"(?s:.*)(?:{alternation})(?s:.*)", _re2_options())
             rule_set = re2.Set.SearchSet(_re2_options())
             for p in patterns:
                 rule_set.Add(p)
@@ -164,13 +189,20 @@ class _Gate:
         return cls(list(patterns), regex, rule_set)
 
 
-def _utf8(text: str) -> bytes | str:
-    """The text as RE2 reads it, for a search whose match is not read: the wrapper maps a match in a str back to
-    character positions, a cost for nothing here (a lone surrogate: the str, as before)."""
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text
+def _whole_match(regex: Any) -> Callable[[bytes, int, int], list[tuple[int, int]]]:
+    """(text, 0, len(text)) → [span of the whole-text match], (-1, -1) for none: the RE2 binding's own match
+    call, without the wrapper's generator and Match object (a gate's calls are most of its cost); the wrapper's
+    fullmatch where this version of the package has no such call."""
+    match = getattr(getattr(regex, "_regexp", None), "Match", None)
+    anchor = getattr(getattr(re2, "_Anchor", None), "ANCHOR_BOTH", None)
+    if match is not None and anchor is not None:
+        return partial(match, anchor)
+    return partial(_fullmatch_span, regex)
+
+
+def _fullmatch_span(regex: Any, data: bytes, pos: int, endpos: int) -> list[tuple[int, int]]:
+    found = regex.fullmatch(data, pos, endpos)
+    return [found.span() if found is not None else (-1, -1)]
 
 
 def prefilter(rules: list[Rule]) -> Callable[[str], bool]:

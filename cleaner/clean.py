@@ -305,7 +305,7 @@ class Cleaner:
             return False
         words = self._words(text)
         return any(rule.kind == "line" and (tail or rule.position != "tail") and rule.fits(words)
-                   and rule.matches(text) for rule in rules)
+                   and rule.matches(text) for rule in map(rules.__getitem__, candidates(rules, text)))
 
     def _could_match(self, rules: list[Rule]) -> Callable[[str], bool]:
         """prefilter(rules), made once for the document's rules (the cleaner asks it about many lines)."""

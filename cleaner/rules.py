@@ -209,9 +209,9 @@ def _fullmatch_span(regex: Any, data: bytes, pos: int, endpos: int) -> list[tupl
 def prefilter(rules: list[Rule]) -> Callable[[str], bool]:
     """A test that is False only for texts no rule of `rules` can match: one scan per pack (the gates), so
     a caller can skip its loop over the rules for most blocks. Always True when a rule has no gate."""
-    if any(rule.gate is None for rule in rules):
+    gates, all_gated = _gates(rules)
+    if not all_gated:
         return _always
-    gates = _gates(rules)
     if len(gates) == 1:
         return gates[0]
     return lambda text: any(gate(text) for gate in gates)
@@ -239,10 +239,11 @@ def candidates(rules: list[Rule], text: str, start: int = 0) -> list[int]:
 def hopeful(rules: list[Rule], texts: list[str]) -> list[int]:
     """The positions of the texts that some rule of `rules` may match (where prefilter(rules) is True), in
     order: the gates' kept answers read in one loop, for the cleaner's passes over a page's blocks."""
-    if any(rule.gate is None for rule in rules):
+    gates, all_gated = _gates(rules)
+    if not all_gated:
         return list(range(len(texts)))
     found: list[int] = []
-    for gate in _gates(rules):
+    for gate in gates:
         seen, hits = gate.seen, gate.hits
         for i, text in enumerate(texts):
             answer = seen.get(text)
@@ -255,14 +256,26 @@ def hopeful(rules: list[Rule], texts: list[str]) -> list[int]:
 
 def prime(rules: list[Rule], texts: list[str]) -> None:
     """Tell the gates of `rules` at once which of a page's block texts no rule can match (_Gate.prime)."""
-    for gate in _gates(rules):
+    for gate in _gates(rules)[0]:
         gate.prime(texts)
 
 
-def _gates(rules: list[Rule]) -> list[_Gate]:
-    """The distinct gates of `rules`, in the order of their first rule (a pack's rules share one)."""
-    gates = {id(rule.gate): rule.gate for rule in rules if rule.gate is not None}
-    return list(gates.values())
+#: rule lists' gates by the lists' rules (their ids; the rules are kept, so no id is another's while kept)
+_GATES_OF: dict[tuple[int, ...], tuple[tuple[Rule, ...], list[_Gate], bool]] = {}
+
+
+def _gates(rules: list[Rule]) -> tuple[list[_Gate], bool]:
+    """The distinct gates of `rules`, in the order of their first rule (a pack's rules share one), and whether
+    every rule has one. Kept for the last few lists of rules: each document's list is made anew, of the same
+    packs' rules, and is asked for its gates more than once."""
+    key = tuple(map(id, rules))
+    kept = _GATES_OF.get(key)
+    if kept is None:
+        gates = {id(rule.gate): rule.gate for rule in rules if rule.gate is not None}
+        if len(_GATES_OF) >= 64:
+            _GATES_OF.clear()
+        kept = _GATES_OF[key] = (tuple(rules), list(gates.values()), all(rule.gate is not None for rule in rules))
+    return kept[1], kept[2]
 
 
 def _always(text: str) -> bool:

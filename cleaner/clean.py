@@ -19,7 +19,7 @@ from .document import Block, Document
 from .metadata import _norm, find_date, find_headline, find_title, is_stamp_line, norm_equals, normalize_date
 from .prose import ends_full_stop, ends_sentence, is_prose, opens_body, word_count
 from .read import domain_of
-from .rules import Rule, RuleSet, candidates, prefilter, prime
+from .rules import Rule, RuleSet, candidates, hopeful, prefilter, prime
 from .templates import source_key as template_source
 from .terms import load_vocabulary, tokens
 
@@ -305,7 +305,7 @@ class Cleaner:
             return False
         words = self._words(text)
         return any(rule.kind == "line" and (tail or rule.position != "tail") and rule.fits(words)
-                   and rule.matches(text) for rule in rules)
+                   and rule.matches(text) for rule in map(rules.__getitem__, candidates(rules, text)))
 
     def _could_match(self, rules: list[Rule]) -> Callable[[str], bool]:
         """prefilter(rules), made once for the document's rules (the cleaner asks it about many lines)."""
@@ -343,26 +343,31 @@ class Cleaner:
                 return i + 1
         return 0
 
-    def _article_start(self, doc: Document, rules: list[Rule], max_marker: int, head_end: int) -> int:
+    def _article_start(self, doc: Document, rules: list[Rule], max_marker: int, head_end: int,
+                       may_match: list[int]) -> int:
         """Where the article's part of the page begins: section markers cut the page into parts, and the article
         is the first part after the headline with a few paragraphs the model keeps (else the part
         with the most; a count, not characters: a teaser list may carry whole stories in a few huge blocks). A marker before it heads a sidebar or a teaser list
-        above the article; a marker after it heads what follows the article (related stories, comments)."""
+        above the article; a marker after it heads what follows the article (related stories, comments).
+        `may_match`: the blocks some rule of the page may match (rules.hopeful), the only ones that can be
+        markers."""
         if self._scores is None:
             return 0
         sections = [r for r in rules if r.kind == "section"]
-        could_match = prefilter(sections)
-        markers = [i for i, b in enumerate(doc.blocks) if could_match(b.text)
-                   and self._words(b.text) <= max_marker and any(r.matches(b.text) for r in sections)]
-        bounds = [-1, *markers, len(doc.blocks)]
+        blocks, scores, words = doc.blocks, self._scores, self._words
+        markers = [i for i in may_match if words(blocks[i].text) <= max_marker
+                   and any(r.matches(blocks[i].text) for r in sections)]
+        bounds = [-1, *markers, len(blocks)]
         best, best_kept = 0, -1
         for a, b in zip(bounds, bounds[1:], strict=False):
             if b <= head_end:
                 continue  # the article follows its headline
-            kept = sum(1 for j in range(a + 1, b)
-                       if self._scores[j].p_boilerplate < 0.5 and self._words(doc.blocks[j].text) > SHORT_LINE_WORDS)
-            if kept >= ARTICLE_MIN_PARAGRAPHS:
-                return a + 1  # the first part after the headline with a few paragraphs of prose
+            kept = 0
+            for j in range(a + 1, b):
+                if scores[j].p_boilerplate < 0.5 and words(blocks[j].text) > SHORT_LINE_WORDS:
+                    kept += 1
+                    if kept >= ARTICLE_MIN_PARAGRAPHS:
+                        return a + 1  # the first part after the headline with a few paragraphs of prose
             if kept > best_kept:
                 best, best_kept = a + 1, kept
         return best
@@ -370,12 +375,11 @@ class Cleaner:
     def _pattern_rules(self, doc: Document, rules: list[Rule], head_end: int, structure: dict) -> None:
         tail_start = self._tail_start(doc)
         max_marker = int(structure.get("section_max_words", SECTION_MARKER_MAX_WORDS))
-        self._article_at = self._article_start(doc, rules, max_marker, head_end)
-        could_match = self._could_match(rules)  # one scan a block for all the rules of a pack
-        i = 0
-        while i < len(doc.blocks):
-            if doc.is_removed(i) or not could_match(doc.blocks[i].text):
-                i += 1
+        # The blocks some rule may match, read once: a rule changes only the text of the block it cuts.
+        may_match = hopeful(rules, [b.text for b in doc.blocks])
+        self._article_at = self._article_start(doc, rules, max_marker, head_end, may_match)
+        for i in may_match:
+            if doc.is_removed(i):
                 continue
             text = doc.blocks[i].text
             words = self._words(text)
@@ -403,7 +407,6 @@ class Cleaner:
                     markers = [r for r in rules if r.kind == "section"]
                     self._remove_section(doc, i, rule, markers, max_marker, rules)
                 break
-            i += 1
 
     @staticmethod
     def _statement(text: str, words: int) -> bool:

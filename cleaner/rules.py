@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -85,17 +85,20 @@ _NONE: frozenset[int] = frozenset()
 
 class _Gate:
     """The patterns of one pack, asked once for all of them. A text goes through one RE2 pattern,
-    `(?s).*(?:(?:p1)|(?:p2)|...).*` matched against the whole text, which matches exactly when one of the
+    `(?s:.*)(?:(?:p1)|(?:p2)|...)(?s:.*)` matched against the whole text, which matches exactly when one of the
     patterns matches somewhere in it (`.*` takes any text before and after, newlines too; a `^` or `$` of a
-    pattern still holds only at the text's ends, as in a search); most blocks stop there. A whole-text match
+    pattern still holds only at the text's ends, as in a search; the (?s) is the `.*`'s alone, so a pattern's
+    own `.` takes a newline only where its search's would); most blocks stop there. A whole-text match
     needs no match start: RE2 answers it with its forward automaton alone, where a search also runs a reverse
     one to find where the match starts, and on text it has not seen (another site's chrome) builds its states
     again and again. For the few it matches, an RE2 set of the same patterns names the rules that match (a
     set's answer is empty when its DFA runs out of memory: then every rule is asked, as without a gate). The
     rules' own patterns run only where they match, to say where. The cleaner asks about a block once a rule
-    and passes over a page more than once, so the answers for the last few thousand texts are kept."""
+    and passes over a page more than once, so the answers for the last few thousand texts are kept. A call
+    into RE2's binding costs more than its automaton on a line: the gate calls the binding's match itself
+    (_whole_match)."""
 
-    __slots__ = ("patterns", "regex", "set", "seen")
+    __slots__ = ("patterns", "regex", "set", "seen", "_whole")
     KEEP = 4096
 
     def __init__(self, patterns: list[str], regex: Any, rule_set: Any) -> None:
@@ -104,6 +107,7 @@ class _Gate:
         self.set = rule_set
         # text → numbers of the rules that match it (True: not known, ask them all)
         self.seen: dict[str, frozenset[int] | bool] = {}
+        self._whole = _whole_match(regex)
 
     def __getstate__(self) -> Any:
         return self.patterns  # an RE2 set does not pickle, and the answers kept are not worth sending
@@ -112,23 +116,43 @@ class _Gate:
         gate = _Gate.compile(patterns)
         if gate is None:  # compiled in the sending process: it compiles here too
             raise RulePackError("rule pack patterns could not be compiled again")
-        self.patterns, self.regex, self.set, self.seen = patterns, gate.regex, gate.set, {}
+        self.__init__(patterns, gate.regex, gate.set)  # type: ignore[misc]
 
     def prime(self, texts: list[str]) -> None:
         """Learn the answers for a page's blocks at once (emptying the kept answers first when they would
         overflow while the page is cleaned)."""
-        seen = self.seen
-        if len(seen) + len(texts) >= self.KEEP:
+        seen, whole, keep = self.seen, self._whole, self.KEEP
+        if len(seen) + len(texts) >= keep:
             seen.clear()
-        for text in texts:
-            if text not in seen:
+        for text in texts:  # (hits(text), inlined for the blocks the gate rules out: most of them)
+            if text in seen:
+                continue
+            try:
+                data = text.encode("utf-8")
+            except UnicodeEncodeError:
                 self.hits(text)
+                continue
+            if whole(data, 0, len(data))[0][0] >= 0:
+                self._keep(text, self._named(text))
+            else:
+                if len(seen) >= keep:
+                    seen.clear()
+                seen[text] = _NONE
 
     def hits(self, text: str) -> frozenset[int] | bool:
-        hits: frozenset[int] | bool = _NONE
-        if self.regex.fullmatch(_utf8(text)) is not None:
-            found = self.set.Match(text)
-            hits = frozenset(found) if found else True
+        try:
+            data = text.encode("utf-8")
+            matched = self._whole(data, 0, len(data))[0][0] >= 0
+        except UnicodeEncodeError:  # a lone surrogate: RE2's wrapper of a str, as before
+            matched = self.regex.fullmatch(text) is not None
+        return self._keep(text, self._named(text) if matched else _NONE)
+
+    def _named(self, text: str) -> frozenset[int] | bool:
+        """The rules the set names for a text the gate matches (True: it names none, ask them all)."""
+        found = self.set.Match(text)
+        return frozenset(found) if found else True
+
+    def _keep(self, text: str, hits: frozenset[int] | bool) -> frozenset[int] | bool:
         if len(self.seen) >= self.KEEP:
             self.seen.clear()
         self.seen[text] = hits
@@ -140,7 +164,8 @@ class _Gate:
         return self.hits(text) if hits is None else hits
 
     def __call__(self, text: str) -> bool:
-        return bool(self.answer(text))
+        hits = self.seen.get(text)  # (answer(text), inlined: the cleaner asks this of many lines)
+        return bool(self.hits(text) if hits is None else hits)
 
     @classmethod
     def for_rules(cls, rules: list[Rule]) -> _Gate | None:
@@ -153,8 +178,9 @@ class _Gate:
 
     @classmethod
     def compile(cls, patterns: list[str]) -> _Gate | None:
+        alternation = "|".join(f"(?:{p})" for p in patterns)
         try:
-            regex = re2.compile("(?s).*(?:" + "|".join(f"(?:{p})" for p in patterns) + ").*", _re2_options())
+            regex = re2.compile(f"(?s:.*)(?:{alternation})(?s:.*)", _re2_options())
             rule_set = re2.Set.SearchSet(_re2_options())
             for p in patterns:
                 rule_set.Add(p)
@@ -164,21 +190,28 @@ class _Gate:
         return cls(list(patterns), regex, rule_set)
 
 
-def _utf8(text: str) -> bytes | str:
-    """The text as RE2 reads it, for a search whose match is not read: the wrapper maps a match in a str back to
-    character positions, a cost for nothing here (a lone surrogate: the str, as before)."""
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text
+def _whole_match(regex: Any) -> Callable[[bytes, int, int], list[tuple[int, int]]]:
+    """(text, 0, len(text)) → [span of the whole-text match], (-1, -1) for none: the RE2 binding's own match
+    call, without the wrapper's generator and Match object (a gate's calls are most of its cost); the wrapper's
+    fullmatch where this version of the package has no such call."""
+    match = getattr(getattr(regex, "_regexp", None), "Match", None)
+    anchor = getattr(getattr(re2, "_Anchor", None), "ANCHOR_BOTH", None)
+    if match is not None and anchor is not None:
+        return partial(match, anchor)
+    return partial(_fullmatch_span, regex)
+
+
+def _fullmatch_span(regex: Any, data: bytes, pos: int, endpos: int) -> list[tuple[int, int]]:
+    found = regex.fullmatch(data, pos, endpos)
+    return [found.span() if found is not None else (-1, -1)]
 
 
 def prefilter(rules: list[Rule]) -> Callable[[str], bool]:
     """A test that is False only for texts no rule of `rules` can match: one scan per pack (the gates), so
     a caller can skip its loop over the rules for most blocks. Always True when a rule has no gate."""
-    if any(rule.gate is None for rule in rules):
+    gates, all_gated = _gates(rules)
+    if not all_gated:
         return _always
-    gates = _gates(rules)
     if len(gates) == 1:
         return gates[0]
     return lambda text: any(gate(text) for gate in gates)
@@ -188,19 +221,61 @@ def candidates(rules: list[Rule], text: str, start: int = 0) -> list[int]:
     """The positions (from `start`) of the rules of `rules` that can match `text`, in order: a rule its pack's
     gate rules out (Rule.known) is left out, any other is kept. A caller looping over a pack's rules for a block
     asks only these: the others' search() would say None."""
-    return [k for k in range(start, len(rules)) if rules[k].known(text) is not False]
+    found: list[int] = []
+    gate = hits = None  # (Rule.known, with each pack's answer read once for its run of rules)
+    for k in range(start, len(rules)):
+        rule = rules[k]
+        if rule.gate is None:
+            found.append(k)
+            continue
+        if rule.gate is not gate:
+            gate = rule.gate
+            hits = gate.answer(text)
+        if hits is True or rule.gate_index in hits:  # type: ignore[operator]
+            found.append(k)
+    return found
+
+
+def hopeful(rules: list[Rule], texts: list[str]) -> list[int]:
+    """The positions of the texts that some rule of `rules` may match (where prefilter(rules) is True), in
+    order: the gates' kept answers read in one loop, for the cleaner's passes over a page's blocks."""
+    gates, all_gated = _gates(rules)
+    if not all_gated:
+        return list(range(len(texts)))
+    found: list[int] = []
+    for gate in gates:
+        seen, hits = gate.seen, gate.hits
+        for i, text in enumerate(texts):
+            answer = seen.get(text)
+            if answer is None:
+                answer = hits(text)
+            if answer:
+                found.append(i)
+    return found if len(found) < 2 else sorted(set(found))
 
 
 def prime(rules: list[Rule], texts: list[str]) -> None:
     """Tell the gates of `rules` at once which of a page's block texts no rule can match (_Gate.prime)."""
-    for gate in _gates(rules):
+    for gate in _gates(rules)[0]:
         gate.prime(texts)
 
 
-def _gates(rules: list[Rule]) -> list[_Gate]:
-    """The distinct gates of `rules`, in the order of their first rule (a pack's rules share one)."""
-    gates = {id(rule.gate): rule.gate for rule in rules if rule.gate is not None}
-    return list(gates.values())
+#: rule lists' gates by the lists' rules (their ids; the rules are kept, so no id is another's while kept)
+_GATES_OF: dict[tuple[int, ...], tuple[tuple[Rule, ...], list[_Gate], bool]] = {}
+
+
+def _gates(rules: list[Rule]) -> tuple[list[_Gate], bool]:
+    """The distinct gates of `rules`, in the order of their first rule (a pack's rules share one), and whether
+    every rule has one. Kept for the last few lists of rules: each document's list is made anew, of the same
+    packs' rules, and is asked for its gates more than once."""
+    key = tuple(map(id, rules))
+    kept = _GATES_OF.get(key)
+    if kept is None:
+        gates = {id(rule.gate): rule.gate for rule in rules if rule.gate is not None}
+        if len(_GATES_OF) >= 64:
+            _GATES_OF.clear()
+        kept = _GATES_OF[key] = (tuple(rules), list(gates.values()), all(rule.gate is not None for rule in rules))
+    return kept[1], kept[2]
 
 
 def _always(text: str) -> bool:

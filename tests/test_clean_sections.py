@@ -215,3 +215,59 @@ def test_a_teaser_list_with_one_line_summaries_keeps_its_last_summary_in_the_sec
     kept = cleaner.clean_text(text).text.split("\n")
     assert not any(t in kept for t in teasers), [t for t in teasers if t in kept]
     assert all(p in kept for p in SEED["body"])
+
+
+# --------------------------------------------------------------------------------------------------
+# Cleaner._article_start reads only the blocks a rule may match (rules.hopeful) and stops counting a part's
+# paragraphs at ARTICLE_MIN_PARAGRAPHS: the same start as asking every block and counting every paragraph
+# --------------------------------------------------------------------------------------------------
+
+from types import SimpleNamespace  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_LINES = ["Related Articles", "Most Popular", "Comments", "Advertisement", "Read more", "Share this article",
+          "A short line here", "The council approved the budget after a long debate that ran late into the night "
+          "and members said the vote was close.", "Short.", ""]
+
+
+def _article_start_as_before(cleaner_, doc, rules, max_marker: int, head_end: int) -> int:
+    """The former Cleaner._article_start: every block through the sections' prefilter, every part counted."""
+    from cleaner.clean import ARTICLE_MIN_PARAGRAPHS, SHORT_LINE_WORDS
+    from cleaner.rules import prefilter
+
+    sections = [r for r in rules if r.kind == "section"]
+    could_match = prefilter(sections)
+    markers = [i for i, b in enumerate(doc.blocks) if could_match(b.text)
+               and cleaner_._words(b.text) <= max_marker and any(r.matches(b.text) for r in sections)]
+    bounds = [-1, *markers, len(doc.blocks)]
+    best, best_kept = 0, -1
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        if b <= head_end:
+            continue
+        kept = sum(1 for j in range(a + 1, b) if cleaner_._scores[j].p_boilerplate < 0.5
+                   and cleaner_._words(doc.blocks[j].text) > SHORT_LINE_WORDS)
+        if kept >= ARTICLE_MIN_PARAGRAPHS:
+            return a + 1
+        if kept > best_kept:
+            best, best_kept = a + 1, kept
+    return best
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(_LINES) | st.text(max_size=25), st.floats(0, 1)), max_size=14),
+       st.integers(0, 15), st.integers(1, 12))
+def test_the_article_start_is_the_one_asking_every_block_gives(blocks: list, head_end: int, max_marker: int) -> None:
+    from cleaner.clean import Cleaner
+    from cleaner.document import Block, Document
+    from cleaner.rules import RuleSet, hopeful
+
+    rules, _ = RuleSet.default().for_document("theguardian", "theguardian.com")
+    doc = Document(id="t", input="t", format="text", raw="")
+    doc.blocks = [Block(text, "paragraph") for text, _ in blocks]
+    cleaner_ = Cleaner(use_model=False)
+    cleaner_._scores = [SimpleNamespace(p_boilerplate=p) for _, p in blocks]
+    may_match = hopeful(rules, [b.text for b in doc.blocks])
+    assert cleaner_._article_start(doc, rules, max_marker, head_end, may_match) == \
+        _article_start_as_before(cleaner_, doc, rules, max_marker, head_end)

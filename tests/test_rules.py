@@ -306,3 +306,69 @@ def test_a_gate_says_whether_any_of_its_patterns_matches(text: str) -> None:
     assert gate(text) == bool(matching)
     hits = gate.seen[text]
     assert hits is True or hits == matching
+
+
+def test_a_gates_dot_takes_no_newline_its_pattern_does_not() -> None:
+    """The gate's (?s) is the .* around the alternation's alone: `x.y` does not match "x\\ny" in a search, so
+    the gate does not either (it once did, and the set then named no rule: every rule was asked)."""
+    import re2
+
+    from cleaner.rules import _Gate
+
+    gate = _Gate.compile(["x.y", "^q", "(?s)a.b"])
+    assert gate is not None
+    assert not gate("x\ny") and re2.search("x.y", "x\ny") is None
+    assert gate("x-y") and gate.seen["x-y"] == {0}
+    assert gate("a\nb") and gate.seen["a\nb"] == {2}  # a pattern's own (?s) still holds
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdeqxy!.\n Dé中\x00", max_size=16))
+def test_the_bindings_match_call_answers_as_the_wrappers_fullmatch(text: str) -> None:
+    """_whole_match calls RE2's binding directly (no wrapper generator, no Match object): the span it gives is
+    the wrapper's fullmatch's, and so is the fallback's for a package version without that call."""
+    import re2
+
+    from cleaner.rules import _fullmatch_span, _Gate, _whole_match
+
+    gate = _Gate.compile(_TRICKY)
+    assert gate is not None
+    data = text.encode("utf-8")
+    found = gate.regex.fullmatch(data)
+    expected = [found.span() if found is not None else (-1, -1)]
+    assert _whole_match(gate.regex)(data, 0, len(data)) == expected
+    assert _fullmatch_span(gate.regex, data, 0, len(data)) == expected
+    one = re2.compile("(?s:.*)(?:^ab|e$)(?s:.*)")
+    assert (_whole_match(one)(data, 0, len(data))[0][0] >= 0) == (re2.search("^ab|e$", text) is not None)
+
+
+def test_the_installed_re2_binding_has_the_match_call() -> None:
+    """The gate's fast path must be the one in use: a google-re2 release that renames its binding's match call
+    falls back to the wrapper (right, but slower), and this test says so."""
+    from functools import partial
+
+    from cleaner.rules import _fullmatch_span, bundled_packs
+
+    whole = bundled_packs()[0].rules[0].gate._whole
+    assert isinstance(whole, partial) and whole.func is not _fullmatch_span
+
+
+_HOPEFUL_LINES = _TRIGGERS + ["", "The council met on Tuesday.", "x", "Related", "é 中"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_HOPEFUL_LINES) | st.text(max_size=20), max_size=12), st.booleans())
+def test_hopeful_names_the_blocks_prefilter_passes(texts: list[str], primed: bool) -> None:
+    """rules.hopeful (the blocks the cleaner's rule loops look at) is prefilter(rules) of each block, in order,
+    with one pack or two, primed or not, and every block where a rule without a gate is among them."""
+    from cleaner.rules import hopeful, prime
+
+    guardian = _rules_with_gates()
+    generic = [r for r in guardian if r.id.startswith("generic-en/")]
+    ungated = generic + parse_pack({"id": "u", "description": "d", "rules": [
+        {"id": "q", "kind": "line", "pattern": r"\Qa", "reason": "why"}]}).rules
+    for rules in (generic, guardian, ungated):
+        if primed:
+            prime(rules, texts)
+        test = prefilter(rules)
+        assert hopeful(rules, texts) == [i for i, text in enumerate(texts) if test(text)]

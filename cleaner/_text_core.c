@@ -689,26 +689,67 @@ static inline int is_sentence_mark(Py_UCS4 c) { /* prose.SENTENCE_ENDS */
     return c == '.' || c == '!' || c == '?' || c == 0x3002 || c == 0xff01 || c == 0xff1f || c == 0x2026;
 }
 
-/* sentence_count(texts, enough): how many of the texts are sentences (clean._is_sentence: prose.ends_sentence, or
- * prose.PROSE_ANY_END_WORDS words, which is_prose takes for prose however it ends), counted until `enough`. */
-static PyObject *sentence_count(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+static PyObject *FEATURES_NAME, *TEXT_NAME, *GET_NAME; /* "features", "text", "get" */
+
+/* A truth of features.get(key) (1, 0, -1 with an error). */
+static int feature_is_true(PyObject *features, PyObject *key) {
+    if (PyDict_CheckExact(features)) {
+        PyObject *value = PyDict_GetItemWithError(features, key);
+        return value ? PyObject_IsTrue(value) : PyErr_Occurred() ? -1 : 0;
+    }
+    PyObject *value = PyObject_CallMethodOneArg(features, GET_NAME, key);
+    int truth = value ? PyObject_IsTrue(value) : -1;
+    Py_XDECREF(value);
+    return truth;
+}
+
+/* Whether a text is a sentence (clean._is_sentence: prose.ends_sentence, or `any_end` words, which is_prose
+ * takes for prose however it ends). */
+static int is_sentence(PyObject *text, Py_ssize_t any_end) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t e = content_end(kind, data, PyUnicode_GET_LENGTH(text));
+    while (e > 0 && is_closer(PyUnicode_READ(kind, data, e - 1))) e--;
+    return (e > 0 && is_sentence_mark(PyUnicode_READ(kind, data, e - 1))) || words_of(text) >= any_end;
+}
+
+/* extractor_output(blocks, enough, any_end_words): clean._extractor_output's test of a text page's blocks: each
+ * has a blank line before and after it (features.get("blank_before") and features.get("blank_after") are true),
+ * and `enough` of their texts are sentences (is_sentence), counted until there are enough. */
+static PyObject *extractor_output(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "sentence_count(texts, enough, any_end_words) takes 3 arguments");
+        PyErr_SetString(PyExc_TypeError, "extractor_output(blocks, enough, any_end_words) takes 3 arguments");
         return NULL;
     }
-    PyObject *texts = texts_argument(args[0], "sentence_count");
+    PyObject *blocks = args[0];
     Py_ssize_t enough = PyLong_AsSsize_t(args[1]), any_end = PyLong_AsSsize_t(args[2]);
-    if (!texts || (enough == -1 && PyErr_Occurred()) || (any_end == -1 && PyErr_Occurred())) return NULL;
-    Py_ssize_t count = 0;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(texts) && count < enough; i++) {
-        PyObject *text = PyList_GET_ITEM(texts, i);
-        int kind = PyUnicode_KIND(text);
-        const void *data = PyUnicode_DATA(text);
-        Py_ssize_t e = content_end(kind, data, PyUnicode_GET_LENGTH(text));
-        while (e > 0 && is_closer(PyUnicode_READ(kind, data, e - 1))) e--;
-        count += (e > 0 && is_sentence_mark(PyUnicode_READ(kind, data, e - 1))) || words_of(text) >= any_end;
+    if ((enough == -1 && PyErr_Occurred()) || (any_end == -1 && PyErr_Occurred())) return NULL;
+    if (!PyList_Check(blocks)) {
+        PyErr_Format(PyExc_TypeError, "extractor_output: a list of blocks is needed, not %.100s",
+                     Py_TYPE(blocks)->tp_name);
+        return NULL;
     }
-    return PyLong_FromSsize_t(count);
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(blocks); i++) {
+        PyObject *features = PyObject_GetAttr(PyList_GET_ITEM(blocks, i), FEATURES_NAME);
+        if (!features) return NULL;
+        int apart = feature_is_true(features, BLANK_BEFORE);
+        if (apart > 0) apart = feature_is_true(features, BLANK_AFTER);
+        Py_DECREF(features);
+        if (apart < 0) return NULL;
+        if (!apart) Py_RETURN_FALSE;
+    }
+    Py_ssize_t count = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(blocks) && count < enough; i++) {
+        PyObject *text = PyObject_GetAttr(PyList_GET_ITEM(blocks, i), TEXT_NAME);
+        if (!text) return NULL;
+        if (str_argument(text, "extractor_output") < 0) {
+            Py_DECREF(text);
+            return NULL;
+        }
+        count += is_sentence(text, any_end);
+        Py_DECREF(text);
+    }
+    return PyBool_FromLong(count >= enough);
 }
 
 /* ending_with(texts, marks): the indexes of the texts whose last code point but for whitespace is one of marks'
@@ -830,6 +871,60 @@ static PyObject *not_below(PyObject *Py_UNUSED(module), PyObject *const *args, P
     return out;
 }
 
+static inline int is_ascii_word(Py_UCS4 c) { return (c | 0x20) - 'a' < 26 || c - '0' < 10 || c == '_'; }
+
+/* Whether an ASCII text's metadata._norm is the key: its runs of word characters (re's \w: [A-Za-z0-9_] in
+ * ASCII), lowercased, joined by single spaces. */
+static int ascii_norm_is(const Py_UCS1 *text, Py_ssize_t n, PyObject *key) {
+    int key_kind = PyUnicode_KIND(key);
+    const void *key_data = PyUnicode_DATA(key);
+    Py_ssize_t key_n = PyUnicode_GET_LENGTH(key), k = 0;
+    for (Py_ssize_t i = 0; i < n;) {
+        while (i < n && !is_ascii_word(text[i])) i++;
+        if (i == n) break;
+        if (k > 0 && (k >= key_n || PyUnicode_READ(key_kind, key_data, k++) != ' ')) return 0;
+        for (; i < n && is_ascii_word(text[i]); i++) {
+            Py_UCS4 c = text[i] - 'A' < 26 ? text[i] | 0x20 : text[i];
+            if (k >= key_n || PyUnicode_READ(key_kind, key_data, k++) != c) return 0;
+        }
+    }
+    return k == key_n;
+}
+
+/* norm_candidates(texts, key): the indexes of the texts whose metadata._norm may be key. An ASCII text's _norm is
+ * made here and compared; another text is ruled out when it has more word characters (re's \w:
+ * Py_UNICODE_ISALNUM or '_') than key has characters: every \w character lowercases to at least one
+ * (tests/test_text_tests_core.py checks each code point), so its _norm would be longer. */
+static PyObject *norm_candidates(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "norm_candidates(texts, key) takes 2 arguments");
+        return NULL;
+    }
+    PyObject *texts = texts_argument(args[0], "norm_candidates"), *key = args[1];
+    if (!texts || str_argument(key, "norm_candidates") < 0) return NULL;
+    Py_ssize_t most = PyUnicode_GET_LENGTH(key);
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t i = 0; out && i < PyList_GET_SIZE(texts); i++) {
+        PyObject *text = PyList_GET_ITEM(texts, i);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = 0;
+        if (PyUnicode_IS_ASCII(text)) {
+            if (!ascii_norm_is(PyUnicode_1BYTE_DATA(text), n, key)) continue;
+        } else {
+            int kind = PyUnicode_KIND(text);
+            const void *data = PyUnicode_DATA(text);
+            for (Py_ssize_t k = 0; k < n && count <= most && count + (n - k) > most; k++) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, k);
+                count += c < 0x80 ? is_ascii_word(c) : Py_UNICODE_ISALNUM(c) != 0;
+            }
+            if (count > most) continue;
+        }
+        PyObject *index = PyLong_FromSsize_t(i);
+        if (!index || PyList_Append(out, index) < 0) Py_CLEAR(out);
+        Py_XDECREF(index);
+    }
+    return out;
+}
+
 /* ---- the module ------------------------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
@@ -848,8 +943,10 @@ static PyMethodDef methods[] = {
      "best_stretch(ps, words, removed, cut) -> (lo, hi): clean.Cleaner._best_stretch's run of lines."},
     {"not_below", (PyCFunction)(void (*)(void))not_below, METH_FASTCALL,
      "not_below(values, threshold) -> list: the indexes of the floats not below threshold."},
-    {"sentence_count", (PyCFunction)(void (*)(void))sentence_count, METH_FASTCALL,
-     "sentence_count(texts, enough, any_end_words) -> int: the texts that are sentences, counted until enough."},
+    {"norm_candidates", (PyCFunction)(void (*)(void))norm_candidates, METH_FASTCALL,
+     "norm_candidates(texts, key) -> list: the indexes of the texts whose metadata._norm may be key."},
+    {"extractor_output", (PyCFunction)(void (*)(void))extractor_output, METH_FASTCALL,
+     "extractor_output(blocks, enough, any_end_words) -> bool: clean._extractor_output's test of the blocks."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -878,7 +975,9 @@ PyMODINIT_FUNC PyInit__text_core(void) {
         !(LINE = PyUnicode_InternFromString("line")) ||
         !(BLANK_BEFORE = PyUnicode_InternFromString("blank_before")) ||
         !(BLANK_AFTER = PyUnicode_InternFromString("blank_after")) ||
-        !(INDENT = PyUnicode_InternFromString("indent")) || !(CR = PyUnicode_FromString("\r")) ||
+        !(INDENT = PyUnicode_InternFromString("indent")) ||
+        !(FEATURES_NAME = PyUnicode_InternFromString("features")) || !(TEXT_NAME = PyUnicode_InternFromString("text")) ||
+        !(GET_NAME = PyUnicode_InternFromString("get")) || !(CR = PyUnicode_FromString("\r")) ||
         !(CRLF = PyUnicode_FromString("\r\n")) || !(LF = PyUnicode_FromString("\n")))
         return NULL;
     PyObject *zero = PyLong_FromLong(0);

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import prose
 from .document import Block, Document
-from .metadata import _norm, find_date, find_headline, find_title, norm_equals, normalize_date, stamp_lines
+from .metadata import _norm, find_date, find_headline, find_title, lines_equal_to, normalize_date, stamp_lines
 from .prose import (
     PROSE_ANY_END_WORDS,
     ends_full_stop,
@@ -25,7 +25,6 @@ from .prose import (
     is_prose,
     opens_body,
     word_count,
-    word_counts,
 )
 from .read import domain_of
 from .rules import Rule, RuleSet, candidates, prefilter, prime
@@ -117,12 +116,12 @@ def _extractor_output(doc: Document, words: Callable[[str], int] = word_count) -
     blocks = doc.blocks
     if not blocks or doc.format == "html":
         return False
+    needed = EXTRACTOR_SENTENCE_SHARE * len(blocks)
+    if prose._core is not None:  # (the same test in C: no Python call a line; a count reaches the share exactly
+        # when it reaches its ceiling)
+        return prose._core.extractor_output(blocks, math.ceil(needed), PROSE_ANY_END_WORDS)
     if not all(b.features.get("blank_before") and b.features.get("blank_after") for b in blocks):
         return False
-    needed = EXTRACTOR_SENTENCE_SHARE * len(blocks)
-    if prose._core is not None:  # counted in C: no Python call a line
-        enough = math.ceil(needed)  # (a count reaches the share exactly when it reaches its ceiling)
-        return prose._core.sentence_count([b.text for b in blocks], enough, PROSE_ANY_END_WORDS) >= enough
     sentences = 0
     for b in blocks:  # (counted until there are enough)
         sentences += _is_sentence(b.text, words(b.text))
@@ -187,6 +186,14 @@ def _first_line_of_words(blocks: list[Block], chrome: Callable[[str], bool]) -> 
     return next((i for i, b in enumerate(blocks) if word_count(b.text) >= 3 and not chrome(b.text)), 0)
 
 
+class _WordCounts(dict):
+    """word_count of texts, each counted when first asked for (`counts[text]`)."""
+
+    def __missing__(self, text: str) -> int:
+        n = self[text] = word_count(text)
+        return n
+
+
 class Cleaner:
     """The cleaning step: `run(doc)` marks removed blocks on a segmented Document."""
 
@@ -202,7 +209,10 @@ class Cleaner:
         self._section_reach: set[int] = set()  # blocks removed only as inside a section a marker heads
         self._reread: set[int] = set()  # blocks whose score is the model's reading among the blocks the rules left
         self._prefilter: tuple[list[Rule], Callable[[str], bool]] | None = None  # see _could_match
-        self._counts: dict[str, int] = {}  # word_count of the texts of the page being cleaned
+        # word_count of the texts of the page being cleaned, each counted once (the rules ask about a block several
+        # times): `self._words(text)` is the dict's own lookup, no Python call when the text was counted
+        self._counts = _WordCounts()
+        self._words: Callable[[str], int] = self._counts.__getitem__
 
     def _classifier(self):
         if self._model is None:
@@ -216,7 +226,7 @@ class Cleaner:
 
     def run(self, doc: Document) -> Document:
         rules, structure = self.ruleset.for_document(doc.source, domain_of(doc.url) or doc.source)
-        self._counts = {}
+        self._counts.clear()
         self._section_reach = set()
         self._reread = set()
         prime(rules, [b.text for b in doc.blocks])  # which blocks no rule can match: one scan of the page
@@ -248,7 +258,7 @@ class Cleaner:
             self._model_decisions(doc, threshold, extracted, texts, ps)
             self._extractor_fallback(doc)
         self._scores = None
-        self._counts = {}
+        self._counts.clear()
         return doc
 
     def _reread_among_kept(self, doc: Document, threshold: float) -> list[float] | None:
@@ -274,23 +284,6 @@ class Cleaner:
                 ps[i] = score.p_boilerplate
                 self._reread.add(i)
         return ps
-
-    def _words(self, text: str) -> int:
-        """word_count(text), counted once per text of the page (the rules ask about a block several times)."""
-        n = self._counts.get(text)
-        if n is None:
-            n = self._counts[text] = word_count(text)
-        return n
-
-    def _word_list(self, texts: list[str]) -> list[int]:
-        """word_count of each text, from the page's counts (the rules counted most texts already)."""
-        counts = self._counts
-        words = list(map(counts.get, texts))
-        if None in words:
-            missing = [text for text, n in zip(texts, words, strict=True) if n is None]
-            counts.update(zip(missing, word_counts(missing), strict=True))
-            words = list(map(counts.__getitem__, texts))
-        return words
 
     def _score(self, doc: Document) -> list[Any] | None:
         model = self._classifier()
@@ -559,9 +552,8 @@ class Cleaner:
         key = _norm(doc.title or "")
         if not key:
             return
-        for i, text in enumerate([b.text for b in doc.blocks] if texts is None else texts):
-            if norm_equals(text, key):
-                doc.remove(i, "structure/repeated-headline", "the headline repeated in the body")
+        for i in lines_equal_to([b.text for b in doc.blocks] if texts is None else texts, key):
+            doc.remove(i, "structure/repeated-headline", "the headline repeated in the body")
 
     def _teaser_runs(self, doc: Document, texts: list[str] | None = None) -> None:
         teasers = _teaser_lines([b.text for b in doc.blocks] if texts is None else texts)
@@ -714,7 +706,7 @@ class Cleaner:
         ps = [score.p_boilerplate for score in scores] if ps is None else ps
         vote = _vote_column(doc)
         gone = doc.removed_indexes
-        words = self._word_list(texts)
+        words = list(map(self._words, texts))
         span, spare_p = self._article_span(doc, texts, ps, words, gone)
         listed = self._introduced_lists(doc, threshold, span, texts, ps, words, gone)
         for i in _not_below(ps, threshold):

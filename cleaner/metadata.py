@@ -297,6 +297,15 @@ def find_title(blocks: list[Block], declared: str | None = None) -> int | None:
     return next(i for i in range(best + 1) if norm_equals(blocks[i].text, key))
 
 
+def lines_equal_to(texts: list[str], key: str) -> list[int]:
+    """The indexes of the texts whose _norm is key (norm_equals). The compiled core first rules out the ASCII
+    texts whose _norm is another, and the others with more word characters than key has characters (their _norm
+    is longer: every paragraph of a page)."""
+    core = prose._core
+    maybe = range(len(texts)) if core is None else core.norm_candidates(texts, key)
+    return [i for i in maybe if norm_equals(texts[i], key)]
+
+
 def norm_equals(text: str, key: str) -> bool:
     """_norm(text) == key, for a key _norm made: without tokenising the many texts lacking one of key's words
     (its longest word is looked for first: most texts lack it)."""

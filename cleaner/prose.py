@@ -58,11 +58,6 @@ def _word_count(text: str) -> int:
     return n
 
 
-def word_counts(texts: list[str]) -> list[int]:
-    """word_count of each text (the compiled count called straight from map: no Python call a text)."""
-    return list(map(_core.word_count if _core is not None else _word_count, texts))
-
-
 def split_count(text: str) -> int:
     """len(text.split()), counted in C where built (without making the words)."""
     return _core.split_count(text) if _core is not None else len(text.split())

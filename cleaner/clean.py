@@ -186,14 +186,6 @@ def _first_line_of_words(blocks: list[Block], chrome: Callable[[str], bool]) -> 
     return next((i for i, b in enumerate(blocks) if word_count(b.text) >= 3 and not chrome(b.text)), 0)
 
 
-class _WordCounts(dict):
-    """word_count of texts, each counted when first asked for (`counts[text]`)."""
-
-    def __missing__(self, text: str) -> int:
-        n = self[text] = word_count(text)
-        return n
-
-
 class Cleaner:
     """The cleaning step: `run(doc)` marks removed blocks on a segmented Document."""
 
@@ -209,10 +201,7 @@ class Cleaner:
         self._section_reach: set[int] = set()  # blocks removed only as inside a section a marker heads
         self._reread: set[int] = set()  # blocks whose score is the model's reading among the blocks the rules left
         self._prefilter: tuple[list[Rule], Callable[[str], bool]] | None = None  # see _could_match
-        # word_count of the texts of the page being cleaned, each counted once (the rules ask about a block several
-        # times): `self._words(text)` is the dict's own lookup, no Python call when the text was counted
-        self._counts = _WordCounts()
-        self._words: Callable[[str], int] = self._counts.__getitem__
+        self._counts: dict[str, int] = {}  # word_count of the texts of the page being cleaned
 
     def _classifier(self):
         if self._model is None:
@@ -226,7 +215,7 @@ class Cleaner:
 
     def run(self, doc: Document) -> Document:
         rules, structure = self.ruleset.for_document(doc.source, domain_of(doc.url) or doc.source)
-        self._counts.clear()
+        self._counts = {}
         self._section_reach = set()
         self._reread = set()
         prime(rules, [b.text for b in doc.blocks])  # which blocks no rule can match: one scan of the page
@@ -258,7 +247,7 @@ class Cleaner:
             self._model_decisions(doc, threshold, extracted, texts, ps)
             self._extractor_fallback(doc)
         self._scores = None
-        self._counts.clear()
+        self._counts = {}
         return doc
 
     def _reread_among_kept(self, doc: Document, threshold: float) -> list[float] | None:
@@ -284,6 +273,20 @@ class Cleaner:
                 ps[i] = score.p_boilerplate
                 self._reread.add(i)
         return ps
+
+    def _words(self, text: str) -> int:
+        """word_count(text), counted once per text of the page (the rules ask about a block several times)."""
+        n = self._counts.get(text)
+        if n is None:
+            n = self._counts[text] = word_count(text)
+        return n
+
+    def _word_list(self, texts: list[str]) -> list[int]:
+        """_words of each text (most counted already by the rules: looked up without a Python call)."""
+        words = list(map(self._counts.get, texts))
+        if None in words:
+            words = [self._words(text) if n is None else n for text, n in zip(texts, words, strict=True)]
+        return words
 
     def _score(self, doc: Document) -> list[Any] | None:
         model = self._classifier()
@@ -706,7 +709,7 @@ class Cleaner:
         ps = [score.p_boilerplate for score in scores] if ps is None else ps
         vote = _vote_column(doc)
         gone = doc.removed_indexes
-        words = list(map(self._words, texts))
+        words = self._word_list(texts)
         span, spare_p = self._article_span(doc, texts, ps, words, gone)
         listed = self._introduced_lists(doc, threshold, span, texts, ps, words, gone)
         for i in _not_below(ps, threshold):

@@ -25,6 +25,7 @@
  * Built by tools/build_native.py (a hatchling build hook) with the system C compiler; the Python C API only. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -182,14 +183,13 @@ static inline int is_cjk(Py_UCS4 c) { /* prose._CJK's ranges */
            (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff));
 }
 
-/* word_count(text): prose.word_count. The whitespace-split words; where they are few for the length (a quarter
+/* prose.word_count of a str. The whitespace-split words; where they are few for the length (a quarter
  * of the characters or less), half the CJK characters if they are more than 3 in 10 characters. The Python code
  * first looks at the UTF-8 bytes beyond one a character (more than 3 in 5 characters: "extra"): a CJK character
  * has two, so 10 * cjk > 3 * len implies 5 * extra > 3 * len, and the count alone decides; it is made only where
  * the code points from U+3040 on (CJK or not) are enough. (A str in memory is far shorter than 2**59 code points:
  * the products stay within Py_ssize_t.) */
-static PyObject *word_count(PyObject *Py_UNUSED(module), PyObject *text) {
-    if (str_argument(text, "word_count") < 0) return NULL;
+static Py_ssize_t words_of(PyObject *text) {
     Count k = count_of(text);
     Py_ssize_t n = k.runs, len = PyUnicode_GET_LENGTH(text);
     if (n * 4 < len && k.high * 10 > 3 * len) {
@@ -199,7 +199,13 @@ static PyObject *word_count(PyObject *Py_UNUSED(module), PyObject *text) {
         for (Py_ssize_t i = 0; i < len; i++) cjk += is_cjk(PyUnicode_READ(kind, data, i));
         if (cjk * 10 > 3 * len && cjk / 2 > n) n = cjk / 2;
     }
-    return PyLong_FromSsize_t(n);
+    return n;
+}
+
+/* word_count(text): prose.word_count. */
+static PyObject *word_count(PyObject *Py_UNUSED(module), PyObject *text) {
+    if (str_argument(text, "word_count") < 0) return NULL;
+    return PyLong_FromSsize_t(words_of(text));
 }
 
 /* ---- segmentation --------------------------------------------------------------------------------------- */
@@ -491,6 +497,434 @@ done:
     return result;
 }
 
+/* ---- the cleaner's per-line tests (clean.py, metadata.py) ------------------------------------------------ */
+/* A page's lines asked one question each, in one call: the Python code loops over ~25 blocks a page, each test a
+ * Python call or a regex. The filters (teaser_candidates, stamp_candidates) only rule lines out, by what the
+ * Python test needs (each condition below is one its pattern implies); the lines they keep are asked of the
+ * Python test itself, so its answer stays the definition. The two counts are exact. */
+
+static Py_ssize_t content_end(int kind, const void *data, Py_ssize_t n) { /* len(text.rstrip()) */
+    while (n > 0 && is_space(PyUnicode_READ(kind, data, n - 1))) n--;
+    return n;
+}
+
+static Py_ssize_t content_start(int kind, const void *data, Py_ssize_t n) { /* len(text) - len(text.lstrip()) */
+    Py_ssize_t i = 0;
+    while (i < n && is_space(PyUnicode_READ(kind, data, i))) i++;
+    return i;
+}
+
+/* The ASCII letter `lower` in either case: all re.IGNORECASE matches to any of the letters asked for here
+ * (a r e d t y m o; tests/test_text_tests_core.py checks them against re). */
+static inline int letter_is(Py_UCS4 c, char lower) { return c < 0x80 && (c | 0x20) == (Py_UCS4)lower; }
+
+/* Whether clean._TEASER_SUFFIX can match: the text (right-stripped, S) ends as one of its branches must. A ')':
+ * "\S\s\(\d{1,6}\)", so a digit before it; a 'd': "\d+\s+(?:min|mins|minutes?)\s+read", so whitespace and
+ * "rea" before it; a decimal digit: "\d{4}-\d{2}-\d{2}" or "\d{1,2}/\d{1,2}/\d{2,4}", so '-' three code points
+ * from the end or '/' three to five. (re's \d is Py_UNICODE_ISDECIMAL, \s Py_UNICODE_ISSPACE.) */
+static inline int is_decimal(Py_UCS4 c) { /* Py_UNICODE_ISDECIMAL, ASCII without the call */
+    return c < 0x80 ? c - '0' < 10 : Py_UNICODE_ISDECIMAL(c);
+}
+
+static int may_end_with_teaser_suffix(int kind, const void *data, Py_ssize_t n) {
+    Py_ssize_t e = content_end(kind, data, n);
+    if (e == 0) return 0;
+    Py_UCS4 last = PyUnicode_READ(kind, data, e - 1);
+    if (last == ')') return e >= 2 && is_decimal(PyUnicode_READ(kind, data, e - 2));
+    if (letter_is(last, 'd'))
+        return e >= 5 && letter_is(PyUnicode_READ(kind, data, e - 2), 'a') &&
+               letter_is(PyUnicode_READ(kind, data, e - 3), 'e') &&
+               letter_is(PyUnicode_READ(kind, data, e - 4), 'r') && is_space(PyUnicode_READ(kind, data, e - 5));
+    if (!is_decimal(last)) return 0;
+    if (e >= 3 && (PyUnicode_READ(kind, data, e - 3) == '-' || PyUnicode_READ(kind, data, e - 3) == '/')) return 1;
+    return (e >= 4 && PyUnicode_READ(kind, data, e - 4) == '/') || (e >= 5 && PyUnicode_READ(kind, data, e - 5) == '/');
+}
+
+static inline int same_word(int kind, const void *data, Py_ssize_t a, Py_ssize_t a_len, Py_ssize_t b,
+                            Py_ssize_t b_len) {
+    return a_len == b_len && memcmp((const char *)data + a * kind, (const char *)data + b * kind,
+                                    (size_t)(a_len * kind)) == 0;
+}
+
+/* Whether the text's first word (a..b) comes again as a whole word: what clean._is_doubled needs first (words[size]
+ * == words[0] for a size of 4 or more). Its first code point is looked for (memchr in Latin-1 text, a loop over
+ * the code units else), and where found the word and the whitespace around it are compared. */
+static int first_word_again(int kind, const void *data, Py_ssize_t n, Py_ssize_t a, Py_ssize_t b) {
+    Py_ssize_t size = b - a, last = n - size; /* (a match from `last` on would not fit) */
+    Py_UCS4 first = PyUnicode_READ(kind, data, a);
+    for (Py_ssize_t at = b; at <= last; at++) {
+        if (kind == PyUnicode_1BYTE_KIND) {
+            const Py_UCS1 *found = memchr((const Py_UCS1 *)data + at, (int)first, (size_t)(last - at + 1));
+            if (!found) return 0;
+            at = found - (const Py_UCS1 *)data;
+        } else if (kind == PyUnicode_2BYTE_KIND) {
+            const Py_UCS2 *units = data;
+            const uint64_t ones = 0x0001000100010001ULL, pattern = ones * first;
+            for (uint64_t x; at + 3 <= last; at += 4) { /* four at a time to a group with the code unit in it */
+                memcpy(&x, units + at, 8);
+                x ^= pattern; /* (a lane equal to `first` is 0: a borrow into its bit 15) */
+                if ((x - ones) & ~x & (ones * 0x8000)) break;
+            }
+            while (at <= last && units[at] != first) at++;
+            if (at > last) return 0;
+        } else {
+            const Py_UCS4 *units = data;
+            while (at <= last && units[at] != first) at++;
+            if (at > last) return 0;
+        }
+        /* (at >= b > a: a code point before it) */
+        if (is_space(PyUnicode_READ(kind, data, at - 1)) && same_word(kind, data, a, size, at, size) &&
+            (at + size == n || is_space(PyUnicode_READ(kind, data, at + size))))
+            return 1;
+    }
+    return 0;
+}
+
+/* clean._is_doubled: the first `size` words (size 4 or more, at most half of them) printed again right after, the
+ * smallest such size deciding, unless its last word ends a sentence. 1, 0, or -1 (no memory). */
+static int is_doubled(int kind, const void *data, Py_ssize_t n) {
+    Py_ssize_t a = content_start(kind, data, n), b = a;
+    while (b < n && !is_space(PyUnicode_READ(kind, data, b))) b++;
+    if (a == n || !first_word_again(kind, data, n, a, b)) return 0;
+    Py_ssize_t words = count_runs(kind, data, n).runs;
+    if (words < 8) return 0;
+    Py_ssize_t *start = PyMem_Malloc(2 * (size_t)words * sizeof(Py_ssize_t));
+    if (!start) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t *len = start + words, w = 0;
+    for (Py_ssize_t i = a; i < n && w < words;) {
+        start[w] = i;
+        while (i < n && !is_space(PyUnicode_READ(kind, data, i))) i++;
+        len[w] = i - start[w];
+        w++;
+        while (i < n && is_space(PyUnicode_READ(kind, data, i))) i++;
+    }
+    words = w; /* (the same count: count_runs splits where this does) */
+    int doubled = 0;
+    for (Py_ssize_t size = 4; size < words / 2 + 1; size++) {
+        if (!same_word(kind, data, start[0], len[0], start[size], len[size])) continue;
+        Py_ssize_t k = 1;
+        while (k < size && same_word(kind, data, start[k], len[k], start[size + k], len[size + k])) k++;
+        if (k == size) {
+            Py_UCS4 end = PyUnicode_READ(kind, data, start[size - 1] + len[size - 1] - 1);
+            doubled = !(end == '.' || end == '!' || end == '?');
+            break;
+        }
+    }
+    PyMem_Free(start);
+    return doubled;
+}
+
+/* Whether metadata.is_stamp_line can be true. is_date_line: at most 80 code points, with a year's four digits in a
+ * row (parse_date's first test). _TIME_LINE: after whitespace, a digit, 'a' (an age: "an hour ago"), 't' or 'y'
+ * ("today", "yesterday") first; last (but for whitespace) a digit, 'm' ("am"), 'o' ("ago"), 'y' or "m.". */
+static int may_be_stamp_line(int kind, const void *data, Py_ssize_t n) {
+    if (n <= 80) {
+        int digits = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            digits = is_decimal(PyUnicode_READ(kind, data, i)) ? digits + 1 : 0;
+            if (digits == 4) return 1;
+        }
+    }
+    Py_ssize_t a = content_start(kind, data, n), e = content_end(kind, data, n);
+    if (a == n) return 0;
+    Py_UCS4 first = PyUnicode_READ(kind, data, a), last = PyUnicode_READ(kind, data, e - 1);
+    if (!(is_decimal(first) || letter_is(first, 'a') || letter_is(first, 't') || letter_is(first, 'y')))
+        return 0;
+    return is_decimal(last) || letter_is(last, 'm') || letter_is(last, 'o') || letter_is(last, 'y') ||
+           (last == '.' && e >= 2 && letter_is(PyUnicode_READ(kind, data, e - 2), 'm'));
+}
+
+/* The str items of a list, or NULL with a TypeError. */
+static PyObject *texts_argument(PyObject *texts, const char *function) {
+    if (!PyList_Check(texts)) {
+        PyErr_Format(PyExc_TypeError, "%s: a list of str is needed, not %.100s", function, Py_TYPE(texts)->tp_name);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(texts); i++)
+        if (str_argument(PyList_GET_ITEM(texts, i), function) < 0) return NULL;
+    return texts;
+}
+
+/* The indexes of the texts `test` keeps (1), or NULL with the error (a test answering -1). */
+static PyObject *indexes_where(PyObject *texts, const char *function, int (*test)(int, const void *, Py_ssize_t)) {
+    if (!texts_argument(texts, function)) return NULL;
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t i = 0; out && i < PyList_GET_SIZE(texts); i++) {
+        PyObject *text = PyList_GET_ITEM(texts, i);
+        int kept = test(PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text));
+        if (kept < 0) {
+            Py_CLEAR(out);
+        } else if (kept) {
+            PyObject *index = PyLong_FromSsize_t(i);
+            if (!index || PyList_Append(out, index) < 0) Py_CLEAR(out);
+            Py_XDECREF(index);
+        }
+    }
+    return out;
+}
+
+static int may_be_teaser(int kind, const void *data, Py_ssize_t n) {
+    return may_end_with_teaser_suffix(kind, data, n) ? 1 : is_doubled(kind, data, n);
+}
+
+/* teaser_candidates(texts): the indexes of the texts that may be teaser lines (clean._has_teaser_suffix or
+ * clean._is_doubled). */
+static PyObject *teaser_candidates(PyObject *Py_UNUSED(module), PyObject *texts) {
+    return indexes_where(texts, "teaser_candidates", may_be_teaser);
+}
+
+/* stamp_candidates(texts): the indexes of the texts that may be stamp lines (metadata.is_stamp_line). */
+static PyObject *stamp_candidates(PyObject *Py_UNUSED(module), PyObject *texts) {
+    return indexes_where(texts, "stamp_candidates", may_be_stamp_line);
+}
+
+static inline int is_closer(Py_UCS4 c) { /* prose.CLOSERS */
+    return c == '"' || c == '\'' || c == 0x201d || c == 0x2019 || c == 0xbb || c == ')' || c == ']';
+}
+
+static inline int is_sentence_mark(Py_UCS4 c) { /* prose.SENTENCE_ENDS */
+    return c == '.' || c == '!' || c == '?' || c == 0x3002 || c == 0xff01 || c == 0xff1f || c == 0x2026;
+}
+
+static PyObject *FEATURES_NAME, *TEXT_NAME, *GET_NAME; /* "features", "text", "get" */
+
+/* A truth of features.get(key) (1, 0, -1 with an error). */
+static int feature_is_true(PyObject *features, PyObject *key) {
+    if (PyDict_CheckExact(features)) {
+        PyObject *value = PyDict_GetItemWithError(features, key);
+        return value ? PyObject_IsTrue(value) : PyErr_Occurred() ? -1 : 0;
+    }
+    PyObject *value = PyObject_CallMethodOneArg(features, GET_NAME, key);
+    int truth = value ? PyObject_IsTrue(value) : -1;
+    Py_XDECREF(value);
+    return truth;
+}
+
+/* Whether a text is a sentence (clean._is_sentence: prose.ends_sentence, or `any_end` words, which is_prose
+ * takes for prose however it ends). */
+static int is_sentence(PyObject *text, Py_ssize_t any_end) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t e = content_end(kind, data, PyUnicode_GET_LENGTH(text));
+    while (e > 0 && is_closer(PyUnicode_READ(kind, data, e - 1))) e--;
+    return (e > 0 && is_sentence_mark(PyUnicode_READ(kind, data, e - 1))) || words_of(text) >= any_end;
+}
+
+/* extractor_output(blocks, enough, any_end_words): clean._extractor_output's test of a text page's blocks: each
+ * has a blank line before and after it (features.get("blank_before") and features.get("blank_after") are true),
+ * and `enough` of their texts are sentences (is_sentence), counted until there are enough. */
+static PyObject *extractor_output(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "extractor_output(blocks, enough, any_end_words) takes 3 arguments");
+        return NULL;
+    }
+    PyObject *blocks = args[0];
+    Py_ssize_t enough = PyLong_AsSsize_t(args[1]), any_end = PyLong_AsSsize_t(args[2]);
+    if ((enough == -1 && PyErr_Occurred()) || (any_end == -1 && PyErr_Occurred())) return NULL;
+    if (!PyList_Check(blocks)) {
+        PyErr_Format(PyExc_TypeError, "extractor_output: a list of blocks is needed, not %.100s",
+                     Py_TYPE(blocks)->tp_name);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(blocks); i++) {
+        PyObject *features = PyObject_GetAttr(PyList_GET_ITEM(blocks, i), FEATURES_NAME);
+        if (!features) return NULL;
+        int apart = feature_is_true(features, BLANK_BEFORE);
+        if (apart > 0) apart = feature_is_true(features, BLANK_AFTER);
+        Py_DECREF(features);
+        if (apart < 0) return NULL;
+        if (!apart) Py_RETURN_FALSE;
+    }
+    Py_ssize_t count = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(blocks) && count < enough; i++) {
+        PyObject *text = PyObject_GetAttr(PyList_GET_ITEM(blocks, i), TEXT_NAME);
+        if (!text) return NULL;
+        if (str_argument(text, "extractor_output") < 0) {
+            Py_DECREF(text);
+            return NULL;
+        }
+        count += is_sentence(text, any_end);
+        Py_DECREF(text);
+    }
+    return PyBool_FromLong(count >= enough);
+}
+
+/* ending_with(texts, marks): the indexes of the texts whose last code point but for whitespace is one of marks'
+ * (text.rstrip().endswith(tuple(marks))). */
+static PyObject *ending_with(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "ending_with(texts, marks) takes 2 arguments");
+        return NULL;
+    }
+    PyObject *texts = texts_argument(args[0], "ending_with"), *marks = args[1];
+    if (!texts || str_argument(marks, "ending_with") < 0) return NULL;
+    int marks_kind = PyUnicode_KIND(marks);
+    const void *marks_data = PyUnicode_DATA(marks);
+    Py_ssize_t marks_n = PyUnicode_GET_LENGTH(marks);
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t i = 0; out && i < PyList_GET_SIZE(texts); i++) {
+        PyObject *text = PyList_GET_ITEM(texts, i);
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        Py_ssize_t e = content_end(kind, data, PyUnicode_GET_LENGTH(text));
+        if (e == 0) continue;
+        Py_UCS4 last = PyUnicode_READ(kind, data, e - 1);
+        for (Py_ssize_t m = 0; m < marks_n; m++) {
+            if (PyUnicode_READ(marks_kind, marks_data, m) != last) continue;
+            PyObject *index = PyLong_FromSsize_t(i);
+            if (!index || PyList_Append(out, index) < 0) Py_CLEAR(out);
+            Py_XDECREF(index);
+            break;
+        }
+    }
+    return out;
+}
+
+/* The float of a list item, or -1 with an error set (PyFloat_AsDouble: a float, or what float() takes). */
+static int float_item(PyObject *list, Py_ssize_t i, double *value) {
+    *value = PyFloat_AsDouble(PyList_GET_ITEM(list, i));
+    return *value == -1.0 && PyErr_Occurred() ? -1 : 0;
+}
+
+static int float_list(PyObject *arg, const char *function) {
+    if (PyList_Check(arg)) return 0;
+    PyErr_Format(PyExc_TypeError, "%s: a list of float is needed, not %.100s", function, Py_TYPE(arg)->tp_name);
+    return -1;
+}
+
+/* best_stretch(ps, words, removed, cut): (lo, hi) of clean.Cleaner._best_stretch, hi = -1 for none: the run of
+ * lines with the highest sum of (cut - p) * sqrt(words) above 0 (Kadane's: a run restarts where its sum is 0 or
+ * less), p = 1 for a line in `removed` (an iterable of indexes), the lines those of the shorter list. The same
+ * double operations in the same order as the Python code; each product is stored before it is added, so that no
+ * compiler fuses the two into one multiply-add (which rounds once, not twice). */
+static PyObject *best_stretch(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "best_stretch(ps, words, removed, cut) takes 4 arguments");
+        return NULL;
+    }
+    PyObject *ps = args[0], *words = args[1];
+    double cut = PyFloat_AsDouble(args[3]);
+    if (float_list(ps, "best_stretch") < 0 || (cut == -1.0 && PyErr_Occurred())) return NULL;
+    if (!PyList_Check(words)) {
+        PyErr_Format(PyExc_TypeError, "best_stretch: a list of int is needed, not %.100s", Py_TYPE(words)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t n = Py_MIN(PyList_GET_SIZE(ps), PyList_GET_SIZE(words));
+    char *gone = PyMem_Calloc((size_t)n + 1, 1);
+    PyObject *removed = gone ? PyObject_GetIter(args[2]) : PyErr_NoMemory(), *item;
+    if (!removed) {
+        PyMem_Free(gone);
+        return NULL;
+    }
+    while ((item = PyIter_Next(removed))) {
+        Py_ssize_t index = PyLong_AsSsize_t(item);
+        Py_DECREF(item);
+        if (index == -1 && PyErr_Occurred()) break;
+        if (index >= 0 && index < n) gone[index] = 1;
+    }
+    Py_DECREF(removed);
+    double best = 0.0, run = 0.0, p;
+    Py_ssize_t lo = 0, hi = -1, start = 0;
+    for (Py_ssize_t i = 0; i < n && !PyErr_Occurred(); i++) {
+        Py_ssize_t count = PyLong_AsSsize_t(PyList_GET_ITEM(words, i));
+        if ((count == -1 && PyErr_Occurred()) || (!gone[i] && float_item(ps, i, &p) < 0)) break;
+        if (gone[i]) p = 1.0;
+        if (run <= 0.0) {
+            run = 0.0;
+            start = i;
+        }
+        volatile double step = (cut - p) * sqrt((double)count);
+        run += step;
+        if (run > best) {
+            best = run;
+            lo = start;
+            hi = i;
+        }
+    }
+    PyMem_Free(gone);
+    return PyErr_Occurred() ? NULL : Py_BuildValue("(nn)", lo, hi);
+}
+
+/* not_below(values, threshold): the indexes of the values that are not below threshold (not v < threshold: a
+ * NaN too, as Python compares). */
+static PyObject *not_below(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "not_below(values, threshold) takes 2 arguments");
+        return NULL;
+    }
+    PyObject *values = args[0];
+    double threshold = PyFloat_AsDouble(args[1]), value;
+    if (float_list(values, "not_below") < 0 || (threshold == -1.0 && PyErr_Occurred())) return NULL;
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t i = 0; out && i < PyList_GET_SIZE(values); i++) {
+        if (float_item(values, i, &value) < 0) {
+            Py_CLEAR(out);
+        } else if (!(value < threshold)) {
+            PyObject *index = PyLong_FromSsize_t(i);
+            if (!index || PyList_Append(out, index) < 0) Py_CLEAR(out);
+            Py_XDECREF(index);
+        }
+    }
+    return out;
+}
+
+static inline int is_ascii_word(Py_UCS4 c) { return (c | 0x20) - 'a' < 26 || c - '0' < 10 || c == '_'; }
+
+/* Whether an ASCII text's metadata._norm is the key: its runs of word characters (re's \w: [A-Za-z0-9_] in
+ * ASCII), lowercased, joined by single spaces. */
+static int ascii_norm_is(const Py_UCS1 *text, Py_ssize_t n, PyObject *key) {
+    int key_kind = PyUnicode_KIND(key);
+    const void *key_data = PyUnicode_DATA(key);
+    Py_ssize_t key_n = PyUnicode_GET_LENGTH(key), k = 0;
+    for (Py_ssize_t i = 0; i < n;) {
+        while (i < n && !is_ascii_word(text[i])) i++;
+        if (i == n) break;
+        if (k > 0 && (k >= key_n || PyUnicode_READ(key_kind, key_data, k++) != ' ')) return 0;
+        for (; i < n && is_ascii_word(text[i]); i++) {
+            Py_UCS4 c = text[i] - 'A' < 26 ? text[i] | 0x20 : text[i];
+            if (k >= key_n || PyUnicode_READ(key_kind, key_data, k++) != c) return 0;
+        }
+    }
+    return k == key_n;
+}
+
+/* norm_candidates(texts, key): the indexes of the texts whose metadata._norm may be key. An ASCII text's _norm is
+ * made here and compared; another text is ruled out when it has more word characters (re's \w:
+ * Py_UNICODE_ISALNUM or '_') than key has characters: every \w character lowercases to at least one
+ * (tests/test_text_tests_core.py checks each code point), so its _norm would be longer. */
+static PyObject *norm_candidates(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "norm_candidates(texts, key) takes 2 arguments");
+        return NULL;
+    }
+    PyObject *texts = texts_argument(args[0], "norm_candidates"), *key = args[1];
+    if (!texts || str_argument(key, "norm_candidates") < 0) return NULL;
+    Py_ssize_t most = PyUnicode_GET_LENGTH(key);
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t i = 0; out && i < PyList_GET_SIZE(texts); i++) {
+        PyObject *text = PyList_GET_ITEM(texts, i);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = 0;
+        if (PyUnicode_IS_ASCII(text)) {
+            if (!ascii_norm_is(PyUnicode_1BYTE_DATA(text), n, key)) continue;
+        } else {
+            int kind = PyUnicode_KIND(text);
+            const void *data = PyUnicode_DATA(text);
+            for (Py_ssize_t k = 0; k < n && count <= most && count + (n - k) > most; k++) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, k);
+                count += c < 0x80 ? is_ascii_word(c) : Py_UNICODE_ISALNUM(c) != 0;
+            }
+            if (count > most) continue;
+        }
+        PyObject *index = PyLong_FromSsize_t(i);
+        if (!index || PyList_Append(out, index) < 0) Py_CLEAR(out);
+        Py_XDECREF(index);
+    }
+    return out;
+}
+
 /* ---- the module ------------------------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
@@ -499,6 +933,20 @@ static PyMethodDef methods[] = {
      "block_type(text, kind, features)."},
     {"word_count", word_count, METH_O, "word_count(text) -> int: prose.word_count (CJK rule included)."},
     {"split_count", split_count, METH_O, "split_count(text) -> int: len(text.split()), no word made."},
+    {"teaser_candidates", teaser_candidates, METH_O,
+     "teaser_candidates(texts) -> list: the indexes of the texts that may be teaser lines (see clean._teaser_lines)."},
+    {"stamp_candidates", stamp_candidates, METH_O,
+     "stamp_candidates(texts) -> list: the indexes of the texts that may be stamp lines (metadata.stamp_lines)."},
+    {"ending_with", (PyCFunction)(void (*)(void))ending_with, METH_FASTCALL,
+     "ending_with(texts, marks) -> list: the indexes of the texts whose last non-whitespace code point is a mark."},
+    {"best_stretch", (PyCFunction)(void (*)(void))best_stretch, METH_FASTCALL,
+     "best_stretch(ps, words, removed, cut) -> (lo, hi): clean.Cleaner._best_stretch's run of lines."},
+    {"not_below", (PyCFunction)(void (*)(void))not_below, METH_FASTCALL,
+     "not_below(values, threshold) -> list: the indexes of the floats not below threshold."},
+    {"norm_candidates", (PyCFunction)(void (*)(void))norm_candidates, METH_FASTCALL,
+     "norm_candidates(texts, key) -> list: the indexes of the texts whose metadata._norm may be key."},
+    {"extractor_output", (PyCFunction)(void (*)(void))extractor_output, METH_FASTCALL,
+     "extractor_output(blocks, enough, any_end_words) -> bool: clean._extractor_output's test of the blocks."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -527,7 +975,9 @@ PyMODINIT_FUNC PyInit__text_core(void) {
         !(LINE = PyUnicode_InternFromString("line")) ||
         !(BLANK_BEFORE = PyUnicode_InternFromString("blank_before")) ||
         !(BLANK_AFTER = PyUnicode_InternFromString("blank_after")) ||
-        !(INDENT = PyUnicode_InternFromString("indent")) || !(CR = PyUnicode_FromString("\r")) ||
+        !(INDENT = PyUnicode_InternFromString("indent")) ||
+        !(FEATURES_NAME = PyUnicode_InternFromString("features")) || !(TEXT_NAME = PyUnicode_InternFromString("text")) ||
+        !(GET_NAME = PyUnicode_InternFromString("get")) || !(CR = PyUnicode_FromString("\r")) ||
         !(CRLF = PyUnicode_FromString("\r\n")) || !(LF = PyUnicode_FromString("\n")))
         return NULL;
     PyObject *zero = PyLong_FromLong(0);

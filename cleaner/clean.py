@@ -15,9 +15,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from . import prose
 from .document import Block, Document
-from .metadata import _norm, find_date, find_headline, find_title, is_stamp_line, norm_equals, normalize_date
-from .prose import ends_full_stop, ends_sentence, is_prose, opens_body, word_count
+from .metadata import _norm, find_date, find_headline, find_title, lines_equal_to, normalize_date, stamp_lines
+from .prose import (
+    PROSE_ANY_END_WORDS,
+    ends_full_stop,
+    ends_sentence,
+    is_prose,
+    opens_body,
+    word_count,
+)
 from .read import domain_of
 from .rules import Rule, RuleSet, candidates, hopeful, prefilter, prime
 from .templates import source_key as template_source
@@ -66,6 +74,20 @@ _TEASER_SUFFIX = re.compile(r"(?:(?:\|\s*|\s[-–—·]\s*)(?:\d{4}-\d{2}-\d{2}|
                             r"|\S\s\((?!(?:1[5-9]|20)\d\d\))\d{1,6}\))\s*$", re.I)
 
 
+def _ending_with(texts: list[str], marks: str) -> list[int]:
+    """The indexes of the texts whose last character but for whitespace is one of marks."""
+    if prose._core is not None:
+        return prose._core.ending_with(texts, marks)
+    return [i for i, text in enumerate(texts) if (last := text.rstrip()[-1:]) != "" and last in marks]
+
+
+def _not_below(values: list[float], threshold: float) -> list[int]:
+    """The indexes of the values not below threshold (`not value < threshold`: a NaN too)."""
+    if prose._core is not None:
+        return prose._core.not_below(values, threshold)
+    return [i for i, value in enumerate(values) if not value < threshold]
+
+
 def _is_sentence(text: str, words: int | None = None) -> bool:
     """A sentence (ends with sentence punctuation) or running prose: what an article is made of, not a menu,
     a label or a button (`words`: word_count, if known)."""
@@ -94,9 +116,12 @@ def _extractor_output(doc: Document, words: Callable[[str], int] = word_count) -
     blocks = doc.blocks
     if not blocks or doc.format == "html":
         return False
+    needed = EXTRACTOR_SENTENCE_SHARE * len(blocks)
+    if prose._core is not None:  # (the same test in C: no Python call a line; a count reaches the share exactly
+        # when it reaches its ceiling)
+        return prose._core.extractor_output(blocks, math.ceil(needed), PROSE_ANY_END_WORDS)
     if not all(b.features.get("blank_before") and b.features.get("blank_after") for b in blocks):
         return False
-    needed = EXTRACTOR_SENTENCE_SHARE * len(blocks)
     sentences = 0
     for b in blocks:  # (counted until there are enough)
         sentences += _is_sentence(b.text, words(b.text))
@@ -144,6 +169,15 @@ def _has_teaser_suffix(text: str) -> bool:
     list of films prints it, is no count)."""
     last = text.rstrip()[-1:]
     return (last.isdecimal() or last in "dD)") and _TEASER_SUFFIX.search(text) is not None
+
+
+def _teaser_lines(texts: list[str]) -> list[int]:
+    """The indexes of the teaser lines among texts (a teaser suffix, or a headline printed twice). The compiled
+    core first rules out the texts that end as no suffix can and whose first word never comes again (almost every
+    line of an article); the others are asked of the Python tests, which stay the definition."""
+    core = prose._core
+    maybe = range(len(texts)) if core is None else core.teaser_candidates(texts)
+    return [i for i in maybe if _has_teaser_suffix(texts[i]) or _is_doubled(texts[i])]
 
 
 def _first_line_of_words(blocks: list[Block], chrome: Callable[[str], bool]) -> int:
@@ -198,43 +232,47 @@ class Cleaner:
         for i, reason in template.items():
             doc.remove(i, f"template/{template_source(doc)}", reason)
         self._pattern_rules(doc, rules, head_end, structure)
+        texts = [b.text for b in doc.blocks]  # (final: the rules' inline cuts are made)
         if structure.get("leading_navigation"):
             self._leading_navigation(doc, head_end)
         if structure.get("repeated_headline") and doc.title:
-            self._repeated_headline(doc)
+            self._repeated_headline(doc, texts)
         if structure.get("teaser_runs"):
-            self._teaser_runs(doc)
+            self._teaser_runs(doc, texts)
         if structure.get("stamped_lists"):
-            self._stamped_lists(doc)
+            self._stamped_lists(doc, texts)
         threshold = float(structure.get("classifier_threshold", 0.5))
-        if use_model and doc.format != "html":
-            self._reread_among_kept(doc, threshold)
+        ps = self._reread_among_kept(doc, threshold) if use_model and doc.format != "html" else None
         if use_model:
-            self._model_decisions(doc, threshold, extracted)
+            self._model_decisions(doc, threshold, extracted, texts, ps)
             self._extractor_fallback(doc)
         self._scores = None
         self._counts = {}
         return doc
 
-    def _reread_among_kept(self, doc: Document, threshold: float) -> None:
+    def _reread_among_kept(self, doc: Document, threshold: float) -> list[float] | None:
         """Text mode: the model's stage 2 reads a line with its neighbours, and next to teasers, share bars and
         ads it doubts the article's own paragraphs ("neighbours look like boilerplate"). Once the rules have
         removed those, it reads the lines they left again, among themselves; a line's doubt is the lower of the
         two readings (a removal never makes the model doubt another line more). HTML blocks are left to the
         first reading, which sees the DOM (docs/tuning.md). Not asked when the model doubts none of those lines
-        enough to remove it (p_boilerplate under `threshold`): a lower doubt would change nothing."""
+        enough to remove it (p_boilerplate under `threshold`): a lower doubt would change nothing. Returns each
+        block's p_boilerplate after (None without scores)."""
+        scores = self._scores
+        if scores is None:
+            return None
+        ps = [score.p_boilerplate for score in scores]
         gone = doc.removed_indexes
         model = self._classifier()
-        if not gone or self._scores is None or model is None:
-            return
+        if not gone or model is None or all(i in gone for i in _not_below(ps, threshold)):
+            return ps
         kept = [i for i in range(len(doc.blocks)) if i not in gone]
-        scores = self._scores
-        if all(scores[i].p_boilerplate < threshold for i in kept):
-            return
         for i, score in zip(kept, model.predict_among(doc.blocks, doc.title, kept), strict=True):
             if score.p_boilerplate < scores[i].p_boilerplate:
                 scores[i] = score
+                ps[i] = score.p_boilerplate
                 self._reread.add(i)
+        return ps
 
     def _words(self, text: str) -> int:
         """word_count(text), counted once per text of the page (the rules ask about a block several times)."""
@@ -242,6 +280,13 @@ class Cleaner:
         if n is None:
             n = self._counts[text] = word_count(text)
         return n
+
+    def _word_list(self, texts: list[str]) -> list[int]:
+        """_words of each text (most counted already by the rules: looked up without a Python call)."""
+        words = list(map(self._counts.get, texts))
+        if None in words:
+            words = [self._words(text) if n is None else n for text, n in zip(texts, words, strict=True)]
+        return words
 
     def _score(self, doc: Document) -> list[Any] | None:
         model = self._classifier()
@@ -509,37 +554,37 @@ class Cleaner:
             if words <= 6 or doc.blocks[i].kind == "list_item":
                 doc.remove(i, "structure/leading-navigation", "short navigation or menu line before the headline")
 
-    def _repeated_headline(self, doc: Document) -> None:
+    def _repeated_headline(self, doc: Document, texts: list[str] | None = None) -> None:
         key = _norm(doc.title or "")
         if not key:
             return
-        for i, block in enumerate(doc.blocks):
-            if norm_equals(block.text, key):
-                doc.remove(i, "structure/repeated-headline", "the headline repeated in the body")
+        for i in lines_equal_to([b.text for b in doc.blocks] if texts is None else texts, key):
+            doc.remove(i, "structure/repeated-headline", "the headline repeated in the body")
 
-    def _teaser_runs(self, doc: Document) -> None:
-        flags = [_has_teaser_suffix(b.text) or _is_doubled(b.text) for b in doc.blocks]
-        i = 0
-        while i < len(flags):
-            if not flags[i]:
-                i += 1
-                continue
-            j = i
-            while j < len(flags) and flags[j]:
+    def _teaser_runs(self, doc: Document, texts: list[str] | None = None) -> None:
+        teasers = _teaser_lines([b.text for b in doc.blocks] if texts is None else texts)
+        k = 0
+        while k < len(teasers):  # each run of consecutive teaser lines
+            j = k + 1
+            while j < len(teasers) and teasers[j] == teasers[j - 1] + 1:
                 j += 1
-            if j - i >= 2:
-                for k in range(i, j):
-                    doc.remove(k, "structure/teaser-run", f"one of {j - i} teaser lines of other stories in a row "
+            if j - k >= 2:
+                for i in teasers[k:j]:
+                    doc.remove(i, "structure/teaser-run", f"one of {j - k} teaser lines of other stories in a row "
                                "(headline with a category/date suffix or printed twice)")
-            i = j
+            k = j
 
-    def _stamped_lists(self, doc: Document) -> None:
+    def _stamped_lists(self, doc: Document, texts: list[str] | None = None) -> None:
         """Remove lists of other stories or videos: a title followed by a line that is only its date, time, age or
         duration ("13 hours ago", "01:45"), STAMPED_LIST_MIN_ITEMS times or more in a row. An article does not
         stamp its paragraphs one by one (on the development pages: 228 such lines, none of them article text); a
         live blog or a timeline puts the stamp before each entry, and a run that starts after a stamp is left."""
+        stamps = stamp_lines([b.text for b in doc.blocks] if texts is None else texts)
+        if len(stamps) < STAMPED_LIST_MIN_ITEMS:  # (each item of a list is followed by a stamp line of its own)
+            return
         lines = [i for i, b in enumerate(doc.blocks) if b.text.strip()]
-        stamped = [is_stamp_line(doc.blocks[i].text) for i in lines]
+        stamp_set = set(stamps)
+        stamped = [i in stamp_set for i in lines]
         k = 0
         while k + 1 < len(lines):
             m = k
@@ -556,30 +601,31 @@ class Cleaner:
             k = m
 
     # (4) the model
-    def _introduced_lists(self, doc: Document, threshold: float, span: range = range(0)) -> set[int]:
+    def _introduced_lists(self, doc: Document, threshold: float, span: range, texts: list[str], ps: list[float],
+                          words: list[int], gone: set[int]) -> set[int]:
         """The short lines of a list the article introduces and then resumes after: a kept line ending in ':', then
         two or more short lines the model doubts, then a line that is kept. A line classifier loses list items
         first (each alone looks like a menu); on the development pages every one of the 49 lines so placed is
         article text. In text mode also a list that ends the article: the kept line ending in ':' inside the
         article's stretch (`span`), then two or more short lines the model doubts below ARTICLE_SPAN_SPARE_P, then
-        a line a rule removed or the model is sure of (p_boilerplate ≥ ARTICLE_SPAN_SPARE_P), or the page's end."""
-        scores = self._scores or []
-        gone = doc.removed_indexes
-        lines = [i for i, b in enumerate(doc.blocks) if b.text.strip()]
-        kept = [i not in gone and scores[i].p_boilerplate < threshold for i in lines]
-        doubted = [i not in gone and not k and self._words(doc.blocks[i].text) <= SHORT_LINE_WORDS
-                   for i, k in zip(lines, kept, strict=True)]
+        a line a rule removed or the model is sure of (p_boilerplate ≥ ARTICLE_SPAN_SPARE_P), or the page's end.
+        (The page's texts, p_boilerplate, word counts and removed blocks as _model_decisions has them.)"""
+        if all(i in gone or not ps[i] < threshold for i in _ending_with(texts, ":：")):
+            return set()  # no kept line introduces a list (most pages)
+        lines = [i for i, text in enumerate(texts) if text.strip()]
+        kept = [i not in gone and ps[i] < threshold for i in lines]
+        doubted = [i not in gone and not k and words[i] <= SHORT_LINE_WORDS for i, k in zip(lines, kept, strict=True)]
 
         def run_end(k: int, below: float) -> int:
             """Past the doubted short lines after line k whose p_boilerplate is below `below`."""
             end = k + 1
-            while end < len(lines) and doubted[end] and scores[lines[end]].p_boilerplate < below:
+            while end < len(lines) and doubted[end] and ps[lines[end]] < below:
                 end += 1
             return end
 
         listed: set[int] = set()
         for k, i in enumerate(lines):
-            if not (kept[k] and doc.blocks[i].text.rstrip().endswith((":", "："))):
+            if not (kept[k] and texts[i].rstrip().endswith((":", "："))):
                 continue
             end = run_end(k, math.inf)
             if end - k - 1 >= 2 and end < len(lines) and kept[end]:
@@ -587,40 +633,45 @@ class Cleaner:
             elif i in span:
                 end = run_end(k, ARTICLE_SPAN_SPARE_P)
                 if end - k - 1 >= 2 and (end == len(lines) or lines[end] in gone
-                                         or scores[lines[end]].p_boilerplate >= ARTICLE_SPAN_SPARE_P):
+                                         or ps[lines[end]] >= ARTICLE_SPAN_SPARE_P):
                     listed.update(lines[k + 1 : end])
         return listed
 
-    def _article_span(self, doc: Document) -> tuple[range, float]:
+    def _article_span(self, doc: Document, texts: list[str], ps: list[float], words: list[int],
+                      gone: set[int]) -> tuple[range, float]:
         """Text mode: the stretch of lines that is the article by the model's scores (ARTICLE_SPAN_P): the run with
         the highest sum of (ARTICLE_SPAN_P - p_boilerplate) × √words, a line a rule removed counting as p = 1
         (Kadane's maximum subarray), and the p_boilerplate below which the model's removal is overruled in it
         (ARTICLE_SPAN_SPARE_P). When no line scores below ARTICLE_SPAN_P (the model would keep nothing), the
         stretch at the lowest p of a paragraph of running prose plus ARTICLE_FALLBACK_MARGIN, whose lines below
-        that cut are kept, if it holds such a paragraph. Empty for HTML and for a page with no prose left."""
-        scores = self._scores or []
+        that cut are kept, if it holds such a paragraph. Empty for HTML and for a page with no prose left.
+        (The page's texts, p_boilerplate, word counts and removed blocks as _model_decisions has them.)"""
         if not doc.blocks or doc.format == "html":
             return range(0), 0.0
-        gone = doc.removed_indexes
-        span = self._best_stretch(doc, ARTICLE_SPAN_P, gone)
+        span = self._best_stretch(ps, words, gone, ARTICLE_SPAN_P)
         if len(span):
             return span, ARTICLE_SPAN_SPARE_P
-        prose = [i for i, b in enumerate(doc.blocks) if i not in gone and is_prose(b.text, self._words(b.text))]
+        prose = [i for i, text in enumerate(texts) if i not in gone and is_prose(text, words[i])]
         if not prose:
             return range(0), 0.0
-        cut = min(scores[i].p_boilerplate for i in prose) + ARTICLE_FALLBACK_MARGIN
-        span = self._best_stretch(doc, cut, gone)
+        cut = min(ps[i] for i in prose) + ARTICLE_FALLBACK_MARGIN
+        span = self._best_stretch(ps, words, gone, cut)
         return (span, cut) if any(i in span for i in prose) else (range(0), 0.0)
 
-    def _best_stretch(self, doc: Document, cut: float, gone: set[int]) -> range:
+    @staticmethod
+    def _best_stretch(ps: list[float], words: list[int], gone: set[int], cut: float) -> range:
         """The run of lines with the highest sum of (cut - p_boilerplate) × √words, a removed line at p = 1."""
+        if prose._core is not None:  # (the same sums, made in C)
+            lo, hi = prose._core.best_stretch(ps, words, gone, cut)
+            return range(lo, hi + 1)
         best, lo, hi = 0.0, 0, -1
         run, start = 0.0, 0
-        for i, score in enumerate(self._scores or []):
-            p = 1.0 if i in gone else score.p_boilerplate
+        for i, (p, n) in enumerate(zip(ps, words, strict=False)):
+            if i in gone:
+                p = 1.0
             if run <= 0.0:
                 run, start = 0.0, i
-            run += (cut - p) * math.sqrt(self._words(doc.blocks[i].text))
+            run += (cut - p) * math.sqrt(n)
             if run > best:
                 best, lo, hi = run, start, i
         return range(lo, hi + 1)
@@ -649,21 +700,30 @@ class Cleaner:
         back = {i for i in undoable if prose[0] <= i <= prose[-1]}
         doc.removed = [r for r in doc.removed if r.partial or r.block not in back]
 
-    def _model_decisions(self, doc: Document, threshold: float, extracted: bool) -> None:
+    def _model_decisions(self, doc: Document, threshold: float, extracted: bool, texts: list[str] | None = None,
+                         ps: list[float] | None = None) -> None:
+        """The model removes the blocks it doubts (p_boilerplate ≥ threshold) that no rule decided, but for an
+        introduced list, the article's stretch and an extractor's sentences. (`texts`, `ps`: the blocks' texts
+        and p_boilerplate, if known.)"""
         scores = self._scores
         if scores is None:
             return
+        texts = [b.text for b in doc.blocks] if texts is None else texts
+        ps = [score.p_boilerplate for score in scores] if ps is None else ps
         vote = _vote_column(doc)
         gone = doc.removed_indexes
-        span, spare_p = self._article_span(doc)
-        listed = self._introduced_lists(doc, threshold, span)
-        for i, score in enumerate(scores):
-            if i not in gone and score.p_boilerplate >= threshold and i not in listed:
-                if i in span and score.p_boilerplate < spare_p:
-                    continue  # inside the article's stretch, and the model is not sure: keep it
-                text = doc.blocks[i].text
-                if score.p_boilerplate < EXTRACTOR_SPARE_P and _is_sentence(text, self._words(text)) and (
-                        extracted or (vote is not None and doc.blocks[i].features["dom"][vote] == 1.0)):
-                    continue  # an extractor kept this sentence and the model is not sure: keep it too
-                note = " (read among the lines the rules left)" if i in self._reread else ""
-                doc.remove(i, "model/blocks", lambda score=score, note=note: score.reason + note)  # worked out when read
+        words = self._word_list(texts)
+        span, spare_p = self._article_span(doc, texts, ps, words, gone)
+        listed = self._introduced_lists(doc, threshold, span, texts, ps, words, gone)
+        for i in _not_below(ps, threshold):
+            p = ps[i]
+            if not p >= threshold or i in gone or i in listed:
+                continue
+            if i in span and p < spare_p:
+                continue  # inside the article's stretch, and the model is not sure: keep it
+            text = texts[i]
+            if p < EXTRACTOR_SPARE_P and _is_sentence(text, words[i]) and (
+                    extracted or (vote is not None and doc.blocks[i].features["dom"][vote] == 1.0)):
+                continue  # an extractor kept this sentence and the model is not sure: keep it too
+            note = " (read among the lines the rules left)" if i in self._reread else ""
+            doc.remove(i, "model/blocks", lambda score=scores[i], note=note: score.reason + note)  # worked out when read

@@ -111,13 +111,18 @@ class Document:
     def removed_indexes(self) -> set[int]:
         return set(self._removed_set())
 
+    # (removed, len(removed), its last item, the indexes of the wholly removed blocks): _removed_set's cache. A
+    # plain attribute, not a field (no annotation), and not reached through __dict__: asking for an instance's
+    # __dict__ makes CPython 3.11+ give up its faster inline attribute values.
+    _gone = None
+
     def _removed_set(self) -> set[int]:
         """The indexes of wholly removed blocks, kept up to date as `removed` grows: the cleaner asks for
         them once a block and once a removal, and rebuilding the set each time made a long page's
         cleaning quadratic. Rebuilt whenever `removed` is another list, or has changed length or last item."""
         removed = self.removed
         last = removed[-1] if removed else None
-        cached = self.__dict__.get("_gone")
+        cached = self._gone
         if cached is None or cached[0] is not removed or cached[1] != len(removed) or cached[2] is not last:
             if cached is not None and cached[0] is removed and cached[1] == len(removed) - 1 and last is not None \
                     and (len(removed) < 2 or removed[-2] is cached[2]):
@@ -126,12 +131,17 @@ class Document:
                     gone.add(last.block)
             else:
                 gone = {r.block for r in removed if not r.partial}
-            cached = (removed, len(removed), last, gone)
-            self.__dict__["_gone"] = cached
+            cached = self._gone = (removed, len(removed), last, gone)
         return cached[3]
 
     def is_removed(self, index: int) -> bool:
-        """Whether block `index` is wholly removed (`index in removed_indexes`, without copying the set)."""
+        """Whether block `index` is wholly removed (`index in removed_indexes`, without copying the set). (The
+        cache's check made here, without the call to _removed_set: the rules ask this of every block.)"""
+        removed = self.removed
+        cached = self._gone
+        if cached is not None and cached[0] is removed and cached[1] == len(removed) \
+                and cached[2] is (removed[-1] if removed else None):
+            return index in cached[3]
         return index in self._removed_set()
 
     @property
@@ -146,9 +156,14 @@ class Document:
 
     def remove(self, index: int, rule: str, reason: str | Callable[[], str]) -> bool:
         """Mark block `index` removed unless an earlier rule already did; True when newly removed."""
-        if index in self._removed_set():
+        gone = self._removed_set()
+        if index in gone:
             return False
-        self.removed.append(Removal(self.blocks[index].text, rule, reason, index))
+        removed = self.removed
+        removal = Removal(self.blocks[index].text, rule, reason, index)
+        removed.append(removal)
+        gone.add(index)  # (the cache follows: what _removed_set would make of the removal appended)
+        self._gone = (removed, len(removed), removal, gone)
         return True
 
     def cut(self, index: int, start: int, rule: str, reason: str) -> None:

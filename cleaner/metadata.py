@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from . import prose
 from .document import Block
 from .prose import ends_full_stop, opens_body, split_count, word_count
 
@@ -123,6 +124,15 @@ _TIME_LINE = re.compile(
 def is_stamp_line(text: str) -> bool:
     """A line that is only a date, a time, a duration or an age: what a list of stories prints under each title."""
     return _TIME_LINE.match(text) is not None or is_date_line(text) is not None
+
+
+def stamp_lines(texts: list[str]) -> list[int]:
+    """The indexes of the stamp lines among texts (is_stamp_line). The compiled core first rules out the texts
+    that neither are short with a year's digits nor begin and end as a time or an age can (almost every line);
+    the others are asked of is_stamp_line, which stays the definition."""
+    core = prose._core
+    maybe = range(len(texts)) if core is None else core.stamp_candidates(texts)
+    return [i for i in maybe if is_stamp_line(texts[i])]
 
 
 def _title_likeness(block: Block) -> float:
@@ -285,6 +295,15 @@ def find_title(blocks: list[Block], declared: str | None = None) -> int | None:
         return None
     key = _norm(blocks[best].text)
     return next(i for i in range(best + 1) if norm_equals(blocks[i].text, key))
+
+
+def lines_equal_to(texts: list[str], key: str) -> list[int]:
+    """The indexes of the texts whose _norm is key (norm_equals). The compiled core first rules out the ASCII
+    texts whose _norm is another, and the others with more word characters than key has characters (their _norm
+    is longer: every paragraph of a page)."""
+    core = prose._core
+    maybe = range(len(texts)) if core is None else core.norm_candidates(texts, key)
+    return [i for i in maybe if norm_equals(texts[i], key)]
 
 
 def norm_equals(text: str, key: str) -> bool:

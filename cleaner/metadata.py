@@ -188,27 +188,50 @@ _PREFIX_SLACK = 32
 
 
 def _prefix_norm_length(text: str, chars: int) -> int:
-    """len(_norm(text[:chars])): never more than len(_norm(text)), so a lower bound of it. (str.lower maps each
+    """len(_norm(text[:chars])) (_headline_norm's): never more than len(_norm(text)), so a lower bound of it. (str.lower maps each
     character to the same characters whatever follows it, but for a capital sigma's final form, a letter either
     way; so the prefix's runs of word characters are the whole text's, the last one perhaps cut short.) A
     paragraph next to a candidate headline is far longer than it, and this shows it at a fraction of the cost."""
-    return len(_norm(text[:chars]))
+    return len(_headline_norm(text[:chars]))
 
 
 #: bytes.translate's table: an ASCII word character as itself (a capital as its lower case), any other a space
 _ASCII_WORD_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if chr(c).isalnum() and c < 128 or c == 95 else 32
                           for c in range(256))
+#: the typographic punctuation that makes most English text non-ASCII: curly quotes, dashes, an ellipsis, a
+#: no-break space (no word characters, their own lower case)
+_TYPOGRAPHIC = ("\u2019", "\u201c", "\u201d", "\u2018", "\u2014", "\u2013", "\u2026", "\u00a0")
+
+
+def _ascii_words(text: str) -> str | None:
+    """The lower-case runs of word characters of text (as _norm gives them) with one space or more between them,
+    when text is ASCII but for _TYPOGRAPHIC (made spaces: no run changes), else None: without a regex (the other
+    bytes made spaces, the capitals lowered, in one pass)."""
+    if not text.isascii():
+        for mark in _TYPOGRAPHIC:
+            if mark in text:
+                text = text.replace(mark, " ")
+        if not text.isascii():
+            return None
+    return text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii")
+
+
+def _headline_norm(text: str) -> str:
+    """_norm(text), for ASCII text (but for _TYPOGRAPHIC) without a regex."""
+    words = _ascii_words(text)
+    return _norm(text) if words is None else " ".join(words.split())
 
 
 def _lower_words4(text: str) -> list[str]:
     """The lower-case words of four or more word characters in text ([w.lower() for w in _WORD4.findall(text)]),
-    and in ASCII text the shorter ones too: a set of them is only ever intersected with such words. ASCII text
-    is split without a regex (the other bytes made spaces). Elsewhere, where lower() maps each character to one
-    (no "İ") and no capital sigma is there (whose lower case depends on its neighbours), the runs of word
-    characters of text.lower() are text's own, lowered (no character's lower case is a word character when it is
-    not, or the reverse: tests/test_headline.py checks every code point): no lower() a word."""
-    if text.isascii():  # (runs of [A-Za-z0-9_]: the other bytes made spaces, the capitals lowered, in one pass)
-        return text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii").split()
+    and in ASCII text (but for _TYPOGRAPHIC) the shorter ones too: a set of them is only ever intersected with
+    such words. Elsewhere, where lower() maps each character to one (no "İ") and no capital sigma is there (whose
+    lower case depends on its neighbours), the runs of word characters of text.lower() are text's own, lowered
+    (no character's lower case is a word character when it is not, or the reverse: tests/test_headline.py checks
+    every code point): no lower() a word."""
+    words = _ascii_words(text)
+    if words is not None:
+        return words.split()
     low = text.lower()
     if len(low) == len(text) and "\u03a3" not in text:
         return _WORD4.findall(low)
@@ -228,7 +251,7 @@ def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float
 
     def norm(j: int) -> str:
         if j not in norms:
-            norms[j] = _norm(blocks[j].text)
+            norms[j] = _headline_norm(blocks[j].text)
         return norms[j]
 
     def shorter_norm(j: int, limit: int) -> str | None:

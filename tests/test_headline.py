@@ -98,7 +98,15 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from cleaner import metadata  # noqa: E402
-from cleaner.metadata import _CAPTION, _TIME_OR_DATE, _lower_words4, _norm, _prefix_norm_length  # noqa: E402
+from cleaner.metadata import (  # noqa: E402
+    _CAPTION,
+    _TIME_OR_DATE,
+    _TYPOGRAPHIC,
+    _headline_norm,
+    _lower_words4,
+    _norm,
+    _prefix_norm_length,
+)
 
 #: the patterns as first written (the compiled ones are rearranged to be searched faster)
 _PLAIN_CAPTION = re.compile(
@@ -108,8 +116,9 @@ _PLAIN_TIME_OR_DATE = re.compile(
     r"\b\d{1,2}:\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d+\s*(?:min|hours?|days?)\s+ago\b", re.I)
 
 # Characters that bend case mapping or word boundaries: a dotted capital I, a dotless i, a long s, the Kelvin sign,
-# sigma's three forms, Cyrillic f and o, curly quotes, the copyright sign, an Arabic-Indic digit, a combining dot.
-_ODD = "İıſKΣσςфФоᲂ“”’©٣\u0307"
+# sigma's three forms, Cyrillic f and o, curly quotes, dashes, an ellipsis, a no-break space, the copyright sign, an
+# accented letter, an Arabic-Indic digit, a combining dot.
+_ODD = "İıſKΣσςфФоᲂ“”‘’–—…\u00a0©é٣\u0307"
 _pieces = st.one_of(
     st.sampled_from(["photo", "PHOTOS", "Photograph", "image", "credit", "Getty", "AFP", "shutterstock", "iStock",
                      "courtesy", "foto", "ФОТО", "ago", "min", "hours", "days", "12:30", "1/2/2020", "3 days ago",
@@ -132,9 +141,14 @@ def test_lede_words_and_prefix_norms_as_plainly_computed(text: str) -> None:
     plain = {w.lower() for w in re.findall(r"\w{4,}", text)}
     got = set(_lower_words4(text))
     assert plain <= got and all(len(w) < 4 for w in got - plain)  # (shorter words only in ASCII text)
-    assert got == plain or text.isascii()
+    assert got == plain or text.isascii() or not any(c not in _TYPOGRAPHIC for c in text if not c.isascii())
+    assert _headline_norm(text) == _norm(text)
     for chars in range(len(text) + 2):
         assert _prefix_norm_length(text, chars) <= len(_norm(text))
+
+
+def test_typographic_marks_are_no_word_characters() -> None:
+    assert all(re.match(r"\w", c) is None and c.lower() == c for c in _TYPOGRAPHIC)
 
 
 def test_no_character_changes_being_a_word_character_in_lower_case() -> None:

@@ -282,7 +282,7 @@ def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float
         text = block.text
         words = split_count(text)
         key = norm(i)
-        tokens = {w.lower() for w in _WORD4.findall(text)}
+        tokens = {w for w in _lower_words4(text) if len(w) >= 4}  # (lower() never shortens a word)
         if lede is None:
             lede = set().union(*[_lower_words4(block.text) for block in blocks[start : start + 4]])
         size = len(key)  # (a line can be in the key only when its norm is shorter)

@@ -188,10 +188,11 @@ _PREFIX_SLACK = 32
 
 
 def _prefix_norm_length(text: str, chars: int) -> int:
-    """len(_norm(text[:chars])) (_headline_norm's): never more than len(_norm(text)), so a lower bound of it. (str.lower maps each
-    character to the same characters whatever follows it, but for a capital sigma's final form, a letter either
-    way; so the prefix's runs of word characters are the whole text's, the last one perhaps cut short.) A
-    paragraph next to a candidate headline is far longer than it, and this shows it at a fraction of the cost."""
+    """len(_norm(text[:chars])) (by _headline_norm): never more than len(_norm(text)), so a lower bound of it.
+    (str.lower maps each character to the same characters whatever follows it, but for a capital sigma's final
+    form, a letter either way; so the prefix's runs of word characters are the whole text's, the last one perhaps
+    cut short.) A paragraph next to a candidate headline is far longer than it, and this shows it at a fraction
+    of the cost."""
     return len(_headline_norm(text[:chars]))
 
 

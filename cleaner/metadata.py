@@ -172,9 +172,15 @@ HEADLINE_NEAR = 15
 #: lines before the article looked at (galleries and share buttons may stand between headline and body)
 HEADLINE_WINDOW = 40
 _WORD4 = re.compile(r"\w{4,}")
-_TIME_OR_DATE = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d+\s*(?:min|hours?|days?)\s+ago\b", re.I)
+# A time, a date or an age: \b\d{1,2}:\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d+\s*(?:min|hours?|days?)\s+ago\b, each
+# alternative's first digit taken first (its \b looked behind): a pattern that opens with a digit is searched for by
+# a scan to the next digit, not tried at every position. The same matches.
+_TIME_OR_DATE = re.compile(r"\d(?<=\b\d)(?:\d?:\d{2}\b|\d?/\d{1,2}/\d{2,4}\b|\d*\s*(?:min|hours?|days?)\s+ago\b)", re.I)
+# (the lookahead: a word can start only with one of these letters, and one test of a character set a position
+# costs less than trying every word there; the same matches)
 _CAPTION = re.compile(
-    r"\b(?:photo|photos|photograph|image|credit|credits|getty|afp|shutterstock|istock|courtesy|foto|фото)\b|©",
+    r"(?=[picgasfф©])(?:\b(?:photo|photos|photograph|image|credit|credits|getty|afp|shutterstock|istock|courtesy"
+    r"|foto|фото)\b|©)",
     re.I,
 )
 _SEPARATOR = re.compile(r"[»›|]|\s[>/]\s")
@@ -186,6 +192,63 @@ def _has_date(text: str) -> bool:
     return _DIGIT.search(text) is not None and (_TIME_OR_DATE.search(text) is not None or parse_date(text) is not None)
 
 
+#: how much longer than a candidate's key a neighbour's prefix is normalised (see _prefix_norm_length): prose
+#: loses a few characters in ten to punctuation
+_PREFIX_SLACK = 32
+
+
+def _prefix_norm_length(text: str, chars: int) -> int:
+    """len(_norm(text[:chars])) (by _headline_norm): never more than len(_norm(text)), so a lower bound of it.
+    (str.lower maps each character to the same characters whatever follows it, but for a capital sigma's final
+    form, a letter either way; so the prefix's runs of word characters are the whole text's, the last one perhaps
+    cut short.) A paragraph next to a candidate headline is far longer than it, and this shows it at a fraction
+    of the cost."""
+    return len(_headline_norm(text[:chars]))
+
+
+#: bytes.translate's table: an ASCII word character as itself (a capital as its lower case), any other a space
+_ASCII_WORD_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if chr(c).isalnum() and c < 128 or c == 95 else 32
+                          for c in range(256))
+#: the typographic punctuation that makes most English text non-ASCII: curly quotes, dashes, an ellipsis, a
+#: no-break space (no word characters, their own lower case)
+_TYPOGRAPHIC = ("\u2019", "\u201c", "\u201d", "\u2018", "\u2014", "\u2013", "\u2026", "\u00a0")
+
+
+def _ascii_words(text: str) -> str | None:
+    """The lower-case runs of word characters of text (as _norm gives them) with one space or more between them,
+    when text is ASCII but for _TYPOGRAPHIC (made spaces: no run changes), else None: without a regex (the other
+    bytes made spaces, the capitals lowered, in one pass)."""
+    if not text.isascii():
+        for mark in _TYPOGRAPHIC:
+            if mark in text:
+                text = text.replace(mark, " ")
+        if not text.isascii():
+            return None
+    return text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii")
+
+
+def _headline_norm(text: str) -> str:
+    """_norm(text), for ASCII text (but for _TYPOGRAPHIC) without a regex."""
+    words = _ascii_words(text)
+    return _norm(text) if words is None else " ".join(words.split())
+
+
+def _lower_words4(text: str) -> list[str]:
+    """The lower-case words of four or more word characters in text ([w.lower() for w in _WORD4.findall(text)]),
+    and in ASCII text (but for _TYPOGRAPHIC) the shorter ones too: a set of them is only ever intersected with
+    such words. Elsewhere, where lower() maps each character to one (no "İ") and no capital sigma is there (whose
+    lower case depends on its neighbours), the runs of word characters of text.lower() are text's own, lowered
+    (no character's lower case is a word character when it is not, or the reverse: tests/test_headline.py checks
+    every code point): no lower() a word."""
+    words = _ascii_words(text)
+    if words is not None:
+        return words.split()
+    low = text.lower()
+    if len(low) == len(text) and "\u03a3" not in text:
+        return _WORD4.findall(low)
+    return [w.lower() for w in _WORD4.findall(text)]
+
+
 def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float] | None = None,
                       window: int = HEADLINE_WINDOW, chrome: Callable[[str], bool] | None = None,
                       ) -> list[tuple[int, dict[str, float]]]:
@@ -195,11 +258,26 @@ def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float
     lede: set[str] | None = None  # the first paragraphs' words, read when a candidate asks (often none does)
     dated: dict[int, bool] = {}
     norms: dict[int, str] = {}
+    at_least: dict[int, int] = {}  # a lower bound of len(norm(j)) where only a prefix was normalised
 
     def norm(j: int) -> str:
         if j not in norms:
-            norms[j] = _norm(blocks[j].text)
+            norms[j] = _headline_norm(blocks[j].text)
         return norms[j]
+
+    def shorter_norm(j: int, limit: int) -> str | None:
+        """norm(j) when it may be shorter than `limit`, else None: a long neighbour (a paragraph) is normalised
+        only as far as it takes to see that it is not (_prefix_norm_length)."""
+        if j in norms:
+            return norms[j]
+        if at_least.get(j, 0) >= limit:
+            return None
+        text = blocks[j].text
+        if len(text) > limit + _PREFIX_SLACK:
+            at_least[j] = _prefix_norm_length(text, limit + _PREFIX_SLACK)
+            if at_least[j] >= limit:
+                return None
+        return norm(j)
 
     def meta_line(j: int) -> bool:
         if j not in dated:
@@ -215,10 +293,11 @@ def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float
         text = block.text
         words = split_count(text)
         key = norm(i)
-        tokens = {w.lower() for w in _WORD4.findall(text)}
+        tokens = {w for w in _lower_words4(text) if len(w) >= 4}  # (lower() never shortens a word)
         if lede is None:
-            lede = {w.lower() for block in blocks[start : start + 4] for w in _WORD4.findall(block.text)}
-        near = (norm(j) for j in range(max(0, i - 3), min(len(blocks), i + 4)) if j != i)
+            lede = set().union(*[_lower_words4(block.text) for block in blocks[start : start + 4]])
+        size = len(key)  # (a line can be in the key only when its norm is shorter)
+        near = (shorter_norm(j, size) for j in range(max(0, i - 3), min(len(blocks), i + 4)) if j != i)
         f = {
             "length": min(words, 12) / 12,
             "overlong": max(0, words - 14) / 10,
@@ -227,7 +306,7 @@ def headline_features(blocks: list[Block], start: int, p_boilerplate: list[float
             "caption": float(_CAPTION.search(text) is not None),
             "separators": min(len(_SEPARATOR.findall(text)), 2) / 2,
             "quote": float(text[:1] in _QUOTES),
-            "contains": float(any(o.count(" ") >= 2 and len(o) < len(key) and o in key for o in near)),
+            "contains": float(any(o is not None and o.count(" ") >= 2 and len(o) < size and o in key for o in near)),
             "lede": len(tokens & lede) / len(tokens) if tokens else 0.0,
             "byline_after": float(any(meta_line(j) for j in range(i + 1, min(i + 4, len(blocks))))),
             "far": max(0, start - i - HEADLINE_NEAR) / 15,

@@ -292,3 +292,21 @@ def test_read_stats_count_skipped_warc_records(tmp_path) -> None:
     stats = ReadStats()
     items = list(read_inputs(inputs[:1], stats=stats))
     assert len(items) == 4 and sum(stats.skipped_records.values()) == 6
+
+
+def test_time_limit_installs_its_handler_when_needed_and_puts_the_previous_one_back() -> None:
+    import signal
+
+    from cleaner.executors import DocumentTimeout, _on_alarm
+
+    previous = signal.getsignal(signal.SIGALRM)
+    with pytest.raises(DocumentTimeout):
+        with time_limit(0.05):
+            assert signal.getsignal(signal.SIGALRM) is _on_alarm
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                pass
+    assert signal.getsignal(signal.SIGALRM) is previous
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    with time_limit(0):  # no limit: nothing armed, nothing installed
+        assert signal.getsignal(signal.SIGALRM) is previous

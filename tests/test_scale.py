@@ -310,3 +310,14 @@ def test_time_limit_installs_its_handler_when_needed_and_puts_the_previous_one_b
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     with time_limit(0):  # no limit: nothing armed, nothing installed
         assert signal.getsignal(signal.SIGALRM) is previous
+
+
+def test_blank_jsonl_lines_are_skipped_and_keep_the_numbering(tmp_path) -> None:
+    """A line of whitespace alone (ASCII or Unicode, a BOM first) is no record; the next keeps its line number."""
+    path = tmp_path / "blank.jsonl"
+    rows = ["\ufeff  ", json.dumps({"text": "First."}), "", "\t\u3000\u2028 ", json.dumps({"text": " Second. "}),
+            "\u00a0", json.dumps({"id": "third", "text": "Third."})]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    items = list(read_inputs([str(path)]))
+    assert [(item.id, item.input, item.raw) for item in items] == [
+        ("blank:2", f"{path}:2", "First."), ("blank:5", f"{path}:5", " Second. "), ("third", f"{path}:7", "Third.")]

@@ -296,3 +296,11 @@ def test_line_writer_writes_what_a_text_file_would(tmp_path, suffix) -> None:
     assert data == expected
     with pytest.raises(UnicodeEncodeError):  # a lone surrogate fails as a text file's write does
         LineWriter(tmp_path / "bad.jsonl", "jsonl").write_line('{"text":"\ud800"}')
+
+
+def test_stdout_output_writes_committed_lines_as_text(capsys) -> None:
+    from cleaner.formats import StdoutOutput
+
+    block = "".join(line + "\n" for line in LINES).encode("utf-8")
+    StdoutOutput().write_lines(block)
+    assert capsys.readouterr().out == "".join(line + "\n" for line in LINES)

@@ -89,24 +89,50 @@ def alarm_handler() -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-@contextmanager
-def time_limit(seconds: float | None) -> Iterator[None]:
+class time_limit:
     """Raise DocumentTimeout in this thread after `seconds` of wall-clock time; no-op without SIGALRM support.
-    The handler only raises while armed, so a late signal never lands in the executor's own bookkeeping."""
-    global _armed
-    if not seconds or seconds <= 0 or not timeouts_available():
-        yield
-        return
-    with alarm_handler():
-        _armed = True
+    The handler only raises while armed, so a late signal never lands in the executor's own bookkeeping.
+    A class, not a generator context manager: it is entered once a document, and usually finds the handler
+    already installed for the run (alarm_handler, or a worker's for its life), so only the timer is set."""
+
+    __slots__ = ("seconds", "_active", "_previous")
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self._active = False
+        self._previous: Any = None
+
+    def __enter__(self) -> None:
+        global _armed
+        seconds = self.seconds
+        if not seconds or seconds <= 0 or not timeouts_available():
+            return
+        if signal.getsignal(signal.SIGALRM) is not _on_alarm:
+            self._previous = signal.signal(signal.SIGALRM, _on_alarm)
+        self._active = True
         try:
+            _armed = True
             # repeating: a DocumentTimeout raised where Python swallows it (a finaliser run by the garbage
             # collector) would otherwise leave the document running without a limit
             signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT_SECONDS)
-            yield
-        finally:
+        except BaseException:
+            self._disarm()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        if self._active:
+            self._disarm()
+
+    def _disarm(self) -> None:
+        global _armed
+        self._active = False
+        try:
             _armed = False
             signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            if self._previous is not None:
+                previous, self._previous = self._previous, None
+                signal.signal(signal.SIGALRM, previous)
 
 
 def process_one(pipeline: Pipeline, item: Item, doc_timeout: float | None) -> Item:

@@ -28,6 +28,7 @@ from .encoding import decode_bytes
 from .errors import DocumentError, ErrorRecord
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+_TRANSLATE_NEWLINES = os.linesep != "\n"  # what a text file written in this platform's default mode does
 
 
 # --- compressed streams -------------------------------------------------------------------------------------
@@ -362,10 +363,15 @@ def output_kind(path: str | Path) -> str:
 
 
 class LineWriter:
-    """JSONL text lines into a file, compressed by suffix."""
+    """JSONL text lines into a file, compressed by suffix. Plain JSONL is written as bytes (each line encoded
+    here, as a text layer would, newlines as the platform writes them) so that `write_lines` can copy lines
+    that are already UTF-8 without decoding and encoding them again. A compressed file keeps its text layer
+    and gets the same writes line by line as ever: the compressors' output depends on how their input is cut
+    into writes, and it stays byte for byte what it was."""
 
     def __init__(self, path: Path, kind: str) -> None:
         self._raw: IO[bytes] | None = None
+        self._binary: IO[bytes] | None = None
         if kind == "jsonl.gz":
             self._out: IO[str] = gzip.open(path, "wt", encoding="utf-8", compresslevel=6)
         elif kind == "jsonl.zst":
@@ -375,12 +381,35 @@ class LineWriter:
             self._out = io.TextIOWrapper(zstandard.ZstdCompressor(level=3).stream_writer(self._raw),
                                          encoding="utf-8")
         else:
-            self._out = open(path, "w", encoding="utf-8")
+            self._binary = open(path, "wb")
 
     def write_line(self, line: str) -> None:
-        self._out.write(line if line.endswith("\n") else line + "\n")
+        if not line.endswith("\n"):
+            line += "\n"
+        if self._binary is None:
+            self._out.write(line)
+            return
+        if _TRANSLATE_NEWLINES:
+            line = line.replace("\n", os.linesep)
+        self._binary.write(line.encode("utf-8"))
+
+    def write_lines(self, block: bytes) -> None:
+        """Whole UTF-8 lines, each ending in a newline (a resumed run's committed chunk, written with the
+        platform's newlines): plain JSONL copies them as they are, without decoding them."""
+        if self._binary is not None:
+            self._binary.write(block)
+            return
+        text = block.decode("utf-8")
+        if _TRANSLATE_NEWLINES:
+            text = text.replace(os.linesep, "\n")
+        write = self._out.write
+        for line in text.split("\n")[:-1]:  # at newlines alone: a line may hold a U+2028
+            write(line + "\n")
 
     def close(self) -> None:
+        if self._binary is not None:
+            self._binary.close()
+            return
         self._out.close()
         if self._raw is not None and not self._raw.closed:
             self._raw.close()
@@ -414,6 +443,12 @@ class ParquetRecordWriter:
         if len(self._rows) >= self._size:
             self._flush()
 
+    def write_lines(self, block: bytes) -> None:
+        """Whole UTF-8 JSON lines, each ending in a newline: a row each (split at newlines alone: a line may
+        hold a U+2028 that str.splitlines would cut at)."""
+        for line in block.split(b"\n")[:-1]:
+            self.write_line(line.decode("utf-8"))
+
     def _flush(self) -> None:
         if self._rows:
             self._writer.write_table(self._pa.Table.from_pylist(self._rows, schema=self.schema))
@@ -441,6 +476,10 @@ class AtomicOutput:
 
     def write_line(self, line: str) -> None:
         self.writer.write_line(line)
+
+    def write_lines(self, block: bytes) -> None:
+        """Whole UTF-8 lines, each ending in a newline (see LineWriter.write_lines)."""
+        self.writer.write_lines(block)
 
     def commit(self) -> None:
         self.writer.close()
@@ -472,6 +511,14 @@ class StdoutOutput:
         import sys
 
         sys.stdout.write(line if line.endswith("\n") else line + "\n")
+
+    def write_lines(self, block: bytes) -> None:
+        """Whole UTF-8 lines, each ending in a newline, through stdout's text layer (which writes the
+        platform's newlines itself)."""
+        import sys
+
+        text = block.decode("utf-8")
+        sys.stdout.write(text.replace(os.linesep, "\n") if _TRANSLATE_NEWLINES else text)
 
     def commit(self) -> None:
         import sys

@@ -184,7 +184,7 @@ def _iter_jsonl(stream: io.IOBase, where: str, base_id: str, fields: JsonFields,
             line = line.decode("utf-8", errors="replace")
         if lineno == 1:
             line = line.lstrip("\ufeff")
-        if not line.strip():
+        if not line or line.isspace():  # a blank line (what `not line.strip()` says, without a copy of the line)
             continue
         try:
             obj = json.loads(line)

@@ -202,12 +202,16 @@ class PartsDir:
             raise ResumeError(f"{self.path} lacks chunks {missing[:5]}{'...' if len(missing) > 5 else ''}")
         headers = []
         for index in range(chunks):
-            with open(self.chunk_path(index), encoding="utf-8") as fh:
-                header = json.loads(fh.readline())
-                for _ in range(header["records"]):
-                    output.write_line(fh.readline())
-                for _ in range(header["errors"]):
-                    errors.write_line(fh.readline())
+            path = self.chunk_path(index)
+            data = path.read_bytes()  # a chunk's lines as committed: copied as bytes, never decoded
+            body = data.index(b"\n") + 1
+            header = json.loads(data[:body])
+            records_end = _after_lines(data, body, header["records"], path)
+            errors_end = _after_lines(data, records_end, header["errors"], path)
+            if records_end > body:
+                output.write_lines(data[body:records_end])
+            if errors_end > records_end:
+                errors.write_lines(data[records_end:errors_end])
             headers.append(header)
         return headers
 
@@ -223,6 +227,18 @@ class PartsDir:
         if self._lock is not None:
             self._lock.close()
             self._lock = None
+
+
+def _after_lines(data: bytes, start: int, count: int, path: Path) -> int:
+    """Where the `count` lines from `start` end (the offset after their last newline)."""
+    end = start
+    find = data.index
+    try:
+        for _ in range(count):
+            end = find(b"\n", end) + 1
+    except ValueError:
+        raise ResumeError(f"{path} is shorter than its header says; run again with --fresh to start over") from None
+    return end
 
 
 def _write_atomic(path: Path, text: str) -> None:

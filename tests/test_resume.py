@@ -216,3 +216,91 @@ def test_stdin_and_stdout_runs_write_no_parts(tmp_path) -> None:
     assert json.loads((tmp_path / "o.jsonl").read_text())["id"] == "s"
     assert not list(tmp_path.glob("*.parts"))
     assert os.path.exists(tmp_path / "o.summary.json")
+
+
+LINES = [
+    json.dumps({"id": "plain", "text": "An ordinary line."}),
+    json.dumps({"id": "separators", "text": "A\u2028B\u2029C\u0085D \u00e9 \u4e2d \U0001f600"}, ensure_ascii=False),
+    json.dumps({"id": "escaped", "text": "new\nline\r and tab\t"}, ensure_ascii=False),
+]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet"])
+def test_merge_copies_committed_lines_as_written_line_by_line(tmp_path, suffix) -> None:
+    """merge copies a chunk's bytes into the output: the same file content as writing its lines one by one,
+    U+2028 and U+0085 (which str.splitlines would cut at) inside a line included."""
+    from cleaner.executors import ChunkResult
+    from cleaner.formats import open_atomic, read_parquet_records, read_records
+    from cleaner.resume import PartsDir
+
+    parts = PartsDir(tmp_path / f"merged{suffix}", {"inputs": "test"})
+    parts.commit(ChunkResult(0, records=LINES[:2], errors=[LINES[2]]))
+    parts.commit(ChunkResult(1, records=[], errors=[]))
+    parts.commit(ChunkResult(2, records=LINES[1:], errors=LINES[:1]))
+    with open_atomic(tmp_path / f"merged{suffix}") as out, open_atomic(tmp_path / "merged.errors.jsonl") as err:
+        headers = parts.merge(3, out, err)  # type: ignore[arg-type]
+    parts.release()
+    with open_atomic(tmp_path / f"direct{suffix}") as out:
+        for line in LINES[:2] + LINES[1:]:
+            out.write_line(line)
+    assert [h["records"] for h in headers] == [2, 0, 2] and [h["errors"] for h in headers] == [1, 0, 1]
+    read = read_parquet_records if suffix == ".parquet" else read_records
+    merged = list(read(tmp_path / f"merged{suffix}"))
+    assert merged == list(read(tmp_path / f"direct{suffix}"))
+    if suffix == ".parquet":
+        assert [r["id"] for r in merged] == ["plain", "separators", "separators", "escaped"]
+    else:
+        assert merged == [json.loads(line) for line in LINES[:2] + LINES[1:]]
+    if suffix in (".jsonl", ".jsonl.zst"):  # no header time stamp: the very same bytes
+        assert (tmp_path / f"merged{suffix}").read_bytes() == (tmp_path / f"direct{suffix}").read_bytes()
+    assert (tmp_path / "merged.errors.jsonl").read_text(encoding="utf-8") == f"{LINES[2]}\n{LINES[0]}\n"
+
+
+def test_a_chunk_shorter_than_its_header_is_refused(tmp_path) -> None:
+    from cleaner.executors import ChunkResult
+    from cleaner.formats import open_atomic
+    from cleaner.resume import PartsDir
+
+    parts = PartsDir(tmp_path / "out.jsonl", {"inputs": "test"})
+    parts.commit(ChunkResult(0, records=LINES, errors=[]))
+    chunk = parts.chunk_path(0)
+    chunk.write_bytes(chunk.read_bytes().rsplit(b"\n", 2)[0] + b"\n")
+    with pytest.raises(ResumeError, match="shorter than its header"):
+        with open_atomic(tmp_path / "out.jsonl") as out, open_atomic(tmp_path / "out.errors.jsonl") as err:
+            parts.merge(1, out, err)  # type: ignore[arg-type]
+    parts.release()
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst"])
+def test_line_writer_writes_what_a_text_file_would(tmp_path, suffix) -> None:
+    """LineWriter encodes lines itself (a binary file underneath): the content is a text-mode file's."""
+    import gzip
+
+    import zstandard
+
+    from cleaner.formats import LineWriter
+
+    writer = LineWriter(tmp_path / f"out{suffix}", suffix.lstrip("."))
+    for line in LINES:
+        writer.write_line(line)
+    writer.write_line(LINES[0] + "\n")  # a line that already ends in its newline
+    writer.close()
+    with open(tmp_path / "text.jsonl", "w", encoding="utf-8") as fh:
+        fh.write("".join(line + "\n" for line in LINES + LINES[:1]))
+    expected = (tmp_path / "text.jsonl").read_bytes()
+    data = (tmp_path / f"out{suffix}").read_bytes()
+    if suffix == ".jsonl.gz":
+        data = gzip.decompress(data)
+    elif suffix == ".jsonl.zst":
+        data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
+    assert data == expected
+    with pytest.raises(UnicodeEncodeError):  # a lone surrogate fails as a text file's write does
+        LineWriter(tmp_path / "bad.jsonl", "jsonl").write_line('{"text":"\ud800"}')
+
+
+def test_stdout_output_writes_committed_lines_as_text(capsys) -> None:
+    from cleaner.formats import StdoutOutput
+
+    block = "".join(line + "\n" for line in LINES).encode("utf-8")
+    StdoutOutput().write_lines(block)
+    assert capsys.readouterr().out == "".join(line + "\n" for line in LINES)

@@ -292,3 +292,32 @@ def test_read_stats_count_skipped_warc_records(tmp_path) -> None:
     stats = ReadStats()
     items = list(read_inputs(inputs[:1], stats=stats))
     assert len(items) == 4 and sum(stats.skipped_records.values()) == 6
+
+
+def test_time_limit_installs_its_handler_when_needed_and_puts_the_previous_one_back() -> None:
+    import signal
+
+    from cleaner.executors import DocumentTimeout, _on_alarm
+
+    previous = signal.getsignal(signal.SIGALRM)
+    with pytest.raises(DocumentTimeout):
+        with time_limit(0.05):
+            assert signal.getsignal(signal.SIGALRM) is _on_alarm
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                pass
+    assert signal.getsignal(signal.SIGALRM) is previous
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    with time_limit(0):  # no limit: nothing armed, nothing installed
+        assert signal.getsignal(signal.SIGALRM) is previous
+
+
+def test_blank_jsonl_lines_are_skipped_and_keep_the_numbering(tmp_path) -> None:
+    """A line of whitespace alone (ASCII or Unicode, a BOM first) is no record; the next keeps its line number."""
+    path = tmp_path / "blank.jsonl"
+    rows = ["\ufeff  ", json.dumps({"text": "First."}), "", "\t\u3000\u2028 ", json.dumps({"text": " Second. "}),
+            "\u00a0", json.dumps({"id": "third", "text": "Third."})]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    items = list(read_inputs([str(path)]))
+    assert [(item.id, item.input, item.raw) for item in items] == [
+        ("blank:2", f"{path}:2", "First."), ("blank:5", f"{path}:5", " Second. "), ("third", f"{path}:7", "Third.")]

@@ -105,7 +105,9 @@ class Pipeline:
     def process(self, doc: Document) -> Document:
         """Run every step on one document; a step's exception becomes a DocumentError naming the step."""
         for step in self.steps:
-            stats = self.stats.setdefault(step.name, StepStats())
+            stats = self.stats.get(step.name)
+            if stats is None:  # (not setdefault: it would make a StepStats a step a document)
+                stats = self.stats[step.name] = StepStats()
             stats.documents += 1
             started = time.perf_counter()
             try:

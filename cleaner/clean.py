@@ -21,7 +21,7 @@ from .prose import ends_full_stop, ends_sentence, is_prose, opens_body, word_cou
 from .read import domain_of
 from .rules import Rule, RuleSet, candidates, hopeful, prefilter, prime
 from .templates import source_key as template_source
-from .terms import load_vocabulary, tokens
+from .terms import STOPWORDS, _is_acronym, load_vocabulary, normalize, split_words, stem
 
 # The thresholds below were measured out-of-fold on the development pages; what each one bought, and what other
 # values measured, is recorded in docs/tuning.md (one section per name).
@@ -72,9 +72,55 @@ def _is_sentence(text: str, words: int | None = None) -> bool:
     return ends_sentence(text) or is_prose(text, words)
 
 
-def _terms(text: str) -> set[str]:
-    """A text's content words, stemmed (cleaner.terms: the tokens the news IDF counts)."""
-    return {t.stem for t in tokens(text, load_vocabulary())}
+def _terms(text: str) -> frozenset[str]:
+    """A text's content words, stemmed (cleaner.terms: the tokens the news IDF counts): the stems of
+    tokens(text, ...) without the entity marks and Token objects, which a share of terms never reads. Kept
+    per text: a section's paragraphs and the article above it are asked again for each marker of a page."""
+    found = _TERMS_OF.get(text)
+    if found is None:
+        if len(_TERMS_OF) >= _TERMS_KEEP:
+            _TERMS_OF.clear()
+        stems = map(_content_stem, set(split_words(normalize(text))[1::2]))
+        found = _TERMS_OF[text] = frozenset(filter(None, stems))
+    return found
+
+
+def _content_stem(word: str) -> str | None:
+    """A word's stem as tokens() gives it, None for a word that is no content token (a stopword, one letter):
+    the vocabulary's facts of the word where it has them, else the stem alone (terms._word_facts' first
+    part: a page's new words need no entity facts here), kept per word."""
+    facts = load_vocabulary()._facts.get(word)
+    if facts is not None:
+        return facts[0] if facts else None
+    if word in _STEM_OF:
+        return _STEM_OF[word]
+    lower = word.lower()
+    acronym = _is_acronym(word)
+    found = None
+    if not (lower in STOPWORDS and not (acronym and lower == "us")) and len(word) >= 2:
+        found = lower if acronym else stem(word)
+    if len(_STEM_OF) >= 1 << 16:
+        _STEM_OF.clear()
+    _STEM_OF[word] = found
+    return found
+
+
+#: _content_stem's answers for words the vocabulary has no facts of
+_STEM_OF: dict[str, str | None] = {}
+
+
+#: _terms' answers for the last texts asked (a page's blocks)
+_TERMS_OF: dict[str, frozenset[str]] = {}
+_TERMS_KEEP = 4096
+
+
+def _terms_of_all(texts: list[str]) -> set[str]:
+    """_terms(" ".join(texts)), read text by text (a word never spans the space between two texts, and a
+    word's stem is its own), so each text's terms are kept for the next marker."""
+    found: set[str] = set()
+    for text in texts:
+        found |= _terms(text)
+    return found
 
 
 def _shared_share(terms: set[str], reference: set[str]) -> float:
@@ -329,13 +375,6 @@ class Cleaner:
         return find_headline(candidates, first, p, chrome=lambda text: self._line_rule_removes(text, rules))
 
     # (2) pattern rules
-    def _first_long(self, doc: Document, start: int) -> int:
-        gone = doc.removed_indexes
-        for i in range(start, len(doc.blocks)):
-            if i not in gone and self._words(doc.blocks[i].text) >= LONG_PARAGRAPH_WORDS:
-                return i
-        return len(doc.blocks)
-
     def _tail_start(self, doc: Document) -> int:
         gone = doc.removed_indexes
         for i in range(len(doc.blocks) - 1, -1, -1):
@@ -454,10 +493,11 @@ class Cleaner:
                 follows: a teaser's summary is followed by the next teaser's headline."""
                 return j + 1 == len(blocks) or self._line_rule_removes(blocks[j + 1].text, rules, tail=True)
 
+            could_match = self._could_match(rules)  # (no marker can match a block no rule can)
             for j in range(marker + 1, end):
                 block = blocks[j]
                 words = self._words(block.text)
-                if words <= max_marker and any(m.matches(block.text) for m in markers):
+                if words <= max_marker and could_match(block.text) and any(m.matches(block.text) for m in markers):
                     end = j
                     break
                 listed = block.kind == "list_item"
@@ -485,8 +525,8 @@ class Cleaner:
                 headlines = -1  # a long paragraph came: no longer a list of bare headlines
                 if article is None:  # in HTML the model, seeing the DOM, spares the article's blocks (below)
                     gone = doc.removed_indexes
-                    article = set() if html else _terms(" ".join(
-                        [doc.title or ""] + [b.text for k, b in enumerate(blocks[:marker]) if k not in gone]))
+                    article = set() if html else _terms_of_all(
+                        [doc.title or ""] + [b.text for k, b in enumerate(blocks[:marker]) if k not in gone])
                 if article and _shared_share(_terms(block.text), article) >= SECTION_RESUME_SHARE:
                     end = j  # the article resumes: this paragraph is about what the article is about
                     break

@@ -75,52 +75,51 @@ def _is_sentence(text: str, words: int | None = None) -> bool:
 def _terms(text: str) -> frozenset[str]:
     """A text's content words, stemmed (cleaner.terms: the tokens the news IDF counts): the stems of
     tokens(text, ...) without the entity marks and Token objects, which a share of terms never reads. Kept
-    per text: a section's paragraphs and the article above it are asked again for each marker of a page."""
+    per text: a section's paragraphs are asked again for each marker of a page."""
     found = _TERMS_OF.get(text)
     if found is None:
         if len(_TERMS_OF) >= _TERMS_KEEP:
             _TERMS_OF.clear()
-        stems = map(_content_stem, set(split_words(normalize(text))[1::2]))
-        found = _TERMS_OF[text] = frozenset(filter(None, stems))
+        found = _TERMS_OF[text] = frozenset(_stems_of(text))
     return found
+
+
+def _stems_of(text: str) -> filter:
+    """The stems of a text's content words, each word stemmed once (_content_stem, kept per word)."""
+    words = set(split_words(normalize(text))[1::2])
+    stems = _STEM_OF
+    if len(stems) >= _STEMS_KEEP:
+        stems.clear()
+    for word in words.difference(stems):  # (words not seen before)
+        stems[word] = _content_stem(word)
+    return filter(None, map(stems.__getitem__, words))
 
 
 def _content_stem(word: str) -> str | None:
     """A word's stem as tokens() gives it, None for a word that is no content token (a stopword, one letter):
     the vocabulary's facts of the word where it has them, else the stem alone (terms._word_facts' first
-    part: a page's new words need no entity facts here), kept per word."""
+    part: a page's new words need no entity facts here)."""
     facts = load_vocabulary()._facts.get(word)
     if facts is not None:
         return facts[0] if facts else None
-    if word in _STEM_OF:
-        return _STEM_OF[word]
     lower = word.lower()
     acronym = _is_acronym(word)
-    found = None
-    if not (lower in STOPWORDS and not (acronym and lower == "us")) and len(word) >= 2:
-        found = lower if acronym else stem(word)
-    if len(_STEM_OF) >= 1 << 16:
-        _STEM_OF.clear()
-    _STEM_OF[word] = found
-    return found
+    if (lower in STOPWORDS and not (acronym and lower == "us")) or len(word) < 2:
+        return None
+    return lower if acronym else stem(word)
 
 
-#: _content_stem's answers for words the vocabulary has no facts of
-_STEM_OF: dict[str, str | None] = {}
-
-
-#: _terms' answers for the last texts asked (a page's blocks)
+#: _terms' answers for the last texts asked (a page's blocks), and _content_stem's for the last words
 _TERMS_OF: dict[str, frozenset[str]] = {}
 _TERMS_KEEP = 4096
+_STEM_OF: dict[str, str | None] = {}
+_STEMS_KEEP = 1 << 16
 
 
 def _terms_of_all(texts: list[str]) -> set[str]:
-    """_terms(" ".join(texts)), read text by text (a word never spans the space between two texts, and a
-    word's stem is its own), so each text's terms are kept for the next marker."""
-    found: set[str] = set()
-    for text in texts:
-        found |= _terms(text)
-    return found
+    """_terms(" ".join(texts)), not kept: the article above a marker, read once a marker (the words of its
+    paragraphs counted once, where each paragraph's terms apart would repeat the article's common words)."""
+    return set(_stems_of(" ".join(texts)))
 
 
 def _shared_share(terms: set[str], reference: set[str]) -> float:

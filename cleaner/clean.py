@@ -29,7 +29,7 @@ from .prose import (
 from .read import domain_of
 from .rules import Rule, RuleSet, candidates, hopeful, prefilter, prime
 from .templates import source_key as template_source
-from .terms import load_vocabulary, tokens
+from .terms import STOPWORDS, _is_acronym, load_vocabulary, normalize, split_words, stem
 
 # The thresholds below were measured out-of-fold on the development pages; what each one bought, and what other
 # values measured, is recorded in docs/tuning.md (one section per name).
@@ -94,9 +94,54 @@ def _is_sentence(text: str, words: int | None = None) -> bool:
     return ends_sentence(text) or is_prose(text, words)
 
 
-def _terms(text: str) -> set[str]:
-    """A text's content words, stemmed (cleaner.terms: the tokens the news IDF counts)."""
-    return {t.stem for t in tokens(text, load_vocabulary())}
+def _terms(text: str) -> frozenset[str]:
+    """A text's content words, stemmed (cleaner.terms: the tokens the news IDF counts): the stems of
+    tokens(text, ...) without the entity marks and Token objects, which a share of terms never reads. Kept
+    per text: a section's paragraphs are asked again for each marker of a page."""
+    found = _TERMS_OF.get(text)
+    if found is None:
+        if len(_TERMS_OF) >= _TERMS_KEEP:
+            _TERMS_OF.clear()
+        found = _TERMS_OF[text] = frozenset(_stems_of(text))
+    return found
+
+
+def _stems_of(text: str) -> filter:
+    """The stems of a text's content words, each word stemmed once (_content_stem, kept per word)."""
+    words = set(split_words(normalize(text))[1::2])
+    stems = _STEM_OF
+    if len(stems) >= _STEMS_KEEP:
+        stems.clear()
+    for word in words.difference(stems):  # (words not seen before)
+        stems[word] = _content_stem(word)
+    return filter(None, map(stems.__getitem__, words))
+
+
+def _content_stem(word: str) -> str | None:
+    """A word's stem as tokens() gives it, None for a word that is no content token (a stopword, one letter):
+    the vocabulary's facts of the word where it has them, else the stem alone (terms._word_facts' first
+    part: a page's new words need no entity facts here)."""
+    facts = load_vocabulary()._facts.get(word)
+    if facts is not None:
+        return facts[0] if facts else None
+    lower = word.lower()
+    acronym = _is_acronym(word)
+    if (lower in STOPWORDS and not (acronym and lower == "us")) or len(word) < 2:
+        return None
+    return lower if acronym else stem(word)
+
+
+#: _terms' answers for the last texts asked (a page's blocks), and _content_stem's for the last words
+_TERMS_OF: dict[str, frozenset[str]] = {}
+_TERMS_KEEP = 4096
+_STEM_OF: dict[str, str | None] = {}
+_STEMS_KEEP = 1 << 16
+
+
+def _terms_of_all(texts: list[str]) -> set[str]:
+    """_terms(" ".join(texts)), not kept: the article above a marker, read once a marker (the words of its
+    paragraphs counted once, where each paragraph's terms apart would repeat the article's common words)."""
+    return set(_stems_of(" ".join(texts)))
 
 
 def _shared_share(terms: set[str], reference: set[str]) -> float:
@@ -374,13 +419,6 @@ class Cleaner:
         return find_headline(candidates, first, p, chrome=lambda text: self._line_rule_removes(text, rules))
 
     # (2) pattern rules
-    def _first_long(self, doc: Document, start: int) -> int:
-        gone = doc.removed_indexes
-        for i in range(start, len(doc.blocks)):
-            if i not in gone and self._words(doc.blocks[i].text) >= LONG_PARAGRAPH_WORDS:
-                return i
-        return len(doc.blocks)
-
     def _tail_start(self, doc: Document) -> int:
         gone = doc.removed_indexes
         for i in range(len(doc.blocks) - 1, -1, -1):
@@ -499,10 +537,11 @@ class Cleaner:
                 follows: a teaser's summary is followed by the next teaser's headline."""
                 return j + 1 == len(blocks) or self._line_rule_removes(blocks[j + 1].text, rules, tail=True)
 
+            could_match = self._could_match(rules)  # (no marker can match a block no rule can)
             for j in range(marker + 1, end):
                 block = blocks[j]
                 words = self._words(block.text)
-                if words <= max_marker and any(m.matches(block.text) for m in markers):
+                if words <= max_marker and could_match(block.text) and any(m.matches(block.text) for m in markers):
                     end = j
                     break
                 listed = block.kind == "list_item"
@@ -530,8 +569,8 @@ class Cleaner:
                 headlines = -1  # a long paragraph came: no longer a list of bare headlines
                 if article is None:  # in HTML the model, seeing the DOM, spares the article's blocks (below)
                     gone = doc.removed_indexes
-                    article = set() if html else _terms(" ".join(
-                        [doc.title or ""] + [b.text for k, b in enumerate(blocks[:marker]) if k not in gone]))
+                    article = set() if html else _terms_of_all(
+                        [doc.title or ""] + [b.text for k, b in enumerate(blocks[:marker]) if k not in gone])
                 if article and _shared_share(_terms(block.text), article) >= SECTION_RESUME_SHARE:
                     end = j  # the article resumes: this paragraph is about what the article is about
                     break

@@ -271,3 +271,65 @@ def test_the_article_start_is_the_one_asking_every_block_gives(blocks: list, hea
     may_match = hopeful(rules, [b.text for b in doc.blocks])
     assert cleaner_._article_start(doc, rules, max_marker, head_end, may_match) == \
         _article_start_as_before(cleaner_, doc, rules, max_marker, head_end)
+
+
+# --------------------------------------------------------------------------------------------------
+# _remove_section's terms (the article's and a paragraph's, for SECTION_RESUME_SHARE): read without tokens()'
+# entity marks, kept per text, the article's text by text; and its markers asked only where the gates allow
+# --------------------------------------------------------------------------------------------------
+
+_WORDS = st.sampled_from(["The", "council's", "US", "us", "Reports", "report", "ies", "Mr", "a", "I", "NASA", "rock'n'roll",
+                          "Müller", "“quoted”", "it’s", "—", "\u00a0", "cafés", "42", "x_y", "Studies", "boss"])
+_TEXTS = st.lists(_WORDS | st.text(max_size=12), max_size=12).map(" ".join) | st.text(max_size=60)
+
+
+def _stems_by_tokens(text: str) -> set[str]:
+    from cleaner.terms import load_vocabulary, tokens
+
+    return {t.stem for t in tokens(text, load_vocabulary())}
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_a_texts_terms_are_its_tokens_stems(text: str) -> None:
+    from cleaner import clean
+
+    clean._TERMS_OF.clear()
+    clean._STEM_OF.clear()
+    fresh = clean._terms(text)  # (words the vocabulary has no facts of yet: the stem alone)
+    assert fresh == _stems_by_tokens(text)
+    clean._TERMS_OF.clear()
+    assert clean._terms(text) == fresh  # (the vocabulary's facts, now that tokens() made them)
+    assert clean._terms(text) is clean._terms(text)  # kept
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TEXTS, max_size=6))
+def test_the_articles_terms_read_text_by_text_are_those_of_the_joined_text(texts: list[str]) -> None:
+    from cleaner import clean
+
+    assert clean._terms_of_all(texts) == _stems_by_tokens(" ".join(texts))
+
+
+def test_real_paragraphs_terms_are_their_tokens_stems() -> None:
+    from cleaner import clean
+
+    texts = [SEED["title"], *SEED["body"], *TEASERS]
+    for text in texts:
+        assert clean._terms(text) == _stems_by_tokens(text)
+    assert clean._terms_of_all(texts) == _stems_by_tokens(" ".join(texts))
+
+
+@pytest.mark.parametrize("marker", ["Related Articles", "Most Popular", "More from the site"])
+def test_a_section_ends_where_it_did_when_every_block_was_asked_about_the_markers(marker: str,
+                                                                                   monkeypatch) -> None:
+    from cleaner.clean import Cleaner
+
+    teaser = ("Heavy rain forced dozens of schools to close on Monday, officials said, as rivers rose to their "
+              "highest level in a decade and roads across the region were flooded for a second day.")
+    text = "\n\n".join([SEED["title"], *SEED["body"][:2], marker, TEASERS[0], teaser, "Top Stories", TEASERS[1],
+                        teaser + " Again.", *SEED["body"][2:]])
+    gated = [(r.text, r.rule) for r in cleaner.clean_text(text).removed]
+    monkeypatch.setattr(Cleaner, "_could_match", lambda self, rules: lambda text: True)
+    asked = [(r.text, r.rule) for r in cleaner.clean_text(text).removed]
+    assert gated == asked and gated

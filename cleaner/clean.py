@@ -29,7 +29,7 @@ from .prose import (
 from .read import domain_of
 from .rules import Rule, RuleSet, candidates, hopeful, prefilter, prime
 from .templates import source_key as template_source
-from .terms import STOPWORDS, _is_acronym, load_vocabulary, normalize, split_words, stem
+from .terms import content_stem, load_vocabulary, normalize, split_words
 
 # The thresholds below were measured out-of-fold on the development pages; what each one bought, and what other
 # values measured, is recorded in docs/tuning.md (one section per name).
@@ -107,31 +107,17 @@ def _terms(text: str) -> frozenset[str]:
 
 
 def _stems_of(text: str) -> filter:
-    """The stems of a text's content words, each word stemmed once (_content_stem, kept per word)."""
+    """The stems of a text's content words, each word stemmed once (terms.content_stem, kept per word)."""
     words = set(split_words(normalize(text))[1::2])
     stems = _STEM_OF
     if len(stems) >= _STEMS_KEEP:
         stems.clear()
     for word in words.difference(stems):  # (words not seen before)
-        stems[word] = _content_stem(word)
+        stems[word] = content_stem(word)
     return filter(None, map(stems.__getitem__, words))
 
 
-def _content_stem(word: str) -> str | None:
-    """A word's stem as tokens() gives it, None for a word that is no content token (a stopword, one letter):
-    the vocabulary's facts of the word where it has them, else the stem alone (terms._word_facts' first
-    part: a page's new words need no entity facts here)."""
-    facts = load_vocabulary()._facts.get(word)
-    if facts is not None:
-        return facts[0] if facts else None
-    lower = word.lower()
-    acronym = _is_acronym(word)
-    if (lower in STOPWORDS and not (acronym and lower == "us")) or len(word) < 2:
-        return None
-    return lower if acronym else stem(word)
-
-
-#: _terms' answers for the last texts asked (a page's blocks), and _content_stem's for the last words
+#: _terms' answers for the last texts asked (a page's blocks), and terms.content_stem's for the last words
 _TERMS_OF: dict[str, frozenset[str]] = {}
 _TERMS_KEEP = 4096
 _STEM_OF: dict[str, str | None] = {}

@@ -155,11 +155,11 @@ def _word_facts(word: str, vocab: Vocabulary, stemmed: str | None = None) -> tup
     facts = vocab._facts
     if word in facts:
         return facts[word]
-    lower = word.lower()
-    acronym = _is_acronym(word)
     result: tuple[str, int, bool] | tuple[()] = ()
-    if not (lower in STOPWORDS and not (acronym and lower == "us")) and len(word) >= 2:  # "US" the country
-        s = lower if acronym else stemmed if stemmed is not None else stem(word)
+    s = _stem_if_content(word, stemmed)
+    if s is not None:
+        lower = word.lower()
+        acronym = _is_acronym(word)
         kind, head = PLAIN, False
         if word[0].isupper():
             if acronym:
@@ -172,6 +172,26 @@ def _word_facts(word: str, vocab: Vocabulary, stemmed: str | None = None) -> tup
         facts.clear()
     facts[word] = result
     return result
+
+
+def _stem_if_content(word: str, stemmed: str | None = None) -> str | None:
+    """The stem tokens() gives a word (an acronym: its lower case), None for a word that is no content token: a
+    stopword ("US" the country is one) or a single letter. `stemmed`: stem(word), when the caller has it."""
+    lower = word.lower()
+    acronym = _is_acronym(word)
+    if (lower in STOPWORDS and not (acronym and lower == "us")) or len(word) < 2:
+        return None
+    return lower if acronym else stemmed if stemmed is not None else stem(word)
+
+
+def content_stem(word: str) -> str | None:
+    """A word's stem as tokens() gives it, None for a word that is no content token: the vocabulary's facts of
+    the word where it has them, else _stem_if_content alone (a caller who reads only stems needs no entity facts,
+    whose vocabulary lookups cost more than the stem)."""
+    facts = load_vocabulary()._facts.get(word)
+    if facts is not None:
+        return facts[0] if facts else None
+    return _stem_if_content(word)
 
 
 def _content(parts: list[str], vocab: Vocabulary, headline: bool = False) -> tuple[list[str], list[bool], list[str]]:

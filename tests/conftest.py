@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -113,3 +114,18 @@ def clean_lines(model: StubModel, lines: list[str], title: str | None = None) ->
         return cleaner.clean_text("\n\n".join(lines), title=title, pipeline=cleaner.Pipeline.default([], score=False))
     finally:
         BlockClassifier.override(None)
+
+
+@pytest.fixture(scope="session")
+def composition_pairs() -> list[tuple[int, int]]:
+    """(first, second) of every canonical decomposition into two code points, and Hangul's (L, V) and (LV, T): the
+    compositions NFC makes, which the compiled segmentation and text features must know (read once a session)."""
+    pairs = []
+    for c in range(0x110000):
+        decomposition = unicodedata.decomposition(chr(c))
+        if decomposition and not decomposition.startswith("<"):
+            parts = [int(x, 16) for x in decomposition.split()]
+            if len(parts) == 2:
+                pairs.append((parts[0], parts[1]))
+    pairs += [(0x1100, v) for v in range(0x1161, 0x1176)] + [(0xAC00, t) for t in range(0x11A8, 0x11C3)]
+    return pairs

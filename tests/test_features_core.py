@@ -301,24 +301,11 @@ def test_only_the_odd_folds_match_ascii_letters() -> None:
     assert _matching("(?i)к") == {"к", "К"} and _matching("(?i)о") == {"о", "О", "\u1c82"}  # (ᲂ, a wide o)
 
 
-def _composition_pairs() -> list[tuple[int, int]]:
-    """(first, second) of every canonical decomposition into two code points, and Hangul's (L, V) and (LV, T)."""
-    pairs = []
-    for c in range(0x110000):
-        decomposition = unicodedata.decomposition(chr(c))
-        if decomposition and not decomposition.startswith("<"):
-            parts = [int(x, 16) for x in decomposition.split()]
-            if len(parts) == 2:
-                pairs.append((parts[0], parts[1]))
-    pairs += [(0x1100, v) for v in range(0x1161, 0x1176)] + [(0xAC00, t) for t in range(0x11A8, 0x11C3)]
-    return pairs
-
-
-def test_blocks_whose_words_nfkc_keeps() -> None:
+def test_blocks_whose_words_nfkc_keeps(composition_pairs: list[tuple[int, int]]) -> None:
     """The core's `keeps` (NFKC leaves the block's words as they are, no NFKC needed) for each character of the
     Basic Multilingual Plane: a character NFKC keeps, of combining class 0, never the second of a composition nor
     decomposed into one; or a non-word character NFKC makes ASCII punctuation that is the first of no composition."""
-    pairs = _composition_pairs()
+    pairs = composition_pairs
     seconds = {b for _, b in pairs}
     firsts = {a for a, _ in pairs}
     assert not any(c < 128 for c in seconds)

@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "_native.h" /* window_means */
 
 #if defined(__GNUC__)
 #define ALWAYS_INLINE __attribute__((always_inline)) inline
@@ -1531,12 +1532,7 @@ static PyObject *text_only(PyObject *Py_UNUSED(module), PyObject *args) {
             else
                 for (Py_ssize_t c = 0; c < k; c++) o[c] = -1.0;
         }
-        for (Py_ssize_t j = 0; j < n_wid; j++, o += m) {
-            Py_ssize_t lo = i - widths[j] > 0 ? i - widths[j] : 0;
-            Py_ssize_t hi = i + widths[j] + 1 < n ? i + widths[j] + 1 : n;
-            double count = (double)(hi - lo);
-            for (Py_ssize_t c = 0; c < m; c++) o[c] = (sums[hi * m + c] - sums[lo * m + c]) / count;
-        }
+        for (Py_ssize_t j = 0; j < n_wid; j++, o += m) window_means(o, sums, m, i, n, widths[j]);
     }
 done:
     PyMem_Free(sums);

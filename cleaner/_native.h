@@ -1,6 +1,6 @@
-/* What cleaner's C modules share (included by cleaner/_terms_core.c and cleaner/scorers/_mt_core.c): str methods
+/* What cleaner's C modules share (included by the compiled modules): str methods
  * on code points as CPython computes them, numpy's summation order, an integer sort, a str of code points and the
- * name "lower" interned. Static functions, one copy a module. */
+ * name "lower" interned, the classifier's window means. Static functions, one copy a module. */
 #ifndef CLEANER_NATIVE_H
 #define CLEANER_NATIVE_H
 
@@ -124,6 +124,17 @@ static int chars_room(Chars *c, Py_ssize_t more) {
     c->items = grown;
     c->cap = cap;
     return 0;
+}
+
+/* The means of m columns over the window of `width` blocks either side of block i (clipped to the n blocks), from
+ * their running sums (`sums`: (n + 1) rows of m, the first zeros), into o: the classifier's context windows
+ * (classifier._context), in numpy's order of operations. */
+static inline void window_means(double *o, const double *sums, Py_ssize_t m, Py_ssize_t i, Py_ssize_t n,
+                                Py_ssize_t width) {
+    Py_ssize_t lo = i - width > 0 ? i - width : 0;
+    Py_ssize_t hi = i + width + 1 < n ? i + width + 1 : n;
+    double count = (double)(hi - lo);
+    for (Py_ssize_t c = 0; c < m; c++) o[c] = (sums[hi * m + c] - sums[lo * m + c]) / count;
 }
 
 #endif

@@ -41,7 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "_native.h" /* pairwise_sum */
+#include "_native.h" /* pairwise_sum, window_means */
 
 /* ---- buffers ---------------------------------------------------------------------------------------------- */
 
@@ -860,12 +860,7 @@ static PyObject *context(PyObject *Py_UNUSED(module), PyObject *args) {
             else
                 for (Py_ssize_t c = 0; c < k; c++) o[c] = -1.0;
         }
-        for (Py_ssize_t j = 0; j < n_wid; j++, o += m) {
-            Py_ssize_t lo = i - widths[j] > 0 ? i - widths[j] : 0;
-            Py_ssize_t hi = i + widths[j] + 1 < n ? i + widths[j] + 1 : n;
-            double count = (double)(hi - lo);
-            for (Py_ssize_t c = 0; c < m; c++) o[c] = (cs[hi * m + c] - cs[lo * m + c]) / count;
-        }
+        for (Py_ssize_t j = 0; j < n_wid; j++, o += m) window_means(o, cs, m, i, n, widths[j]);
     }
     result = Py_NewRef(Py_None);
 done:

@@ -249,7 +249,8 @@ class Cleaner:
         self._counts = {}
         self._section_reach = set()
         self._reread = set()
-        prime(rules, [b.text for b in doc.blocks])  # which blocks no rule can match: one scan of the page
+        texts = [b.text for b in doc.blocks]  # (as read: only the pattern rules cut a block's text)
+        prime(rules, texts)  # which blocks no rule can match: one scan of the page
         use_model = structure.get("classifier") if self.use_model is None else self.use_model
         template = self._template_reasons(doc) if self.templates is not None else {}
         extracted = _extractor_output(doc, self._words)
@@ -262,7 +263,7 @@ class Cleaner:
         self._body_p = float(structure.get("model_veto_p", MODEL_VETO_P))
         for i, reason in template.items():
             doc.remove(i, f"template/{template_source(doc)}", reason)
-        self._pattern_rules(doc, rules, head_end, structure)
+        self._pattern_rules(doc, rules, head_end, structure, texts)
         texts = [b.text for b in doc.blocks]  # (final: the rules' inline cuts are made)
         if structure.get("leading_navigation"):
             self._leading_navigation(doc, head_end)
@@ -441,11 +442,12 @@ class Cleaner:
                 best, best_kept = a + 1, kept
         return best
 
-    def _pattern_rules(self, doc: Document, rules: list[Rule], head_end: int, structure: dict) -> None:
+    def _pattern_rules(self, doc: Document, rules: list[Rule], head_end: int, structure: dict,
+                       texts: list[str]) -> None:
         tail_start = self._tail_start(doc)
         max_marker = int(structure.get("section_max_words", SECTION_MARKER_MAX_WORDS))
         # The blocks some rule may match, read once: a rule changes only the text of the block it cuts.
-        may_match = hopeful(rules, [b.text for b in doc.blocks])
+        may_match = hopeful(rules, texts)
         self._article_at = self._article_start(doc, rules, max_marker, head_end, may_match)
         for i in may_match:
             if doc.is_removed(i):

@@ -1453,13 +1453,7 @@ static PyObject *vector(PyObject *Py_UNUSED(self), PyObject *args) {
                     PyList_GET_SIZE(PyTuple_GET_ITEM(lex_words, 0)) == PyList_GET_SIZE(PyTuple_GET_ITEM(lex_words, 1));
     if (!lex_pairs && !PyDict_Check(lex_words)) {
         PyErr_SetString(PyExc_TypeError, "vector: lex_words a dict or (words, counts)");
-        PyBuffer_Release(&codes);
-        PyBuffer_Release(&counts);
-        PyBuffer_Release(&ng);
-        PyBuffer_Release(&ng_at);
-        PyBuffer_Release(&lex_at);
-        PyBuffer_Release(&value_at);
-        return NULL;
+        goto done;
     }
     /* the values by name (a dict, and a list of the names) or by place (a list, and int64 places in it, -1: 0.0) */
     int by_place = PyList_Check(values);
@@ -1467,13 +1461,7 @@ static PyObject *vector(PyObject *Py_UNUSED(self), PyObject *args) {
                  : !(PyDict_Check(values) && PyList_Check(names))) {
         if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "vector: values a dict with names a list, or a list "
                                                                 "with places as int64 bytes");
-        PyBuffer_Release(&codes);
-        PyBuffer_Release(&counts);
-        PyBuffer_Release(&ng);
-        PyBuffer_Release(&ng_at);
-        PyBuffer_Release(&lex_at);
-        PyBuffer_Release(&value_at);
-        return NULL;
+        goto done;
     }
     Py_ssize_t n_codes = codes.len / 8, n_ng = ng.len / 8, n_lex = lex_at.len / 8;
     Py_ssize_t n_values = by_place ? places.len / 8 : PyList_GET_SIZE(names);
@@ -1552,7 +1540,7 @@ done:
     PyBuffer_Release(&ng_at);
     PyBuffer_Release(&lex_at);
     PyBuffer_Release(&value_at);
-    if (by_place) PyBuffer_Release(&places);
+    PyBuffer_Release(&places); /* (zeroed where not taken: a no-op) */
     return out;
 }
 
